@@ -11,7 +11,7 @@ PACKAGES=(
   libgl-dev libglx-dev libvulkan-dev
   libngtcp2-dev libngtcp2-crypto-gnutls-dev libgnutls28-dev
   xvfb xauth libxkbcommon-x11-0 libxcb-cursor0 fonts-dejavu-core
-  dpkg-dev file lintian
+  dpkg-dev file lintian appstream desktop-file-utils librsvg2-bin
 )
 BACKPORTED=(libngtcp2-dev libngtcp2-crypto-gnutls-dev libngtcp2-16 libngtcp2-crypto-gnutls8)
 NGTCP2_MIN=1.11.0
