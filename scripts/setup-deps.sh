@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
-  qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6charts6 libqt6svg6
+  qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev libqt6charts6 libqt6svg6
   qt6-tools-dev-tools qt6-l10n-tools
   libgl-dev libglx-dev libvulkan-dev
   libngtcp2-dev libngtcp2-crypto-gnutls-dev libgnutls28-dev
