@@ -21,7 +21,9 @@ inline constexpr char kAlpn[] = "np-quic";
 struct TlsClientOptions
 {
     TlsMode mode = TlsMode::Insecure;
-    QString hostname;                  ///< SNI (not sent for IP literals in modes 0/1) and mode-2 check
+    /// SNI (never sent for IP literals, as in Go) and the mode-2 name check;
+    /// required in mode 2 (a DNS name or an IP literal without brackets).
+    QString hostname;
     QByteArray pinSha256;              ///< 32 bytes or empty; checked in every mode
     QList<QSslCertificate> extraCaCertificates; ///< mode 2, besides the system store
 };
@@ -44,6 +46,10 @@ public:
     virtual bool isServer() const = 0;
     /// The server's own leaf certificate (null for clients).
     virtual QSslCertificate localCertificate() const = 0;
+    /// Client contexts: the check every handshake runs on the server's chain
+    /// (DER, leaf first): the pin in every mode, chain and hostname in mode 2.
+    /// Public so tests reach it without a handshake. Servers accept anything.
+    virtual Error verifyServerChain(const QList<QByteArray> &chainDer) const = 0;
 };
 
 /// Facts about a finished handshake.
@@ -60,8 +66,8 @@ class TlsSession
 {
 public:
     virtual ~TlsSession() = default;
-    /// connRef must outlive the session; ngtcp2's crypto helper reaches the
-    /// connection through it.
+    /// connRef and context must outlive the session; ngtcp2's crypto helper
+    /// reaches the connection through connRef.
     static std::unique_ptr<TlsSession> create(TlsContext &context, ngtcp2_crypto_conn_ref *connRef,
                                               Error *error);
 

@@ -1,0 +1,482 @@
+// The client pool: one QUIC connection, a refill loop that keeps
+// `capacity` streams pooled, each named by the ID its server gave it.
+#include "pool/poolcore.h"
+#include "pool/rules.h"
+#include "transport/connection.h"
+#include "transport/logging.h"
+#include "transport/streamaccess.h"
+
+#include <QtNetwork/QHostInfo>
+#include <cstring>
+
+namespace quicpool {
+
+using transport::Connection;
+
+namespace {
+constexpr int kRetryMs = 50;   // NodePass idRetryInterval: wait after a failed dial
+constexpr char kPoolClosed[] = "pool closed";
+}
+
+class ClientPoolPrivate : public PoolCore
+{
+public:
+    ClientPoolConfig config;
+    std::shared_ptr<transport::TlsContext> tls;
+    QPointer<Connection> connection;
+    QTimer *cycleTimer = nullptr;
+    bool cycleRunning = false;
+    bool dialing = false;
+    Error lastDialError;
+
+    // One refill batch at a time, as the Go loop waits for its goroutines.
+    struct Pending
+    {
+        QByteArray got;
+    };
+    QHash<Stream *, Pending> pending;
+    int batchCreated = 0;
+    int batchToStart = 0;     // creations waiting for stream credit
+    QTimer *batchDeadline = nullptr;
+
+    ClientPool *cq() const { return static_cast<ClientPool *>(q); }
+
+    void scheduleCycle(int ms)
+    {
+        cycleTimer->start(ms);
+    }
+
+    void cycle();
+    void dial();
+    void startBatch(int need);
+    void openMore();
+    void onStreamReadable(Stream *s);
+    void resolveStream(Stream *s, bool ok, const QString &why);
+    void finishBatch();
+    void dropConnection(const Error &why);
+    void retire();
+    QList<QPointer<Connection>> retired;
+    QTimer *retiredSweep = nullptr;
+
+    ConnectionStats currentStats() const override
+    {
+        return connection ? connection->stats() : ConnectionStats{};
+    }
+    ConnectionInfo currentInfo() const override
+    {
+        return connection ? connection->info() : ConnectionInfo();
+    }
+    void closeImpl() override;
+    void afterFlush() override
+    {
+        if (ready && !cycleRunning)
+            scheduleCycle(0);
+    }
+};
+
+void ClientPoolPrivate::cycle()
+{
+    if (!ready || cycleRunning)
+        return;
+    cycleRunning = true;
+    const int idle = activeCount;
+    const int cap = capacityValue;
+    intervalMs = pool::adjustInterval(idle, cap, Milliseconds(intervalMs.load()), config.minInterval,
+                                      config.maxInterval).count();
+    const int need = pool::streamsNeeded(cap, idle);
+    if (need <= 0) {
+        batchCreated = 0;
+        finishBatch();
+        return;
+    }
+    if (!connection || connection->state() != Connection::State::Connected) {
+        cycleRunning = false;
+        if (!connection)
+            dial();
+        return;  // the connected signal (or the retry timer) runs the next cycle
+    }
+    startBatch(need);
+}
+
+void ClientPoolPrivate::dial()
+{
+    if (dialing || !ready)
+        return;
+    QString hostPort = config.address;
+    if (config.resolver) {
+        const ResolvedAddress r = config.resolver();
+        if (!r.error.isEmpty() || r.hostPort.isEmpty()) {
+            setError(Error(ErrorCode::ResolveFailed,
+                           QStringLiteral("the address resolver failed: %1")
+                               .arg(r.error.isEmpty() ? QStringLiteral("it returned no address") : r.error)));
+            ++errors;
+            scheduleCycle(kRetryMs);
+            return;
+        }
+        hostPort = r.hostPort;
+    }
+    QString host;
+    quint16 port = 0;
+    QString why;
+    if (!parseHostPort(hostPort, &host, &port, &why) || port == 0) {
+        setError(Error(ErrorCode::InvalidAddress,
+                       QStringLiteral("cannot dial \"%1\": %2").arg(hostPort, why.isEmpty() ? QStringLiteral("port 0") : why)));
+        scheduleCycle(kRetryMs);
+        return;
+    }
+    QHostAddress address(host);
+    if (address.isNull()) {
+        // Names are looked up on every dial, so a moved server is found again.
+        const QHostInfo info = QHostInfo::fromName(host);
+        if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
+            setError(Error(ErrorCode::ResolveFailed,
+                           QStringLiteral("cannot resolve %1: %2").arg(host, info.errorString())));
+            scheduleCycle(kRetryMs);
+            return;
+        }
+        address = info.addresses().constFirst();
+    }
+    Error err;
+    transport::TransportConfig tc;
+    tc.keepAlive = config.keepAlive;
+    tc.handshakeTimeout = config.handshakeTimeout;
+    tc.maxIncomingBidiStreams = 0;  // the server never opens streams towards us
+    tc.qlogDirectory = config.qlogDirectory;
+    Connection *c = Connection::dial(address, port, tls, tc, q, &err);
+    if (!c) {
+        setError(err);
+        scheduleCycle(kRetryMs);
+        return;
+    }
+    dialing = true;
+    connection = c;
+    QObject::connect(c, &Connection::connected, q, [this, c] {
+        if (c != connection)
+            return;
+        dialing = false;
+        lastDialError = Error();
+        setConnected(true);
+        qCInfo(lcPool) << "client pool connected to" << c->peer().toString();
+        if (!cycleRunning)
+            scheduleCycle(0);
+    });
+    QObject::connect(c, &Connection::closed, q, [this, c](const Error &reason) {
+        if (c != connection)
+            return;
+        dropConnection(reason);
+    });
+    QObject::connect(c, &Connection::streamsAvailable, q, [this] { openMore(); });
+}
+
+void ClientPoolPrivate::dropConnection(const Error &why)
+{
+    Connection *c = connection;
+    connection = nullptr;
+    const bool wasDialing = dialing;
+    dialing = false;
+    // Streams of a dead connection are useless: drop the pooled ones.
+    QList<Stream *> dead;
+    {
+        QMutexLocker lock(&readyLock);
+        readyQueue.forEach([&](const QString &, Stream *s) { dead.append(s); });
+        for (Stream *s : dead)
+            readyQueue.take(s->id());
+        activeCount = readyQueue.size();
+    }
+    for (Stream *s : dead) {
+        QObject::disconnect(s, nullptr, q, nullptr);
+        s->deleteLater();
+    }
+    // Creations in flight fail with the connection.
+    const QList<Stream *> inFlight = pending.keys();
+    for (Stream *s : inFlight)
+        resolveStream(s, false, why.toString());
+    batchToStart = 0;
+    if (c) {
+        c->close(0, kPoolClosed);
+        c->deleteLater();
+    }
+    if (why.isError() && ready) {
+        // Report the cause (the Go pool swallows it and redials forever).
+        if (wasDialing || why.code != lastDialError.code || why.message != lastDialError.message)
+            setError(why);
+        lastDialError = why;
+        ++errors;
+    }
+    setConnected(false, why);
+    if (ready && !cycleRunning)
+        scheduleCycle(kRetryMs);
+}
+
+void ClientPoolPrivate::retire()
+{
+    Connection *c = connection;
+    connection = nullptr;
+    dialing = false;
+    const QList<Stream *> inFlight = pending.keys();
+    for (Stream *other : inFlight) {
+        pending.remove(other);
+        QObject::disconnect(other, nullptr, q, nullptr);
+        other->abort();
+        other->deleteLater();
+    }
+    batchToStart = 0;
+    QObject::disconnect(c, nullptr, q, nullptr);
+    QObject::connect(c, &Connection::closed, c, &QObject::deleteLater);
+    retired.append(c);
+    setConnected(false, lastError);
+}
+
+void ClientPoolPrivate::startBatch(int need)
+{
+    batchCreated = 0;
+    batchToStart = need;
+    batchDeadline->start(int(config.idReadTimeout.count()));
+    openMore();
+    if (pending.isEmpty() && batchToStart == 0)
+        finishBatch();
+}
+
+void ClientPoolPrivate::openMore()
+{
+    while (batchToStart > 0 && connection && connection->state() == Connection::State::Connected) {
+        if (connection->openableStreams() == 0)
+            return;  // streamsAvailable() resumes us
+        Error err;
+        Stream *s = connection->openStream(q, &err);
+        if (!s) {
+            --batchToStart;
+            continue;
+        }
+        --batchToStart;
+        pending.insert(s, Pending{});
+        QObject::connect(s, &Stream::readyRead, q, [this, s] { onStreamReadable(s); });
+        QObject::connect(s, &Stream::readChannelFinished, q, [this, s] { onStreamReadable(s); });
+        QObject::connect(s, &Stream::errorOccurred, q, [this, s](ErrorCode code) {
+            resolveStream(s, false, errorCodeString(code));
+        });
+        const char hello = 0x00;
+        s->write(&hello, 1);
+    }
+}
+
+void ClientPoolPrivate::onStreamReadable(Stream *s)
+{
+    auto it = pending.find(s);
+    if (it == pending.end())
+        return;
+    QByteArray &got = it->got;
+    if (got.size() < 4)
+        got += s->read(4 - got.size());
+    if (got.size() == 4) {
+        std::array<uint8_t, 4> raw;
+        std::memcpy(raw.data(), got.constData(), 4);
+        transport::setStreamPoolId(s, pool::encodeId(raw));
+        resolveStream(s, true, {});
+    } else if (s->atEnd() || s->isFinished()) {
+        resolveStream(s, false, QStringLiteral("the server ended the stream after %1 of 4 ID bytes (pool full?)").arg(got.size()));
+    }
+}
+
+void ClientPoolPrivate::resolveStream(Stream *s, bool ok, const QString &why)
+{
+    if (!pending.remove(s))
+        return;
+    QObject::disconnect(s, nullptr, q, nullptr);
+    if (ok) {
+        ++batchCreated;
+        pool(s);
+    } else {
+        qCDebug(lcPool) << "stream creation failed:" << why;
+        s->abort();
+        s->deleteLater();
+        // NodePass: a failed creation gives up on the connection; the next
+        // cycle dials a new one. Streams already pooled on it stay usable.
+        if (connection && ready) {
+            setError(Error(ErrorCode::StreamRefused, QStringLiteral("stream creation failed: %1").arg(why)));
+            ++errors;
+            retire();
+        }
+    }
+    if (pending.isEmpty() && batchToStart == 0 && cycleRunning)
+        finishBatch();
+}
+
+void ClientPoolPrivate::finishBatch()
+{
+    batchDeadline->stop();
+    capacityValue = pool::adjustCapacity(batchCreated, capacityValue, config.minCapacity, config.maxCapacity);
+    cycleRunning = false;
+    if (ready)
+        scheduleCycle(int(intervalMs.load()));
+}
+
+void ClientPoolPrivate::closeImpl()
+{
+    cycleTimer->stop();
+    batchDeadline->stop();
+    const QList<Stream *> inFlight = pending.keys();
+    pending.clear();
+    for (Stream *s : inFlight) {
+        QObject::disconnect(s, nullptr, q, nullptr);
+        s->abort();
+        s->deleteLater();
+    }
+    cycleRunning = false;
+    if (connection) {
+        Connection *c = connection;
+        connection = nullptr;
+        QObject::disconnect(c, nullptr, q, nullptr);
+        c->close(0, kPoolClosed);
+        c->deleteLater();
+    }
+    dialing = false;
+    for (const QPointer<Connection> &c : std::as_const(retired)) {
+        if (c) {
+            c->close(0, kPoolClosed);
+            c->deleteLater();
+        }
+    }
+    retired.clear();
+}
+
+// ---------------------------------------------------------------- ClientPool
+
+ClientPool::ClientPool(const ClientPoolConfig &config, QObject *parent)
+    : Pool(std::make_unique<ClientPoolPrivate>(), parent)
+{
+    ClientPoolPrivate *d = dc();
+    d->config = config.clamped();
+    d->capacityValue = d->config.minCapacity;
+    d->intervalMs = d->config.minInterval.count();
+    d->cycleTimer = new QTimer(this);
+    d->cycleTimer->setSingleShot(true);
+    d->cycleTimer->setTimerType(Qt::PreciseTimer);
+    connect(d->cycleTimer, &QTimer::timeout, this, [d] { d->cycle(); });
+    d->batchDeadline = new QTimer(this);
+    d->batchDeadline->setSingleShot(true);
+    // Retired connections go once no stream of theirs is left.
+    d->retiredSweep = new QTimer(this);
+    connect(d->retiredSweep, &QTimer::timeout, this, [d] {
+        for (auto it = d->retired.begin(); it != d->retired.end();) {
+            if (!*it) {
+                it = d->retired.erase(it);
+            } else if ((*it)->streamCount() == 0) {
+                (*it)->close(0, kPoolClosed);
+                (*it)->deleteLater();
+                it = d->retired.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    });
+    d->retiredSweep->start(1000);
+    connect(d->batchDeadline, &QTimer::timeout, this, [d] {
+        const QList<Stream *> late = d->pending.keys();
+        for (Stream *s : late)
+            d->resolveStream(s, false, QStringLiteral("no ID from the server within %1 ms")
+                                           .arg(d->config.idReadTimeout.count()));
+        d->batchToStart = 0;
+        if (d->cycleRunning)
+            d->finishBatch();
+    });
+}
+
+ClientPool::~ClientPool()
+{
+    close();
+}
+
+ClientPoolPrivate *ClientPool::dc() const { return static_cast<ClientPoolPrivate *>(core()); }
+const ClientPoolConfig &ClientPool::config() const { return dc()->config; }
+
+bool ClientPool::start()
+{
+    ClientPoolPrivate *d = dc();
+    if (d->ready) {
+        d->setError(Error(ErrorCode::AlreadyStarted, QStringLiteral("the pool is already running")), false);
+        return false;
+    }
+    const Error invalid = d->config.validate();
+    if (invalid) {
+        d->setError(invalid, false);
+        return false;
+    }
+    if (!d->tls) {
+        transport::TlsClientOptions o;
+        o.mode = d->config.tlsMode;
+        o.hostname = d->config.hostname;
+        o.pinSha256 = d->config.pinSha256;
+        o.extraCaCertificates = d->config.extraCaCertificates;
+        Error err;
+        auto ctx = transport::TlsContext::createClient(o, &err);
+        if (!ctx) {
+            d->setError(err, false);
+            return false;
+        }
+        d->tls = std::move(ctx);
+    }
+    d->lastError = Error();
+    d->ready = true;
+    d->startStatsTimer();
+    d->statsTimer->start();
+    d->scheduleCycle(0);
+    return true;
+}
+
+Stream *ClientPool::tryOutgoingGet(const QString &id, Error *error)
+{
+    bool ok = false;
+    const QString norm = pool::normalizeId(id, &ok);
+    if (!ok) {
+        if (error)
+            *error = Error(ErrorCode::InvalidId,
+                           QStringLiteral("\"%1\" is not a stream ID (8 hex characters)").arg(id));
+        return nullptr;
+    }
+    Stream *s = dc()->take(norm);
+    if (!s && error)
+        *error = Error(ErrorCode::StreamNotFound, QStringLiteral("no pooled stream has ID %1").arg(norm));
+    return s;
+}
+
+void ClientPool::outgoingGetAsync(const QString &id, Milliseconds timeout, QObject *context,
+                                  GetCallback callback)
+{
+    ClientPoolPrivate *d = dc();
+    QPointer<QObject> ctx = context ? context : this;
+    auto later = [ctx, callback](Stream *s, const Error &e) {
+        QMetaObject::invokeMethod(ctx, [ctx, callback, s, e] {
+            if (ctx)
+                callback(s, e);
+            else if (s)
+                s->abort();
+        }, Qt::QueuedConnection);
+    };
+    bool ok = false;
+    const QString norm = pool::normalizeId(id, &ok);
+    if (!ok) {
+        later(nullptr, Error(ErrorCode::InvalidId,
+                             QStringLiteral("\"%1\" is not a stream ID (8 hex characters)").arg(id)));
+        return;
+    }
+    if (!d->ready) {
+        later(nullptr, Error(ErrorCode::NotStarted, QStringLiteral("the pool is not running")));
+        return;
+    }
+    if (Stream *s = d->take(norm)) {
+        later(s, Error());
+        return;
+    }
+    d->addWaiter(norm, timeout, ctx, std::move(callback), ErrorCode::StreamNotFound,
+                 QStringLiteral("stream %1 did not arrive within %2 ms").arg(norm).arg(timeout.count()));
+}
+
+Stream *ClientPool::outgoingGet(const QString &id, Milliseconds timeout, Error *error)
+{
+    return dc()->blockingGet(
+        [this, id](Milliseconds t, QObject *ctx, GetCallback cb) { outgoingGetAsync(id, t, ctx, std::move(cb)); },
+        timeout, error);
+}
+
+} // namespace quicpool

@@ -1,0 +1,96 @@
+// What ClientPool and ServerPool share: the ready-stream queue, the waiting
+// asynchronous gets, the atomic counters and the close/flush plumbing.
+// Nothing here touches ngtcp2: pools see connections and streams only.
+#pragma once
+
+#include "pool/readyqueue.h"
+#include <quicpool/pool.h>
+#include <QtCore/QMutex>
+#include <QtCore/QPointer>
+#include <QtCore/QTimer>
+#include <atomic>
+#include <deque>
+#include <list>
+#include <memory>
+
+namespace quicpool {
+
+namespace transport {
+class Connection;
+}
+
+class PoolCore
+{
+public:
+    explicit PoolCore() = default;
+    virtual ~PoolCore();
+
+    Pool *q = nullptr;
+
+    // --- counters, readable from any thread
+    std::atomic_bool ready{false};
+    std::atomic_bool connectedFlag{false};
+    std::atomic_int activeCount{0};
+    std::atomic_int capacityValue{0};
+    std::atomic<qint64> intervalMs{0};
+    std::atomic<qint64> errors{0};
+    struct AtomicStats
+    {
+        std::atomic<qint64> smoothedRttUs{0}, minRttUs{0}, latestRttUs{0}, rttVarUs{0}, cwnd{0},
+            bytesInFlight{0}, bytesSent{0}, bytesReceived{0}, packetsSent{0}, packetsReceived{0},
+            lostPackets{-1}, congestionEvents{0};
+        void store(const ConnectionStats &s);
+        ConnectionStats load() const;
+    } stats;
+
+    Error lastError;
+    QTimer *statsTimer = nullptr;
+
+    // --- ready streams (pool thread mutates; readyIds() may read from others)
+    ReadyQueue readyQueue;
+    mutable QMutex readyLock;
+
+    /// Adds a stream that finished its ID handshake: hands it to a waiting
+    /// get if one matches, otherwise queues it. Always store before announce.
+    void pool(Stream *stream);
+    /// Removes and returns the stream; nullptr if absent.
+    Stream *take(const QString &id);
+    Stream *takeOldest();
+    /// Drops a pooled stream that died while waiting (peer FIN/reset).
+    void discard(Stream *stream);
+    void closeAllPooled();
+
+    // --- waiting asynchronous gets
+    struct Waiter
+    {
+        QString id;                 // empty: any (FIFO)
+        QPointer<QObject> context;
+        GetCallback callback;
+        QTimer *timer = nullptr;
+        quint64 serial = 0;
+    };
+    std::list<Waiter> waiters;
+    quint64 nextSerial = 1;
+    void addWaiter(const QString &id, Milliseconds timeout, QObject *context, GetCallback cb,
+                   ErrorCode timeoutCode, const QString &timeoutMessage);
+    /// Fails every waiter (pool closed).
+    void failWaiters(const Error &error);
+    /// Hands the stream to the first matching live waiter; true if taken.
+    bool serveWaiter(Stream *stream);
+
+    /// Blocking get helper shared by both pools.
+    Stream *blockingGet(const std::function<void(Milliseconds, QObject *, GetCallback)> &asyncGet,
+                        Milliseconds timeout, Error *error);
+
+    void setError(const Error &e, bool emitSignal = true);
+    void setConnected(bool up, const Error &reason = {});
+    void startStatsTimer();
+    virtual ConnectionStats currentStats() const = 0;
+    virtual ConnectionInfo currentInfo() const = 0;
+    virtual void closeImpl() = 0;
+    virtual void afterFlush() {}
+    /// Pooled streams watch for their own death while idle.
+    void watchPooled(Stream *stream);
+};
+
+} // namespace quicpool

@@ -1,0 +1,68 @@
+#include "transport/sendbuffer.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace quicpool::transport {
+
+namespace {
+constexpr size_t kMinBlock = 4096;
+constexpr size_t kMaxBlock = 256 * 1024;
+}
+
+size_t SendBuffer::append(const char *data, size_t len)
+{
+    len = std::min(len, freeSpace());
+    size_t done = 0;
+    while (done < len) {
+        if (m_blocks.empty() || m_blocks.back().size == m_blocks.back().capacity) {
+            // Small writes get small blocks (pooled streams carry little);
+            // big writes get big ones so the data path needs few vectors.
+            const size_t cap = std::clamp(len - done, kMinBlock, kMaxBlock);
+            m_blocks.push_back(Block{m_written, 0, cap, std::make_unique<uint8_t[]>(cap)});
+        }
+        Block &b = m_blocks.back();
+        const size_t n = std::min(len - done, b.capacity - b.size);
+        std::memcpy(b.data.get() + b.size, data + done, n);
+        b.size += n;
+        done += n;
+        m_written += n;
+    }
+    return done;
+}
+
+size_t SendBuffer::unsent(ngtcp2_vec *vecs, size_t maxVecs) const
+{
+    size_t count = 0;
+    for (const Block &b : m_blocks) {
+        if (count == maxVecs)
+            break;
+        const uint64_t end = b.start + b.size;
+        if (end <= m_sent)
+            continue;
+        const size_t from = size_t(m_sent > b.start ? m_sent - b.start : 0);
+        vecs[count].base = b.data.get() + from;
+        vecs[count].len = b.size - from;
+        ++count;
+    }
+    return count;
+}
+
+uint64_t SendBuffer::acknowledge(uint64_t ackedUpTo)
+{
+    if (ackedUpTo <= m_acked)
+        return 0;
+    const uint64_t delta = ackedUpTo - m_acked;
+    m_acked = ackedUpTo;
+    while (!m_blocks.empty()) {
+        const Block &b = m_blocks.front();
+        // Idle pooled streams must not keep a block each: free even a
+        // tail block once all of it is acknowledged.
+        if (b.start + b.size > m_acked)
+            break;
+        m_blocks.pop_front();
+    }
+    return delta;
+}
+
+} // namespace quicpool::transport

@@ -1,0 +1,49 @@
+// A stream's send buffer. ngtcp2 keeps pointers into the bytes it has sent
+// until they are acknowledged, so stored bytes never move: data lives in
+// blocks that are only appended to and freed whole once acknowledged.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <ngtcp2/ngtcp2.h>
+
+namespace quicpool::transport {
+
+class SendBuffer
+{
+public:
+    /// Copies up to len bytes; returns how many were taken (bounded by limit()).
+    size_t append(const char *data, size_t len);
+    /// Fills up to maxVecs vectors with unsent bytes; returns the count.
+    size_t unsent(ngtcp2_vec *vecs, size_t maxVecs) const;
+    void markSent(size_t n) { m_sent += n; }
+    /// Frees every block wholly below the acknowledged offset; returns newly acked bytes.
+    uint64_t acknowledge(uint64_t ackedUpTo);
+
+    uint64_t written() const { return m_written; }   ///< total bytes ever appended
+    uint64_t sent() const { return m_sent; }
+    uint64_t acked() const { return m_acked; }
+    size_t pending() const { return size_t(m_written - m_acked); } ///< unacked bytes held
+    bool hasUnsent() const { return m_sent < m_written; }
+    size_t limit() const { return m_limit; }
+    void setLimit(size_t bytes) { m_limit = bytes; }
+    size_t freeSpace() const { return pending() >= m_limit ? 0 : m_limit - pending(); }
+
+private:
+    struct Block
+    {
+        uint64_t start;   // stream offset of data[0]
+        size_t size;      // bytes used
+        size_t capacity;
+        std::unique_ptr<uint8_t[]> data;
+    };
+    std::deque<Block> m_blocks;
+    uint64_t m_written = 0;
+    uint64_t m_sent = 0;
+    uint64_t m_acked = 0;
+    size_t m_limit = 1024 * 1024;
+};
+
+} // namespace quicpool::transport

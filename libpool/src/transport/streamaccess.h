@@ -1,0 +1,18 @@
+// The few things the pool layer may do to a stream beyond its public API,
+// without seeing the transport's insides.
+#pragma once
+
+#include <QtCore/QString>
+
+namespace quicpool {
+class Stream;
+}
+
+namespace quicpool::transport {
+
+/// Names the stream with its pool ID.
+void setStreamPoolId(Stream *stream, const QString &id);
+/// True once the stream's connection is gone.
+bool isStreamDetached(const Stream *stream);
+
+} // namespace quicpool::transport

@@ -1,0 +1,392 @@
+#include "transport/streamcore.h"
+
+#include "transport/connection.h"
+
+#include <QtCore/QDeadlineTimer>
+#include <QtCore/QEventLoop>
+#include <QtCore/QPointer>
+#include <QtCore/QTimer>
+#include <algorithm>
+#include <cstring>
+
+namespace quicpool {
+
+using transport::StreamCore;
+
+// ---------------------------------------------------------------- StreamCore
+
+namespace transport {
+
+Stream *StreamCore::create(Connection *connection, int64_t streamId, QObject *parent)
+{
+    auto *s = new Stream(parent);
+    s->d->connection = connection;
+    s->d->streamId = streamId;
+    // Our own read buffer is the only one: QIODevice's would copy twice.
+    s->QIODevice::open(QIODevice::ReadWrite | QIODevice::Unbuffered);
+    return s;
+}
+
+StreamCore::~StreamCore()
+{
+    if (connection)
+        connection->streamDestroyed(this);
+}
+
+void StreamCore::onData(const uint8_t *data, size_t len, bool fin)
+{
+    if (len > 0) {
+        m_rx.emplace_back(reinterpret_cast<const char *>(data), qsizetype(len));
+        m_rxBytes += qint64(len);
+        totalReceived += qint64(len);
+        m_sigReadyRead = true;
+    }
+    if (fin && !m_finReceived) {
+        m_finReceived = true;
+        m_sigReadFinished = true;
+        updateState();
+    }
+}
+
+void StreamCore::onAcked(uint64_t offset, uint64_t len)
+{
+    const uint64_t newly = m_tx.acknowledge(offset + len);
+    m_sigBytesWritten += qint64(newly);
+}
+
+void StreamCore::onPeerReset(uint64_t)
+{
+    if (m_finReceived)
+        return;
+    // Data not yet read stays readable; the stream just will not get more.
+    m_finReceived = true;
+    error = ErrorCode::StreamReset;
+    m_sigError = true;
+    m_sigReadFinished = true;
+    updateState();
+}
+
+void StreamCore::onPeerStopSending(uint64_t)
+{
+    m_writeShut = true;
+    if (!m_finSent) {
+        error = ErrorCode::StreamReset;
+        m_sigError = true;
+    }
+    updateState();
+}
+
+void StreamCore::onClosed(uint64_t, bool)
+{
+    m_closedByConnection = true;
+    m_writeShut = true;
+    if (!m_finReceived) {
+        m_finReceived = true;
+        m_sigReadFinished = true;
+    }
+    m_sigFinished = true;
+    updateState();
+    streamId = -1;
+    connection = nullptr;  // ngtcp2 has forgotten this stream
+}
+
+void StreamCore::detach(ErrorCode reason)
+{
+    if (!connection)
+        return;
+    connection = nullptr;
+    m_writeShut = true;
+    if (!m_closedByConnection) {
+        if (!m_finReceived || (m_finRequested && !m_finSent) || m_tx.pending() > 0) {
+            if (error == ErrorCode::NoError)
+                error = reason == ErrorCode::NoError ? ErrorCode::ConnectionLost : reason;
+            m_sigError = true;
+        }
+        if (!m_finReceived) {
+            m_finReceived = true;
+            m_sigReadFinished = true;
+        }
+        m_sigFinished = true;
+    }
+    updateState();
+    // No connection will call emitPending() any more: do it on the next turn.
+    if (m_q) {
+        QPointer<Stream> q = m_q;
+        QMetaObject::invokeMethod(m_q, [q] {
+            if (q)
+                StreamCore::of(q)->emitPending();
+        }, Qt::QueuedConnection);
+    }
+}
+
+void StreamCore::updateState()
+{
+    Stream::State s = Stream::State::Open;
+    const bool localDone = m_finSent || m_writeShut;
+    if (localDone && m_finReceived)
+        s = Stream::State::Closed;
+    else if (localDone)
+        s = Stream::State::HalfClosedLocal;
+    else if (m_finReceived)
+        s = Stream::State::HalfClosedRemote;
+    if (s != state) {
+        state = s;
+        m_sigState = true;
+    }
+}
+
+void StreamCore::emitPending()
+{
+    if (!m_q)
+        return;
+    QPointer<Stream> guard(m_q);
+    updateState();
+    if (m_sigState) {
+        m_sigState = false;
+        Q_EMIT m_q->stateChanged(state);
+        if (!guard)
+            return;
+    }
+    if (m_sigBytesWritten > 0) {
+        const qint64 n = m_sigBytesWritten;
+        m_sigBytesWritten = 0;
+        Q_EMIT m_q->bytesWritten(n);
+        if (!guard)
+            return;
+    }
+    if (m_sigReadyRead) {
+        m_sigReadyRead = false;
+        Q_EMIT m_q->readyRead();
+        if (!guard)
+            return;
+    }
+    if (m_sigReadFinished) {
+        m_sigReadFinished = false;
+        Q_EMIT m_q->readChannelFinished();
+        if (!guard)
+            return;
+    }
+    if (m_sigError) {
+        m_sigError = false;
+        m_q->setErrorString(errorCodeString(error));
+        Q_EMIT m_q->errorOccurred(error);
+        if (!guard)
+            return;
+    }
+    if (m_sigFinished) {
+        m_sigFinished = false;
+        Q_EMIT m_q->finished();
+    }
+}
+
+qint64 StreamCore::read(char *data, qint64 maxSize)
+{
+    qint64 done = 0;
+    while (done < maxSize && !m_rx.empty()) {
+        const QByteArray &front = m_rx.front();
+        const qint64 n = std::min<qint64>(maxSize - done, front.size() - qint64(m_rxHeadOffset));
+        std::memcpy(data + done, front.constData() + m_rxHeadOffset, size_t(n));
+        done += n;
+        m_rxHeadOffset += size_t(n);
+        if (m_rxHeadOffset == size_t(front.size())) {
+            m_rx.pop_front();
+            m_rxHeadOffset = 0;
+        }
+    }
+    m_rxBytes -= done;
+    // Return the credit as the application consumes, not as data arrives.
+    if (done > 0 && connection)
+        connection->streamConsumed(this, size_t(done));
+    return done;
+}
+
+qint64 StreamCore::readLine(char *data, qint64 maxSize)
+{
+    // QIODevice::readLine leaves room for the terminating NUL in maxSize.
+    qint64 done = 0;
+    while (done < maxSize && !m_rx.empty()) {
+        const QByteArray &front = m_rx.front();
+        const char *begin = front.constData() + m_rxHeadOffset;
+        const qint64 avail = front.size() - qint64(m_rxHeadOffset);
+        const qint64 room = std::min(maxSize - done, avail);
+        const void *nl = std::memchr(begin, '\n', size_t(room));
+        const qint64 n = nl ? (static_cast<const char *>(nl) - begin) + 1 : room;
+        std::memcpy(data + done, begin, size_t(n));
+        done += n;
+        m_rxHeadOffset += size_t(n);
+        if (m_rxHeadOffset == size_t(front.size())) {
+            m_rx.pop_front();
+            m_rxHeadOffset = 0;
+        }
+        if (nl)
+            break;
+    }
+    m_rxBytes -= done;
+    if (done > 0 && connection)
+        connection->streamConsumed(this, size_t(done));
+    return done;
+}
+
+bool StreamCore::canReadLine() const
+{
+    size_t skip = m_rxHeadOffset;
+    for (const QByteArray &chunk : m_rx) {
+        if (std::memchr(chunk.constData() + skip, '\n', size_t(chunk.size()) - skip))
+            return true;
+        skip = 0;
+    }
+    return false;
+}
+
+qint64 StreamCore::write(const char *data, qint64 size)
+{
+    if (!connection || m_writeShut || m_finRequested)
+        return -1;
+    const size_t n = m_tx.append(data, size_t(size));
+    if (n > 0)
+        connection->streamHasData(this);
+    return qint64(n);
+}
+
+void StreamCore::closeWrite()
+{
+    if (m_finRequested)
+        return;
+    m_finRequested = true;
+    if (connection && !m_writeShut)
+        connection->streamHasData(this);
+}
+
+void StreamCore::abort(uint64_t code)
+{
+    if (connection && !m_closedByConnection)
+        connection->streamAbort(this, code);
+    m_writeShut = true;
+    m_finReceived = true;
+    m_rx.clear();
+    m_rxHeadOffset = 0;
+    m_rxBytes = 0;
+    updateState();
+}
+
+} // namespace transport
+
+// ---------------------------------------------------------------- Stream
+
+Stream::Stream(QObject *parent) : QIODevice(parent), d(std::make_unique<StreamCore>(this)) {}
+
+Stream::~Stream()
+{
+    // A stream closed gracefully (FIN asked) but not yet delivered keeps its
+    // core alive in the connection until the peer has acknowledged it.
+    if (d && d->connection && d->finRequested() ) {
+        d->connection->adoptOrphan(std::move(d));
+    }
+}
+
+QString Stream::id() const { return d->id; }
+qint64 Stream::streamId() const { return d->streamId; }
+Stream::State Stream::state() const { return d->state; }
+ErrorCode Stream::error() const { return d->error; }
+
+QHostAddress Stream::localAddress() const
+{
+    return d->connection ? d->connection->local().address() : QHostAddress();
+}
+quint16 Stream::localPort() const { return d->connection ? d->connection->local().port() : 0; }
+QHostAddress Stream::peerAddress() const
+{
+    return d->connection ? d->connection->peer().address() : QHostAddress();
+}
+quint16 Stream::peerPort() const { return d->connection ? d->connection->peer().port() : 0; }
+
+qint64 Stream::sendBufferSize() const { return qint64(d->sendBuffer().limit()); }
+void Stream::setSendBufferSize(qint64 bytes) { d->sendBuffer().setLimit(size_t(std::max<qint64>(bytes, 1))); }
+qint64 Stream::totalBytesReceived() const { return d->totalReceived; }
+qint64 Stream::totalBytesAcknowledged() const { return qint64(d->sendBuffer().acked()); }
+bool Stream::isFinished() const { return d->finReceived(); }
+
+bool Stream::isSequential() const { return true; }
+qint64 Stream::bytesAvailable() const { return d->available() + QIODevice::bytesAvailable(); }
+qint64 Stream::bytesToWrite() const { return qint64(d->sendBuffer().pending()); }
+bool Stream::canReadLine() const { return d->canReadLine() || QIODevice::canReadLine(); }
+bool Stream::atEnd() const { return d->atEnd() && QIODevice::bytesAvailable() == 0; }
+
+void Stream::close()
+{
+    // Only the write side closes (FIN); reads stay possible until the peer's FIN.
+    d->closeWrite();
+}
+
+void Stream::abort(quint64 applicationErrorCode)
+{
+    d->abort(applicationErrorCode);
+    QIODevice::close();
+}
+
+qint64 Stream::readData(char *data, qint64 maxSize) { return d->read(data, maxSize); }
+qint64 Stream::readLineData(char *data, qint64 maxSize) { return d->readLine(data, maxSize); }
+qint64 Stream::writeData(const char *data, qint64 size) { return d->write(data, size); }
+
+namespace {
+// Runs a local event loop until `done` holds or the time runs out.
+template <typename Pred>
+bool waitFor(Stream *s, int msecs, Pred done, std::initializer_list<const char *> wakeSignals)
+{
+    if (done())
+        return true;
+    QEventLoop loop;
+    QTimer timer;
+    timer.setSingleShot(true);
+    QObject::connect(&timer, &QTimer::timeout, &loop, &QEventLoop::quit);
+    for (const char *sig : wakeSignals)
+        QObject::connect(s, sig, &loop, SLOT(quit()));
+    QObject::connect(s, &Stream::errorOccurred, &loop, &QEventLoop::quit);
+    QDeadlineTimer deadline(msecs < 0 ? QDeadlineTimer::Forever : QDeadlineTimer(msecs));
+    QPointer<Stream> guard(s);
+    while (!done()) {
+        if (deadline.hasExpired() || !guard)
+            return false;
+        if (msecs >= 0)
+            timer.start(int(std::max<qint64>(deadline.remainingTime(), 1)));
+        loop.exec();
+        if (guard && guard->error() != ErrorCode::NoError && !done())
+            return false;
+    }
+    return true;
+}
+} // namespace
+
+bool Stream::waitForReadyRead(int msecs)
+{
+    const qint64 start = totalBytesReceived();
+    return waitFor(this, msecs, [&] { return totalBytesReceived() > start || d->finReceived(); },
+                   {SIGNAL(readyRead()), SIGNAL(readChannelFinished())});
+}
+
+bool Stream::waitForBytesWritten(int msecs)
+{
+    const qint64 start = totalBytesAcknowledged();
+    if (bytesToWrite() == 0)
+        return false;
+    return waitFor(this, msecs, [&] { return totalBytesAcknowledged() > start; },
+                   {SIGNAL(bytesWritten(qint64))});
+}
+
+bool Stream::waitForFinished(int msecs)
+{
+    return waitFor(this, msecs, [&] { return d->state == State::Closed || !d->connection; },
+                   {SIGNAL(finished()), SIGNAL(stateChanged(quicpool::Stream::State))});
+}
+
+} // namespace quicpool
+
+namespace quicpool::transport {
+
+void setStreamPoolId(Stream *stream, const QString &id) { StreamCore::of(stream)->id = id; }
+bool isStreamDetached(const Stream *stream)
+{
+    return StreamCore::of(const_cast<Stream *>(stream))->connection == nullptr;
+}
+
+} // namespace quicpool::transport

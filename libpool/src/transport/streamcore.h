@@ -1,0 +1,94 @@
+// The machinery behind quicpool::Stream: receive queue, send buffer, the
+// stream's state, and the signals it owes the application. The connection
+// feeds it from ngtcp2 callbacks; signals are emitted later, outside those
+// callbacks, so application code never re-enters ngtcp2.
+#pragma once
+
+#include "transport/sendbuffer.h"
+#include <quicpool/stream.h>
+#include <QtCore/QByteArray>
+#include <cstdint>
+#include <deque>
+
+namespace quicpool::transport {
+
+class Connection;
+
+class StreamCore
+{
+public:
+    StreamCore(Stream *q) : m_q(q) {}
+    ~StreamCore();
+
+    static Stream *create(Connection *connection, int64_t streamId, QObject *parent);
+    static StreamCore *of(Stream *stream) { return stream->d.get(); }
+    Stream *q() const { return m_q; }
+    /// The Stream object is gone; the core lingers to finish delivery.
+    void orphan() { m_q = nullptr; }
+
+    // --- called by the connection (inside ngtcp2 callbacks: no signals here)
+    void onData(const uint8_t *data, size_t len, bool fin);
+    void onAcked(uint64_t offset, uint64_t len);
+    void onPeerReset(uint64_t appErrorCode);
+    void onPeerStopSending(uint64_t appErrorCode);
+    void onClosed(uint64_t appErrorCode, bool hasCode);
+    /// The connection is gone (closed or destroyed): no more I/O.
+    void detach(ErrorCode reason);
+    /// Emits what was recorded since the last call. May delete the stream.
+    void emitPending();
+
+    // --- the write path, asked by the connection's write loop
+    SendBuffer &sendBuffer() { return m_tx; }
+    bool wantsFin() const { return m_finRequested && !m_finSent && !m_tx.hasUnsent(); }
+    bool hasWork() const { return !m_writeShut && (m_tx.hasUnsent() || wantsFin()); }
+    void markFinSent() { m_finSent = true; }
+    void markWriteShut() { m_writeShut = true; }
+    bool finSent() const { return m_finSent; }
+    bool finRequested() const { return m_finRequested && !m_finSent; }
+    bool inWriteQueue = false;   // owned by the connection's round-robin list
+    bool blocked = false;        // flow-control blocked; cleared on extend_max_stream_data
+
+    // --- used by Stream's public methods
+    qint64 read(char *data, qint64 maxSize);
+    qint64 readLine(char *data, qint64 maxSize);
+    qint64 available() const { return m_rxBytes; }
+    bool canReadLine() const;
+    qint64 write(const char *data, qint64 size);
+    void closeWrite();
+    void abort(uint64_t code);
+    bool atEnd() const { return m_finReceived && m_rxBytes == 0; }
+
+    QString id;
+    int64_t streamId = -1;
+    Connection *connection = nullptr;
+    ErrorCode error = ErrorCode::NoError;
+    qint64 totalReceived = 0;
+    Stream::State state = Stream::State::Open;
+    bool finReceived() const { return m_finReceived; }
+    bool isDone() const { return m_closedByConnection; }
+
+private:
+    void setState();
+    void updateState();
+
+    Stream *m_q;
+    std::deque<QByteArray> m_rx;
+    size_t m_rxHeadOffset = 0;   // bytes already read from m_rx.front()
+    qint64 m_rxBytes = 0;
+    SendBuffer m_tx;
+    bool m_finReceived = false;
+    bool m_finRequested = false;
+    bool m_finSent = false;
+    bool m_writeShut = false;
+    bool m_closedByConnection = false;
+
+    // Signals owed.
+    bool m_sigReadyRead = false;
+    bool m_sigReadFinished = false;
+    bool m_sigError = false;
+    bool m_sigFinished = false;
+    bool m_sigState = false;
+    qint64 m_sigBytesWritten = 0;
+};
+
+} // namespace quicpool::transport

@@ -1,0 +1,250 @@
+#include "transport/udpsocket.h"
+#include "transport/logging.h"
+
+#include <QtCore/QSocketNotifier>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <netinet/ip.h>
+#include <netinet/udp.h>
+#include <unistd.h>
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+#ifndef UDP_GRO
+#define UDP_GRO 104
+#endif
+
+namespace quicpool::transport {
+
+namespace {
+constexpr size_t kRecvBufferSize = 65536;       // one GRO super-datagram at most
+constexpr int kWantedBufferBytes = 7 * 1024 * 1024; // what quic-go asks for too
+constexpr int kMaxReadsPerTurn = 256;           // yield to the event loop eventually
+std::atomic_bool g_warnedBuffers{false};
+
+QString errnoSentence(const char *what, int err)
+{
+    return QStringLiteral("%1: %2").arg(QString::fromUtf8(what), QString::fromLocal8Bit(strerror(err)));
+}
+} // namespace
+
+UdpSocket::UdpSocket(QObject *parent) : QObject(parent), m_recvBuffer(kRecvBufferSize) {}
+
+UdpSocket::~UdpSocket() { close(); }
+
+bool UdpSocket::bind(const QHostAddress &address, quint16 port, Error *error)
+{
+    close();
+    SocketAddress sa = SocketAddress::fromQt(address, port);
+    m_fd = ::socket(sa.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+    if (m_fd < 0) {
+        if (error)
+            *error = Error(ErrorCode::SocketError, errnoSentence("cannot create a UDP socket", errno));
+        return false;
+    }
+    if (sa.family() == AF_INET6) {
+        int v6only = address.isEqual(QHostAddress::AnyIPv6, QHostAddress::StrictConversion) ? 0 : 1;
+        ::setsockopt(m_fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
+    }
+    if (::bind(m_fd, sa.data(), sa.length) != 0) {
+        const int err = errno;
+        ::close(m_fd);
+        m_fd = -1;
+        if (error) {
+            const QString where = sa.toString();
+            *error = err == EADDRINUSE
+                ? Error(ErrorCode::AddressInUse, QStringLiteral("%1 is already in use").arg(where))
+                : Error(ErrorCode::SocketError,
+                        errnoSentence(qPrintable(QStringLiteral("cannot bind %1").arg(where)), err));
+        }
+        return false;
+    }
+    m_local.length = sizeof(m_local.storage);
+    ::getsockname(m_fd, m_local.data(), &m_local.length);
+
+    // Don't let the kernel fragment: QUIC sizes its own packets.
+    if (sa.family() == AF_INET) {
+        int val = IP_PMTUDISC_DO;
+        ::setsockopt(m_fd, IPPROTO_IP, IP_MTU_DISCOVER, &val, sizeof val);
+    } else {
+        int val = IPV6_PMTUDISC_DO;
+        ::setsockopt(m_fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &val, sizeof val);
+    }
+    int one = 1;
+    m_gro = ::setsockopt(m_fd, IPPROTO_UDP, UDP_GRO, &one, sizeof one) == 0;
+    m_gso = qEnvironmentVariableIntValue("QUICPOOL_DISABLE_GSO") == 0;
+    tuneBuffers();
+
+    m_readNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Read, this);
+    connect(m_readNotifier, &QSocketNotifier::activated, this, &UdpSocket::onReadable);
+    m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
+    m_writeNotifier->setEnabled(false);
+    connect(m_writeNotifier, &QSocketNotifier::activated, this, &UdpSocket::onWritableNotifier);
+    qCDebug(lcUdp) << "bound" << m_local.toString() << "gro" << m_gro;
+    return true;
+}
+
+void UdpSocket::tuneBuffers()
+{
+    // Raise the kernel buffers so bursts at loopback/LAN speed are not
+    // dropped. As root SO_*BUFFORCE passes net.core.*mem_max; otherwise we
+    // get what the caps allow and say so once per process.
+    for (int opt : {SO_RCVBUF, SO_SNDBUF}) {
+        const int force = opt == SO_RCVBUF ? SO_RCVBUFFORCE : SO_SNDBUFFORCE;
+        int want = kWantedBufferBytes;
+        if (::setsockopt(m_fd, SOL_SOCKET, force, &want, sizeof want) != 0)
+            ::setsockopt(m_fd, SOL_SOCKET, opt, &want, sizeof want);
+        int got = 0;
+        socklen_t len = sizeof got;
+        ::getsockopt(m_fd, SOL_SOCKET, opt, &got, &len);
+        if (got < want && !g_warnedBuffers.exchange(true)) {
+            qCWarning(lcUdp).nospace()
+                << "the kernel capped the UDP " << (opt == SO_RCVBUF ? "receive" : "send")
+                << " buffer at " << got << " bytes (wanted " << want
+                << "); raise net.core.rmem_max/wmem_max for full speed";
+        }
+    }
+}
+
+void UdpSocket::close()
+{
+    delete m_readNotifier;
+    m_readNotifier = nullptr;
+    delete m_writeNotifier;
+    m_writeNotifier = nullptr;
+    if (m_fd >= 0) {
+        ::close(m_fd);
+        m_fd = -1;
+    }
+}
+
+void UdpSocket::onReadable()
+{
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int)) * 2 + CMSG_SPACE(sizeof(in6_pktinfo))];
+    for (int i = 0; i < kMaxReadsPerTurn && m_fd >= 0; ++i) {
+        SocketAddress from;
+        iovec iov{m_recvBuffer.data(), m_recvBuffer.size()};
+        msghdr msg{};
+        msg.msg_name = &from.storage;
+        msg.msg_namelen = sizeof from.storage;
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        const ssize_t n = ::recvmsg(m_fd, &msg, 0);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                qCDebug(lcUdp) << "recvmsg:" << strerror(errno);
+            break;
+        }
+        from.length = msg.msg_namelen;
+        size_t segment = size_t(n);
+        for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+            if (c->cmsg_level == IPPROTO_UDP && c->cmsg_type == UDP_GRO) {
+                int gso = 0;
+                std::memcpy(&gso, CMSG_DATA(c), sizeof gso);
+                if (gso > 0)
+                    segment = size_t(gso);
+            }
+        }
+        m_bytesReceived += uint64_t(n);
+        // A GRO read holds several datagrams of `segment` bytes back to back.
+        for (size_t off = 0; off < size_t(n); off += segment) {
+            const size_t len = std::min(segment, size_t(n) - off);
+            ++m_datagramsReceived;
+            if (m_receiver)
+                m_receiver(m_recvBuffer.data() + off, len, from, 0);
+            if (m_fd < 0)
+                return;  // closed by the receiver
+        }
+    }
+    if (m_batchDone)
+        m_batchDone();
+}
+
+UdpSocket::SendResult UdpSocket::send(const SocketAddress &to, const uint8_t *data, size_t len,
+                                      size_t segmentSize)
+{
+    if (m_fd < 0)
+        return SendResult::Failed;
+    if (segmentSize >= len || !m_gso) {
+        if (segmentSize >= len)
+            return sendOne(to, data, len, 0);
+        // No GSO: one datagram per segment.
+        for (size_t off = 0; off < len; off += segmentSize) {
+            const SendResult r = sendOne(to, data + off, std::min(segmentSize, len - off), 0);
+            if (r != SendResult::Sent)
+                return r;  // caller keeps the batch; already-sent parts are a duplicate at worst
+        }
+        return SendResult::Sent;
+    }
+    const SendResult r = sendOne(to, data, len, segmentSize);
+    if (r == SendResult::Failed && m_gso) {
+        // EIO and friends: the route or device cannot do GSO. Fall back for good.
+        qCInfo(lcUdp) << "UDP GSO refused by the kernel; sending one datagram per call";
+        m_gso = false;
+        return send(to, data, len, segmentSize);
+    }
+    return r;
+}
+
+UdpSocket::SendResult UdpSocket::sendOne(const SocketAddress &to, const uint8_t *data, size_t len,
+                                         size_t segmentSize)
+{
+    iovec iov{const_cast<uint8_t *>(data), len};
+    msghdr msg{};
+    msg.msg_name = const_cast<sockaddr *>(to.data());
+    msg.msg_namelen = to.length;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(uint16_t))]{};
+    if (segmentSize > 0) {
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = IPPROTO_UDP;
+        c->cmsg_type = UDP_SEGMENT;
+        c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+        const uint16_t seg = uint16_t(segmentSize);
+        std::memcpy(CMSG_DATA(c), &seg, sizeof seg);
+    }
+    for (;;) {
+        const ssize_t n = ::sendmsg(m_fd, &msg, 0);
+        if (n >= 0) {
+            m_bytesSent += len;
+            m_datagramsSent += segmentSize > 0 ? (len + segmentSize - 1) / segmentSize : 1;
+            return SendResult::Sent;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+            return SendResult::WouldBlock;
+        if (segmentSize > 0 && (errno == EIO || errno == EINVAL || errno == EOPNOTSUPP))
+            return SendResult::Failed;
+        // Unreachable peers, ICMP errors reported late: drop the packet,
+        // QUIC's loss recovery deals with it.
+        qCDebug(lcUdp) << "sendmsg to" << to.toString() << ":" << strerror(errno);
+        return SendResult::Sent;
+    }
+}
+
+void UdpSocket::waitForWritable()
+{
+    if (m_writeNotifier)
+        m_writeNotifier->setEnabled(true);
+}
+
+void UdpSocket::onWritableNotifier()
+{
+    if (m_writeNotifier)
+        m_writeNotifier->setEnabled(false);
+    if (m_writable)
+        m_writable();
+}
+
+} // namespace quicpool::transport
