@@ -36,7 +36,8 @@ public:
     };
     QHash<Stream *, Pending> pending;
     int batchCreated = 0;
-    int batchToStart = 0;     // creations waiting for stream credit
+    int batchToStart = 0;     // creations not yet started in this batch
+    bool limitReported = false;
     QTimer *batchDeadline = nullptr;
 
     ClientPool *cq() const { return static_cast<ClientPool *>(q); }
@@ -155,6 +156,7 @@ void ClientPoolPrivate::dial()
             return;
         dialing = false;
         lastDialError = Error();
+        limitReported = false;
         setConnected(true);
         qCInfo(lcPool) << "client pool connected to" << c->peer().toString();
         if (!cycleRunning)
@@ -240,8 +242,20 @@ void ClientPoolPrivate::startBatch(int need)
 void ClientPoolPrivate::openMore()
 {
     while (batchToStart > 0 && connection && connection->state() == Connection::State::Connected) {
-        if (connection->openableStreams() == 0)
-            return;  // streamsAvailable() resumes us
+        if (connection->openableStreams() == 0) {
+            // The server grants maxCap streams per connection: we are at its
+            // limit. Say so once, and let capacity adjust instead of waiting.
+            if (!limitReported) {
+                limitReported = true;
+                setError(Error(ErrorCode::StreamRefused,
+                               QStringLiteral("the server allows no more streams at once (its pool is full at maxCap)")));
+                ++errors;
+            }
+            batchToStart = 0;
+            if (pending.isEmpty() && cycleRunning)
+                finishBatch();
+            return;
+        }
         Error err;
         Stream *s = connection->openStream(q, &err);
         if (!s) {

@@ -356,8 +356,16 @@ void Connection::receive(const uint8_t *data, size_t len, const SocketAddress &f
     m_inCallback = true;
     const int rv = ngtcp2_conn_read_pkt(m_conn, &path, &pi, data, len, nowNs());
     m_inCallback = false;
-    if (rv != 0)
+    if (rv != 0) {
         checkError(rv, "read");
+        return;
+    }
+    // The peer may have moved (NAT rebinding): report where it is now.
+    const ngtcp2_path *current = ngtcp2_conn_get_path(m_conn);
+    if (current->remote.addrlen <= sizeof(m_remote.storage)) {
+        m_remote.length = socklen_t(current->remote.addrlen);
+        std::memcpy(&m_remote.storage, current->remote.addr, current->remote.addrlen);
+    }
 }
 
 // Returns false when the connection is finished with.
@@ -491,12 +499,13 @@ void Connection::flush()
     writeLoop();
 }
 
-bool Connection::sendBatch(const uint8_t *data, size_t len, size_t gsoSize)
+bool Connection::sendBatch(const SocketAddress &to, const uint8_t *data, size_t len, size_t gsoSize)
 {
-    const UdpSocket::SendResult r = socket()->send(m_remote, data, len, gsoSize);
+    const UdpSocket::SendResult r = socket()->send(to, data, len, gsoSize);
     if (r == UdpSocket::SendResult::WouldBlock) {
         m_pendingBatch.assign(data, data + len);
         m_pendingGso = gsoSize;
+        m_pendingTo = to;
         m_sendBlocked = true;
         if (m_host) {
             // The listener's socket is shared: retry on a short timer rather
@@ -518,7 +527,7 @@ void Connection::onWritable()
     m_sendBlocked = false;
     std::vector<uint8_t> batch;
     batch.swap(m_pendingBatch);
-    if (!sendBatch(batch.data(), batch.size(), m_pendingGso))
+    if (!sendBatch(m_pendingTo, batch.data(), batch.size(), m_pendingGso))
         return;
     QPointer<Connection> self(this);
     flush();
@@ -546,10 +555,11 @@ void Connection::writeLoop()
     size_t packets = 0;
     ngtcp2_vec vecs[kMaxVecs];
 
+    SocketAddress batchTo;
     auto flushBatch = [&]() -> bool {
         if (offset == 0)
             return true;
-        const bool ok = sendBatch(buf, offset, gsoSize);
+        const bool ok = sendBatch(batchTo, buf, offset, gsoSize);
         offset = 0;
         gsoSize = 0;
         return ok;
@@ -624,9 +634,17 @@ void Connection::writeLoop()
             flushBatch();
             break;
         }
-        // One more packet in the batch. GSO wants equal sizes; a shorter
-        // packet ends the batch, a longer one starts a new batch.
-        if (packets > 0 && size_t(nwrite) > gsoSize) {
+        // Where this packet goes: ngtcp2 picks the path (a migrated peer,
+        // a path being validated), so take it from ps.path every time.
+        SocketAddress to;
+        to.length = socklen_t(ps.path.remote.addrlen);
+        std::memcpy(&to.storage, ps.path.remote.addr, ps.path.remote.addrlen);
+        // One more packet in the batch. GSO wants equal sizes and one
+        // destination; a shorter packet ends the batch, a longer one (or one
+        // for another address) starts a new batch.
+        if (packets == 0)
+            batchTo = to;
+        if (packets > 0 && (size_t(nwrite) > gsoSize || !(to == batchTo))) {
             // Move the new packet to the front after sending the batch before it.
             std::vector<uint8_t> tail(buf + offset, buf + offset + nwrite);
             if (!flushBatch()) {
@@ -636,6 +654,7 @@ void Connection::writeLoop()
                 break;
             }
             std::copy(tail.begin(), tail.end(), buf);
+            batchTo = to;
             offset = size_t(nwrite);
             gsoSize = size_t(nwrite);
             packets = 1;

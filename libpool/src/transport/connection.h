@@ -126,7 +126,7 @@ private:
     bool checkError(int rv, const char *where);
     void handleExpiry();
     void writeLoop();
-    bool sendBatch(const uint8_t *data, size_t len, size_t gsoSize);
+    bool sendBatch(const SocketAddress &to, const uint8_t *data, size_t len, size_t gsoSize);
     void onWritable();
     void armTimer();
     void scheduleFlush();
@@ -191,6 +191,7 @@ private:
     std::vector<uint8_t> m_sendBuffer;           // one GSO batch
     std::vector<uint8_t> m_pendingBatch;         // a batch the kernel refused (EAGAIN)
     size_t m_pendingGso = 0;
+    SocketAddress m_pendingTo;
     QByteArray m_closePacket;                    // CONNECTION_CLOSE to repeat while closing
     std::vector<ngtcp2_cid> m_scids;             // server: CIDs routed to us
     ngtcp2_cid m_initialDcid{};                  // server: the client's first DCID

@@ -23,9 +23,13 @@ Listener::Listener(QObject *parent) : QObject(parent)
 
 Listener::~Listener()
 {
-    // Connections are our children; they unroute themselves in their destructors.
-    for (Connection *c : std::as_const(m_connections))
+    // Connections unroute themselves through us in their destructors, so
+    // they must go while we are still whole (not in ~QObject's child sweep).
+    const QList<Connection *> all = findChildren<Connection *>(Qt::FindDirectChildrenOnly);
+    for (Connection *c : all) {
+        disconnect(c, nullptr, this, nullptr);
         delete c;
+    }
     m_connections.clear();
 }
 

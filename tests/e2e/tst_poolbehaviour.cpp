@@ -1,0 +1,416 @@
+// The NodePass pool behaviours end to end over loopback with real TLS:
+// waking gets, many streams both ways, flush, close, reconnect, refusals,
+// IP restriction and the three TLS modes with pins.
+#include "poolfixture.h"
+#include "testpki.h"
+
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QTemporaryDir>
+#include <QtTest/QSignalSpy>
+#include <QtTest/QTest>
+
+using namespace quicpool;
+using namespace quicpool::testing;
+
+class TestPoolBehaviour : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { qRegisterMetaType<quicpool::Error>(); }
+
+    void asyncGetWakesWhenItsStreamArrives()
+    {
+        ServerPool server(serverConfig(8));
+        QVERIFY(server.start());
+        ClientPool client(clientConfig(server.serverPort(), 1, 1));
+        // The server's first ID is known in advance: wait for it before the
+        // client even starts, so the get must be woken, not polled.
+        qint64 pooledAt = -1, calledAt = -1;
+        QElapsedTimer clock;
+        clock.start();
+        connect(&client, &Pool::streamPooled, this, [&] { pooledAt = clock.nsecsElapsed(); });
+        Stream *got = nullptr;
+        Error gotError;
+        QVERIFY(client.start());
+        client.outgoingGetAsync(QStringLiteral("00000000"), 10000ms, this, [&](Stream *s, const Error &e) {
+            calledAt = clock.nsecsElapsed();
+            got = s;
+            gotError = e;
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(calledAt >= 0, 10000);
+        QVERIFY2(got, qPrintable(gotError.toString()));
+        QCOMPARE(got->id(), QStringLiteral("00000000"));
+        QVERIFY(pooledAt >= 0);
+        // Woken in the same event-loop turn as the stream arrived: far below
+        // the Go original's 50 ms polling period.
+        QVERIFY2(calledAt - pooledAt < 5'000'000, qPrintable(QString::number(calledAt - pooledAt)));
+        QCOMPARE(client.active(), 0);
+    }
+
+    void incomingGetIsFifo()
+    {
+        ServerPool server(serverConfig(8));
+        QVERIFY(server.start());
+        ClientPool client(clientConfig(server.serverPort(), 5, 5));
+        QVERIFY(client.start());
+        QTRY_COMPARE_WITH_TIMEOUT(server.active(), 5, 10000);
+        const QStringList order = server.readyIds();
+        for (const QString &id : order) {
+            Stream *s = server.tryIncomingGet();
+            QVERIFY(s);
+            QCOMPARE(s->id(), id);
+        }
+        QVERIFY(!server.tryIncomingGet());
+    }
+
+    void asyncGetCallbackSkippedWhenContextDies()
+    {
+        ServerPool server(serverConfig(4));
+        QVERIFY(server.start());
+        bool called = false;
+        {
+            QObject context;
+            server.incomingGetAsync(100ms, &context, [&](Stream *, const Error &) { called = true; });
+        }
+        QTest::qWait(250);
+        QVERIFY(!called);
+    }
+
+    void hundredStreamsCarryDataBothWays()
+    {
+        const int n = 100;
+        ServerPool server(serverConfig(n));
+        QVERIFY(server.start());
+        ClientPool client(clientConfig(server.serverPort(), n, n));
+        QVERIFY(client.start());
+        QTRY_COMPARE_WITH_TIMEOUT(server.active(), n, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(client.active(), n, 20000);
+
+        struct Pair { Stream *in; Stream *out; QByteArray up, down, gotUp, gotDown; };
+        std::vector<Pair> pairs;
+        for (int i = 0; i < n; ++i) {
+            Stream *in = server.tryIncomingGet();
+            QVERIFY(in);
+            Error err;
+            Stream *out = client.tryOutgoingGet(in->id(), &err);
+            QVERIFY2(out, qPrintable(err.toString()));
+            pairs.push_back({in, out, pattern(20000 + i * 137, i), pattern(15000 + i * 91, i + 1000), {}, {}});
+        }
+        for (Pair &p : pairs) {
+            QCOMPARE(p.out->write(p.up), qint64(p.up.size()));
+            p.out->close();
+            QCOMPARE(p.in->write(p.down), qint64(p.down.size()));
+            p.in->close();
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(pairs.begin(), pairs.end(), [](Pair &p) {
+            p.gotUp += p.in->readAll();
+            p.gotDown += p.out->readAll();
+            return p.in->atEnd() && p.out->atEnd();
+        }), 30000);
+        for (const Pair &p : pairs) {
+            QCOMPARE(p.gotUp.size(), p.up.size());
+            QVERIFY(p.gotUp == p.up);
+            QVERIFY(p.gotDown == p.down);
+        }
+    }
+
+    void flushEmptiesAndClientRefills()
+    {
+        ServerPool server(serverConfig(16));
+        QVERIFY(server.start());
+        ClientPool client(clientConfig(server.serverPort(), 4, 4));
+        QVERIFY(client.start());
+        QTRY_COMPARE_WITH_TIMEOUT(client.active(), 4, 10000);
+        const QStringList before = client.readyIds();
+        client.flush();
+        QCOMPARE(client.active(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(client.active(), 4, 10000);
+        for (const QString &id : client.readyIds())
+            QVERIFY(!before.contains(id));
+        server.flush();
+        QCOMPARE(server.active(), 0);
+    }
+
+    void closeFailsWaitersAndClosesConnection()
+    {
+        ServerPool server(serverConfig(4));
+        QVERIFY(server.start());
+        ClientPool client(clientConfig(server.serverPort(), 1, 1));
+        QSignalSpy down(&client, &Pool::disconnected);
+        QVERIFY(client.start());
+        QTRY_COMPARE_WITH_TIMEOUT(server.active(), 1, 10000);
+        Error waitError;
+        bool called = false;
+        client.outgoingGetAsync(QStringLiteral("12345678"), 10000ms, this, [&](Stream *s, const Error &e) {
+            called = true;
+            QVERIFY(!s);
+            waitError = e;
+        });
+        client.close();
+        QVERIFY(!client.isReady());
+        QTRY_VERIFY(called);
+        QCOMPARE(waitError.code, ErrorCode::PoolClosed);
+        // The server sees "pool closed" and drops the client's streams.
+        QTRY_COMPARE_WITH_TIMEOUT(server.active(), 0, 5000);
+        QCOMPARE(server.connectionCount(), 0);
+        client.close();  // idempotent
+    }
+
+    void clientReconnectsAfterServerRestart()
+    {
+        auto server = std::make_unique<ServerPool>(serverConfig(8));
+        QVERIFY(server->start());
+        const quint16 port = server->serverPort();
+        ClientPool client(clientConfig(port, 3, 3));
+        QSignalSpy down(&client, &Pool::disconnected);
+        QSignalSpy up(&client, &Pool::connected);
+        QVERIFY(client.start());
+        QTRY_COMPARE_WITH_TIMEOUT(client.active(), 3, 10000);
+        server.reset();  // closes with "pool closed"
+        QTRY_VERIFY_WITH_TIMEOUT(down.count() >= 1, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(client.active(), 0, 5000);
+        QVERIFY(client.errorCount() >= 1);
+        ServerPoolConfig again = serverConfig(8);
+        again.listenAddress = QStringLiteral("127.0.0.1:%1").arg(port);
+        server = std::make_unique<ServerPool>(again);
+        QVERIFY2(server->start(), qPrintable(server->lastError().toString()));
+        QTRY_COMPARE_WITH_TIMEOUT(client.active(), 3, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(server->active(), 3, 5000);
+        QVERIFY(up.count() >= 2);
+        // A restarted server starts its IDs over.
+        QVERIFY(server->readyIds().contains(QStringLiteral("00000000")));
+    }
+
+    void resolverIsAskedOnEveryDialAndItsFailureReported()
+    {
+        ServerPool server(serverConfig(4));
+        QVERIFY(server.start());
+        ClientPoolConfig cc = clientConfig(server.serverPort(), 1, 1);
+        int calls = 0;
+        cc.resolver = [&]() -> ResolvedAddress {
+            ++calls;
+            if (calls < 3)
+                return {QString(), QStringLiteral("no route yet")};
+            return {QStringLiteral("127.0.0.1:%1").arg(server.serverPort()), QString()};
+        };
+        ClientPool client(cc);
+        QSignalSpy errors(&client, &Pool::errorOccurred);
+        QVERIFY(client.start());
+        QTRY_COMPARE_WITH_TIMEOUT(client.active(), 1, 10000);
+        QVERIFY(calls >= 3);
+        QVERIFY(errors.count() >= 2);
+        const auto first = errors.first().first().value<quicpool::Error>();
+        QCOMPARE(first.code, ErrorCode::ResolveFailed);
+        QVERIFY(first.message.contains(QStringLiteral("no route yet")));
+    }
+
+    void clientStopsAtServerStreamLimit()
+    {
+        // The server grants maxCap streams per connection (QUIC's stream
+        // limit), so a greedier client is held there and told why.
+        ServerPool server(serverConfig(3));
+        QVERIFY(server.start());
+        ClientPool client(clientConfig(server.serverPort(), 6, 6));
+        QSignalSpy errors(&client, &Pool::errorOccurred);
+        QVERIFY(client.start());
+        QTRY_COMPARE_WITH_TIMEOUT(server.active(), 3, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(errors.count() >= 1, 10000);
+        QCOMPARE(errors.first().first().value<quicpool::Error>().code, ErrorCode::StreamRefused);
+        QTest::qWait(300);
+        QCOMPARE(server.active(), 3);
+        QCOMPARE(client.active(), 3);
+    }
+
+    void serverRefusesBeyondMaxCap()
+    {
+        // Two connections each get maxCap stream credit: the pool itself must
+        // refuse what goes beyond maxCap, closing those streams unanswered.
+        ServerPool server(serverConfig(3));
+        QVERIFY(server.start());
+        ClientPool first(clientConfig(server.serverPort(), 3, 3));
+        QVERIFY(first.start());
+        QTRY_COMPARE_WITH_TIMEOUT(server.active(), 3, 10000);
+        ClientPool second(clientConfig(server.serverPort(), 2, 2));
+        QSignalSpy errors(&second, &Pool::errorOccurred);
+        QVERIFY(second.start());
+        QTRY_VERIFY_WITH_TIMEOUT(errors.count() >= 1, 10000);
+        const auto e = errors.first().first().value<quicpool::Error>();
+        QCOMPARE(e.code, ErrorCode::StreamRefused);
+        QVERIFY2(e.message.contains(QStringLiteral("0 of 4")), qPrintable(e.message));
+        QCOMPARE(server.active(), 3);
+        QCOMPARE(second.active(), 0);
+        QVERIFY(second.errorCount() >= 1);
+        QCOMPARE(first.active(), 3);
+    }
+
+    void clientIpRestriction()
+    {
+        ServerPoolConfig sc = serverConfig(4);
+        sc.clientIp = QStringLiteral("127.0.0.2");  // we dial from 127.0.0.1
+        ServerPool server(sc);
+        QSignalSpy refused(&server, &ServerPool::clientRefused);
+        QVERIFY(server.start());
+        ClientPool client(clientConfig(server.serverPort(), 1, 1));
+        QSignalSpy errors(&client, &Pool::errorOccurred);
+        QVERIFY(client.start());
+        QTRY_VERIFY_WITH_TIMEOUT(refused.count() >= 1, 10000);
+        QCOMPARE(refused.first().at(1).toString(), QStringLiteral("unauthorized IP"));
+        QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 10000);
+        bool sawUnauthorized = false;
+        for (const auto &args : errors)
+            sawUnauthorized |= args.first().value<quicpool::Error>().code == ErrorCode::Unauthorized;
+        QVERIFY(sawUnauthorized);
+        QCOMPARE(server.active(), 0);
+
+        // The allowed address gets in.
+        ServerPoolConfig ok = serverConfig(4);
+        ok.clientIp = QStringLiteral("127.0.0.1");
+        ServerPool server2(ok);
+        QVERIFY(server2.start());
+        ClientPool client2(clientConfig(server2.serverPort(), 2, 2));
+        QVERIFY(client2.start());
+        QTRY_COMPARE_WITH_TIMEOUT(server2.active(), 2, 10000);
+    }
+
+    void verifiedModeChecksNameAndChain()
+    {
+        QTemporaryDir dir;
+        QString why;
+        const TestPki pki = TestPki::create(dir.path(), QStringLiteral("pool.test"), {}, QStringLiteral("pki"), &why);
+        QVERIFY2(pki.isValid(), qPrintable(why));
+        ServerPoolConfig sc = serverConfig(4);
+        sc.certificateFile = pki.leaf.certificateFile;
+        sc.privateKeyFile = pki.leaf.privateKeyFile;
+        ServerPool server(sc);
+        QVERIFY2(server.start(), qPrintable(server.lastError().toString()));
+
+        // Right name, trusted CA: fills.
+        ClientPoolConfig good = clientConfig(server.serverPort(), 2, 2);
+        good.tlsMode = TlsMode::Verified;
+        good.hostname = QStringLiteral("pool.test");
+        good.extraCaCertificates = {pki.ca.certificate};
+        ClientPool client(good);
+        QVERIFY(client.start());
+        QTRY_COMPARE_WITH_TIMEOUT(client.active(), 2, 10000);
+
+        // Wrong name: the handshake fails, nothing is pooled, the reason is told.
+        ClientPoolConfig wrongName = good;
+        wrongName.hostname = QStringLiteral("other.test");
+        ClientPool bad(wrongName);
+        QSignalSpy errors(&bad, &Pool::errorOccurred);
+        QVERIFY(bad.start());
+        QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 10000);
+        QCOMPARE(errors.first().first().value<quicpool::Error>().code, ErrorCode::TlsHandshakeFailed);
+        QCOMPARE(bad.active(), 0);
+
+        // Untrusted CA: fails too.
+        ClientPoolConfig noCa = good;
+        noCa.extraCaCertificates.clear();
+        ClientPool untrusted(noCa);
+        QSignalSpy errors2(&untrusted, &Pool::errorOccurred);
+        QVERIFY(untrusted.start());
+        QTRY_VERIFY_WITH_TIMEOUT(!errors2.isEmpty(), 10000);
+        QCOMPARE(errors2.first().first().value<quicpool::Error>().code, ErrorCode::TlsHandshakeFailed);
+        QCOMPARE(untrusted.active(), 0);
+    }
+
+    void pinIsCheckedInEveryMode_data()
+    {
+        QTest::addColumn<int>("mode");
+        QTest::newRow("mode 0") << 0;
+        QTest::newRow("mode 1") << 1;
+    }
+    void pinIsCheckedInEveryMode()
+    {
+        QFETCH(int, mode);
+        ServerPool server(serverConfig(4));
+        QVERIFY(server.start());
+        const QByteArray rightPin = parseFingerprint(server.certificateFingerprint());
+        QCOMPARE(rightPin.size(), 32);
+
+        ClientPoolConfig cc = clientConfig(server.serverPort(), 1, 1);
+        cc.tlsMode = TlsMode(mode);
+        cc.pinSha256 = rightPin;
+        ClientPool good(cc);
+        QVERIFY(good.start());
+        QTRY_COMPARE_WITH_TIMEOUT(good.active(), 1, 10000);
+
+        QByteArray wrongPin = rightPin;
+        wrongPin[0] = char(wrongPin[0] ^ 0x01);
+        cc.pinSha256 = wrongPin;
+        ClientPool bad(cc);
+        QSignalSpy errors(&bad, &Pool::errorOccurred);
+        QVERIFY(bad.start());
+        QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 10000);
+        const auto e = errors.first().first().value<quicpool::Error>();
+        QCOMPARE(e.code, ErrorCode::PinMismatch);
+        QVERIFY(e.message.contains(QStringLiteral("sha256:")));
+        QCOMPARE(bad.active(), 0);
+    }
+
+    void badInputIsRefusedWithTypedErrors()
+    {
+        ServerPoolConfig sc = serverConfig(4);
+        sc.listenAddress = QStringLiteral("not-an-address");
+        ServerPool s1(sc);
+        QVERIFY(!s1.start());
+        QCOMPARE(s1.lastError().code, ErrorCode::InvalidAddress);
+
+        ServerPool taken(serverConfig(4));
+        QVERIFY(taken.start());
+        sc = serverConfig(4);
+        sc.listenAddress = QStringLiteral("127.0.0.1:%1").arg(taken.serverPort());
+        ServerPool s2(sc);
+        QVERIFY(!s2.start());
+        QCOMPARE(s2.lastError().code, ErrorCode::AddressInUse);
+
+        sc = serverConfig(4);
+        sc.certificateFile = QStringLiteral("/nonexistent/cert.pem");
+        sc.privateKeyFile = QStringLiteral("/nonexistent/key.pem");
+        ServerPool s3(sc);
+        QVERIFY(!s3.start());
+        QCOMPARE(s3.lastError().code, ErrorCode::CertificateError);
+        QVERIFY(!s3.lastError().message.isEmpty());
+
+        ClientPoolConfig cc = clientConfig(1, 1, 1);
+        cc.address = QStringLiteral("127.0.0.1");  // no port
+        ClientPool c1(cc);
+        QVERIFY(!c1.start());
+        QCOMPARE(c1.lastError().code, ErrorCode::InvalidAddress);
+
+        Error err;
+        ClientPool c2(clientConfig(taken.serverPort(), 1, 1));
+        QVERIFY(c2.start());
+        QVERIFY(!c2.start());
+        QCOMPARE(c2.lastError().code, ErrorCode::AlreadyStarted);
+        QVERIFY(!c2.tryOutgoingGet(QStringLiteral("1234567"), &err));
+        QCOMPARE(err.code, ErrorCode::InvalidId);
+        QVERIFY(!c2.outgoingGet(QStringLiteral("zzzzzzzz"), 100ms, &err));
+        QCOMPARE(err.code, ErrorCode::InvalidId);
+    }
+
+    void constructorClamps()
+    {
+        ClientPoolConfig cc = clientConfig(4433, 0, -3);
+        cc.minInterval = 0ms;
+        cc.maxInterval = -5ms;
+        ClientPool c(cc);
+        QCOMPARE(c.capacity(), 1);
+        QCOMPARE(c.interval(), 1000ms);
+        ClientPoolConfig swapped = clientConfig(4433, 9, 3);
+        swapped.minInterval = 900ms;
+        swapped.maxInterval = 200ms;
+        ClientPool c2(swapped);
+        QCOMPARE(c2.config().minCapacity, 3);
+        QCOMPARE(c2.config().maxCapacity, 9);
+        QCOMPARE(c2.capacity(), 3);
+        QCOMPARE(c2.interval(), 200ms);
+        ServerPoolConfig sc = serverConfig(0);
+        ServerPool s(sc);
+        QCOMPARE(s.capacity(), 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPoolBehaviour)
+#include "tst_poolbehaviour.moc"
