@@ -1,0 +1,52 @@
+// The client pool form: address, capacities, intervals, keep-alive, TLS
+// mode, hostname and pin, each with its inline validation message.
+#pragma once
+
+#include "formvalidation.h"
+#include "inlineerrors.h"
+
+#include <QtWidgets/QWidget>
+
+class QComboBox;
+class QLineEdit;
+class QSpinBox;
+
+namespace quicpool::diag {
+
+class ClientPoolForm : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit ClientPoolForm(QWidget *parent = nullptr);
+
+    ClientForm form() const;
+    void setForm(const ClientForm &form);
+    QString poolName() const;
+    void setPoolName(const QString &name);
+    /// Validates, shows the messages inline; true and *config set when good.
+    bool validate(ClientPoolConfig *config = nullptr);
+    QString errorMessage(const QString &field) const { return m_errors.message(field); }
+
+    QLineEdit *addressEdit() const { return m_address; }
+    QSpinBox *minCapacitySpin() const { return m_minCap; }
+    QSpinBox *maxCapacitySpin() const { return m_maxCap; }
+    QSpinBox *minIntervalSpin() const { return m_minInterval; }
+    QSpinBox *maxIntervalSpin() const { return m_maxInterval; }
+    QLineEdit *pinEdit() const { return m_pin; }
+    QLineEdit *hostnameEdit() const { return m_hostname; }
+
+private:
+    InlineErrors m_errors;
+    QLineEdit *m_name;
+    QLineEdit *m_address;
+    QSpinBox *m_minCap;
+    QSpinBox *m_maxCap;
+    QSpinBox *m_minInterval;
+    QSpinBox *m_maxInterval;
+    QSpinBox *m_keepAlive;
+    QComboBox *m_tls;
+    QLineEdit *m_hostname;
+    QLineEdit *m_pin;
+};
+
+} // namespace quicpool::diag

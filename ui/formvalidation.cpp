@@ -1,0 +1,264 @@
+#include "formvalidation.h"
+
+#include <quicpool/certificate.h>
+#include <QtCore/QFile>
+#include <QtCore/QFileInfo>
+#include <QtCore/QRegularExpression>
+#include <QtNetwork/QHostAddress>
+#include <QtNetwork/QSslCertificate>
+
+namespace quicpool::diag {
+
+namespace {
+
+// The port is checked here before parseHostPort so the user reads the exact
+// reason ("out of range") rather than a generic parse failure.
+QString checkPortPart(const QString &text, bool allowPortZero)
+{
+    const int colon = text.lastIndexOf(QLatin1Char(':'));
+    if (colon < 0)
+        return QStringLiteral("Expected HOST:PORT, e.g. 127.0.0.1:10101.");
+    const QString portText = text.mid(colon + 1);
+    if (portText.isEmpty())
+        return QStringLiteral("The port is missing after ':'.");
+    bool ok = false;
+    const qlonglong port = portText.toLongLong(&ok);
+    if (!ok || portText.startsWith(QLatin1Char('+')) || portText.startsWith(QLatin1Char('-')))
+        return QStringLiteral("The port '%1' is not a number.").arg(portText);
+    const qlonglong lowest = allowPortZero ? 0 : 1;
+    if (port < lowest || port > 65535)
+        return QStringLiteral("Port %1 is out of range (%2-65535).").arg(port).arg(lowest);
+    return {};
+}
+
+QString readAll(const QString &path, QByteArray *data)
+{
+    if (path.trimmed().isEmpty())
+        return QStringLiteral("Choose a file.");
+    QFileInfo info(path);
+    if (!info.exists())
+        return QStringLiteral("%1 does not exist.").arg(path);
+    if (!info.isFile())
+        return QStringLiteral("%1 is not a file.").arg(path);
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return QStringLiteral("Cannot read %1: %2.").arg(path, file.errorString());
+    *data = file.readAll();
+    return {};
+}
+
+} // namespace
+
+QString checkAddress(const QString &text, bool allowPortZero)
+{
+    const QString trimmed = text.trimmed();
+    if (trimmed.isEmpty())
+        return QStringLiteral("Enter an address as HOST:PORT.");
+    if (trimmed.contains(QLatin1Char(' ')))
+        return QStringLiteral("An address has no spaces.");
+    if (QString portError = checkPortPart(trimmed, allowPortZero); !portError.isEmpty())
+        return portError;
+    QString host;
+    quint16 port = 0;
+    QString error;
+    if (!parseHostPort(trimmed, &host, &port, &error))
+        return error.isEmpty() ? QStringLiteral("'%1' is not a HOST:PORT address.").arg(trimmed) : error;
+    // parseHostPort accepts any host text; reject the characters no host name
+    // or IP literal can hold so typos are caught here and not at dial time.
+    static const QRegularExpression hostChars(QStringLiteral("^[A-Za-z0-9.\\-_:%]*$"));
+    if (!hostChars.match(host).hasMatch())
+        return QStringLiteral("'%1' is not a valid host name or IP address.").arg(host);
+    return {};
+}
+
+QString checkIpAddress(const QString &text)
+{
+    const QString trimmed = text.trimmed();
+    if (trimmed.isEmpty())
+        return {};
+    QHostAddress address;
+    if (!address.setAddress(trimmed))
+        return QStringLiteral("'%1' is not an IP address.").arg(trimmed);
+    return {};
+}
+
+QString checkStreamId(const QString &text)
+{
+    static const QRegularExpression id(QStringLiteral("^[0-9A-Fa-f]{8}$"));
+    const QString trimmed = text.trimmed();
+    if (trimmed.isEmpty())
+        return QStringLiteral("Enter a stream ID (8 hex characters).");
+    if (!id.match(trimmed).hasMatch())
+        return QStringLiteral("'%1' is not a stream ID: it must be 8 hex characters.").arg(trimmed);
+    return {};
+}
+
+QString checkHex(const QString &text, QByteArray *bytes)
+{
+    QString digits;
+    digits.reserve(text.size());
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (c.isSpace() || c == QLatin1Char(':') || c == QLatin1Char('-'))
+            continue;
+        const char16_t u = c.unicode();
+        const bool hex = (u >= u'0' && u <= u'9') || (u >= u'a' && u <= u'f') || (u >= u'A' && u <= u'F');
+        if (!hex)
+            return QStringLiteral("'%1' at position %2 is not a hex digit.").arg(c).arg(i + 1);
+        digits.append(c);
+    }
+    if (digits.size() % 2 != 0)
+        return QStringLiteral("Hex needs an even number of digits (%1 given).").arg(digits.size());
+    if (bytes)
+        *bytes = QByteArray::fromHex(digits.toLatin1());
+    return {};
+}
+
+QString checkCertificateFile(const QString &path)
+{
+    QByteArray data;
+    if (QString error = readAll(path, &data); !error.isEmpty())
+        return error;
+    if (QSslCertificate::fromData(data, QSsl::Pem).isEmpty())
+        return QStringLiteral("%1 holds no PEM certificate.").arg(path);
+    return {};
+}
+
+QString checkPrivateKeyFile(const QString &path)
+{
+    QByteArray data;
+    if (QString error = readAll(path, &data); !error.isEmpty())
+        return error;
+    if (!data.contains("PRIVATE KEY-----"))
+        return QStringLiteral("%1 holds no PEM private key.").arg(path);
+    return {};
+}
+
+QString checkPin(const QString &text, QByteArray *pin)
+{
+    if (text.trimmed().isEmpty()) {
+        if (pin)
+            pin->clear();
+        return {};
+    }
+    QString error;
+    const QByteArray raw = parseFingerprint(text.trimmed(), &error);
+    if (raw.size() != 32)
+        return error.isEmpty() ? QStringLiteral("Not a SHA-256 fingerprint (sha256:AA:BB:... or 64 hex digits).")
+                               : error;
+    if (pin)
+        *pin = raw;
+    return {};
+}
+
+FieldErrors validateClientForm(const ClientForm &form, ClientPoolConfig *config)
+{
+    FieldErrors errors;
+    if (QString e = checkAddress(form.address, false); !e.isEmpty())
+        errors.insert(QStringLiteral("address"), e);
+    if (form.minCapacity < 1)
+        errors.insert(QStringLiteral("minCapacity"), QStringLiteral("The minimum capacity must be at least 1."));
+    if (form.maxCapacity < 1)
+        errors.insert(QStringLiteral("maxCapacity"), QStringLiteral("The maximum capacity must be at least 1."));
+    else if (form.minCapacity > form.maxCapacity)
+        errors.insert(QStringLiteral("maxCapacity"),
+                      QStringLiteral("The maximum capacity (%1) is below the minimum (%2).")
+                          .arg(form.maxCapacity).arg(form.minCapacity));
+    if (form.minIntervalMs < 1)
+        errors.insert(QStringLiteral("minInterval"), QStringLiteral("The minimum interval must be at least 1 ms."));
+    if (form.maxIntervalMs < 1)
+        errors.insert(QStringLiteral("maxInterval"), QStringLiteral("The maximum interval must be at least 1 ms."));
+    else if (form.minIntervalMs > form.maxIntervalMs)
+        errors.insert(QStringLiteral("maxInterval"),
+                      QStringLiteral("The maximum interval (%1 ms) is below the minimum (%2 ms).")
+                          .arg(form.maxIntervalMs).arg(form.minIntervalMs));
+    if (form.keepAliveMs < 100)
+        errors.insert(QStringLiteral("keepAlive"), QStringLiteral("Keep-alive must be at least 100 ms."));
+    if (form.tlsMode < 0 || form.tlsMode > 2)
+        errors.insert(QStringLiteral("tlsMode"), QStringLiteral("TLS mode must be 0, 1 or 2."));
+    if (!form.hostname.trimmed().isEmpty()) {
+        static const QRegularExpression name(QStringLiteral("^[A-Za-z0-9.\\-_:]+$"));
+        if (!name.match(form.hostname.trimmed()).hasMatch())
+            errors.insert(QStringLiteral("hostname"),
+                          QStringLiteral("'%1' is not a host name.").arg(form.hostname.trimmed()));
+    }
+    QByteArray pin;
+    if (QString e = checkPin(form.pin, &pin); !e.isEmpty())
+        errors.insert(QStringLiteral("pin"), e);
+    if (!errors.isEmpty())
+        return errors;
+
+    ClientPoolConfig c;
+    c.address = form.address.trimmed();
+    c.minCapacity = form.minCapacity;
+    c.maxCapacity = form.maxCapacity;
+    c.minInterval = Milliseconds(form.minIntervalMs);
+    c.maxInterval = Milliseconds(form.maxIntervalMs);
+    c.keepAlive = Milliseconds(form.keepAliveMs);
+    c.tlsMode = static_cast<TlsMode>(form.tlsMode);
+    c.hostname = form.hostname.trimmed();
+    c.pinSha256 = pin;
+    // The library's own check catches what this form does not know about.
+    if (const Error e = c.validate(); e.isError()) {
+        errors.insert(QString(), e.toString());
+        return errors;
+    }
+    if (config)
+        *config = c;
+    return errors;
+}
+
+FieldErrors validateServerForm(const ServerForm &form, ServerPoolConfig *config)
+{
+    FieldErrors errors;
+    if (QString e = checkAddress(form.listenAddress, true); !e.isEmpty()) {
+        errors.insert(QStringLiteral("listenAddress"), e);
+    } else {
+        // A listen address must be a local IP literal, not a name to resolve.
+        QString host;
+        quint16 port = 0;
+        parseHostPort(form.listenAddress.trimmed(), &host, &port);
+        if (!host.isEmpty() && QHostAddress(host).isNull())
+            errors.insert(QStringLiteral("listenAddress"),
+                          QStringLiteral("Listen on an IP address (e.g. 0.0.0.0 or ::), not '%1'.").arg(host));
+    }
+    if (form.maxCapacity < 1)
+        errors.insert(QStringLiteral("maxCapacity"), QStringLiteral("The maximum capacity must be at least 1."));
+    if (QString e = checkIpAddress(form.clientIp); !e.isEmpty())
+        errors.insert(QStringLiteral("clientIp"), e);
+    if (form.generateSelfSigned) {
+        if (form.selfSignedName.trimmed().isEmpty())
+            errors.insert(QStringLiteral("selfSignedName"),
+                          QStringLiteral("Enter the name the generated certificate is for."));
+    } else {
+        if (QString e = checkCertificateFile(form.certificateFile); !e.isEmpty())
+            errors.insert(QStringLiteral("certificateFile"), e);
+        if (QString e = checkPrivateKeyFile(form.privateKeyFile); !e.isEmpty())
+            errors.insert(QStringLiteral("privateKeyFile"), e);
+    }
+    if (form.keepAliveMs < 100)
+        errors.insert(QStringLiteral("keepAlive"), QStringLiteral("Keep-alive must be at least 100 ms."));
+    if (!errors.isEmpty())
+        return errors;
+
+    ServerPoolConfig c;
+    c.listenAddress = form.listenAddress.trimmed();
+    c.maxCapacity = form.maxCapacity;
+    c.clientIp = form.clientIp.trimmed();
+    c.keepAlive = Milliseconds(form.keepAliveMs);
+    if (form.generateSelfSigned) {
+        c.selfSignedName = form.selfSignedName.trimmed();
+    } else {
+        c.certificateFile = form.certificateFile;
+        c.privateKeyFile = form.privateKeyFile;
+    }
+    if (const Error e = c.validate(); e.isError()) {
+        errors.insert(QString(), e.toString());
+        return errors;
+    }
+    if (config)
+        *config = c;
+    return errors;
+}
+
+} // namespace quicpool::diag

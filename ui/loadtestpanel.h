@@ -1,0 +1,95 @@
+// The load-test tab: streams × bytes × parallelism × mode against the
+// embedded pair, a client pool of this window, or a remote `quicpool
+// server --mode X`; progress, live throughput, summary, JSON/CSV export,
+// and Cancel at any moment. The engine runs on the worker thread.
+#pragma once
+
+#include "inlineerrors.h"
+#include "loadtestresult.h"
+
+#include <QtCore/QList>
+#include <QtCore/QPair>
+#include <QtWidgets/QWidget>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+
+namespace quicpool::diag {
+
+class LoopLagMonitor;
+class PoolWorker;
+class TimeSeriesChart;
+
+/// Checks the load test's inputs (pure); field names as the panel's.
+FieldErrors validateLoadTest(const LoadTestConfig &config, int existingHandle);
+
+class LoadTestPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    LoadTestPanel(PoolWorker *worker, LoopLagMonitor *lag, QWidget *parent = nullptr);
+
+    /// Client pools of this window the test may run over: name and handle.
+    void setClientPools(const QList<QPair<QString, int>> &pools);
+    LoadTestConfig config() const;
+    void setConfig(const LoadTestConfig &config);
+    /// Target::Existing: pick the client pool by handle.
+    void setExistingPool(int handle);
+
+    bool isRunning() const { return m_running; }
+    bool hasResult() const { return m_hasResult; }
+    const LoadTestResult &result() const { return m_result; }
+    QString summaryText() const;
+    QString errorMessage(const QString &field) const { return m_errors.message(field); }
+    TimeSeriesChart *chart() const { return m_chart; }
+    int progressValue() const;
+
+public Q_SLOTS:
+    /// False (messages inline) on bad input or while a test runs.
+    bool start();
+    void cancel();
+    bool exportJson(const QString &path, QString *error = nullptr) const;
+    bool exportCsv(const QString &path, QString *error = nullptr) const;
+
+Q_SIGNALS:
+    void statusMessage(const QString &text, bool isError);
+    void started();
+    void finished(const quicpool::diag::LoadTestResult &result);
+
+private:
+    void onProgress(const LoadTestProgress &p);
+    void onFinished(const LoadTestResult &r);
+    void updateTargetFields();
+    void exportInteractively(bool json);
+
+    PoolWorker *m_worker;
+    LoopLagMonitor *m_lag;
+    InlineErrors m_errors;
+    QComboBox *m_target;
+    QLineEdit *m_remote;
+    QComboBox *m_tls;
+    QComboBox *m_existing;
+    QComboBox *m_mode;
+    QSpinBox *m_streams;
+    QSpinBox *m_kib;
+    QSpinBox *m_parallel;
+    QPushButton *m_start;
+    QPushButton *m_cancel;
+    QPushButton *m_json;
+    QPushButton *m_csv;
+    QProgressBar *m_progress;
+    QLabel *m_summary;
+    QPlainTextEdit *m_failures;
+    TimeSeriesChart *m_chart;
+    LoadTestResult m_result;
+    LoadTestProgress m_last;
+    bool m_running = false;
+    bool m_hasResult = false;
+};
+
+} // namespace quicpool::diag

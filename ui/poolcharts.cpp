@@ -1,0 +1,76 @@
+#include "poolcharts.h"
+
+#include "timeserieschart.h"
+
+#include <QtWidgets/QGridLayout>
+
+#include <limits>
+
+namespace quicpool::diag {
+
+PoolCharts::PoolCharts(QWidget *parent) : QWidget(parent)
+{
+    m_pool = new TimeSeriesChart(tr("Pool"), QString(), this);
+    m_pool->addSeries(tr("active"));
+    m_pool->addSeries(tr("capacity"));
+    m_pool->addSeries(tr("errors"));
+    m_interval = new TimeSeriesChart(tr("Refill interval"), tr("ms"), this);
+    m_interval->addSeries(tr("interval"));
+    m_rtt = new TimeSeriesChart(tr("RTT"), tr("ms"), this);
+    m_rtt->addSeries(tr("smoothed"));
+    m_rtt->addSeries(tr("latest"));
+    m_cwnd = new TimeSeriesChart(tr("Congestion window"), tr("KiB"), this);
+    m_cwnd->addSeries(tr("cwnd"));
+    m_cwnd->addSeries(tr("in flight"));
+    m_throughput = new TimeSeriesChart(tr("Throughput"), tr("KiB/s"), this);
+    m_throughput->addSeries(tr("in"));
+    m_throughput->addSeries(tr("out"));
+    m_loss = new TimeSeriesChart(tr("Loss"), QString(), this);
+    m_loss->addSeries(tr("lost packets"));
+    m_loss->addSeries(tr("congestion events"));
+    m_charts = {m_pool, m_interval, m_throughput, m_rtt, m_cwnd, m_loss};
+
+    auto *grid = new QGridLayout(this);
+    grid->setContentsMargins(0, 0, 0, 0);
+    grid->setSpacing(4);
+    for (int i = 0; i < m_charts.size(); ++i)
+        grid->addWidget(m_charts.at(i), i / 3, i % 3);
+}
+
+void PoolCharts::addSample(const PoolSample &s)
+{
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    m_pool->append(s.t, {double(s.active), double(s.capacity), double(s.errors)});
+    m_interval->append(s.t, {double(s.intervalMs)});
+    m_rtt->append(s.t, {double(s.stats.smoothedRttUs) / 1000.0, double(s.stats.latestRttUs) / 1000.0});
+    m_cwnd->append(s.t, {double(s.stats.cwnd) / 1024.0, double(s.stats.bytesInFlight) / 1024.0});
+    m_throughput->append(s.t, {s.rxKiBps, s.txKiBps});
+    // ngtcp2 1.11 may not report lost packets (-1): leave that line empty.
+    m_loss->append(s.t, {s.stats.lostPackets < 0 ? nan : double(s.stats.lostPackets), double(s.stats.congestionEvents)});
+}
+
+void PoolCharts::setPaused(bool paused)
+{
+    m_paused = paused;
+    for (TimeSeriesChart *c : std::as_const(m_charts))
+        c->setPaused(paused);
+}
+
+void PoolCharts::resetZoom()
+{
+    for (TimeSeriesChart *c : std::as_const(m_charts))
+        c->resetZoom();
+}
+
+bool PoolCharts::exportPng(const QString &path, QString *error)
+{
+    const QPixmap pixmap = grab();
+    if (pixmap.isNull() || !pixmap.save(path, "PNG")) {
+        if (error)
+            *error = tr("Cannot write the image %1.").arg(path);
+        return false;
+    }
+    return true;
+}
+
+} // namespace quicpool::diag

@@ -1,0 +1,40 @@
+// The live charts of one pool, fed with PoolSamples: pool counters,
+// interval, RTT, congestion window, throughput and loss.
+#pragma once
+
+#include "poolsample.h"
+
+#include <QtWidgets/QWidget>
+
+namespace quicpool::diag {
+
+class TimeSeriesChart;
+
+class PoolCharts : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit PoolCharts(QWidget *parent = nullptr);
+
+    void addSample(const PoolSample &sample);
+    QList<TimeSeriesChart *> charts() const { return m_charts; }
+    TimeSeriesChart *poolChart() const { return m_pool; }
+    TimeSeriesChart *throughputChart() const { return m_throughput; }
+
+    void setPaused(bool paused);
+    bool isPaused() const { return m_paused; }
+    void resetZoom();
+    bool exportPng(const QString &path, QString *error = nullptr);
+
+private:
+    QList<TimeSeriesChart *> m_charts;
+    TimeSeriesChart *m_pool;
+    TimeSeriesChart *m_interval;
+    TimeSeriesChart *m_rtt;
+    TimeSeriesChart *m_cwnd;
+    TimeSeriesChart *m_throughput;
+    TimeSeriesChart *m_loss;
+    bool m_paused = false;
+};
+
+} // namespace quicpool::diag

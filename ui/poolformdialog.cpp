@@ -1,0 +1,64 @@
+#include "poolformdialog.h"
+
+#include "clientpoolform.h"
+#include "serverpoolform.h"
+
+#include <QtWidgets/QDialogButtonBox>
+#include <QtWidgets/QPushButton>
+#include <QtWidgets/QVBoxLayout>
+
+namespace quicpool::diag {
+
+PoolFormDialog::PoolFormDialog(PoolKind kind, QWidget *parent) : QDialog(parent), m_kind(kind)
+{
+    auto *layout = new QVBoxLayout(this);
+    if (kind == PoolKind::Client) {
+        setWindowTitle(tr("New client pool"));
+        m_client = new ClientPoolForm(this);
+        layout->addWidget(m_client);
+    } else {
+        setWindowTitle(tr("New server pool"));
+        m_server = new ServerPoolForm(this);
+        layout->addWidget(m_server);
+    }
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Open | QDialogButtonBox::Cancel, this);
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &PoolFormDialog::tryAccept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    layout->addWidget(m_buttons);
+}
+
+void PoolFormDialog::tryAccept()
+{
+    const bool ok = m_client ? m_client->validate(&m_clientConfig) : m_server->validate(&m_serverConfig);
+    if (ok)
+        accept();
+}
+
+PoolSpec PoolFormDialog::spec() const
+{
+    PoolSpec s;
+    s.kind = m_kind;
+    if (m_client) {
+        s.client = m_client->form();
+        s.name = m_client->poolName();
+    } else {
+        s.server = m_server->form();
+        s.name = m_server->poolName();
+        s.serveEcho = m_server->serveEcho();
+    }
+    return s;
+}
+
+void PoolFormDialog::setSpec(const PoolSpec &s)
+{
+    if (m_client) {
+        m_client->setForm(s.client);
+        m_client->setPoolName(s.name);
+    } else {
+        m_server->setForm(s.server);
+        m_server->setPoolName(s.name);
+        m_server->setServeEcho(s.serveEcho);
+    }
+}
+
+} // namespace quicpool::diag

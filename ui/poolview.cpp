@@ -1,0 +1,422 @@
+#include "poolview.h"
+
+#include "connectionpanel.h"
+#include "icons.h"
+#include "payloadpanel.h"
+#include "poolcharts.h"
+#include "poolworker.h"
+#include "streammodel.h"
+
+#include <quicpool/pool.h>
+
+#include <QtCore/QDateTime>
+#include <QtCore/QSaveFile>
+#include <QtWidgets/QHBoxLayout>
+#include <QtWidgets/QHeaderView>
+#include <QtWidgets/QLabel>
+#include <QtWidgets/QLineEdit>
+#include <QtWidgets/QPushButton>
+#include <QtWidgets/QSpinBox>
+#include <QtWidgets/QSplitter>
+#include <QtWidgets/QTabWidget>
+#include <QtWidgets/QTableView>
+#include <QtWidgets/QVBoxLayout>
+
+namespace quicpool::diag {
+
+namespace {
+constexpr int kMaxSamples = 600;
+
+QString clientSummary(const ClientForm &f)
+{
+    return QObject::tr("Client pool → %1 · capacity %2–%3 · interval %4–%5 ms · keep-alive %6 ms · TLS mode %7%8%9")
+        .arg(f.address).arg(f.minCapacity).arg(f.maxCapacity).arg(f.minIntervalMs).arg(f.maxIntervalMs)
+        .arg(f.keepAliveMs).arg(f.tlsMode)
+        .arg(f.hostname.isEmpty() ? QString() : QObject::tr(" · host %1").arg(f.hostname))
+        .arg(f.pin.isEmpty() ? QString() : QObject::tr(" · pinned"));
+}
+
+QString serverSummary(const ServerForm &f, bool echo)
+{
+    return QObject::tr("Server pool on %1 · max capacity %2 · clients %3 · %4 · keep-alive %5 ms%6")
+        .arg(f.listenAddress).arg(f.maxCapacity)
+        .arg(f.clientIp.isEmpty() ? QObject::tr("any") : f.clientIp)
+        .arg(f.generateSelfSigned ? QObject::tr("self-signed for %1").arg(f.selfSignedName)
+                                  : QObject::tr("certificate %1").arg(f.certificateFile))
+        .arg(f.keepAliveMs)
+        .arg(echo ? QObject::tr(" · serving echo") : QString());
+}
+} // namespace
+
+PoolView::PoolView(PoolWorker *worker, int handle, const PoolSpec &spec, QWidget *parent)
+    : QWidget(parent), m_worker(worker), m_handle(handle), m_spec(spec), m_sampleTimer(this), m_slowTimer(this)
+{
+    buildUi();
+    m_clock.start();
+    m_sampleTimer.setInterval(250);
+    connect(&m_sampleTimer, &QTimer::timeout, this, &PoolView::sample);
+    m_sampleTimer.start();
+    m_slowTimer.setInterval(3000);
+    connect(&m_slowTimer, &QTimer::timeout, this, [this] {
+        m_streams->tick(QDateTime::currentMSecsSinceEpoch());
+        if (m_running && m_bottomTabs->currentWidget() == m_connection)
+            refreshConnection();
+    });
+    m_slowTimer.start();
+
+    const int h = handle;
+    connect(worker, &PoolWorker::poolCreated, this, [this, h](int handle_, const PoolPtr &pool) {
+        if (handle_ == h)
+            setPool(pool);
+    });
+    connect(worker, &PoolWorker::poolStarted, this, [this, h](int handle_, bool ok, const QString &message, quint16 port) {
+        if (handle_ != h)
+            return;
+        m_running = ok;
+        m_port = port;
+        m_state->setText(ok ? tr("Running") : tr("Failed"));
+        Q_EMIT statusMessage(QStringLiteral("%1: %2").arg(name(), message), !ok);
+        Q_EMIT runningChanged(ok);
+        if (ok)
+            refreshConnection();
+    });
+    connect(worker, &PoolWorker::poolStopped, this, [this, h](int handle_) {
+        if (handle_ != h)
+            return;
+        m_running = false;
+        m_pool.reset();
+        m_state->setText(tr("Stopped"));
+        Q_EMIT statusMessage(tr("%1: stopped").arg(name()), false);
+        Q_EMIT runningChanged(false);
+    });
+    connect(worker, &PoolWorker::poolMessage, this, [this, h](int handle_, const QString &message, bool isError) {
+        if (handle_ == h)
+            Q_EMIT statusMessage(QStringLiteral("%1: %2").arg(name(), message), isError);
+    });
+    connect(worker, &PoolWorker::readyIdsChanged, this, [this, h](int handle_, const QStringList &ids) {
+        if (handle_ == h)
+            m_streams->setReadyIds(ids, QDateTime::currentMSecsSinceEpoch());
+    });
+    connect(worker, &PoolWorker::streamAcquired, this, [this, h](int handle_, const StreamInfo &info) {
+        if (handle_ == h)
+            onStreamAcquired(info);
+    });
+    connect(worker, &PoolWorker::acquireFailed, this, [this, h](int handle_, const QString &message) {
+        if (handle_ != h)
+            return;
+        m_fetchResult->setText(tr("Failed: %1").arg(message));
+        Q_EMIT statusMessage(QStringLiteral("%1: %2").arg(name(), message), true);
+    });
+    connect(worker, &PoolWorker::streamUpdated, this, [this, h](int handle_, const StreamInfo &info) {
+        if (handle_ != h)
+            return;
+        m_streams->updateTaken(info);
+        if (info.gone)
+            m_payload->forgetStream(info.key);
+    });
+    connect(worker, &PoolWorker::streamData, this, [this, h](int handle_, int key, const QByteArray &bytes) {
+        if (handle_ == h)
+            m_payload->addReceived(key, bytes);
+    });
+    connect(worker, &PoolWorker::connectionDetails, this, [this, h](int handle_, const ConnectionDetails &d) {
+        if (handle_ == h)
+            m_connection->setDetails(d);
+    });
+
+    connect(m_payload, &PayloadPanel::sendRequested, this, [this](int key, const QByteArray &bytes, bool fin) {
+        const int hh = m_handle;
+        PoolWorker *w = m_worker;
+        w->call([w, hh, key, bytes, fin] {
+            w->sendOnStream(hh, key, bytes);
+            if (fin)
+                w->closeStream(hh, key);
+        });
+    });
+    connect(m_payload, &PayloadPanel::closeRequested, this, [this](int key) {
+        PoolWorker *w = m_worker;
+        const int hh = m_handle;
+        w->call([w, hh, key] { w->closeStream(hh, key); });
+    });
+    connect(m_payload, &PayloadPanel::abortRequested, this, [this](int key) {
+        PoolWorker *w = m_worker;
+        const int hh = m_handle;
+        w->call([w, hh, key] { w->abortStream(hh, key); });
+    });
+    connect(m_payload, &PayloadPanel::releaseRequested, this, [this](int key) {
+        PoolWorker *w = m_worker;
+        const int hh = m_handle;
+        w->call([w, hh, key] { w->releaseStream(hh, key); });
+    });
+    connect(m_connection, &ConnectionPanel::refreshRequested, this, &PoolView::refreshConnection);
+}
+
+PoolView::~PoolView() = default;
+
+void PoolView::buildUi()
+{
+    m_summary = new QLabel(this);
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_summary->setWordWrap(true);
+    m_state = new QLabel(tr("Starting…"), this);
+    QFont bold = m_state->font();
+    bold.setBold(true);
+    m_state->setFont(bold);
+    m_counters = new QLabel(this);
+    m_counters->setTextFormat(Qt::PlainText);
+
+    auto button = [this](const QString &text, const QString &icon, const QString &tip) {
+        auto *b = new QPushButton(appIcon(icon), text, this);
+        b->setToolTip(tip);
+        return b;
+    };
+    auto *startB = button(tr("Start"), QStringLiteral("start"), tr("Start the pool (F5)"));
+    auto *stopB = button(tr("Stop"), QStringLiteral("stop"), tr("Close the pool (Shift+F5)"));
+    auto *flushB = button(tr("Flush"), QStringLiteral("flush"), tr("Close every pooled stream; the client refills (Ctrl+L)"));
+    auto *resetB = button(tr("Reset errors"), QStringLiteral("reset"), tr("Set the error counter back to zero"));
+    m_pauseButton = button(tr("Pause"), QStringLiteral("pause"), tr("Pause or resume the charts (Space)"));
+    m_pauseButton->setCheckable(true);
+    auto *zoomB = button(tr("Reset zoom"), QStringLiteral("zoom-reset"), tr("Follow the newest data again (or double-click a chart)"));
+    connect(startB, &QPushButton::clicked, this, &PoolView::start);
+    connect(stopB, &QPushButton::clicked, this, &PoolView::stop);
+    connect(flushB, &QPushButton::clicked, this, &PoolView::flush);
+    connect(resetB, &QPushButton::clicked, this, &PoolView::resetErrors);
+    connect(m_pauseButton, &QPushButton::toggled, this, &PoolView::setChartsPaused);
+    connect(zoomB, &QPushButton::clicked, this, &PoolView::resetZoom);
+
+    auto *head = new QHBoxLayout;
+    head->addWidget(m_state);
+    head->addWidget(m_counters, 1);
+    for (QPushButton *b : {startB, stopB, flushB, resetB, m_pauseButton, zoomB})
+        head->addWidget(b);
+
+    m_charts = new PoolCharts(this);
+
+    // Streams tab.
+    m_streams = new StreamModel(this);
+    m_table = new QTableView(this);
+    m_table->setModel(m_streams);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &cur) {
+        const int key = m_streams->keyAt(cur.row());
+        if (key >= 0) {
+            const StreamInfo *s = m_streams->taken(key);
+            m_payload->setStream(key, s ? s->id : QString());
+        } else if (cur.isValid() && m_spec.kind == PoolKind::Client) {
+            m_idEdit->setText(m_streams->data(m_streams->index(cur.row(), StreamModel::IdColumn)).toString());
+        }
+    });
+    m_idEdit = new QLineEdit(this);
+    m_idEdit->setPlaceholderText(tr("stream ID, 8 hex characters"));
+    m_idEdit->setMaxLength(32);
+    connect(m_idEdit, &QLineEdit::returnPressed, this, &PoolView::fetchById);
+    m_timeout = new QSpinBox(this);
+    m_timeout->setRange(0, 600000);
+    m_timeout->setValue(5000);
+    m_timeout->setSuffix(tr(" ms"));
+    m_timeout->setPrefix(tr("timeout "));
+    auto *fetchB = new QPushButton(tr("Fetch by ID"), this);
+    connect(fetchB, &QPushButton::clicked, this, &PoolView::fetchById);
+    auto *takeB = new QPushButton(tr("Take next"), this);
+    takeB->setToolTip(m_spec.kind == PoolKind::Server ? tr("incomingGet: the stream that waited longest")
+                                                      : tr("outgoingGet of the oldest ready ID"));
+    connect(takeB, &QPushButton::clicked, this, &PoolView::takeNext);
+    m_fetchResult = new QLabel(this);
+    m_fetchResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto *fetchRow = new QHBoxLayout;
+    QWidget *idBox = m_errors.wrap(QStringLiteral("id"), m_idEdit);
+    if (m_spec.kind == PoolKind::Client) {
+        fetchRow->addWidget(idBox, 1);
+        fetchRow->addWidget(fetchB);
+    } else {
+        idBox->hide();
+        fetchB->hide();
+    }
+    fetchRow->addWidget(takeB);
+    fetchRow->addWidget(m_timeout);
+    if (m_spec.kind == PoolKind::Server)
+        fetchRow->addWidget(m_fetchResult, 1);
+    auto *streamsTab = new QWidget(this);
+    auto *streamsLayout = new QVBoxLayout(streamsTab);
+    streamsLayout->addLayout(fetchRow);
+    if (m_spec.kind == PoolKind::Client)
+        streamsLayout->addWidget(m_fetchResult);
+    streamsLayout->addWidget(m_table, 1);
+
+    m_payload = new PayloadPanel(this);
+    m_connection = new ConnectionPanel(this);
+    m_bottomTabs = new QTabWidget(this);
+    m_bottomTabs->addTab(streamsTab, tr("Streams"));
+    m_bottomTabs->addTab(m_payload, tr("Payload"));
+    m_bottomTabs->addTab(m_connection, tr("Connection"));
+    connect(m_bottomTabs, &QTabWidget::currentChanged, this, [this] {
+        if (m_bottomTabs->currentWidget() == m_connection)
+            refreshConnection();
+    });
+
+    auto *split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(m_charts);
+    split->addWidget(m_bottomTabs);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    split->setChildrenCollapsible(false);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->addWidget(m_summary);
+    layout->addLayout(head);
+    layout->addWidget(split, 1);
+    updateSummary();
+}
+
+void PoolView::updateSummary()
+{
+    QString text = m_spec.kind == PoolKind::Client ? clientSummary(m_spec.client)
+                                                   : serverSummary(m_spec.server, m_spec.serveEcho);
+    if (m_spec.kind == PoolKind::Server && m_port)
+        text += tr(" · port %1").arg(m_port);
+    m_summary->setText(text);
+}
+
+void PoolView::setSamplePeriod(int ms)
+{
+    m_sampleTimer.setInterval(qMax(10, ms));
+}
+
+void PoolView::setPool(const PoolPtr &pool)
+{
+    m_pool = pool;
+    m_streams->clear();
+}
+
+void PoolView::sample()
+{
+    if (!m_pool)
+        return;
+    // Only atomics are read here: the pool itself lives on the worker thread.
+    PoolSample s = samplePool(*m_pool, double(m_clock.elapsed()) / 1000.0);
+    if (!m_samples.isEmpty())
+        deriveRates(m_samples.last(), &s);
+    m_samples.append(s);
+    if (m_samples.size() > kMaxSamples)
+        m_samples.remove(0, m_samples.size() - kMaxSamples);
+    m_charts->addSample(s);
+    m_counters->setText(tr("active %1 / capacity %2 · interval %3 ms · errors %4 · RTT %5 ms · %6")
+                            .arg(s.active).arg(s.capacity).arg(s.intervalMs).arg(s.errors)
+                            .arg(double(s.stats.smoothedRttUs) / 1000.0, 0, 'f', 2)
+                            .arg(s.connected ? tr("connected") : tr("not connected")));
+    if (m_spec.kind == PoolKind::Server && m_port)
+        updateSummary();
+}
+
+void PoolView::start()
+{
+    PoolWorker *w = m_worker;
+    const int h = m_handle;
+    m_state->setText(tr("Starting…"));
+    w->call([w, h] { w->startPool(h); });
+}
+
+void PoolView::stop()
+{
+    PoolWorker *w = m_worker;
+    const int h = m_handle;
+    w->call([w, h] { w->stopPool(h); });
+}
+
+void PoolView::flush()
+{
+    PoolWorker *w = m_worker;
+    const int h = m_handle;
+    w->call([w, h] { w->flushPool(h); });
+}
+
+void PoolView::resetErrors()
+{
+    PoolWorker *w = m_worker;
+    const int h = m_handle;
+    w->call([w, h] { w->resetErrors(h); });
+}
+
+void PoolView::setChartsPaused(bool paused)
+{
+    m_charts->setPaused(paused);
+    if (m_pauseButton->isChecked() != paused)
+        m_pauseButton->setChecked(paused);
+    m_pauseButton->setText(paused ? tr("Resume") : tr("Pause"));
+}
+
+void PoolView::resetZoom()
+{
+    m_charts->resetZoom();
+}
+
+QString PoolView::fetchResult() const
+{
+    return m_fetchResult->text();
+}
+
+bool PoolView::fetchById()
+{
+    const QString id = m_idEdit->text().trimmed();
+    const QString error = checkStreamId(id);
+    m_errors.show(error.isEmpty() ? FieldErrors() : FieldErrors{{QStringLiteral("id"), error}});
+    if (!error.isEmpty())
+        return false;
+    m_fetchResult->setText(tr("Waiting for %1…").arg(id));
+    PoolWorker *w = m_worker;
+    const int h = m_handle;
+    const int timeout = m_timeout->value();
+    w->call([w, h, id, timeout] { w->fetchById(h, id, timeout); });
+    return true;
+}
+
+void PoolView::takeNext()
+{
+    m_errors.clear();
+    m_fetchResult->setText(tr("Waiting for the next stream…"));
+    PoolWorker *w = m_worker;
+    const int h = m_handle;
+    const int timeout = m_timeout->value();
+    w->call([w, h, timeout] { w->takeNext(h, timeout); });
+}
+
+void PoolView::onStreamAcquired(const StreamInfo &info)
+{
+    m_streams->updateTaken(info);
+    m_fetchResult->setText(tr("Took stream %1.").arg(info.id));
+    m_payload->setStream(info.key, info.id);
+    const int row = m_streams->rowOfKey(info.key);
+    if (row >= 0)
+        m_table->selectRow(row);
+    Q_EMIT statusMessage(tr("%1: took stream %2").arg(name(), info.id), false);
+}
+
+void PoolView::refreshConnection()
+{
+    PoolWorker *w = m_worker;
+    const int h = m_handle;
+    w->call([w, h] { w->requestConnectionDetails(h); });
+}
+
+bool PoolView::exportPng(const QString &path, QString *error)
+{
+    return m_charts->exportPng(path, error);
+}
+
+bool PoolView::exportCsv(const QString &path, QString *error) const
+{
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(samplesToCsv(m_samples)) < 0 || !f.commit()) {
+        if (error)
+            *error = tr("Cannot write %1: %2").arg(path, f.errorString());
+        return false;
+    }
+    return true;
+}
+
+} // namespace quicpool::diag

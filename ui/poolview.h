@@ -1,0 +1,112 @@
+// One pool's tab: config summary, start/stop/flush/reset-errors, live
+// charts sampled from the pool's atomic counters, the streams table with
+// fetch-by-ID / take-next, the payload panel and the connection details.
+#pragma once
+
+#include "inlineerrors.h"
+#include "poolsample.h"
+#include "profiles.h"
+#include "workertypes.h"
+
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QTimer>
+#include <QtWidgets/QWidget>
+
+class QLabel;
+class QLineEdit;
+class QSpinBox;
+class QTableView;
+class QTabWidget;
+class QPushButton;
+
+namespace quicpool::diag {
+
+class ConnectionPanel;
+class PayloadPanel;
+class PoolCharts;
+class PoolWorker;
+class StreamModel;
+
+class PoolView : public QWidget
+{
+    Q_OBJECT
+public:
+    PoolView(PoolWorker *worker, int handle, const PoolSpec &spec, QWidget *parent = nullptr);
+    ~PoolView() override;
+
+    int handle() const { return m_handle; }
+    PoolKind kind() const { return m_spec.kind; }
+    QString name() const { return m_spec.name; }
+    const PoolSpec &spec() const { return m_spec; }
+    bool isDemo() const { return m_demo; }
+    void setDemo(bool demo) { m_demo = demo; }
+    bool isRunning() const { return m_running; }
+    quint16 serverPort() const { return m_port; }
+
+    PoolCharts *charts() const { return m_charts; }
+    StreamModel *streams() const { return m_streams; }
+    PayloadPanel *payload() const { return m_payload; }
+    ConnectionPanel *connection() const { return m_connection; }
+    QLineEdit *idEdit() const { return m_idEdit; }
+    QString fetchError() const { return m_errors.message(QStringLiteral("id")); }
+    QString fetchResult() const;
+    const QList<PoolSample> &samples() const { return m_samples; }
+
+    /// Starts sampling at this period (default 250 ms).
+    void setSamplePeriod(int ms);
+
+public Q_SLOTS:
+    void start();
+    void stop();
+    void flush();
+    void resetErrors();
+    void setChartsPaused(bool paused);
+    void resetZoom();
+    /// Client: outgoingGet of the typed ID; validated inline first.
+    bool fetchById();
+    /// Server: incomingGet; client: the oldest ready ID.
+    void takeNext();
+    void refreshConnection();
+    bool exportPng(const QString &path, QString *error = nullptr);
+    bool exportCsv(const QString &path, QString *error = nullptr) const;
+
+Q_SIGNALS:
+    void statusMessage(const QString &text, bool isError);
+    void runningChanged(bool running);
+
+private:
+    void buildUi();
+    void sample();
+    void setPool(const PoolPtr &pool);
+    void updateSummary();
+    void onStreamAcquired(const StreamInfo &info);
+
+    PoolWorker *m_worker;
+    int m_handle;
+    PoolSpec m_spec;
+    bool m_demo = false;
+    bool m_running = false;
+    quint16 m_port = 0;
+    PoolPtr m_pool;
+    QTimer m_sampleTimer;
+    QTimer m_slowTimer;
+    QElapsedTimer m_clock;
+    QList<PoolSample> m_samples;
+    InlineErrors m_errors;
+
+    QLabel *m_summary = nullptr;
+    QLabel *m_state = nullptr;
+    QLabel *m_counters = nullptr;
+    QPushButton *m_pauseButton = nullptr;
+    PoolCharts *m_charts = nullptr;
+    StreamModel *m_streams = nullptr;
+    QTableView *m_table = nullptr;
+    QLineEdit *m_idEdit = nullptr;
+    QSpinBox *m_timeout = nullptr;
+    QLabel *m_fetchResult = nullptr;
+    PayloadPanel *m_payload = nullptr;
+    ConnectionPanel *m_connection = nullptr;
+    QTabWidget *m_bottomTabs = nullptr;
+};
+
+} // namespace quicpool::diag

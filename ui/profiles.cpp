@@ -1,0 +1,140 @@
+#include "profiles.h"
+
+namespace quicpool::diag {
+
+namespace {
+
+// Profile names become settings groups: keep them to one safe path segment.
+QString groupOf(const QString &name)
+{
+    QString safe = name;
+    safe.replace(QLatin1Char('/'), QLatin1Char('_')).replace(QLatin1Char('\\'), QLatin1Char('_'));
+    return QStringLiteral("profiles/") + safe;
+}
+
+void writeSpec(QSettings &s, const PoolSpec &p)
+{
+    s.setValue(QStringLiteral("kind"), p.kind == PoolKind::Client ? QStringLiteral("client") : QStringLiteral("server"));
+    s.setValue(QStringLiteral("name"), p.name);
+    if (p.kind == PoolKind::Client) {
+        const ClientForm &c = p.client;
+        s.setValue(QStringLiteral("address"), c.address);
+        s.setValue(QStringLiteral("minCapacity"), c.minCapacity);
+        s.setValue(QStringLiteral("maxCapacity"), c.maxCapacity);
+        s.setValue(QStringLiteral("minIntervalMs"), c.minIntervalMs);
+        s.setValue(QStringLiteral("maxIntervalMs"), c.maxIntervalMs);
+        s.setValue(QStringLiteral("keepAliveMs"), c.keepAliveMs);
+        s.setValue(QStringLiteral("tlsMode"), c.tlsMode);
+        s.setValue(QStringLiteral("hostname"), c.hostname);
+        s.setValue(QStringLiteral("pin"), c.pin);
+    } else {
+        const ServerForm &v = p.server;
+        s.setValue(QStringLiteral("listenAddress"), v.listenAddress);
+        s.setValue(QStringLiteral("maxCapacity"), v.maxCapacity);
+        s.setValue(QStringLiteral("clientIp"), v.clientIp);
+        s.setValue(QStringLiteral("generateSelfSigned"), v.generateSelfSigned);
+        s.setValue(QStringLiteral("selfSignedName"), v.selfSignedName);
+        s.setValue(QStringLiteral("certificateFile"), v.certificateFile);
+        s.setValue(QStringLiteral("privateKeyFile"), v.privateKeyFile);
+        s.setValue(QStringLiteral("keepAliveMs"), v.keepAliveMs);
+        s.setValue(QStringLiteral("serveEcho"), p.serveEcho);
+    }
+}
+
+PoolSpec readSpec(QSettings &s)
+{
+    PoolSpec p;
+    p.kind = s.value(QStringLiteral("kind")).toString() == QLatin1String("server") ? PoolKind::Server
+                                                                                    : PoolKind::Client;
+    p.name = s.value(QStringLiteral("name")).toString();
+    if (p.kind == PoolKind::Client) {
+        ClientForm &c = p.client;
+        c.address = s.value(QStringLiteral("address"), c.address).toString();
+        c.minCapacity = s.value(QStringLiteral("minCapacity"), c.minCapacity).toInt();
+        c.maxCapacity = s.value(QStringLiteral("maxCapacity"), c.maxCapacity).toInt();
+        c.minIntervalMs = s.value(QStringLiteral("minIntervalMs"), c.minIntervalMs).toInt();
+        c.maxIntervalMs = s.value(QStringLiteral("maxIntervalMs"), c.maxIntervalMs).toInt();
+        c.keepAliveMs = s.value(QStringLiteral("keepAliveMs"), c.keepAliveMs).toInt();
+        c.tlsMode = s.value(QStringLiteral("tlsMode"), c.tlsMode).toInt();
+        c.hostname = s.value(QStringLiteral("hostname")).toString();
+        c.pin = s.value(QStringLiteral("pin")).toString();
+    } else {
+        ServerForm &v = p.server;
+        v.listenAddress = s.value(QStringLiteral("listenAddress"), v.listenAddress).toString();
+        v.maxCapacity = s.value(QStringLiteral("maxCapacity"), v.maxCapacity).toInt();
+        v.clientIp = s.value(QStringLiteral("clientIp")).toString();
+        v.generateSelfSigned = s.value(QStringLiteral("generateSelfSigned"), true).toBool();
+        v.selfSignedName = s.value(QStringLiteral("selfSignedName"), v.selfSignedName).toString();
+        v.certificateFile = s.value(QStringLiteral("certificateFile")).toString();
+        v.privateKeyFile = s.value(QStringLiteral("privateKeyFile")).toString();
+        v.keepAliveMs = s.value(QStringLiteral("keepAliveMs"), v.keepAliveMs).toInt();
+        p.serveEcho = s.value(QStringLiteral("serveEcho"), false).toBool();
+    }
+    return p;
+}
+
+} // namespace
+
+QStringList profileNames(QSettings &settings)
+{
+    settings.beginGroup(QStringLiteral("profiles"));
+    QStringList names = settings.childGroups();
+    settings.endGroup();
+    names.sort(Qt::CaseInsensitive);
+    return names;
+}
+
+bool hasProfile(QSettings &settings, const QString &name)
+{
+    return !name.isEmpty() && settings.contains(groupOf(name) + QStringLiteral("/name"));
+}
+
+bool loadProfile(QSettings &settings, const QString &name, Profile *profile)
+{
+    if (!hasProfile(settings, name))
+        return false;
+    Profile p;
+    settings.beginGroup(groupOf(name));
+    p.name = settings.value(QStringLiteral("name")).toString();
+    const int n = settings.beginReadArray(QStringLiteral("pools"));
+    for (int i = 0; i < n; ++i) {
+        settings.setArrayIndex(i);
+        p.pools.append(readSpec(settings));
+    }
+    settings.endArray();
+    settings.endGroup();
+    *profile = p;
+    return true;
+}
+
+void saveProfile(QSettings &settings, const Profile &profile)
+{
+    settings.remove(groupOf(profile.name));
+    settings.beginGroup(groupOf(profile.name));
+    settings.setValue(QStringLiteral("name"), profile.name);
+    settings.beginWriteArray(QStringLiteral("pools"), int(profile.pools.size()));
+    for (int i = 0; i < profile.pools.size(); ++i) {
+        settings.setArrayIndex(i);
+        writeSpec(settings, profile.pools.at(i));
+    }
+    settings.endArray();
+    settings.endGroup();
+    settings.sync();
+}
+
+void removeProfile(QSettings &settings, const QString &name)
+{
+    settings.remove(groupOf(name));
+}
+
+QString lastProfile(QSettings &settings)
+{
+    return settings.value(QStringLiteral("lastProfile")).toString();
+}
+
+void setLastProfile(QSettings &settings, const QString &name)
+{
+    settings.setValue(QStringLiteral("lastProfile"), name);
+}
+
+} // namespace quicpool::diag

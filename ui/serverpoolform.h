@@ -1,0 +1,56 @@
+// The server pool form: listen address, capacity, allowed client IP,
+// certificate and key files or a generated self-signed certificate,
+// keep-alive; each field with its inline validation message.
+#pragma once
+
+#include "formvalidation.h"
+#include "inlineerrors.h"
+
+#include <QtWidgets/QWidget>
+
+class QCheckBox;
+class QLineEdit;
+class QSpinBox;
+
+namespace quicpool::diag {
+
+class ServerPoolForm : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit ServerPoolForm(QWidget *parent = nullptr);
+
+    ServerForm form() const;
+    void setForm(const ServerForm &form);
+    QString poolName() const;
+    void setPoolName(const QString &name);
+    bool serveEcho() const;
+    void setServeEcho(bool on);
+    bool validate(ServerPoolConfig *config = nullptr);
+    QString errorMessage(const QString &field) const { return m_errors.message(field); }
+
+    QLineEdit *listenEdit() const { return m_listen; }
+    QLineEdit *clientIpEdit() const { return m_clientIp; }
+    QCheckBox *selfSignedCheck() const { return m_selfSigned; }
+    QLineEdit *certificateEdit() const { return m_cert; }
+    QLineEdit *keyEdit() const { return m_key; }
+    QSpinBox *maxCapacitySpin() const { return m_maxCap; }
+
+private:
+    void updateEnabled();
+    QWidget *withBrowse(QLineEdit *edit, const QString &title);
+
+    InlineErrors m_errors;
+    QLineEdit *m_name;
+    QLineEdit *m_listen;
+    QSpinBox *m_maxCap;
+    QLineEdit *m_clientIp;
+    QCheckBox *m_selfSigned;
+    QLineEdit *m_selfSignedName;
+    QLineEdit *m_cert;
+    QLineEdit *m_key;
+    QSpinBox *m_keepAlive;
+    QCheckBox *m_echo;
+};
+
+} // namespace quicpool::diag

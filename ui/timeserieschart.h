@@ -1,0 +1,65 @@
+// A live line chart of a few named series over time: append-only with a
+// bounded window, axes that scroll, pause, zoom/pan, tooltips and export.
+// Qt Charts stays behind this class (it is deprecated from Qt 6.10), so the
+// rest of the app never names a Qt Charts type and the backend can change.
+#pragma once
+
+#include <QtCore/QList>
+#include <QtCore/QString>
+#include <QtWidgets/QWidget>
+#include <memory>
+
+namespace quicpool::diag {
+
+class TimeSeriesChart : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit TimeSeriesChart(const QString &title, const QString &unit = {}, QWidget *parent = nullptr);
+    ~TimeSeriesChart() override;
+
+    /// Returns the new series' index.
+    int addSeries(const QString &name);
+    int seriesCount() const;
+    QString seriesName(int index) const;
+    QString title() const;
+
+    /// One value per series at time t (seconds); NaN leaves a series alone.
+    void append(double t, const QList<double> &values);
+    /// Points currently held by a series (at most maxPoints()).
+    int pointCount(int series) const;
+    /// The points of a series, oldest first.
+    QList<QPointF> points(int series) const;
+
+    int maxPoints() const;
+    void setMaxPoints(int points);
+    /// The visible time span while following the newest data.
+    double windowSeconds() const;
+    void setWindowSeconds(double seconds);
+
+    /// Paused charts keep the samples aside and draw them on resume.
+    void setPaused(bool paused);
+    bool isPaused() const;
+    /// Back to following the newest data at the normal scale.
+    void resetZoom();
+    bool isFollowing() const;
+    void zoomBy(double factor);
+    void panBy(double dxPixels, double dyPixels);
+
+    /// Time plus one column per series, one row per append.
+    QByteArray toCsv() const;
+    bool exportCsv(const QString &path, QString *error = nullptr) const;
+    bool exportPng(const QString &path, QString *error = nullptr);
+
+Q_SIGNALS:
+    void followingChanged(bool following);
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace quicpool::diag
