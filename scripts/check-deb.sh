@@ -109,10 +109,12 @@ else
 fi
 
 echo "== lintian"
-# Errors lintian reports that are explained rather than fixed (one tag a line,
-# with the reason). The package is one binary package holding the library,
-# its development files and the programs; Debian would split it into
-# libquicpool0, libquicpool-dev and quicpool, which these tags point at.
+# Errors lintian reports that are explained rather than fixed: one tag a
+# line, with the reason in a comment. None so far. Two warnings are expected:
+# link-to-shared-library-in-wrong-package and package-name-doesnt-match-sonames,
+# because one package holds the library, its development files and the
+# programs, where Debian would split them into libquicpool0, libquicpool-dev
+# and quicpool.
 explained=(
 )
 if command -v lintian >/dev/null; then

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 scripts/setup-deps.sh
 
 build=build/package
+# All of Debian's hardening (bindnow too), as lintian expects of a package.
+export DEB_BUILD_MAINT_OPTIONS=hardening=+all
 flags() { dpkg-buildflags --get "$1"; }
 # CMAKE_INSTALL_PREFIX=/usr lets GNUInstallDirs pick Debian's multiarch libdir.
 cmake -S . -B "$build" -G Ninja \
