@@ -1,0 +1,645 @@
+#include "bench_workloads.h"
+
+#include "appmode.h"
+#include "bench_resources.h"
+#include "bench_stats.h"
+#include "units.h"
+
+#include <QtCore/QEventLoop>
+#include <QtCore/QHash>
+#include <QtCore/QMutex>
+#include <QtCore/QTimer>
+#include <cstring>
+#include <vector>
+
+namespace quicpool::cli::bench {
+
+namespace {
+
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+constexpr qint64 kEchoSize = 64;
+/// Refill interval for pools that must not refill while we measure.
+constexpr Milliseconds kQuietInterval{60000};
+
+double microseconds(int64_t ns) { return double(ns) / 1e3; }
+double milliseconds(int64_t ns) { return double(ns) / 1e6; }
+
+std::unique_ptr<ClientPool> startClient(const QString &address, int capacity, Milliseconds interval,
+                                        QString *error)
+{
+    auto client = std::make_unique<ClientPool>(benchClientConfig(address, capacity, interval));
+    if (!client->start()) {
+        *error = QStringLiteral("the client pool did not start: %1").arg(client->lastError().toString());
+        return nullptr;
+    }
+    return client;
+}
+
+/// Waits until the client (and the in-process server, if any) pool enough streams.
+bool waitForPools(ClientPool *client, int clientStreams, const QuicServer *server, int serverStreams,
+                  std::chrono::milliseconds timeout, QString *error)
+{
+    const bool ok = spinUntil([&] {
+        return client->active() >= clientStreams && (!server || server->active() >= serverStreams);
+    }, timeout);
+    if (!ok) {
+        *error = QStringLiteral("only %1 of %2 streams were pooled after %3 s%4")
+                     .arg(client->active())
+                     .arg(clientStreams)
+                     .arg(double(timeout.count()) / 1000.0)
+                     .arg(client->lastError().isError()
+                              ? QStringLiteral(" (last error: %1)").arg(client->lastError().toString())
+                              : QString());
+    }
+    return ok;
+}
+
+/// Quits loop when the deadline passes; remembers that it did.
+struct Deadline
+{
+    QTimer timer;
+    bool expired = false;
+    Deadline(QEventLoop *loop, std::chrono::milliseconds timeout)
+    {
+        timer.setSingleShot(true);
+        QObject::connect(&timer, &QTimer::timeout, loop, [this, loop] {
+            expired = true;
+            loop->quit();
+        });
+        timer.start(int(std::min<qint64>(timeout.count(), std::numeric_limits<int>::max())));
+    }
+};
+
+// ---------------------------------------------------------------- sink client
+
+/// Writes `size` pattern bytes and FIN on a stream, then reads the sink
+/// server's 16-byte reply. The sink protocol of appmode.h.
+class SinkSender
+{
+public:
+    SinkSender(Stream *stream, qint64 size, std::function<void()> changed)
+        : m_stream(stream), m_size(size), m_changed(std::move(changed))
+    {
+        QObject::connect(stream, &QIODevice::bytesWritten, &m_context, [this] { pump(); });
+        QObject::connect(stream, &QIODevice::readyRead, &m_context, [this] { readReply(); });
+        QObject::connect(stream, &QIODevice::readChannelFinished, &m_context, [this] { readReply(); });
+        QObject::connect(stream, &Stream::errorOccurred, &m_context, [this](ErrorCode code) {
+            fail(QStringLiteral("stream %1 failed: %2").arg(m_stream->id(), errorCodeString(code)));
+        });
+    }
+
+    void start() { pump(); }
+    bool isDone() const { return m_done || !m_error.isEmpty(); }
+    QString error() const { return m_error; }
+    int64_t endNs() const { return m_endNs; }
+    qint64 size() const { return m_size; }
+    const SinkReply &reply() const { return m_reply; }
+    Stream *stream() const { return m_stream; }
+
+private:
+    void pump()
+    {
+        if (isDone())
+            return;
+        while (m_written < m_size) {
+            const qint64 want = std::min(m_size - m_written, kChunk);
+            const qint64 n = m_stream->write(patternReference() + m_written % 251, want);
+            if (n < 0)
+                return fail(QStringLiteral("stream %1 refused data after %2 bytes").arg(m_stream->id()).arg(m_written));
+            if (n == 0)
+                return;   // the send buffer is full: bytesWritten() brings us back
+            m_written += n;
+        }
+        if (!m_finSent) {
+            m_finSent = true;
+            m_stream->close();
+        }
+    }
+    void readReply()
+    {
+        if (isDone())
+            return;
+        m_replyBytes += m_stream->read(kSinkReplySize - m_replyBytes.size());
+        if (m_replyBytes.size() == kSinkReplySize) {
+            m_endNs = nowNs();
+            decodeSinkReply(m_replyBytes, &m_reply);
+            m_done = true;
+            m_changed();
+        } else if (m_stream->atEnd()) {
+            fail(QStringLiteral("the server ended stream %1 before its 16-byte reply (is it in sink mode?)")
+                     .arg(m_stream->id()));
+        }
+    }
+    void fail(const QString &why)
+    {
+        if (isDone())
+            return;
+        m_error = why;
+        m_changed();
+    }
+
+    QObject m_context;   // owns our connections: they end with us
+    Stream *m_stream;
+    qint64 m_size;
+    std::function<void()> m_changed;
+    qint64 m_written = 0;
+    bool m_finSent = false;
+    QByteArray m_replyBytes;
+    SinkReply m_reply;
+    bool m_done = false;
+    QString m_error;
+    int64_t m_endNs = 0;
+};
+
+} // namespace
+
+// ---------------------------------------------------------------- fill
+
+RunOutcome runFill(const WorkloadContext &context)
+{
+    if (!context.connect.isEmpty())
+        return RunOutcome::skip(QStringLiteral("needs the in-process server (its capacity must match each pool size)"));
+    RunOutcome out;
+    out.note(QStringLiteral("from ClientPool::start() (dial and TLS handshake included) to active() == N; "
+                            "fill_N_streams_ms counts from the handshake's end"));
+    for (int n : context.sizes.fillStreams) {
+        context.progress(QStringLiteral("fill: %1 streams").arg(n));
+        QuicServer server(context.worker);
+        QString error;
+        if (!server.start(n, ServeMode::Keep, &error))
+            return RunOutcome::failure(error);
+        ClientPool client(benchClientConfig(server.address(), n, kQuietInterval));
+        QEventLoop loop;
+        QObject ctx;
+        int64_t connectedNs = 0, fullNs = 0;
+        QString poolError;
+        QObject::connect(&client, &Pool::connected, &ctx, [&] { connectedNs = nowNs(); });
+        QObject::connect(&client, &Pool::streamPooled, &ctx, [&] {
+            if (!fullNs && client.active() >= n) {
+                fullNs = nowNs();
+                loop.quit();
+            }
+        });
+        QObject::connect(&client, &Pool::errorOccurred, &ctx, [&](const Error &e) {
+            poolError = e.toString();
+            loop.quit();
+        });
+        Deadline deadline(&loop, std::chrono::milliseconds(10000 + 5 * qint64(n)));
+        const int64_t startNs = nowNs();
+        if (!client.start())
+            return RunOutcome::failure(client.lastError().toString());
+        loop.exec();
+        if (!fullNs) {
+            const QString why = !poolError.isEmpty() ? poolError
+                : QStringLiteral("%1 of %2 streams after %3 s").arg(client.active()).arg(n)
+                      .arg(double(deadline.timer.interval()) / 1000.0);
+            return RunOutcome::failure(QStringLiteral("fill %1: %2").arg(n).arg(why));
+        }
+        out.add(QStringLiteral("fill_%1_ms").arg(n), QStringLiteral("ms"), milliseconds(fullNs - startNs));
+        out.add(QStringLiteral("fill_%1_streams_ms").arg(n), QStringLiteral("ms"), milliseconds(fullNs - connectedNs));
+        client.close();
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------- sink
+
+RunOutcome runSink(const WorkloadContext &context, int streams)
+{
+    const bool remote = !context.connect.isEmpty();
+    const qint64 total = context.sizes.bytes;
+    QuicServer server(context.worker);
+    QString address = context.connect;
+    QString error;
+    if (!remote) {
+        if (!server.start(streams + 8, ServeMode::Sink, &error))
+            return RunOutcome::failure(error);
+        address = server.address();
+    }
+    auto client = startClient(address, streams, kQuietInterval, &error);
+    if (!client || !waitForPools(client.get(), streams, nullptr, 0, 15s, &error))
+        return RunOutcome::failure(error);
+
+    context.progress(QStringLiteral("sink: %1 over %2 stream%3%4")
+                         .arg(formatBytes(total))
+                         .arg(streams)
+                         .arg(streams == 1 ? QString() : QStringLiteral("s"))
+                         .arg(remote ? QStringLiteral(" to ") + address : QString()));
+    QEventLoop loop;
+    std::vector<std::unique_ptr<SinkSender>> senders;
+    auto finished = [&] {
+        return std::all_of(senders.begin(), senders.end(), [](const auto &s) { return s->isDone(); })
+            || std::any_of(senders.begin(), senders.end(), [](const auto &s) { return !s->error().isEmpty(); });
+    };
+    auto changed = [&] {
+        if (finished())
+            loop.quit();
+    };
+    const QStringList ids = client->readyIds();
+    const qint64 overrideBuffer = sendBufferOverride();
+    for (int i = 0; i < streams; ++i) {
+        Stream *s = client->tryOutgoingGet(ids.value(i));
+        if (!s)
+            return RunOutcome::failure(QStringLiteral("pooled stream %1 could not be taken").arg(ids.value(i)));
+        if (overrideBuffer > 0)
+            s->setSendBufferSize(overrideBuffer);
+        // The first total % streams streams carry one byte more.
+        const qint64 share = total / streams + (i < total % streams ? 1 : 0);
+        senders.push_back(std::make_unique<SinkSender>(s, share, changed));
+    }
+
+    Deadline deadline(&loop, std::chrono::milliseconds(30000 + total / 4000));
+    const double cpuStart = processCpuSeconds();
+    const int64_t startNs = nowNs();
+    for (auto &s : senders)
+        s->start();
+    if (!finished())
+        loop.exec();
+    const double cpu = processCpuSeconds() - cpuStart;
+
+    for (const auto &s : senders) {
+        if (!s->error().isEmpty())
+            return RunOutcome::failure(s->error());
+        if (!s->isDone())
+            return RunOutcome::failure(QStringLiteral("the transfer did not finish within %1 s")
+                                           .arg(double(deadline.timer.interval()) / 1000.0));
+        if (s->reply().total != uint64_t(s->size()) || s->reply().mismatches != 0)
+            return RunOutcome::failure(QStringLiteral("stream %1: the reply says %2 of %3 bytes arrived, %4 of them "
+                                                      "wrong (is the server in sink mode?)")
+                                           .arg(s->stream()->id())
+                                           .arg(s->reply().total)
+                                           .arg(s->size())
+                                           .arg(s->reply().mismatches));
+    }
+    int64_t endNs = 0;
+    for (const auto &s : senders)
+        endNs = std::max(endNs, s->endNs());
+    const double seconds = double(endNs - startNs) / 1e9;
+    const ConnectionInfo info = client->connectionInfo();
+
+    RunOutcome out;
+    out.add(QStringLiteral("mb_per_s"), QStringLiteral("MB/s"), double(total) / 1e6 / seconds);
+    out.add(QStringLiteral("cpu_s_per_gib"), QStringLiteral("s/GiB"), cpu / (double(total) / kGiB));
+    out.add(QStringLiteral("seconds"), QStringLiteral("s"), seconds);
+    out.add(QStringLiteral("client_datagrams_sent"), QStringLiteral("count"), double(info.stats.packetsSent));
+    out.add(QStringLiteral("client_datagrams_received"), QStringLiteral("count"), double(info.stats.packetsReceived));
+    out.note(QStringLiteral("%1 bytes per run%2; timed from the first write to the last 16-byte reply")
+                 .arg(total)
+                 .arg(streams > 1 ? QStringLiteral(", split evenly over %1 streams on one connection").arg(streams)
+                                  : QString()));
+    out.note(remote ? QStringLiteral("server %1: CPU counts this client process only").arg(address)
+                    : QStringLiteral("in-process: server pool on a second thread; CPU (getrusage) counts both ends"));
+    if (!info.cipher.isEmpty())
+        out.note(QStringLiteral("QUIC cipher %1").arg(info.cipher));
+    if (overrideBuffer > 0)
+        out.note(QStringLiteral("stream send buffer set to %1 bytes (QUICPOOL_BENCH_SEND_BUFFER)").arg(overrideBuffer));
+    senders.clear();
+    client->close();
+    return out;
+}
+
+// ---------------------------------------------------------------- echo
+
+RunOutcome runEcho(const WorkloadContext &context)
+{
+    if (!context.connect.isEmpty())
+        return RunOutcome::skip(QStringLiteral("needs the in-process server (a --connect server runs in sink mode)"));
+    QuicServer server(context.worker);
+    QString error;
+    if (!server.start(8, ServeMode::Echo, &error))
+        return RunOutcome::failure(error);
+    auto client = startClient(server.address(), 1, kQuietInterval, &error);
+    if (!client || !waitForPools(client.get(), 1, nullptr, 0, 15s, &error))
+        return RunOutcome::failure(error);
+    Stream *stream = client->tryOutgoingGet(client->readyIds().value(0));
+    if (!stream)
+        return RunOutcome::failure(QStringLiteral("the pooled stream could not be taken"));
+
+    const int warmup = context.sizes.echoWarmup;
+    const int trips = context.sizes.echoTrips;
+    context.progress(QStringLiteral("echo: %1 round trips of %2 bytes").arg(trips).arg(kEchoSize));
+    const QByteArray message = patternBytes(0, kEchoSize);
+    std::vector<double> rtts;
+    rtts.reserve(size_t(trips));
+    QEventLoop loop;
+    QObject ctx;
+    QByteArray received;
+    int done = 0;
+    int64_t sentNs = 0;
+    QString failure;
+    auto send = [&] {
+        received.clear();
+        sentNs = nowNs();
+        if (stream->write(message) != kEchoSize) {
+            failure = QStringLiteral("the stream did not take a 64-byte write");
+            loop.quit();
+        }
+    };
+    QObject::connect(stream, &QIODevice::readyRead, &ctx, [&] {
+        received += stream->readAll();
+        if (received.size() < kEchoSize)
+            return;
+        const int64_t now = nowNs();
+        if (received != message) {
+            failure = QStringLiteral("round trip %1 came back altered").arg(done);
+            loop.quit();
+            return;
+        }
+        if (done >= warmup)
+            rtts.push_back(microseconds(now - sentNs));
+        if (++done == warmup + trips) {
+            loop.quit();
+            return;
+        }
+        send();
+    });
+    QObject::connect(stream, &Stream::errorOccurred, &ctx, [&](ErrorCode code) {
+        failure = QStringLiteral("the stream failed: %1").arg(errorCodeString(code));
+        loop.quit();
+    });
+    Deadline deadline(&loop, std::chrono::milliseconds(20000 + trips * 5LL));
+    send();
+    if (failure.isEmpty())
+        loop.exec();
+    if (!failure.isEmpty())
+        return RunOutcome::failure(failure);
+    if (int(rtts.size()) < trips)
+        return RunOutcome::failure(QStringLiteral("only %1 of %2 round trips within %3 s")
+                                       .arg(rtts.size())
+                                       .arg(trips)
+                                       .arg(double(deadline.timer.interval()) / 1000.0));
+    std::sort(rtts.begin(), rtts.end());
+    RunOutcome out;
+    out.add(QStringLiteral("rtt_p50_us"), QStringLiteral("us"), percentileSorted(rtts, 0.50));
+    out.add(QStringLiteral("rtt_p99_us"), QStringLiteral("us"), percentileSorted(rtts, 0.99));
+    out.add(QStringLiteral("rtt_p999_us"), QStringLiteral("us"), percentileSorted(rtts, 0.999));
+    out.add(QStringLiteral("rtt_max_us"), QStringLiteral("us"), rtts.back());
+    out.note(QStringLiteral("%1 round trips of 64 bytes on one taken stream after %2 unmeasured; "
+                            "client and server threads in one process")
+                 .arg(trips)
+                 .arg(warmup));
+    QObject::disconnect(stream, nullptr, &ctx, nullptr);
+    client->close();
+    return out;
+}
+
+// ---------------------------------------------------------------- get
+
+namespace {
+
+/// Latencies of the three forms of a get, in microseconds.
+struct GetLatencies
+{
+    std::vector<double> tryUs, asyncUs, blockingUs;
+    QString error;
+};
+
+void addLatencies(RunOutcome *out, const QString &prefix, std::vector<double> values)
+{
+    std::sort(values.begin(), values.end());
+    out->add(prefix + QStringLiteral("_p50_us"), QStringLiteral("us"), percentileSorted(values, 0.50));
+    out->add(prefix + QStringLiteral("_p99_us"), QStringLiteral("us"), percentileSorted(values, 0.99));
+}
+
+/// Times `count` gets of each form; get(form, done) must call done(stream)
+/// (possibly later, from the event loop) exactly once.
+template <typename Get>
+void timeGets(int count, Get get, GetLatencies *result)
+{
+    struct Form
+    {
+        int index;
+        std::vector<double> *into;
+    };
+    const Form forms[] = {{0, &result->tryUs}, {1, &result->asyncUs}, {2, &result->blockingUs}};
+    for (const Form &form : forms) {
+        form.into->reserve(size_t(count));
+        for (int i = 0; i < count; ++i) {
+            const int64_t start = nowNs();
+            Stream *s = get(form.index);
+            const int64_t end = nowNs();
+            if (!s) {
+                result->error = QStringLiteral("a get with streams ready returned none (form %1, get %2)")
+                                    .arg(form.index)
+                                    .arg(i);
+                return;
+            }
+            form.into->push_back(microseconds(end - start));
+        }
+    }
+}
+
+/// Runs an asynchronous get to completion in a local loop; the stream or nullptr.
+template <typename AsyncGet>
+Stream *awaitAsync(AsyncGet asyncGet)
+{
+    QEventLoop loop;
+    QObject ctx;
+    Stream *got = nullptr;
+    bool called = false;
+    asyncGet(&ctx, [&](Stream *s, const Error &) {
+        got = s;
+        called = true;
+        loop.quit();
+    });
+    if (!called) {
+        Deadline deadline(&loop, 5s);
+        loop.exec();
+    }
+    return got;
+}
+
+} // namespace
+
+RunOutcome runGet(const WorkloadContext &context)
+{
+    if (!context.connect.isEmpty())
+        return RunOutcome::skip(QStringLiteral("needs the in-process server (both pools are measured)"));
+    const int n = context.sizes.getStreams;
+    const int perForm = n / 3;
+    QString error;
+    RunOutcome out;
+
+    {
+        context.progress(QStringLiteral("get: %1 gets of each form on each side").arg(perForm));
+        QuicServer server(context.worker);
+        if (!server.start(n + 8, ServeMode::Keep, &error))
+            return RunOutcome::failure(error);
+        auto client = startClient(server.address(), n, kQuietInterval, &error);
+        if (!client || !waitForPools(client.get(), n, &server, n, 30s, &error))
+            return RunOutcome::failure(error);
+
+        // Client side, on this thread: outgoingGet by ID.
+        const QStringList ids = client->readyIds();
+        int next = 0;
+        GetLatencies outgoing;
+        ClientPool *c = client.get();
+        timeGets(perForm, [&](int form) -> Stream * {
+            const QString id = ids.value(next++);
+            if (form == 0)
+                return c->tryOutgoingGet(id);
+            if (form == 1)
+                return awaitAsync([&](QObject *ctx, GetCallback cb) { c->outgoingGetAsync(id, 2000ms, ctx, cb); });
+            return c->outgoingGet(id, 2000ms);
+        }, &outgoing);
+        if (!outgoing.error.isEmpty())
+            return RunOutcome::failure(QStringLiteral("outgoing: ") + outgoing.error);
+
+        // Server side, on its thread: incomingGet, oldest first.
+        auto incoming = std::make_shared<GetLatencies>();
+        ServerPool *pool = server.pool();
+        const bool ran = context.worker->run([incoming, pool, perForm] {
+            timeGets(perForm, [&](int form) -> Stream * {
+                if (form == 0)
+                    return pool->tryIncomingGet();
+                if (form == 1)
+                    return awaitAsync([&](QObject *ctx, GetCallback cb) { pool->incomingGetAsync(2000ms, ctx, cb); });
+                return pool->incomingGet(2000ms);
+            }, incoming.get());
+        }, 60s);
+        if (!ran)
+            return RunOutcome::failure(QStringLiteral("the server thread did not finish its gets in time"));
+        if (!incoming->error.isEmpty())
+            return RunOutcome::failure(QStringLiteral("incoming: ") + incoming->error);
+
+        addLatencies(&out, QStringLiteral("incoming_try"), incoming->tryUs);
+        addLatencies(&out, QStringLiteral("incoming_async"), incoming->asyncUs);
+        addLatencies(&out, QStringLiteral("incoming_blocking"), incoming->blockingUs);
+        addLatencies(&out, QStringLiteral("outgoing_try"), outgoing.tryUs);
+        addLatencies(&out, QStringLiteral("outgoing_async"), outgoing.asyncUs);
+        addLatencies(&out, QStringLiteral("outgoing_blocking"), outgoing.blockingUs);
+        out.note(QStringLiteral("get latencies: %1 gets per form and side from %2 ready streams; try = tryIncomingGet/"
+                                "tryOutgoingGet, async = *GetAsync until its callback, blocking = incomingGet/"
+                                "outgoingGet on the pool's own thread")
+                     .arg(perForm)
+                     .arg(n));
+        client->close();
+    }
+
+    // The wake-up of a waiting outgoingGetAsync. The server's streamPooled
+    // hook runs before the new stream's ID leaves (the write is flushed on a
+    // later turn of its loop), and blocks until this thread has registered
+    // the waiting get for exactly that ID: so the get waits, and the ID's
+    // arrival is what wakes it.
+    const int trials = context.sizes.wakeTrials;
+    context.progress(QStringLiteral("get: %1 wake-ups of a waiting outgoingGetAsync").arg(trials));
+    QuicServer server(context.worker);
+    if (!server.start(trials + 16, ServeMode::Keep, &error))
+        return RunOutcome::failure(error);
+    auto client = startClient(server.address(), 1, 5ms, &error);
+    if (!client || !waitForPools(client.get(), 1, nullptr, 0, 15s, &error))
+        return RunOutcome::failure(error);
+    client->tryOutgoingGet(client->readyIds().value(0));   // the pool refills towards the waiting gets
+
+    struct Shared
+    {
+        QMutex lock;
+        QHash<QString, int64_t> released;   // ID -> when the server let its ID go
+    };
+    auto shared = std::make_shared<Shared>();
+    QObject mainContext;                     // lives on this thread: the hook's target
+    QHash<QString, int64_t> pooledAt;        // client side streamPooled times
+    std::vector<double> wakeUs, deliveryUs;
+    int misses = 0;
+    bool armed = true;
+    QEventLoop loop;
+    ClientPool *c = client.get();
+    QObject::connect(c, &Pool::streamPooled, &mainContext, [&](const QString &id) { pooledAt.insert(id, nowNs()); });
+    auto registerWaiter = [&](const QString &id) {
+        if (!armed)
+            return;
+        if (c->tryOutgoingGet(id)) {
+            ++misses;   // it arrived before we could wait for it
+            return;
+        }
+        c->outgoingGetAsync(id, 5000ms, &mainContext, [&, id](Stream *s, const Error &) {
+            const int64_t now = nowNs();
+            if (!s || !armed)
+                return;
+            int64_t released = 0;
+            {
+                QMutexLocker lock(&shared->lock);
+                released = shared->released.value(id);
+            }
+            wakeUs.push_back(microseconds(now - pooledAt.value(id, now)));
+            if (released)
+                deliveryUs.push_back(microseconds(now - released));
+            if (int(wakeUs.size()) >= trials)
+                loop.quit();
+        });
+    };
+    QObject *target = &mainContext;
+    context.worker->run([&server, shared, target, registerWaiter] {
+        server.pooledHook = [shared, target, registerWaiter](const QString &id) {
+            QMetaObject::invokeMethod(target, [registerWaiter, id] { registerWaiter(id); },
+                                      Qt::BlockingQueuedConnection);
+            QMutexLocker lock(&shared->lock);
+            shared->released.insert(id, nowNs());
+        };
+    });
+    Deadline deadline(&loop, std::chrono::milliseconds(10000 + trials * 50LL));
+    loop.exec();
+    armed = false;
+    // Unhook before anything here goes away; run() keeps this loop turning,
+    // so a hook waiting on us right now still gets its answer.
+    context.worker->run([&server] { server.pooledHook = nullptr; });
+    if (int(wakeUs.size()) < trials)
+        return RunOutcome::failure(QStringLiteral("only %1 of %2 waiting gets woke within %3 s (%4 IDs arrived early)")
+                                       .arg(wakeUs.size())
+                                       .arg(trials)
+                                       .arg(double(deadline.timer.interval()) / 1000.0)
+                                       .arg(misses));
+    addLatencies(&out, QStringLiteral("wake"), wakeUs);
+    addLatencies(&out, QStringLiteral("id_delivery_wake"), deliveryUs);
+    out.note(QStringLiteral("wake: from the client pool's streamPooled(id) to the waiting outgoingGetAsync's "
+                            "callback, %1 trials; id_delivery_wake: from the server releasing the ID (its "
+                            "streamPooled) to that callback, across threads and loopback UDP")
+                 .arg(trials));
+    client->close();
+    return out;
+}
+
+// ---------------------------------------------------------------- memory
+
+RunOutcome runMemory(const WorkloadContext &context)
+{
+    if (!context.connect.isEmpty())
+        return RunOutcome::skip(QStringLiteral("needs the in-process server (both pools are measured)"));
+    const int n = context.sizes.memoryStreams;
+    context.progress(QStringLiteral("memory: %1 idle pooled streams per side").arg(n));
+    QuicServer server(context.worker);
+    QString error;
+    if (!server.start(n, ServeMode::Keep, &error))
+        return RunOutcome::failure(error);
+    // Let the server settle, then measure from a trimmed heap so the delta
+    // is new memory, not pages freed earlier and reused.
+    spinUntil([] { return false; }, 100ms);
+    trimHeap();
+    const qint64 rssBefore = residentBytes();
+    const qint64 heapBefore = heapInUseBytes();
+    auto client = startClient(server.address(), n, kQuietInterval, &error);
+    if (!client || !waitForPools(client.get(), n, &server, n, std::chrono::milliseconds(30000 + 10LL * n), &error))
+        return RunOutcome::failure(error);
+    spinUntil([] { return false; }, 300ms);   // ACKs, deferred deletes
+    trimHeap();
+    const qint64 rssAfter = residentBytes();
+    const qint64 heapAfter = heapInUseBytes();
+    if (rssBefore < 0 || rssAfter < 0)
+        return RunOutcome::failure(QStringLiteral("/proc/self/statm is not readable"));
+
+    RunOutcome out;
+    const double pooled = 2.0 * n;   // n on the client and n on the server
+    out.add(QStringLiteral("rss_bytes_per_stream"), QStringLiteral("B"), double(rssAfter - rssBefore) / pooled);
+    if (heapBefore >= 0 && heapAfter >= 0)
+        out.add(QStringLiteral("heap_bytes_per_stream"), QStringLiteral("B"), double(heapAfter - heapBefore) / pooled);
+    out.add(QStringLiteral("rss_delta_mib"), QStringLiteral("MiB"), double(rssAfter - rssBefore) / 1048576.0);
+    out.note(QStringLiteral("both pools are in this process: the delta covers %1 pooled streams on each side "
+                            "(and one connection) and is divided by %2; per-side figures of two processes "
+                            "would be about the same")
+                 .arg(n)
+                 .arg(2 * n));
+    client->close();
+    return out;
+}
+
+} // namespace quicpool::cli::bench
