@@ -420,6 +420,13 @@ bool ClientPool::start()
         transport::TlsClientOptions o;
         o.mode = d->config.tlsMode;
         o.hostname = d->config.hostname;
+        if (o.hostname.isEmpty() && !d->config.resolver) {
+            // As Go's dialer does: the name to verify is the host we dial.
+            QString host;
+            quint16 port = 0;
+            if (parseHostPort(d->config.address, &host, &port))
+                o.hostname = host;
+        }
         o.pinSha256 = d->config.pinSha256;
         o.extraCaCertificates = d->config.extraCaCertificates;
         Error err;

@@ -60,7 +60,7 @@ Connection::~Connection()
     if (m_host) {
         for (const ngtcp2_cid &cid : m_scids)
             m_host->removeConnectionId(cid);
-        if (m_initialDcid.datalen)
+        if (m_initialDcidRouted)
             m_host->removeConnectionId(m_initialDcid);
     }
     if (m_conn)
@@ -127,6 +127,7 @@ Connection *Connection::accept(ConnectionHost *host, const ngtcp2_pkt_hd &hd,
         return nullptr;
     }
     c->m_initialDcid = hd.dcid;
+    c->m_initialDcidRouted = true;
     host->addConnectionId(hd.dcid, c);
     host->addConnectionId(scid, c);
     c->m_scids.push_back(scid);
@@ -331,6 +332,8 @@ void Connection::adoptOrphan(std::unique_ptr<StreamCore> core)
 
 void Connection::markDirty(StreamCore *stream)
 {
+    if (!stream->q())
+        return;  // an orphan owes no signals to anyone
     if (std::find(m_dirty.begin(), m_dirty.end(), stream) == m_dirty.end())
         m_dirty.push_back(stream);
 }
@@ -796,10 +799,10 @@ void Connection::finalize()
     if (m_host) {
         for (const ngtcp2_cid &cid : m_scids)
             m_host->removeConnectionId(cid);
-        if (m_initialDcid.datalen)
+        if (m_initialDcidRouted)
             m_host->removeConnectionId(m_initialDcid);
         m_scids.clear();
-        m_initialDcid.datalen = 0;
+        m_initialDcidRouted = false;
     }
     dispatch();
 }

@@ -195,6 +195,7 @@ private:
     QByteArray m_closePacket;                    // CONNECTION_CLOSE to repeat while closing
     std::vector<ngtcp2_cid> m_scids;             // server: CIDs routed to us
     ngtcp2_cid m_initialDcid{};                  // server: the client's first DCID
+    bool m_initialDcidRouted = false;
     uint64_t m_lastCwnd = 0;
     mutable qint64 m_congestionEvents = 0;
     FILE *m_qlog = nullptr;

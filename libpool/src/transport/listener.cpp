@@ -104,7 +104,9 @@ void Listener::onDatagram(const uint8_t *data, size_t len, const SocketAddress &
         return;
     }
     ngtcp2_pkt_hd hd;
-    if (ngtcp2_accept(&hd, data, len) != 0) {
+    // RFC 9000 7.2: a client's first Destination Connection ID has at least
+    // 8 bytes; anything shorter is not a client we can talk to.
+    if (ngtcp2_accept(&hd, data, len) != 0 || hd.dcid.datalen < NGTCP2_MIN_INITIAL_DCIDLEN) {
         ++m_dropped;
         return;
     }
@@ -126,6 +128,9 @@ void Listener::adopt(Connection *c)
     connect(c, &Connection::destroyed, this, [this, c] {
         m_connections.remove(c);
         m_touched.remove(c);
+        // Connections unroute their own IDs; this sweep only guarantees
+        // that no route can outlive its connection.
+        std::erase_if(m_routes, [c](const auto &route) { return route.second == c; });
     });
 }
 
