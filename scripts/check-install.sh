@@ -180,7 +180,7 @@ else
   server_pid=$!
   hostport=""
   for _ in $(seq 100); do
-    hostport=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$work/server.err" | head -n1)
+    hostport=$(sed -n 's/^listening on \([^ ]*:[0-9][0-9]*\).*/\1/p' "$work/server.err" | head -n1)
     [ -n "$hostport" ] && break
     kill -0 "$server_pid" 2>/dev/null || break
     sleep 0.1
