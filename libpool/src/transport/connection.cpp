@@ -960,6 +960,10 @@ int Connection::cbStreamClose(ngtcp2_conn *conn, uint32_t flags, int64_t sid, ui
 {
     auto *c = static_cast<Connection *>(user);
     if (auto *core = static_cast<StreamCore *>(suser)) {
+        // Bytes still unread will be read after ngtcp2 forgot the stream, so
+        // no read can return their connection credit later: return it now.
+        if (core->available() > 0)
+            ngtcp2_conn_extend_max_offset(conn, uint64_t(core->available()));
         core->onClosed(code, flags & NGTCP2_STREAM_CLOSE_FLAG_APP_ERROR_CODE_SET);
         c->m_streams.erase(sid);
         std::erase(c->m_writeQueue, core);
