@@ -6,6 +6,7 @@
 
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QTemporaryDir>
+#include <QtCore/QThread>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
@@ -388,6 +389,39 @@ private Q_SLOTS:
         QCOMPARE(err.code, ErrorCode::InvalidId);
         QVERIFY(!c2.outgoingGet(QStringLiteral("zzzzzzzz"), 100ms, &err));
         QCOMPARE(err.code, ErrorCode::InvalidId);
+    }
+
+    void poolsRunOnAWorkerThread()
+    {
+        // Pools moved to a worker thread: counters and ready IDs are read
+        // from this thread, and blocking gets wait here while the worker serves.
+        QThread worker;
+        worker.start();
+        auto *server = new ServerPool(serverConfig(8));
+        server->moveToThread(&worker);
+        bool started = false;
+        QMetaObject::invokeMethod(server, [&] { started = server->start(); }, Qt::BlockingQueuedConnection);
+        QVERIFY(started);
+        auto *client = new ClientPool(clientConfig(server->serverPort(), 4, 4));
+        client->moveToThread(&worker);
+        QMetaObject::invokeMethod(client, [&] { started = client->start(); }, Qt::BlockingQueuedConnection);
+        QVERIFY(started);
+        QTRY_COMPARE_WITH_TIMEOUT(client->active(), 4, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(server->readyIds().size(), 4, 10000);
+        QVERIFY(client->stats().smoothedRttUs >= 0);
+        Error err;
+        Stream *in = server->incomingGet(5000ms, &err);
+        QVERIFY2(in, qPrintable(err.toString()));
+        QCOMPARE(in->thread(), &worker);
+        Stream *out = client->outgoingGet(in->id(), 5000ms, &err);
+        QVERIFY2(out, qPrintable(err.toString()));
+        QCOMPARE(out->id(), in->id());
+        QMetaObject::invokeMethod(server, [&] {
+            delete client;
+            delete server;
+        }, Qt::BlockingQueuedConnection);
+        worker.quit();
+        worker.wait();
     }
 
     void constructorClamps()

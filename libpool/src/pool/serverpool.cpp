@@ -254,7 +254,7 @@ bool ServerPool::start()
     tc.handshakeTimeout = d->config.handshakeTimeout;
     tc.maxIncomingBidiStreams = uint64_t(d->config.maxCapacity);
     tc.qlogDirectory = d->config.qlogDirectory;
-    auto listener = std::make_unique<transport::Listener>();
+    auto listener = std::make_unique<transport::Listener>(this); // a child: moveToThread() takes it along
     Error err;
     if (!listener->listen(address, port, d->tls, tc, &err)) {
         d->setError(err, false);

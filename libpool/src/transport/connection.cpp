@@ -85,7 +85,7 @@ Connection *Connection::dial(const QHostAddress &address, quint16 port,
                              QObject *parent, Error *error)
 {
     auto *c = new Connection(parent);
-    c->m_ownSocket = std::make_unique<UdpSocket>();
+    c->m_ownSocket = std::make_unique<UdpSocket>(c); // a child: moveToThread() takes it along
     const QHostAddress any = address.protocol() == QAbstractSocket::IPv6Protocol
         ? QHostAddress(QHostAddress::AnyIPv6) : QHostAddress(QHostAddress::AnyIPv4);
     if (!c->m_ownSocket->bind(any, 0, error)) {

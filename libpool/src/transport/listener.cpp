@@ -13,7 +13,7 @@ constexpr size_t kMinResetTrigger = 41; // smallest packet we answer with a rese
 std::string key(const uint8_t *data, size_t len) { return std::string(reinterpret_cast<const char *>(data), len); }
 }
 
-Listener::Listener(QObject *parent) : QObject(parent)
+Listener::Listener(QObject *parent) : QObject(parent), m_socket(this)
 {
     m_socket.setReceiver([this](const uint8_t *d, size_t n, const SocketAddress &from, unsigned ecn) {
         onDatagram(d, n, from, ecn);
