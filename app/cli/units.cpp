@@ -1,0 +1,221 @@
+#include "units.h"
+
+#include <limits>
+
+namespace quicpool::cli {
+
+namespace {
+
+struct Unit
+{
+    const char16_t *name;
+    qint64 factor;
+};
+
+struct Decimal
+{
+    qint64 whole = 0;
+    qint64 fraction = 0;     ///< digits after the point, as an integer
+    qint64 fractionScale = 1; ///< 10^(number of fraction digits)
+};
+
+/// Splits "12.5abc" into the number and the rest. Only ASCII digits and one
+/// point; no sign, no exponent, no spaces. At most 15 whole digits and 9
+/// fraction digits, so the integer arithmetic in scale() cannot overflow
+/// (10^9 times the largest factor, 2^30, stays below 2^63).
+bool splitNumber(QStringView text, Decimal *number, QStringView *unit)
+{
+    qsizetype i = 0;
+    int wholeDigits = 0;
+    int fractionDigits = 0;
+    while (i < text.size() && text[i] >= u'0' && text[i] <= u'9') {
+        if (++wholeDigits > 15)
+            return false;
+        number->whole = number->whole * 10 + (text[i].unicode() - u'0');
+        ++i;
+    }
+    if (i < text.size() && text[i] == u'.') {
+        ++i;
+        while (i < text.size() && text[i] >= u'0' && text[i] <= u'9') {
+            if (++fractionDigits > 9)
+                return false;
+            number->fraction = number->fraction * 10 + (text[i].unicode() - u'0');
+            number->fractionScale *= 10;
+            ++i;
+        }
+        if (fractionDigits == 0)
+            return false;
+    }
+    if (wholeDigits == 0)
+        return false;
+    *unit = text.mid(i);
+    return true;
+}
+
+/// number * factor as an exact integer: false if it overflows (*overflow set)
+/// or leaves a fraction.
+bool scale(const Decimal &number, qint64 factor, qint64 *out, bool *overflow)
+{
+    *overflow = false;
+    constexpr qint64 max = std::numeric_limits<qint64>::max();
+    if (number.whole > max / factor) {
+        *overflow = true;
+        return false;
+    }
+    qint64 value = number.whole * factor;
+    if (number.fraction != 0) {
+        // Exact only if fraction * factor is a multiple of the scale.
+        const qint64 part = number.fraction * factor;
+        if (part % number.fractionScale != 0)
+            return false;
+        const qint64 whole = part / number.fractionScale;
+        if (whole > max - value) {
+            *overflow = true;
+            return false;
+        }
+        value += whole;
+    }
+    *out = value;
+    return true;
+}
+
+const Unit kDurationUnits[] = {
+    {u"ms", 1}, {u"s", 1000}, {u"m", 60 * 1000}, {u"min", 60 * 1000}, {u"h", 60 * 60 * 1000},
+};
+
+const Unit kSizeUnits[] = {
+    {u"", 1},
+    {u"b", 1},
+    {u"kb", 1000},
+    {u"mb", 1000 * 1000},
+    {u"gb", 1000 * 1000 * 1000},
+    {u"kib", 1024},
+    {u"mib", 1024 * 1024},
+    {u"gib", 1024 * 1024 * 1024},
+};
+
+bool setError(QString *error, const QString &sentence)
+{
+    if (error)
+        *error = sentence;
+    return false;
+}
+
+} // namespace
+
+bool parseDuration(QStringView text, Milliseconds *out, QString *error)
+{
+    Decimal number;
+    QStringView unit;
+    if (!splitNumber(text, &number, &unit)) {
+        return setError(error, QStringLiteral("\"%1\" is not a duration; write a number and a unit, "
+                                              "as in 500ms or 2s.").arg(text));
+    }
+    if (unit.isEmpty()) {
+        return setError(error, QStringLiteral("The duration \"%1\" needs a unit: ms, s, m or h "
+                                              "(as in %1ms or %1s).").arg(text));
+    }
+    for (const Unit &u : kDurationUnits) {
+        if (unit != QStringView(u.name))
+            continue;
+        qint64 value = 0;
+        bool overflow = false;
+        if (!scale(number, u.factor, &value, &overflow) && !overflow) {
+            return setError(error, QStringLiteral("The duration \"%1\" is not a whole number of "
+                                                  "milliseconds.").arg(text));
+        }
+        if (overflow || value > kMaxDurationMs) {
+            return setError(error, QStringLiteral("The duration \"%1\" is too long; the most is %2 ms "
+                                                  "(about 24 days).").arg(text).arg(kMaxDurationMs));
+        }
+        if (out)
+            *out = Milliseconds(value);
+        return true;
+    }
+    return setError(error, QStringLiteral("The duration \"%1\" has an unknown unit \"%2\"; use ms, s, m "
+                                          "or h.").arg(text, unit));
+}
+
+bool parseSize(QStringView text, qint64 *out, QString *error)
+{
+    Decimal number;
+    QStringView unit;
+    if (!splitNumber(text, &number, &unit)) {
+        return setError(error, QStringLiteral("\"%1\" is not a size; write a number of bytes, optionally "
+                                              "with a unit, as in 4096 or 64KiB.").arg(text));
+    }
+    for (const Unit &u : kSizeUnits) {
+        if (unit.compare(QStringView(u.name), Qt::CaseInsensitive) != 0)
+            continue;
+        qint64 value = 0;
+        bool overflow = false;
+        if (!scale(number, u.factor, &value, &overflow)) {
+            return setError(error, overflow ? QStringLiteral("The size \"%1\" is too large.").arg(text)
+                                            : QStringLiteral("The size \"%1\" is not a whole number of "
+                                                             "bytes.").arg(text));
+        }
+        if (out)
+            *out = value;
+        return true;
+    }
+    return setError(error, QStringLiteral("The size \"%1\" has an unknown unit \"%2\"; use B, KB, MB, "
+                                          "GB, KiB, MiB or GiB.").arg(text, unit));
+}
+
+QString formatDuration(Milliseconds duration)
+{
+    const qint64 ms = duration.count();
+    if (ms != 0 && ms % (60 * 60 * 1000) == 0)
+        return QStringLiteral("%1h").arg(ms / (60 * 60 * 1000));
+    if (ms != 0 && ms % (60 * 1000) == 0)
+        return QStringLiteral("%1m").arg(ms / (60 * 1000));
+    if (ms >= 1000 || ms <= -1000) {
+        // Seconds with as many decimals as needed (at most 3): "1.5s", "2.25s".
+        QString text = QString::number(double(ms) / 1000.0, 'f', 3);
+        while (text.endsWith(u'0'))
+            text.chop(1);
+        if (text.endsWith(u'.'))
+            text.chop(1);
+        return text + u's';
+    }
+    return QStringLiteral("%1ms").arg(ms);
+}
+
+QString formatBytes(qint64 bytes)
+{
+    static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    if (bytes < 1024 && bytes > -1024)
+        return QStringLiteral("%1 B").arg(bytes);
+    double value = double(bytes);
+    int unit = -1;
+    while ((value >= 1024.0 || value <= -1024.0) && unit < 5) {
+        value /= 1024.0;
+        ++unit;
+    }
+    double magnitude = value < 0 ? -value : value;
+    // 1023.7 KiB would print as "1024 KiB": say "1.00 MiB" instead.
+    if (magnitude >= 1023.5 && unit < 5) {
+        value /= 1024.0;
+        magnitude /= 1024.0;
+        ++unit;
+    }
+    const int decimals = magnitude < 10 ? 2 : magnitude < 100 ? 1 : 0;
+    return QStringLiteral("%1 %2").arg(QString::number(value, 'f', decimals), QLatin1String(units[unit]));
+}
+
+double megabytesPerSecond(qint64 bytes, double seconds)
+{
+    return seconds > 0 ? double(bytes) / 1e6 / seconds : 0.0;
+}
+
+double megabitsPerSecond(qint64 bytes, double seconds)
+{
+    return megabytesPerSecond(bytes, seconds) * 8.0;
+}
+
+QString formatRate(qint64 bytes, double seconds)
+{
+    return QStringLiteral("%1 MB/s").arg(QString::number(megabytesPerSecond(bytes, seconds), 'f', 2));
+}
+
+} // namespace quicpool::cli

@@ -1,0 +1,38 @@
+// Durations and sizes as the CLI reads and prints them.
+//
+// Durations need a unit: "500ms", "2s", "1.5s", "1m" (or "1min"), "1h".
+// A bare number is refused because "30" could mean ms or s; the error says
+// so. Microseconds are refused too: every pool setting is in milliseconds.
+// Fractions must come out as whole milliseconds ("1.5s" yes, "1.5ms" no).
+// The largest duration is 2147483647 ms (about 24.8 days): Qt timers take int.
+//
+// Sizes: a bare number is bytes; "B", decimal "KB"/"MB"/"GB" (powers of
+// 1000) and binary "KiB"/"MiB"/"GiB" (powers of 1024), unit case-insensitive,
+// fractions allowed when they give whole bytes ("1.5KiB" = 1536).
+#pragma once
+
+#include <quicpool/config.h>
+#include <QtCore/QString>
+#include <QtCore/QStringView>
+
+namespace quicpool::cli {
+
+inline constexpr qint64 kMaxDurationMs = 2147483647;
+
+/// Parses a duration; false with a sentence in *error on failure.
+bool parseDuration(QStringView text, Milliseconds *out, QString *error = nullptr);
+/// Parses a byte count; false with a sentence in *error on failure.
+bool parseSize(QStringView text, qint64 *out, QString *error = nullptr);
+
+/// The shortest form parseDuration reads back: "250ms", "2s", "1.5s", "5m", "1h".
+QString formatDuration(Milliseconds duration);
+/// Human bytes with binary units: "512 B", "64.0 KiB", "1.50 MiB", "2.00 GiB".
+QString formatBytes(qint64 bytes);
+
+/// Throughput figures; 0 when seconds is not above zero.
+double megabytesPerSecond(qint64 bytes, double seconds);   ///< 10^6 bytes per second
+double megabitsPerSecond(qint64 bytes, double seconds);    ///< 10^6 bits per second
+/// "12.35 MB/s" (decimal megabytes, as iperf and most tools print).
+QString formatRate(qint64 bytes, double seconds);
+
+} // namespace quicpool::cli

@@ -1,0 +1,71 @@
+// Sentences for error codes, and the Error value type.
+#include <quicpool/error.h>
+
+namespace quicpool {
+
+QString errorCodeString(ErrorCode code)
+{
+    // One sentence per code, for users who see nothing else: say what
+    // happened, not which function noticed it.
+    switch (code) {
+    case ErrorCode::NoError:
+        return QStringLiteral("No error.");
+    case ErrorCode::InvalidId:
+        return QStringLiteral("The stream ID is not 8 hexadecimal characters.");
+    case ErrorCode::InvalidAddress:
+        return QStringLiteral("The address is not of the form HOST:PORT.");
+    case ErrorCode::InvalidConfig:
+        return QStringLiteral("A configuration value is out of range.");
+    case ErrorCode::ResolveFailed:
+        return QStringLiteral("The server address could not be resolved.");
+    case ErrorCode::AddressInUse:
+        return QStringLiteral("The listen address is already in use.");
+    case ErrorCode::SocketError:
+        return QStringLiteral("A socket operation failed.");
+    case ErrorCode::CertificateError:
+        return QStringLiteral("The certificate or private key is missing, unreadable or invalid.");
+    case ErrorCode::TlsHandshakeFailed:
+        return QStringLiteral("The TLS handshake failed.");
+    case ErrorCode::PinMismatch:
+        return QStringLiteral("The server certificate does not match the pinned SHA-256 fingerprint.");
+    case ErrorCode::HandshakeTimeout:
+        return QStringLiteral("The QUIC handshake did not finish in time.");
+    case ErrorCode::ConnectionClosed:
+        return QStringLiteral("The peer closed the connection.");
+    case ErrorCode::ConnectionLost:
+        return QStringLiteral("The connection was lost.");
+    case ErrorCode::Unauthorized:
+        return QStringLiteral("The server refused this client's IP address.");
+    case ErrorCode::StreamRefused:
+        return QStringLiteral("The server refused the stream.");
+    case ErrorCode::StreamReset:
+        return QStringLiteral("The peer reset the stream.");
+    case ErrorCode::StreamNotFound:
+        return QStringLiteral("No stream with that ID appeared before the timeout.");
+    case ErrorCode::InsufficientStreams:
+        return QStringLiteral("No pooled stream was ready before the timeout.");
+    case ErrorCode::NotStarted:
+        return QStringLiteral("The pool is not running.");
+    case ErrorCode::AlreadyStarted:
+        return QStringLiteral("The pool is already running.");
+    case ErrorCode::PoolClosed:
+        return QStringLiteral("The pool was closed.");
+    case ErrorCode::Cancelled:
+        return QStringLiteral("The request was cancelled.");
+    }
+    // A value cast from an integer outside the enum: still say something.
+    return QStringLiteral("Unknown error %1.").arg(static_cast<int>(code));
+}
+
+Error::Error(ErrorCode c, QString msg)
+    : code(c)
+    , message(std::move(msg))
+{
+}
+
+QString Error::toString() const
+{
+    return message.isEmpty() ? errorCodeString(code) : message;
+}
+
+} // namespace quicpool

@@ -1,0 +1,11 @@
+// Registration of libpool's value types with Qt's meta-type system.
+#pragma once
+
+namespace quicpool {
+
+/// Registers quicpool::Error and quicpool::ErrorCode by name, so queued
+/// connections, QVariant and string-based lookups (QMetaType::fromName)
+/// know them. Idempotent and thread-safe; pools call it when constructed.
+void registerMetaTypes();
+
+} // namespace quicpool

@@ -1,0 +1,58 @@
+// The pool's pure rules: the stream ID codec and NodePass's capacity and
+// interval adjustment. No I/O and no event loop, so unit tests reach them
+// directly and the refill loop stays a thin driver around them.
+#pragma once
+
+#include <quicpool/config.h>
+#include <QtCore/QString>
+#include <QtCore/QStringView>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+namespace quicpool::pool {
+
+/// The 4 raw bytes the server gives a pooled stream.
+using StreamId = std::array<uint8_t, 4>;
+
+/// The text form: 8 lower-case hex characters, e.g. "a1b2c3d4".
+QString encodeId(const StreamId &id);
+/// Accepts exactly 8 ASCII hex digits in any case. On failure *out is untouched.
+bool decodeId(QStringView text, StreamId *out);
+/// True for exactly 8 ASCII hex digits, any case.
+bool isValidId(QStringView text);
+/// The canonical (lower-case) form of a valid ID, so lookups with "A1B2C3D4"
+/// find "a1b2c3d4"; empty with *ok false when text is not an ID.
+QString normalizeId(QStringView text, bool *ok = nullptr);
+
+/// Fills a buffer with cryptographically random bytes (transport::randomBytes
+/// in production, a deterministic filler in tests).
+using RandomFill = std::function<void(void *buffer, size_t length)>;
+/// The ID for a new stream: all zeros for the first ID of a server pool's
+/// life (NodePass does the same, and clients rely on seeing 00000000 first),
+/// random bytes for every later one.
+StreamId makeStreamId(bool firstOfPool, const RandomFill &random);
+
+/// Step by which the refill interval moves per cycle.
+inline constexpr Milliseconds kIntervalStep{100};
+
+/// Refill-loop step 1. Shortens the interval by one step (not below
+/// minInterval) when fewer than int(capacity * 0.2) streams are idle, and
+/// lengthens it (not above maxInterval) when more than int(capacity * 0.8)
+/// are. The products truncate as Go's int() does.
+Milliseconds adjustInterval(int idle, int capacity, Milliseconds interval, Milliseconds minInterval,
+                            Milliseconds maxInterval);
+
+/// Refill-loop step 2: how many streams to create this cycle (never negative).
+int streamsNeeded(int capacity, int idle);
+
+/// Refill-loop step 3. With ratio = created / capacity: below 0.2 the
+/// capacity drops by one (not below minCapacity), above 0.8 it grows by one
+/// (not above maxCapacity). A full pool creates nothing, so it drifts down to
+/// minCapacity one per cycle, exactly as NodePass does.
+/// A capacity below 1 (impossible after clamping) returns minCapacity rather
+/// than dividing by zero.
+int adjustCapacity(int created, int capacity, int minCapacity, int maxCapacity);
+
+} // namespace quicpool::pool

@@ -1,0 +1,250 @@
+// The CLI's durations, sizes and their formatting.
+#include "units.h"
+
+#include <QtTest/QtTest>
+
+using namespace quicpool;
+using namespace quicpool::cli;
+
+class TestUnits : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void durationValid_data();
+    void durationValid();
+    void durationInvalid_data();
+    void durationInvalid();
+    void sizeValid_data();
+    void sizeValid();
+    void sizeInvalid_data();
+    void sizeInvalid();
+    void formatDuration_data();
+    void formatDuration();
+    void formatDurationRoundTrips();
+    void formatBytes_data();
+    void formatBytes();
+    void rates();
+};
+
+void TestUnits::durationValid_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<qint64>("ms");
+    QTest::newRow("500ms") << "500ms" << qint64(500);
+    QTest::newRow("0ms") << "0ms" << qint64(0);
+    QTest::newRow("0s") << "0s" << qint64(0);
+    QTest::newRow("2s") << "2s" << qint64(2000);
+    QTest::newRow("1.5s") << "1.5s" << qint64(1500);
+    QTest::newRow("0.25s") << "0.25s" << qint64(250);
+    QTest::newRow("1.001s") << "1.001s" << qint64(1001);
+    QTest::newRow("1.500000000s") << "1.500000000s" << qint64(1500);
+    QTest::newRow("1m") << "1m" << qint64(60000);
+    QTest::newRow("1min") << "1min" << qint64(60000);
+    QTest::newRow("0.5m") << "0.5m" << qint64(30000);
+    QTest::newRow("1h") << "1h" << qint64(3600000);
+    QTest::newRow("24h") << "24h" << qint64(86400000);
+    QTest::newRow("leading zeros") << "007s" << qint64(7000);
+    QTest::newRow("max in ms") << "2147483647ms" << qint64(2147483647);
+    QTest::newRow("max in s") << "2147483.647s" << qint64(2147483647);
+    QTest::newRow("596h") << "596h" << qint64(2145600000);
+}
+
+void TestUnits::durationValid()
+{
+    QFETCH(QString, text);
+    QFETCH(qint64, ms);
+    Milliseconds value{-1};
+    QString error = QStringLiteral("stale");
+    QVERIFY2(parseDuration(text, &value, &error), qPrintable(error));
+    QCOMPARE(qint64(value.count()), ms);
+    QVERIFY(parseDuration(text, nullptr, nullptr));
+}
+
+void TestUnits::durationInvalid_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("empty") << "" << "not a duration";
+    QTest::newRow("bare number") << "500" << "needs a unit";
+    QTest::newRow("bare decimal") << "1.5" << "needs a unit";
+    QTest::newRow("unit only") << "ms" << "not a duration";
+    QTest::newRow("microseconds") << "250us" << "unknown unit";
+    QTest::newRow("nanoseconds") << "5ns" << "unknown unit";
+    QTest::newRow("days") << "1d" << "unknown unit";
+    QTest::newRow("upper case") << "2S" << "unknown unit";
+    QTest::newRow("fraction of ms") << "1.5ms" << "whole number of milliseconds";
+    QTest::newRow("fraction too fine") << "1.0001s" << "whole number of milliseconds";
+    QTest::newRow("negative") << "-1s" << "not a duration";
+    QTest::newRow("plus") << "+1s" << "not a duration";
+    QTest::newRow("space inside") << "1 s" << "unknown unit";
+    QTest::newRow("leading space") << " 1s" << "not a duration";
+    QTest::newRow("trailing space") << "1s " << "unknown unit";
+    QTest::newRow("two points") << "1..5s" << "not a duration";
+    QTest::newRow("point without fraction") << "1.s" << "not a duration";
+    QTest::newRow("point without whole") << ".5s" << "not a duration";
+    QTest::newRow("exponent") << "1e3ms" << "unknown unit";
+    QTest::newRow("too long") << "2147483648ms" << "too long";
+    QTest::newRow("597h") << "597h" << "too long";
+    QTest::newRow("too many digits") << "9999999999999999ms" << "not a duration";
+    QTest::newRow("too many fraction digits") << "1.0000000001s" << "not a duration";
+    QTest::newRow("fullwidth digit") << QString(QChar(0xff11)) + QStringLiteral("s") << "not a duration";
+    QTest::newRow("two units") << "1s500ms" << "unknown unit";
+}
+
+void TestUnits::durationInvalid()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, mentions);
+    Milliseconds value{-7};
+    QString error;
+    QVERIFY(!parseDuration(text, &value, &error));
+    QCOMPARE(value.count(), -7);
+    QVERIFY2(error.contains(mentions), qPrintable(error));
+    QVERIFY2(error.endsWith(u'.'), qPrintable(error));
+    QVERIFY(!parseDuration(text, nullptr, nullptr));
+}
+
+void TestUnits::sizeValid_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<qint64>("bytes");
+    QTest::newRow("plain") << "4096" << qint64(4096);
+    QTest::newRow("zero") << "0" << qint64(0);
+    QTest::newRow("B") << "10B" << qint64(10);
+    QTest::newRow("b") << "10b" << qint64(10);
+    QTest::newRow("64KiB") << "64KiB" << qint64(65536);
+    QTest::newRow("1MiB") << "1MiB" << qint64(1048576);
+    QTest::newRow("1GiB") << "1GiB" << qint64(1073741824);
+    QTest::newRow("8GiB") << "8GiB" << qint64(8589934592);
+    QTest::newRow("64KB") << "64KB" << qint64(64000);
+    QTest::newRow("1MB") << "1MB" << qint64(1000000);
+    QTest::newRow("1GB") << "1GB" << qint64(1000000000);
+    QTest::newRow("kB") << "2kB" << qint64(2000);
+    QTest::newRow("lower kib") << "1kib" << qint64(1024);
+    QTest::newRow("upper MIB") << "1MIB" << qint64(1048576);
+    QTest::newRow("1.5KiB") << "1.5KiB" << qint64(1536);
+    QTest::newRow("0.5MB") << "0.5MB" << qint64(500000);
+    QTest::newRow("0.25GiB") << "0.25GiB" << qint64(268435456);
+    QTest::newRow("15 digits") << "999999999999999" << qint64(999999999999999);
+}
+
+void TestUnits::sizeValid()
+{
+    QFETCH(QString, text);
+    QFETCH(qint64, bytes);
+    qint64 value = -1;
+    QString error;
+    QVERIFY2(parseSize(text, &value, &error), qPrintable(error));
+    QCOMPARE(value, bytes);
+}
+
+void TestUnits::sizeInvalid_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("empty") << "" << "not a size";
+    QTest::newRow("unit only") << "KiB" << "not a size";
+    QTest::newRow("negative") << "-1" << "not a size";
+    QTest::newRow("half a byte") << "1.5" << "whole number of bytes";
+    QTest::newRow("1.5B") << "1.5B" << "whole number of bytes";
+    QTest::newRow("1.1KiB") << "1.1KiB" << "whole number of bytes";
+    QTest::newRow("space") << "64 KiB" << "unknown unit";
+    QTest::newRow("TiB") << "1TiB" << "unknown unit";
+    QTest::newRow("bits") << "1Mbit" << "unknown unit";
+    QTest::newRow("K alone") << "64K" << "unknown unit";
+    QTest::newRow("exponent") << "1e3" << "unknown unit";
+    QTest::newRow("hex") << "0x10" << "unknown unit";
+    QTest::newRow("overflow") << "999999999999999GiB" << "too large";
+    QTest::newRow("too many digits") << "9223372036854775807" << "not a size";
+}
+
+void TestUnits::sizeInvalid()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, mentions);
+    qint64 value = -7;
+    QString error;
+    QVERIFY(!parseSize(text, &value, &error));
+    QCOMPARE(value, qint64(-7));
+    QVERIFY2(error.contains(mentions), qPrintable(error));
+    QVERIFY2(error.endsWith(u'.'), qPrintable(error));
+}
+
+void TestUnits::formatDuration_data()
+{
+    QTest::addColumn<qint64>("ms");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("0") << qint64(0) << "0ms";
+    QTest::newRow("250") << qint64(250) << "250ms";
+    QTest::newRow("999") << qint64(999) << "999ms";
+    QTest::newRow("1000") << qint64(1000) << "1s";
+    QTest::newRow("1500") << qint64(1500) << "1.5s";
+    QTest::newRow("2250") << qint64(2250) << "2.25s";
+    QTest::newRow("1001") << qint64(1001) << "1.001s";
+    QTest::newRow("30000") << qint64(30000) << "30s";
+    QTest::newRow("60000") << qint64(60000) << "1m";
+    QTest::newRow("90000") << qint64(90000) << "90s";
+    QTest::newRow("3600000") << qint64(3600000) << "1h";
+    QTest::newRow("5400000") << qint64(5400000) << "90m";
+}
+
+void TestUnits::formatDuration()
+{
+    QFETCH(qint64, ms);
+    QFETCH(QString, text);
+    QCOMPARE(cli::formatDuration(Milliseconds(ms)), text);
+}
+
+void TestUnits::formatDurationRoundTrips()
+{
+    for (qint64 ms : {qint64(0), qint64(1), qint64(99), qint64(1000), qint64(1234), qint64(59999), qint64(60000),
+                      qint64(61001), qint64(3599999), qint64(7200000), kMaxDurationMs}) {
+        const QString text = cli::formatDuration(Milliseconds(ms));
+        Milliseconds back{-1};
+        QString error;
+        QVERIFY2(parseDuration(text, &back, &error), qPrintable(text + u' ' + error));
+        QCOMPARE(qint64(back.count()), ms);
+    }
+}
+
+void TestUnits::formatBytes_data()
+{
+    QTest::addColumn<qint64>("bytes");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("0") << qint64(0) << "0 B";
+    QTest::newRow("1023") << qint64(1023) << "1023 B";
+    QTest::newRow("1024") << qint64(1024) << "1.00 KiB";
+    QTest::newRow("1536") << qint64(1536) << "1.50 KiB";
+    QTest::newRow("64KiB") << qint64(65536) << "64.0 KiB";
+    QTest::newRow("512KiB") << qint64(512 * 1024) << "512 KiB";
+    QTest::newRow("just below 1MiB") << qint64(1048575) << "1.00 MiB";
+    QTest::newRow("1MiB") << qint64(1048576) << "1.00 MiB";
+    QTest::newRow("1GiB") << qint64(1073741824) << "1.00 GiB";
+    QTest::newRow("10GiB") << qint64(10) * 1073741824 << "10.0 GiB";
+    QTest::newRow("negative") << qint64(-2048) << "-2.00 KiB";
+}
+
+void TestUnits::formatBytes()
+{
+    QFETCH(qint64, bytes);
+    QFETCH(QString, text);
+    QCOMPARE(cli::formatBytes(bytes), text);
+}
+
+void TestUnits::rates()
+{
+    QCOMPARE(megabytesPerSecond(1000000, 1.0), 1.0);
+    QCOMPARE(megabitsPerSecond(1000000, 1.0), 8.0);
+    QCOMPARE(megabytesPerSecond(125000000, 2.0), 62.5);
+    QCOMPARE(megabitsPerSecond(125000000, 2.0), 500.0);
+    QCOMPARE(megabytesPerSecond(5000, 0.001), 5.0);
+    QCOMPARE(megabytesPerSecond(1000000, 0.0), 0.0);
+    QCOMPARE(megabitsPerSecond(1000000, -1.0), 0.0);
+    QCOMPARE(formatRate(12345678, 1.0), QStringLiteral("12.35 MB/s"));
+    QCOMPARE(formatRate(0, 3.0), QStringLiteral("0.00 MB/s"));
+    QCOMPARE(formatRate(1000000, 0.0), QStringLiteral("0.00 MB/s"));
+}
+
+QTEST_GUILESS_MAIN(TestUnits)
+#include "tst_units.moc"
