@@ -1,0 +1,66 @@
+#include "servercommand.h"
+
+#include "cliout.h"
+#include "runcheck.h"
+#include "signalwatcher.h"
+#include "streamserver.h"
+
+#include <quicpool/pool.h>
+#include <QtCore/QCoreApplication>
+#include <QtCore/QTimer>
+#include <csignal>
+#include <memory>
+
+namespace quicpool::cli {
+
+int runServer(const ServerOptions &options)
+{
+    auto pool = std::make_unique<ServerPool>(toServerPoolConfig(options));
+    if (!pool->start()) {
+        printLine(stderr, QStringLiteral("quicpool: cannot start the server on %1: %2")
+                              .arg(options.listen, pool->lastError().toString()));
+        return 1;
+    }
+    printLine(stderr, QStringLiteral("listening on %1 (mode %2, max-cap %3)")
+                          .arg(formatHostPort(pool->serverAddress(), pool->serverPort()), appModeName(options.mode))
+                          .arg(pool->config().maxCapacity));
+    printLine(stderr, QStringLiteral("certificate %1").arg(pool->certificateFingerprint()));
+
+    StreamServer server(pool.get(), options.mode);
+    if (options.verbose) {
+        server.setLogger([](const QString &line) { printLine(stderr, line); });
+        QObject::connect(pool.get(), &ServerPool::clientConnected, pool.get(),
+                         [](const QHostAddress &address, quint16 port) {
+                             printLine(stderr, QStringLiteral("client %1 connected").arg(formatHostPort(address, port)));
+                         });
+        QObject::connect(pool.get(), &ServerPool::clientRefused, pool.get(),
+                         [](const QHostAddress &address, const QString &reason) {
+                             printLine(stderr, QStringLiteral("client %1 refused: %2").arg(address.toString(), reason));
+                         });
+        QObject::connect(pool.get(), &Pool::disconnected, pool.get(), [](const Error &reason) {
+            printLine(stderr, QStringLiteral("no client connected any more: %1").arg(reason.toString()));
+        });
+    }
+    QObject::connect(pool.get(), &Pool::errorOccurred, pool.get(), [](const Error &error) {
+        printLine(stderr, QStringLiteral("quicpool: %1").arg(error.toString()));
+    });
+
+    SignalWatcher watcher;
+    QObject::connect(&watcher, &SignalWatcher::received, &watcher, [&](int number) {
+        printLine(stderr, QStringLiteral("%1: closing the pool (%2 streams served, %3 closed empty, %4 failed)")
+                              .arg(number == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"))
+                              .arg(server.served())
+                              .arg(server.quietCloses())
+                              .arg(server.failed()));
+        server.stop();
+        pool->close();
+        // One more turn lets the CONNECTION_CLOSE frames go out.
+        QTimer::singleShot(0, qApp, [] { QCoreApplication::exit(0); });
+    });
+    server.start();
+    const int code = QCoreApplication::exec();
+    pool->close();
+    return code;
+}
+
+} // namespace quicpool::cli

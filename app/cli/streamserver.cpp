@@ -1,0 +1,291 @@
+#include "streamserver.h"
+
+#include "runcheck.h"
+#include "streamend.h"
+
+#include <quicpool/pool.h>
+#include <quicpool/stream.h>
+#include <QtCore/QPointer>
+#include <algorithm>
+#include <vector>
+
+namespace quicpool::cli {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// A get waits this long before it is simply re-armed; the pool calls back
+// the moment a stream is pooled, so the figure only bounds timer lifetimes.
+constexpr Milliseconds kGetTimeout = 3600s;
+constexpr qint64 kChunk = 64 * 1024;
+
+/// One stream being served. Owns nothing but its buffers; the stream stays
+/// a child of its pool and is released through releaseStream().
+class ServerSession : public QObject
+{
+public:
+    using Done = std::function<void(StreamServer::Outcome, const QString &)>;
+
+    ServerSession(Stream *stream, AppMode mode, Done done, QObject *parent)
+        : QObject(parent), m_stream(stream), m_mode(mode), m_done(std::move(done)), m_buffer(size_t(kChunk))
+    {
+    }
+
+    void start()
+    {
+        connect(m_stream, &Stream::readyRead, this, &ServerSession::pump);
+        connect(m_stream, &Stream::readChannelFinished, this, &ServerSession::pump);
+        connect(m_stream, &Stream::bytesWritten, this, &ServerSession::pump);
+        connect(m_stream, &Stream::errorOccurred, this, [this](ErrorCode code) {
+            finish(StreamServer::Outcome::Failed, errorCodeString(code), false);
+        });
+        connect(m_stream, &QObject::destroyed, this, [this] {
+            m_stream = nullptr;  // half destroyed already: touch nothing
+            finish(StreamServer::Outcome::Failed, QStringLiteral("the pool went away"), false);
+        });
+        // Data (even the FIN) may have arrived while the stream was pooled.
+        pump();
+    }
+
+private:
+    void pump()
+    {
+        if (m_finished || !m_stream)
+            return;
+        switch (m_mode) {
+        case AppMode::Echo:
+            pumpEcho();
+            break;
+        case AppMode::Sink:
+            pumpSink();
+            break;
+        case AppMode::Source:
+            pumpSource();
+            break;
+        case AppMode::Hold:
+            break;
+        }
+    }
+
+    /// Writes what is pending; true once all of it is gone. A write that
+    /// takes less than asked waits for bytesWritten() (backpressure).
+    bool flushPending()
+    {
+        while (m_pendingOffset < m_pendingSize) {
+            const qint64 n = m_stream->write(m_buffer.data() + m_pendingOffset, m_pendingSize - m_pendingOffset);
+            if (n < 0) {
+                finish(StreamServer::Outcome::Failed, QStringLiteral("cannot write: the stream is shut"), false);
+                return false;
+            }
+            if (n == 0)
+                return false;
+            m_pendingOffset += n;
+        }
+        m_pendingOffset = m_pendingSize = 0;
+        return true;
+    }
+
+    void endGracefully(StreamServer::Outcome outcome, const QString &detail)
+    {
+        m_stream->close();
+        finish(outcome, detail, true);
+    }
+
+    void pumpEcho()
+    {
+        // Read only what can be written back at once: while the send buffer
+        // is full we stop reading, and flow control slows the client down.
+        while (flushPending() && !m_finished) {
+            const qint64 n = m_stream->read(m_buffer.data(), kChunk);
+            if (n <= 0)
+                break;
+            m_pendingSize = n;
+            m_total += n;
+        }
+        if (m_finished || m_pendingSize > 0 || !m_stream->atEnd())
+            return;
+        if (m_total == 0)
+            endGracefully(StreamServer::Outcome::QuietClose, QStringLiteral("ended with no data"));
+        else
+            endGracefully(StreamServer::Outcome::Served, QStringLiteral("echoed %1 bytes").arg(m_total));
+    }
+
+    void pumpSink()
+    {
+        if (!m_replying) {
+            qint64 n = 0;
+            while ((n = m_stream->read(m_buffer.data(), kChunk)) > 0)
+                m_checker.feed(m_buffer.data(), n);
+            if (!m_stream->atEnd())
+                return;
+            if (m_checker.total() == 0) {
+                endGracefully(StreamServer::Outcome::QuietClose, QStringLiteral("ended with no data"));
+                return;
+            }
+            const QByteArray reply = encodeSinkReply({m_checker.total(), m_checker.mismatches()});
+            std::copy(reply.begin(), reply.end(), m_buffer.begin());
+            m_pendingSize = reply.size();
+            m_pendingOffset = 0;
+            m_replying = true;
+        }
+        if (!flushPending())
+            return;
+        endGracefully(StreamServer::Outcome::Served,
+                      QStringLiteral("sank %1 bytes, %2 wrong").arg(m_checker.total()).arg(m_checker.mismatches()));
+    }
+
+    void pumpSource()
+    {
+        if (!m_sending) {
+            while (m_request.size() < kSourceRequestSize) {
+                char byte = 0;
+                if (m_stream->read(&byte, 1) != 1)
+                    break;
+                m_request.append(byte);
+            }
+            if (m_request.size() < kSourceRequestSize) {
+                if (m_stream->atEnd()) {
+                    endGracefully(StreamServer::Outcome::QuietClose,
+                                  QStringLiteral("ended after %1 of %2 request bytes")
+                                      .arg(m_request.size())
+                                      .arg(kSourceRequestSize));
+                }
+                return;
+            }
+            uint64_t asked = 0;
+            decodeSourceRequest(m_request, &asked);
+            m_toSend = asked;
+            m_sending = true;
+        }
+        // The request is all the client has to say; drop anything after it.
+        while (m_stream->read(m_buffer.data(), kChunk) > 0) {
+        }
+        while (m_sent < m_toSend) {
+            const qint64 chunk = qint64(std::min<uint64_t>(uint64_t(PatternWindow::chunkSize()), m_toSend - m_sent));
+            const qint64 n = m_stream->write(PatternWindow::at(m_sent), chunk);
+            if (n < 0) {
+                finish(StreamServer::Outcome::Failed,
+                       QStringLiteral("cannot write after %1 of %2 bytes: the stream is shut").arg(m_sent).arg(m_toSend),
+                       false);
+                return;
+            }
+            if (n == 0)
+                return;  // bytesWritten() brings us back
+            m_sent += uint64_t(n);
+        }
+        endGracefully(StreamServer::Outcome::Served, QStringLiteral("sourced %1 bytes").arg(m_sent));
+    }
+
+    void finish(StreamServer::Outcome outcome, const QString &detail, bool graceful)
+    {
+        if (m_finished)
+            return;
+        m_finished = true;
+        if (m_stream) {
+            disconnect(m_stream, nullptr, this, nullptr);
+            releaseStream(m_stream, graceful);
+        }
+        deleteLater();
+        m_done(outcome, detail);
+    }
+
+    QPointer<Stream> m_stream;
+    AppMode m_mode;
+    Done m_done;
+    std::vector<char> m_buffer;
+    qint64 m_pendingOffset = 0;
+    qint64 m_pendingSize = 0;
+    qint64 m_total = 0;
+    bool m_finished = false;
+    // sink
+    PatternChecker m_checker;
+    bool m_replying = false;
+    // source
+    QByteArray m_request;
+    uint64_t m_toSend = 0;
+    uint64_t m_sent = 0;
+    bool m_sending = false;
+};
+
+} // namespace
+
+StreamServer::StreamServer(ServerPool *pool, AppMode mode, QObject *parent)
+    : QObject(parent), m_pool(pool), m_mode(mode)
+{
+}
+
+void StreamServer::start()
+{
+    if (m_mode == AppMode::Hold)
+        return;
+    m_running = true;
+    arm();
+}
+
+void StreamServer::stop()
+{
+    m_running = false;
+}
+
+void StreamServer::arm()
+{
+    if (!m_running || m_armed)
+        return;
+    m_armed = true;
+    m_pool->incomingGetAsync(kGetTimeout, this, [this](Stream *stream, const Error &error) {
+        m_armed = false;
+        if (stream) {
+            onStream(stream, error);
+        } else if (error.code == ErrorCode::PoolClosed || error.code == ErrorCode::NotStarted) {
+            m_running = false;
+            return;
+        }
+        // Re-armed after every stream (and after a plain timeout).
+        arm();
+    });
+}
+
+void StreamServer::onStream(Stream *stream, const Error &)
+{
+    if (!m_running) {
+        stream->abort();
+        stream->deleteLater();
+        return;
+    }
+    const QString id = stream->id();
+    if (m_logger) {
+        m_logger(QStringLiteral("stream %1 taken from %2 (%3)")
+                     .arg(id, formatHostPort(stream->peerAddress(), stream->peerPort()), appModeName(m_mode)));
+    }
+    ++m_serving;
+    auto *session = new ServerSession(stream, m_mode, [this, id](Outcome outcome, const QString &detail) {
+        sessionDone(id, outcome, detail);
+    }, this);
+    session->start();
+}
+
+void StreamServer::sessionDone(const QString &id, Outcome outcome, const QString &detail)
+{
+    --m_serving;
+    switch (outcome) {
+    case Outcome::Served:
+        ++m_served;
+        break;
+    case Outcome::QuietClose:
+        ++m_quiet;
+        break;
+    case Outcome::Failed:
+        ++m_failed;
+        break;
+    }
+    if (m_logger) {
+        const QString what = outcome == Outcome::Served       ? QStringLiteral("done")
+                             : outcome == Outcome::QuietClose ? QStringLiteral("closed quietly")
+                                                              : QStringLiteral("failed");
+        m_logger(QStringLiteral("stream %1 %2: %3").arg(id, what, detail));
+    }
+    Q_EMIT streamDone(id, outcome, detail);
+}
+
+} // namespace quicpool::cli
