@@ -1,0 +1,216 @@
+#include "clientrun.h"
+
+#include "runcheck.h"
+#include "streamend.h"
+#include "units.h"
+
+#include <quicpool/stream.h>
+#include <algorithm>
+#include <limits>
+
+namespace quicpool::cli {
+
+namespace {
+constexpr qint64 kChunk = 64 * 1024;
+}
+
+ClientRun::ClientRun(Stream *stream, AppMode mode, qint64 size, Milliseconds idleTimeout, Done done,
+                     QObject *parent)
+    : QObject(parent),
+      m_stream(stream),
+      m_mode(mode),
+      m_size(std::max<qint64>(size, 0)),
+      m_idleTimeout(idleTimeout),
+      m_done(std::move(done)),
+      m_id(stream ? stream->id() : QString()),
+      m_buffer(size_t(kChunk))
+{
+    m_idle.setSingleShot(true);
+    connect(&m_idle, &QTimer::timeout, this, [this] {
+        fail(QStringLiteral("no progress for %1 (sent %2 of %3 bytes, received %4)")
+                 .arg(formatDuration(m_idleTimeout))
+                 .arg(m_sent)
+                 .arg(m_toSend)
+                 .arg(m_mode == AppMode::Sink ? qint64(m_reply.size()) : qint64(m_checker.total())));
+    });
+}
+
+void ClientRun::start()
+{
+    m_clock.start();
+    if (!m_stream) {
+        // Reported on the next turn, as every other outcome is.
+        QTimer::singleShot(0, this, [this] { fail(QStringLiteral("no stream")); });
+        return;
+    }
+    if (m_mode == AppMode::Source) {
+        m_request = encodeSourceRequest(uint64_t(m_size));
+        m_toSend = m_request.size();
+    } else {
+        m_toSend = m_size;
+    }
+    connect(m_stream, &Stream::readyRead, this, &ClientRun::pump);
+    connect(m_stream, &Stream::readChannelFinished, this, &ClientRun::pump);
+    connect(m_stream, &Stream::bytesWritten, this, [this] {
+        touch();
+        pump();
+    });
+    connect(m_stream, &Stream::errorOccurred, this, [this](ErrorCode code) {
+        fail(QStringLiteral("%1 (after sending %2 of %3 bytes)").arg(errorCodeString(code)).arg(m_sent).arg(m_toSend));
+    });
+    connect(m_stream, &QObject::destroyed, this, [this] {
+        m_stream = nullptr;
+        fail(QStringLiteral("the pool went away"));
+    });
+    touch();
+    // Start on the next turn, so that done() never runs inside start().
+    QTimer::singleShot(0, this, &ClientRun::pump);
+}
+
+void ClientRun::touch()
+{
+    m_idle.start(int(std::min<qint64>(m_idleTimeout.count(), std::numeric_limits<int>::max())));
+}
+
+qint64 ClientRun::payloadBytes() const
+{
+    // Application payload in one direction: what came back for echo, what
+    // went out for sink, what arrived for source. The 8-byte request and
+    // the 16-byte reply are protocol, not payload.
+    switch (m_mode) {
+    case AppMode::Sink:
+        return std::min(m_sent, m_size);
+    case AppMode::Echo:
+    case AppMode::Source:
+    case AppMode::Hold:
+        break;
+    }
+    return qint64(m_checker.total());
+}
+
+void ClientRun::pump()
+{
+    if (m_finished || !m_stream)
+        return;
+    readIncoming();
+    if (m_finished)
+        return;
+    writeOutgoing();
+    if (m_finished)
+        return;
+    if (m_stream->atEnd())
+        complete();
+}
+
+void ClientRun::readIncoming()
+{
+    qint64 n = 0;
+    while (!m_finished && (n = m_stream->read(m_buffer.data(), kChunk)) > 0) {
+        touch();
+        if (m_mode == AppMode::Sink) {
+            m_reply.append(m_buffer.data(), n);
+            if (m_reply.size() > kSinkReplySize) {
+                fail(QStringLiteral("the reply is longer than %1 bytes").arg(kSinkReplySize));
+                return;
+            }
+            continue;
+        }
+        m_checker.feed(m_buffer.data(), n);
+        // More than expected can never turn right: stop at once.
+        if (qint64(m_checker.total()) > m_size) {
+            fail(m_mode == AppMode::Echo ? echoVerdict(m_size, m_checker) : sourceVerdict(m_size, m_checker));
+            return;
+        }
+    }
+}
+
+void ClientRun::writeOutgoing()
+{
+    while (m_sent < m_toSend) {
+        const qint64 chunk = std::min(m_toSend - m_sent, PatternWindow::chunkSize());
+        const char *data = m_mode == AppMode::Source ? m_request.constData() + m_sent : PatternWindow::at(uint64_t(m_sent));
+        const qint64 n = m_stream->write(data, chunk);
+        if (n < 0) {
+            // The server stopped our direction (or the connection went):
+            // the error signal usually says why; this is the fallback.
+            if (m_stream->atEnd())
+                return;  // complete() judges what came back
+            const QString why = m_stream->error() != ErrorCode::NoError ? errorCodeString(m_stream->error())
+                                                                        : QStringLiteral("the stream is shut");
+            fail(QStringLiteral("cannot write after %1 of %2 bytes: %3").arg(m_sent).arg(m_toSend).arg(why));
+            return;
+        }
+        if (n == 0)
+            return;  // send buffer full: bytesWritten() brings us back
+        m_sent += n;
+    }
+    if (m_finSent)
+        return;
+    m_finSent = true;
+    m_stream->close();  // FIN
+}
+
+void ClientRun::complete()
+{
+    // The server's FIN (or reset) arrived and everything before it was read.
+    if (m_stream->error() != ErrorCode::NoError) {
+        fail(QStringLiteral("%1 (after sending %2 of %3 bytes)")
+                 .arg(errorCodeString(m_stream->error()))
+                 .arg(m_sent)
+                 .arg(m_toSend));
+        return;
+    }
+    QString why;
+    switch (m_mode) {
+    case AppMode::Echo:
+        why = echoVerdict(m_size, m_checker);
+        break;
+    case AppMode::Sink:
+        // A server closes an empty stream quietly (it cannot tell it from
+        // an idle pooled stream being let go), so zero bytes get no reply.
+        if (!(m_size == 0 && m_reply.isEmpty()))
+            why = sinkVerdict(m_size, m_reply);
+        break;
+    case AppMode::Source:
+        why = sourceVerdict(m_size, m_checker);
+        break;
+    case AppMode::Hold:
+        why = QStringLiteral("hold is not a client mode");
+        break;
+    }
+    if (why.isEmpty() && m_sent < m_toSend)
+        why = QStringLiteral("the server ended the stream after %1 of %2 bytes were sent").arg(m_sent).arg(m_toSend);
+    if (why.isEmpty())
+        finish(true, {});
+    else
+        fail(why);
+}
+
+void ClientRun::fail(const QString &why)
+{
+    finish(false, why);
+}
+
+void ClientRun::finish(bool ok, const QString &why)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_idle.stop();
+    RunResult result;
+    result.id = m_id;
+    result.bytes = payloadBytes();
+    result.milliseconds = double(m_clock.nsecsElapsed()) / 1e6;
+    result.ok = ok;
+    result.why = why;
+    if (m_stream) {
+        disconnect(m_stream, nullptr, this, nullptr);
+        // Success: our FIN went out and the server's came in; let the
+        // acknowledgements finish. Failure: reset both directions.
+        releaseStream(m_stream, ok);
+    }
+    deleteLater();
+    m_done(result);
+}
+
+} // namespace quicpool::cli
