@@ -24,6 +24,7 @@ public:
           m_sentTotal(sent), m_receivedTotal(received), m_done(std::move(done))
     {
         m_clock.start();
+        m_id = stream->id();
         connect(stream, &QIODevice::readyRead, this, [this] { pump(); });
         connect(stream, &QIODevice::readChannelFinished, this, [this] { pump(); });
         connect(stream, &QIODevice::bytesWritten, this, [this] { pump(); });
@@ -79,7 +80,9 @@ private:
         if (m_mode == LoadMode::Source) {
             while (!m_request.isEmpty()) {
                 const qint64 n = m_stream->write(m_request);
-                if (n <= 0)
+                if (n < 0)
+                    return fail(QStringLiteral("write failed: %1").arg(m_stream->errorString()));
+                if (n == 0)
                     return;
                 m_request.remove(0, n);
                 *m_sentTotal += n;
@@ -89,7 +92,9 @@ private:
                 if (m_chunk.isEmpty())
                     m_chunk = patternBytes(m_written, qMin(kChunk, m_size - m_written));
                 const qint64 n = m_stream->write(m_chunk);
-                if (n <= 0)
+                if (n < 0)
+                    return fail(QStringLiteral("write failed at byte %1: %2").arg(m_written).arg(m_stream->errorString()));
+                if (n == 0)
                     return;
                 m_chunk.remove(0, n);
                 m_written += n;
@@ -126,7 +131,8 @@ private:
                 return fail(QStringLiteral("sink saw %1 bytes differing from the pattern").arg(bad));
         } else {
             if (m_received != m_size)
-                return fail(QStringLiteral("received %1 of %2 bytes").arg(m_received).arg(m_size));
+                return fail(QStringLiteral("received %1 of %2 bytes (sent %3, stream %4)")
+                                .arg(m_received).arg(m_size).arg(m_written).arg(m_id));
             if (m_mismatches != 0)
                 return fail(QStringLiteral("%1 bytes differ from what was expected").arg(m_mismatches));
         }
@@ -167,6 +173,7 @@ private:
     qint64 m_mismatches = 0;
     bool m_finSent = false;
     bool m_finished = false;
+    QString m_id;
 };
 
 LoadTest::LoadTest(const LoadTestConfig &config, QObject *parent)
@@ -255,8 +262,17 @@ Stream *LoadTest::takeReadyStream()
     // As the CLI does against a remote server: take whichever ID is ready.
     const QStringList ids = m_client->readyIds();
     for (const QString &id : ids) {
-        if (Stream *s = m_client->tryOutgoingGet(id))
-            return s;
+        Stream *s = m_client->tryOutgoingGet(id);
+        if (!s)
+            continue;
+        // A pooled stream the peer already ended cannot carry an exchange.
+        if (s->state() != Stream::State::Open || s->isFinished()) {
+            ++m_skippedStale;
+            s->abort();
+            s->deleteLater();
+            continue;
+        }
+        return s;
     }
     return nullptr;
 }

@@ -56,6 +56,7 @@ private:
     QElapsedTimer m_clock;
     qint64 m_lastStreamAtMs = 0;
     int m_started = 0;
+    int m_skippedStale = 0;
     LoadTestResult m_result;
     bool m_running = false;
     bool m_gotFirstStream = false;

@@ -127,8 +127,10 @@ LoadTestPanel::LoadTestPanel(PoolWorker *worker, LoopLagMonitor *lag, QWidget *p
     layout->addWidget(settings);
     layout->addLayout(right, 1);
 
-    connect(worker, &PoolWorker::loadTestProgress, this, &LoadTestPanel::onProgress);
-    connect(worker, &PoolWorker::loadTestFinished, this, &LoadTestPanel::onFinished);
+    if (worker) {
+        connect(worker, &PoolWorker::loadTestProgress, this, &LoadTestPanel::onProgress);
+        connect(worker, &PoolWorker::loadTestFinished, this, &LoadTestPanel::onFinished);
+    }
     updateTargetFields();
 }
 

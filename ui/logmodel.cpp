@@ -122,7 +122,9 @@ void LogModel::append(const LogEntry &entry)
     beginInsertRows({}, int(m_entries.size()), int(m_entries.size()));
     m_entries.append(entry);
     endInsertRows();
-    if (logLevel(entry.type) >= logLevel(QtWarningMsg))
+    // Only our own categories reach the status bar; Qt's platform chatter
+    // ("default", "qt.*") stays in the log.
+    if (logLevel(entry.type) >= logLevel(QtWarningMsg) && entry.category.startsWith(QLatin1String("quicpool")))
         Q_EMIT problemLogged(QStringLiteral("%1: %2").arg(entry.category, entry.message));
 }
 

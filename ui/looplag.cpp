@@ -18,6 +18,12 @@ LoopLagMonitor::LoopLagMonitor(QObject *parent) : QObject(parent), m_timer(this)
 void LoopLagMonitor::tick()
 {
     const qint64 now = m_clock.elapsed();
+    if (m_last < 0) {
+        // The first tick only sets the baseline: start-up is not loop delay.
+        m_last = now;
+        m_windowStart = now;
+        return;
+    }
     const qint64 late = qMax<qint64>(0, now - m_last - kPeriodMs);
     m_last = now;
     m_windowMax = qMax(m_windowMax, late);

@@ -29,7 +29,7 @@ private:
 
     QTimer m_timer;
     QElapsedTimer m_clock;
-    qint64 m_last = 0;
+    qint64 m_last = -1;
     qint64 m_windowStart = 0;
     qint64 m_windowMax = 0;
     qint64 m_reported = 0;

@@ -65,7 +65,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent), m_thread(std::mak
     dock->setObjectName(QStringLiteral("logDock"));
     dock->setWidget(m_logPanel);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
-    resizeDocks({dock}, {170}, Qt::Vertical);
+    resizeDocks({dock}, {150}, Qt::Vertical);
 
     m_statusLabel = new QLabel(this);
     m_lagLabel = new QLabel(tr("GUI delay: –"), this);
@@ -276,15 +276,13 @@ void MainWindow::openDemoPair()
     server.server.listenAddress = QStringLiteral("127.0.0.1:0");
     server.server.maxCapacity = 32;
     server.serveEcho = true;
-    PoolView *serverView = openSpec(server);
-    if (!serverView)
-        return;
-    serverView->setDemo(true);
-    // The client needs the port the server got: wait for it, once.
+    // Connect before opening: the worker may report the start before
+    // openSpec returns, and a signal is only queued to existing connections.
+    auto serverHandle = std::make_shared<int>(-1);
     auto connection = std::make_shared<QMetaObject::Connection>();
     *connection = connect(worker(), &PoolWorker::poolStarted, this,
-                          [this, connection, handle = serverView->handle(), suffix](int h, bool ok, const QString &, quint16 port) {
-        if (h != handle)
+                          [this, connection, serverHandle, suffix](int h, bool ok, const QString &, quint16 port) {
+        if (h != *serverHandle)
             return;
         disconnect(*connection);
         if (!ok) {
@@ -309,6 +307,13 @@ void MainWindow::openDemoPair()
         w->call([w, ch] { w->setDemoLoad(ch, true); });
         m_loadTest->setExistingPool(ch);
     });
+    PoolView *serverView = openSpec(server);
+    if (!serverView) {
+        disconnect(*connection);
+        return;
+    }
+    serverView->setDemo(true);
+    *serverHandle = serverView->handle(); // set before any queued signal is delivered
 }
 
 PoolFormDialog *MainWindow::showPoolDialog(PoolKind kind)

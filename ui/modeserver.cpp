@@ -3,7 +3,10 @@
 #include <quicpool/pool.h>
 #include <quicpool/stream.h>
 
+#include <QtCore/QLoggingCategory>
 #include <QtCore/QTimer>
+
+Q_LOGGING_CATEGORY(lcServe, "quicpool.ui.serve")
 
 namespace quicpool::diag {
 
@@ -22,13 +25,18 @@ public:
         connect(stream, &QIODevice::readyRead, this, [this] { pump(); });
         connect(stream, &QIODevice::readChannelFinished, this, [this] { pump(); });
         connect(stream, &QIODevice::bytesWritten, this, [this] { pump(); });
-        connect(stream, &Stream::finished, this, [this] { finish(); });
-        connect(stream, &Stream::errorOccurred, this, [this] { finish(); });
+        m_id = stream->id();
+        qCDebug(lcServe) << "serving" << m_id << loadModeName(mode);
+        connect(stream, &Stream::finished, this, [this] { finish("finished"); });
+        connect(stream, &Stream::errorOccurred, this, [this](ErrorCode code) {
+            qCDebug(lcServe) << m_id << "stream error" << errorCodeString(code);
+            finish("error");
+        });
         connect(stream, &QObject::destroyed, this, [this] { m_stream = nullptr; deleteLater(); });
         // A peer that never finishes its half must not pin the stream for ever.
         m_idle.setSingleShot(true);
         m_idle.setInterval(5 * 60 * 1000);
-        connect(&m_idle, &QTimer::timeout, this, [this] { if (m_stream) m_stream->abort(); finish(); });
+        connect(&m_idle, &QTimer::timeout, this, [this] { if (m_stream) m_stream->abort(); finish("idle"); });
         m_idle.start();
         QTimer::singleShot(0, this, [this] { pump(); });
     }
@@ -62,7 +70,10 @@ private:
     {
         flushPending();
         while (m_pending.size() < kMaxPending && m_stream->bytesAvailable() > 0) {
-            m_pending += m_stream->read(kChunk);
+            const QByteArray data = m_stream->read(kChunk);
+            m_received += data.size();
+            m_sent += data.size();
+            m_pending += data;
             flushPending();
         }
         if (m_pending.isEmpty() && peerDone())
@@ -113,14 +124,16 @@ private:
         if (m_closed)
             return;
         m_closed = true;
+        qCDebug(lcServe) << m_id << "closing after" << m_received << "bytes in," << m_sent << "out";
         m_stream->close(); // FIN once queued data went out
     }
 
-    void finish()
+    void finish(const char *why)
     {
         if (m_done)
             return;
         m_done = true;
+        qCDebug(lcServe) << m_id << "done:" << why;
         if (m_stream)
             m_stream->deleteLater();
         deleteLater();
@@ -138,6 +151,7 @@ private:
     bool m_replied = false;
     bool m_closed = false;
     bool m_done = false;
+    QString m_id;
 };
 
 } // namespace
@@ -152,12 +166,27 @@ ModeServer::~ModeServer() = default;
 void ModeServer::start()
 {
     m_running = true;
+    // Take each stream the moment it is pooled, in the same call: a client
+    // that picked its ID may send data and FIN at once, and a server pool
+    // treats a FIN on a still-pooled stream as a quiet close.
+    if (m_pool) {
+        connect(m_pool, &Pool::streamPooled, this, [this] {
+            while (m_running && m_pool) {
+                Stream *s = m_pool->tryIncomingGet();
+                if (!s)
+                    break;
+                serve(s);
+            }
+        });
+    }
     takeNext();
 }
 
 void ModeServer::stop()
 {
     m_running = false;
+    if (m_pool)
+        disconnect(m_pool, nullptr, this, nullptr);
 }
 
 void ModeServer::scheduleTake(int delayMs)

@@ -198,7 +198,8 @@ void PoolView::buildUi()
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setSectionResizeMode(StreamModel::StateColumn, QHeaderView::Stretch);
+    m_table->setColumnWidth(StreamModel::IdColumn, m_table->fontMetrics().horizontalAdvance(QStringLiteral("00000000000")));
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &cur) {
         const int key = m_streams->keyAt(cur.row());
@@ -262,7 +263,8 @@ void PoolView::buildUi()
     split->addWidget(m_charts);
     split->addWidget(m_bottomTabs);
     split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    split->setStretchFactor(1, 1);
+    split->setSizes({560, 200});
     split->setChildrenCollapsible(false);
 
     auto *layout = new QVBoxLayout(this);

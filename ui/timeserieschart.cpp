@@ -113,6 +113,7 @@ public:
     bool paused = false;
     bool following = true;
     double lastT = 0;
+    double firstT = -1;
     struct Held { double t; QList<double> values; };
     QList<Held> held;   // samples that arrived while paused
     QList<double> times; // one per append, for CSV rows
@@ -134,15 +135,15 @@ TimeSeriesChart::TimeSeriesChart(const QString &title, const QString &unit, QWid
     d->axisX = new QValueAxis;
     d->axisX->setLabelFormat(QStringLiteral("%.0f s"));
     d->axisX->setTickCount(5);
-    d->axisX->setRange(0, d->windowSeconds);
+    d->axisX->setRange(0, qMin(10.0, d->windowSeconds));
     d->axisY = new QValueAxis;
     d->axisY->setLabelFormat(QStringLiteral("%.4g"));
-    d->axisY->setTickCount(4);
+    d->axisY->setTickCount(3);
     d->axisY->setRange(0, 1);
     d->chart->addAxis(d->axisX, Qt::AlignBottom);
     d->chart->addAxis(d->axisY, Qt::AlignLeft);
     d->view = new ChartView(d->chart, this);
-    d->view->setMinimumSize(200, 140);
+    d->view->setMinimumSize(200, 150);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(d->view);
@@ -219,6 +220,8 @@ void TimeSeriesChart::append(double t, const QList<double> &values)
         return;
     }
     d->lastT = t;
+    if (d->firstT < 0)
+        d->firstT = t;
     for (int i = 0; i < d->series.size() && i < values.size(); ++i) {
         if (std::isnan(values.at(i)))
             continue;
@@ -232,14 +235,14 @@ void TimeSeriesChart::append(double t, const QList<double> &values)
         return;
     // Scroll the time axis; the value axis changes only when the data leaves
     // it or shrinks well below it, so the chart does not jump on every sample.
-    const double right = qMax(t, d->windowSeconds);
-    d->axisX->setRange(right - d->windowSeconds, right);
+    const double right = followRight();
+    d->axisX->setRange(right - visibleSpan(), right);
     double lo = 0, hi = 0;
     bool any = false;
     for (QLineSeries *s : std::as_const(d->series)) {
         const QList<QPointF> pts = s->points();
         for (const QPointF &p : pts) {
-            if (p.x() < right - d->windowSeconds)
+            if (p.x() < right - visibleSpan())
                 continue;
             lo = any ? qMin(lo, p.y()) : p.y();
             hi = any ? qMax(hi, p.y()) : p.y();
@@ -252,6 +255,20 @@ void TimeSeriesChart::append(double t, const QList<double> &values)
     const double top = hi <= 0 ? 1.0 : hi * 1.15;
     if (hi > d->axisY->max() || top < d->axisY->max() * 0.5 || lo < d->axisY->min())
         d->axisY->setRange(lo, top);
+}
+
+double TimeSeriesChart::visibleSpan() const
+{
+    // A fresh chart shows its first seconds across the whole width, then the
+    // span grows to the full window and from there on scrolls.
+    const double have = d->firstT < 0 ? 0 : d->lastT - d->firstT;
+    return qBound(qMin(10.0, d->windowSeconds), have, d->windowSeconds);
+}
+
+double TimeSeriesChart::followRight() const
+{
+    const double start = d->firstT < 0 ? 0 : d->firstT;
+    return qMax(d->lastT, start + visibleSpan());
 }
 
 void TimeSeriesChart::setPaused(bool paused)
@@ -276,8 +293,8 @@ void TimeSeriesChart::resetZoom()
     d->chart->zoomReset();
     const bool was = d->following;
     d->following = true;
-    const double right = qMax(d->lastT, d->windowSeconds);
-    d->axisX->setRange(right - d->windowSeconds, right);
+    const double right = followRight();
+    d->axisX->setRange(right - visibleSpan(), right);
     if (!was)
         Q_EMIT followingChanged(true);
 }
@@ -362,6 +379,11 @@ void TimeSeriesChart::changeEvent(QEvent *event)
         QFont f = font();
         f.setBold(true);
         d->chart->setTitleFont(f);
+        QFont small = font();
+        small.setPointSizeF(small.pointSizeF() * 0.85);
+        d->chart->legend()->setFont(small);
+        for (QValueAxis *axis : {d->axisX, d->axisY})
+            axis->setLabelsFont(small);
     }
     QWidget::changeEvent(event);
 }

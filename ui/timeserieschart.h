@@ -58,6 +58,9 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
+    double visibleSpan() const;
+    double followRight() const;
+
     class Private;
     std::unique_ptr<Private> d;
 };

@@ -1,0 +1,357 @@
+// The pure logic behind quicpool-diag's panels: payloads, the load-test
+// protocol and results, command line, samples, profiles, models.
+#include "appoptions.h"
+#include "loadtestresult.h"
+#include "logmodel.h"
+#include "modeprotocol.h"
+#include "payload.h"
+#include "poolsample.h"
+#include "profiles.h"
+#include "streammodel.h"
+
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QTemporaryDir>
+#include <QtTest/QtTest>
+
+using namespace quicpool;
+using namespace quicpool::diag;
+
+class TestUiLogic : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void payloadKinds();
+    void payloadErrors();
+    void hexDumpLayout();
+    void echoCheck();
+    void pattern();
+    void u64AndSinkReply();
+    void loadModes();
+    void percentiles();
+    void resultExports();
+    void appOptions();
+    void sampleRates();
+    void samplesCsv();
+    void profilesRoundTrip();
+    void streamModelRows();
+    void logModelHandlerAndFilter();
+};
+
+void TestUiLogic::payloadKinds()
+{
+    PayloadResult r = buildPayload(PayloadKind::Text, QStringLiteral("héllo"), 0);
+    QVERIFY(r.error.isEmpty());
+    QCOMPARE(r.bytes, QStringLiteral("héllo").toUtf8());
+    r = buildPayload(PayloadKind::Hex, QStringLiteral("00 ff 10"), 0);
+    QCOMPARE(r.bytes, QByteArray::fromHex("00ff10"));
+    r = buildPayload(PayloadKind::Pattern, {}, 300);
+    QCOMPARE(r.bytes.size(), 300);
+    QCOMPARE(uchar(r.bytes.at(250)), uchar(250));
+    QCOMPARE(uchar(r.bytes.at(251)), uchar(0));
+    r = buildPayload(PayloadKind::Random, {}, 1000);
+    QCOMPARE(r.bytes.size(), 1000);
+    QVERIFY(r.bytes != QByteArray(1000, '\0'));
+    QTemporaryDir dir;
+    QFile f(dir.filePath(QStringLiteral("p.bin")));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("file bytes");
+    f.close();
+    r = buildPayload(PayloadKind::File, f.fileName(), 0);
+    QCOMPARE(r.bytes, QByteArray("file bytes"));
+}
+
+void TestUiLogic::payloadErrors()
+{
+    QVERIFY(buildPayload(PayloadKind::Hex, QStringLiteral("zz"), 0).error.contains(QStringLiteral("hex")));
+    QVERIFY(buildPayload(PayloadKind::Hex, QStringLiteral("abc"), 0).error.contains(QStringLiteral("even")));
+    QVERIFY(!buildPayload(PayloadKind::File, QStringLiteral("/nonexistent/file"), 0).error.isEmpty());
+    QVERIFY(!buildPayload(PayloadKind::File, QString(), 0).error.isEmpty());
+    QVERIFY(!buildPayload(PayloadKind::Random, {}, 0).error.isEmpty());
+    QVERIFY(!buildPayload(PayloadKind::Pattern, {}, maxGeneratedBytes + 1).error.isEmpty());
+    QVERIFY(buildPayload(PayloadKind::Text, QString(), 0).error.contains(QStringLiteral("empty")));
+    QVERIFY(buildPayload(PayloadKind::Hex, QStringLiteral("zz"), 0).bytes.isEmpty());
+}
+
+void TestUiLogic::hexDumpLayout()
+{
+    const QString dump = hexDump(QByteArray("Hello, world!\x01\x02\x03xyz", 19));
+    const QStringList lines = dump.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 2);
+    QVERIFY(lines.at(0).startsWith(QStringLiteral("00000000  48 65 6c 6c")));
+    QVERIFY(lines.at(0).endsWith(QStringLiteral("|Hello, world!...|")));
+    QVERIFY(lines.at(1).startsWith(QStringLiteral("00000010  78 79 7a")));
+    QVERIFY(hexDump(QByteArray(100, 'a'), 32).contains(QStringLiteral("68 more bytes")));
+    QCOMPARE(printableText(QByteArray("a\x01" "b", 3)), QStringLiteral("a.b"));
+}
+
+void TestUiLogic::echoCheck()
+{
+    EchoCheck c = compareEcho("hello", "hel");
+    QVERIFY(!c.complete());
+    QVERIFY(c.summary(5).contains(QStringLiteral("Waiting")));
+    c = compareEcho("hello", "hello");
+    QVERIFY(c.ok());
+    QVERIFY(c.summary(7).contains(QStringLiteral("Echo OK: 5 bytes sent, 5 received in 7 ms")));
+    c = compareEcho("hello", "hexlo");
+    QCOMPARE(c.firstMismatch, 2);
+    QVERIFY(!c.ok());
+    QVERIFY(c.summary(1).contains(QStringLiteral("MISMATCH at byte 2")));
+    c = compareEcho("hi", "hi!");
+    QCOMPARE(c.firstMismatch, 2);
+    QVERIFY(!c.ok());
+}
+
+void TestUiLogic::pattern()
+{
+    const QByteArray p = patternBytes(0, 600);
+    QCOMPARE(uchar(p.at(0)), uchar(0));
+    QCOMPARE(uchar(p.at(502)), uchar(0));
+    QCOMPARE(uchar(p.at(503)), uchar(1));
+    QCOMPARE(patternBytes(251 + 7, 3), patternBytes(7, 3));
+    QCOMPARE(patternMismatches(p.mid(100), 100), 0);
+    QByteArray bad = p;
+    bad[10] = 'x';
+    bad[20] = 'y';
+    QCOMPARE(patternMismatches(bad, 0), 2);
+    QCOMPARE(patternMismatches(p, 1), 600); // off by one: every byte differs
+}
+
+void TestUiLogic::u64AndSinkReply()
+{
+    const QByteArray e = encodeU64(0x0102030405060708ULL);
+    QCOMPARE(e, QByteArray::fromHex("0102030405060708"));
+    QCOMPARE(decodeU64(e), 0x0102030405060708ULL);
+    quint64 total = 0, bad = 0;
+    QVERIFY(decodeSinkReply(encodeSinkReply(65536, 3), &total, &bad));
+    QCOMPARE(total, 65536ULL);
+    QCOMPARE(bad, 3ULL);
+    QVERIFY(!decodeSinkReply(QByteArray(15, 0), &total, &bad));
+    QVERIFY(!decodeSinkReply(QByteArray(17, 0), &total, &bad));
+}
+
+void TestUiLogic::loadModes()
+{
+    LoadMode m = LoadMode::Echo;
+    QVERIFY(parseLoadMode(QStringLiteral("SINK"), &m));
+    QCOMPARE(m, LoadMode::Sink);
+    QVERIFY(parseLoadMode(QStringLiteral("source"), &m));
+    QCOMPARE(m, LoadMode::Source);
+    QVERIFY(!parseLoadMode(QStringLiteral("ping"), &m));
+    QCOMPARE(m, LoadMode::Source);
+    QCOMPARE(loadModeName(LoadMode::Echo), QStringLiteral("echo"));
+}
+
+void TestUiLogic::percentiles()
+{
+    QCOMPARE(percentile({}, 50), 0.0);
+    QList<double> v;
+    for (int i = 100; i >= 1; --i)
+        v.append(i);
+    QCOMPARE(percentile(v, 50), 50.0);
+    QCOMPARE(percentile(v, 90), 90.0);
+    QCOMPARE(percentile(v, 99), 99.0);
+    QCOMPARE(percentile(v, 100), 100.0);
+    QCOMPARE(percentile(v, 0), 1.0);
+    QCOMPARE(percentile({7}, 99), 7.0);
+}
+
+void TestUiLogic::resultExports()
+{
+    LoadTestResult r;
+    r.config.streams = 4;
+    r.config.bytes = 1000;
+    r.config.mode = LoadMode::Sink;
+    r.ok = 3;
+    r.failed = 1;
+    r.bytesSent = 3000000;
+    r.bytesReceived = 1000000;
+    r.seconds = 2.0;
+    r.latenciesMs = {10, 20, 30};
+    r.failures = {QStringLiteral("timed out")};
+    r.maxGuiDelayMs = 12;
+    QCOMPARE(r.megabytesPerSecond(), 2.0);
+    QVERIFY(r.summary().contains(QStringLiteral("3 streams ok, 1 failed")));
+    QVERIFY(r.summary().contains(QStringLiteral("GUI delay max 12 ms")));
+    const QJsonObject o = QJsonDocument::fromJson(r.toJson()).object();
+    QCOMPARE(o.value(QStringLiteral("ok")).toInt(), 3);
+    QCOMPARE(o.value(QStringLiteral("config")).toObject().value(QStringLiteral("mode")).toString(), QStringLiteral("sink"));
+    QCOMPARE(o.value(QStringLiteral("latencyMs")).toObject().value(QStringLiteral("p50")).toDouble(), 20.0);
+    QCOMPARE(o.value(QStringLiteral("maxGuiDelayMs")).toDouble(), 12.0);
+    const QList<QByteArray> lines = r.toCsv().trimmed().split('\n');
+    QCOMPARE(lines.size(), 2);
+    QCOMPARE(lines.at(0).split(',').size(), lines.at(1).split(',').size());
+    QVERIFY(lines.at(1).startsWith("sink,4,1000,"));
+    LoadTestResult failed;
+    failed.error = QStringLiteral("no route");
+    QVERIFY(failed.summary().contains(QStringLiteral("no route")));
+}
+
+void TestUiLogic::appOptions()
+{
+    const QString prog = QStringLiteral("quicpool-diag");
+    AppOptions o = parseAppOptions({prog});
+    QVERIFY(o.error.isEmpty());
+    QVERIFY(!o.noDemo);
+    QCOMPARE(o.quitAfterMs, -1);
+    o = parseAppOptions({prog, QStringLiteral("--profile"), QStringLiteral("lab"), QStringLiteral("--no-demo")});
+    QCOMPARE(o.profile, QStringLiteral("lab"));
+    QVERIFY(o.noDemo);
+    o = parseAppOptions({prog, QStringLiteral("--screenshot"), QStringLiteral("/tmp/x.png"), QStringLiteral("--quit-after"), QStringLiteral("300")});
+    QCOMPARE(o.screenshot, QStringLiteral("/tmp/x.png"));
+    QCOMPARE(o.quitAfterMs, 300);
+    o = parseAppOptions({prog, QStringLiteral("--screenshot"), QStringLiteral("/tmp/x.png")});
+    QVERIFY(o.quitAfterMs > 0); // a default delay, never an instant blank shot
+    QVERIFY(!parseAppOptions({prog, QStringLiteral("--quit-after"), QStringLiteral("soon")}).error.isEmpty());
+    QVERIFY(!parseAppOptions({prog, QStringLiteral("--bogus")}).error.isEmpty());
+    QVERIFY(!parseAppOptions({prog, QStringLiteral("extra")}).error.isEmpty());
+    QVERIFY(parseAppOptions({prog, QStringLiteral("--help")}).helpShown);
+}
+
+void TestUiLogic::sampleRates()
+{
+    PoolSample a;
+    a.t = 1.0;
+    a.stats.bytesReceived = 1000;
+    a.stats.bytesSent = 500;
+    PoolSample b = a;
+    b.t = 1.5;
+    b.stats.bytesReceived = 1000 + 1024;
+    b.stats.bytesSent = 500 + 2048;
+    deriveRates(a, &b);
+    QCOMPARE(b.rxKiBps, 2.0);
+    QCOMPARE(b.txKiBps, 4.0);
+    PoolSample reset = b;
+    reset.t = 2.0;
+    reset.stats.bytesReceived = 10; // a new connection restarted the counters
+    reset.stats.bytesSent = 10;
+    deriveRates(b, &reset);
+    QCOMPARE(reset.rxKiBps, 0.0);
+    QCOMPARE(reset.txKiBps, 0.0);
+}
+
+void TestUiLogic::samplesCsv()
+{
+    PoolSample s;
+    s.t = 0.25;
+    s.active = 3;
+    s.capacity = 8;
+    s.stats.smoothedRttUs = 1500;
+    const QList<QByteArray> lines = samplesToCsv({s, s}).trimmed().split('\n');
+    QCOMPARE(lines.size(), 3);
+    QVERIFY(lines.at(0).startsWith("time_s,active,capacity"));
+    const QList<QByteArray> cells = lines.at(1).split(',');
+    QCOMPARE(cells.size(), lines.at(0).split(',').size());
+    QCOMPARE(cells.at(1), QByteArray("3"));
+    QCOMPARE(cells.at(6), QByteArray("1.500"));
+}
+
+void TestUiLogic::profilesRoundTrip()
+{
+    QTemporaryDir dir;
+    QSettings settings(dir.filePath(QStringLiteral("p.ini")), QSettings::IniFormat);
+    QVERIFY(profileNames(settings).isEmpty());
+    Profile p;
+    p.name = QStringLiteral("lab/1");
+    PoolSpec client;
+    client.kind = PoolKind::Client;
+    client.name = QStringLiteral("edge");
+    client.client.address = QStringLiteral("10.0.0.2:4433");
+    client.client.maxCapacity = 42;
+    client.client.pin = QStringLiteral("sha256:AA");
+    PoolSpec server;
+    server.kind = PoolKind::Server;
+    server.name = QStringLiteral("core");
+    server.server.listenAddress = QStringLiteral("0.0.0.0:4433");
+    server.server.generateSelfSigned = false;
+    server.server.certificateFile = QStringLiteral("/etc/c.pem");
+    server.serveEcho = true;
+    p.pools = {client, server};
+    saveProfile(settings, p);
+    setLastProfile(settings, p.name);
+    QCOMPARE(profileNames(settings), QStringList{QStringLiteral("lab_1")});
+    QVERIFY(hasProfile(settings, p.name));
+    Profile back;
+    QVERIFY(loadProfile(settings, p.name, &back));
+    QCOMPARE(back.name, p.name);
+    QCOMPARE(back.pools.size(), 2);
+    QCOMPARE(back.pools.at(0).kind, PoolKind::Client);
+    QCOMPARE(back.pools.at(0).client.address, client.client.address);
+    QCOMPARE(back.pools.at(0).client.maxCapacity, 42);
+    QCOMPARE(back.pools.at(0).client.pin, client.client.pin);
+    QCOMPARE(back.pools.at(1).kind, PoolKind::Server);
+    QCOMPARE(back.pools.at(1).server.certificateFile, server.server.certificateFile);
+    QVERIFY(!back.pools.at(1).server.generateSelfSigned);
+    QVERIFY(back.pools.at(1).serveEcho);
+    QCOMPARE(lastProfile(settings), p.name);
+    // Saving again replaces, not appends.
+    p.pools.removeLast();
+    saveProfile(settings, p);
+    QVERIFY(loadProfile(settings, p.name, &back));
+    QCOMPARE(back.pools.size(), 1);
+    QVERIFY(!loadProfile(settings, QStringLiteral("nope"), &back));
+    removeProfile(settings, p.name);
+    QVERIFY(!hasProfile(settings, p.name));
+}
+
+void TestUiLogic::streamModelRows()
+{
+    StreamModel m;
+    m.setReadyIds({QStringLiteral("00000000"), QStringLiteral("a1b2c3d4")}, 1000);
+    QCOMPARE(m.rowCount(), 2);
+    QCOMPARE(m.keyAt(0), -1);
+    StreamInfo s;
+    s.key = 7;
+    s.id = QStringLiteral("deadbeef");
+    s.state = QStringLiteral("open");
+    s.bytesIn = 2048;
+    s.takenAtMs = 500;
+    m.updateTaken(s);
+    QCOMPARE(m.rowCount(), 3);
+    QCOMPARE(m.keyAt(2), 7);
+    QCOMPARE(m.data(m.index(2, StreamModel::BytesInColumn)).toString(), QStringLiteral("2.0 KiB"));
+    // Ages carry over for IDs seen before; new ones start at zero.
+    m.setReadyIds({QStringLiteral("a1b2c3d4"), QStringLiteral("0badf00d")}, 4000);
+    QCOMPARE(m.rowCount(), 3);
+    QCOMPARE(m.data(m.index(0, StreamModel::AgeColumn)).toString(), QStringLiteral("3 s"));
+    QCOMPARE(m.data(m.index(1, StreamModel::AgeColumn)).toString(), QStringLiteral("0 ms"));
+    QCOMPARE(m.rowOfKey(7), 2);
+    s.gone = true;
+    m.updateTaken(s);
+    QCOMPARE(m.rowCount(), 2);
+    QCOMPARE(m.takenCount(), 0);
+    QCOMPARE(formatAge(65000), QStringLiteral("1 min 5 s"));
+    QCOMPARE(formatBytes(3 * 1024 * 1024), QStringLiteral("3.0 MiB"));
+}
+
+void TestUiLogic::logModelHandlerAndFilter()
+{
+    LogModel model;
+    model.installMessageHandler();
+    QSignalSpy problems(&model, &LogModel::problemLogged);
+    QLoggingCategory cat("quicpool.pool");
+    qCInfo(cat) << "pool started";
+    qCWarning(cat) << "stream refused";
+    // From another thread too: forwarded with a queued call.
+    QThread *t = QThread::create([] { qWarning("from a worker"); });
+    t->start();
+    t->wait();
+    delete t;
+    QTRY_COMPARE(model.rowCount(), 3);
+    QCOMPARE(model.entryAt(0).category, QStringLiteral("quicpool.pool"));
+    QCOMPARE(problems.size(), 1); // only quicpool.* warnings reach the status bar
+    LogFilterModel filter;
+    filter.setSourceModel(&model);
+    filter.setMinimumLevel(QtWarningMsg);
+    QCOMPARE(filter.rowCount(), 2);
+    filter.setSearchText(QStringLiteral("WORKER"));
+    QCOMPARE(filter.rowCount(), 1);
+    model.uninstallMessageHandler();
+    qWarning("not captured");
+    QCoreApplication::processEvents();
+    QCOMPARE(model.rowCount(), 3);
+    QVERIFY(LogModel::formatLine(model.entryAt(1)).contains(QStringLiteral("warning quicpool.pool: stream refused")));
+}
+
+QTEST_GUILESS_MAIN(TestUiLogic)
+#include "tst_uilogic.moc"

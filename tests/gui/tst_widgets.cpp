@@ -1,0 +1,364 @@
+// Widgets of quicpool-diag without live pools: inline messages on bad input
+// (and nothing opened), charts that grow, bounded windows, pause, export.
+#include "appoptions.h"
+#include "clientpoolform.h"
+#include "icons.h"
+#include "loadtestpanel.h"
+#include "logmodel.h"
+#include "logpanel.h"
+#include "mainwindow.h"
+#include "payloadpanel.h"
+#include "poolcharts.h"
+#include "poolformdialog.h"
+#include "poolview.h"
+#include "serverpoolform.h"
+#include "timeserieschart.h"
+
+#include <QtCore/QTemporaryDir>
+#include <QtGui/QIcon>
+#include <QtGui/QImage>
+#include <QtTest/QtTest>
+#include <QtWidgets/QCheckBox>
+#include <QtWidgets/QLabel>
+#include <QtWidgets/QLineEdit>
+#include <QtWidgets/QSpinBox>
+#include <QtWidgets/QTabWidget>
+
+using namespace quicpool;
+using namespace quicpool::diag;
+
+class TestWidgets : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void clientFormInlineMessages();
+    void serverFormInlineMessages();
+    void dialogWithBadInputOpensNothing();
+    void fetchByBadIdShowsMessage();
+    void payloadBadHexShowsMessage();
+    void loadTestBadRemoteShowsMessage();
+    void chartGrowsAndStaysBounded();
+    void chartPauseHoldsThenResumes();
+    void chartExportPngAndCsv();
+    void poolChartsFedBySamples();
+    void mainWindowExportWithoutPool();
+    void svgIconsLoad();
+    void logPanelSave();
+
+private:
+    QTemporaryDir m_dir;
+};
+
+void TestWidgets::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    // Tests never touch the user's real configuration.
+    qputenv("QUICPOOL_SETTINGS_DIR", m_dir.filePath(QStringLiteral("settings")).toUtf8());
+}
+
+void TestWidgets::clientFormInlineMessages()
+{
+    ClientPoolForm form;
+    form.show();
+    QVERIFY(form.validate());
+    QVERIFY(form.errorMessage(QStringLiteral("address")).isEmpty());
+
+    form.addressEdit()->setText(QStringLiteral("127.0.0.1:70000"));
+    form.minCapacitySpin()->setValue(10);
+    form.maxCapacitySpin()->setValue(2);
+    form.pinEdit()->setText(QStringLiteral("sha256:12"));
+    ClientPoolConfig config;
+    config.address = QStringLiteral("unchanged");
+    QVERIFY(!form.validate(&config));
+    QCOMPARE(config.address, QStringLiteral("unchanged"));
+    QVERIFY(form.errorMessage(QStringLiteral("address")).contains(QStringLiteral("out of range")));
+    QVERIFY(form.errorMessage(QStringLiteral("maxCapacity")).contains(QStringLiteral("below the minimum")));
+    QVERIFY(!form.errorMessage(QStringLiteral("pin")).isEmpty());
+    auto *label = form.findChild<QLabel *>(QStringLiteral("inlineError_address"));
+    QVERIFY(label);
+    QVERIFY(label->isVisible());
+
+    form.addressEdit()->setText(QStringLiteral("no port here"));
+    QVERIFY(!form.validate());
+    QVERIFY(!form.errorMessage(QStringLiteral("address")).isEmpty());
+
+    // Fixing the input hides the messages again.
+    form.addressEdit()->setText(QStringLiteral("127.0.0.1:4433"));
+    form.maxCapacitySpin()->setValue(20);
+    form.pinEdit()->clear();
+    QVERIFY(form.validate(&config));
+    QVERIFY(!label->isVisible());
+    QCOMPARE(config.address, QStringLiteral("127.0.0.1:4433"));
+}
+
+void TestWidgets::serverFormInlineMessages()
+{
+    ServerPoolForm form;
+    form.show();
+    form.selfSignedCheck()->setChecked(false);
+    form.certificateEdit()->setText(m_dir.filePath(QStringLiteral("nope.pem")));
+    form.keyEdit()->setText(m_dir.filePath(QStringLiteral("nope.key")));
+    form.clientIpEdit()->setText(QStringLiteral("not-an-ip"));
+    form.listenEdit()->setText(QStringLiteral("0.0.0.0:123456"));
+    ServerPoolConfig config;
+    config.listenAddress = QStringLiteral("unchanged");
+    QVERIFY(!form.validate(&config));
+    QCOMPARE(config.listenAddress, QStringLiteral("unchanged"));
+    QVERIFY(form.errorMessage(QStringLiteral("certificateFile")).contains(QStringLiteral("does not exist")));
+    QVERIFY(form.errorMessage(QStringLiteral("privateKeyFile")).contains(QStringLiteral("does not exist")));
+    QVERIFY(form.errorMessage(QStringLiteral("clientIp")).contains(QStringLiteral("not an IP address")));
+    QVERIFY(form.errorMessage(QStringLiteral("listenAddress")).contains(QStringLiteral("out of range")));
+    QVERIFY(form.certificateEdit()->isEnabled()); // files are used, not a generated certificate
+}
+
+void TestWidgets::dialogWithBadInputOpensNothing()
+{
+    MainWindow window;
+    window.startUp(parseAppOptions({QStringLiteral("x"), QStringLiteral("--no-demo")}));
+    window.show();
+    const int tabsBefore = window.tabs()->count();
+    QCOMPARE(window.poolViews().size(), 0);
+
+    PoolFormDialog *dialog = window.showPoolDialog(PoolKind::Client);
+    dialog->clientForm()->addressEdit()->setText(QStringLiteral("127.0.0.1:99999"));
+    dialog->tryAccept();
+    QVERIFY(dialog->isVisible());
+    QVERIFY(dialog->clientForm()->errorMessage(QStringLiteral("address")).contains(QStringLiteral("out of range")));
+    QCoreApplication::processEvents();
+    QCOMPARE(window.tabs()->count(), tabsBefore);
+    dialog->reject();
+
+    PoolFormDialog *server = window.showPoolDialog(PoolKind::Server);
+    server->serverForm()->selfSignedCheck()->setChecked(false);
+    server->serverForm()->certificateEdit()->setText(QStringLiteral("/nonexistent/cert.pem"));
+    server->tryAccept();
+    QVERIFY(server->isVisible());
+    QVERIFY(!server->serverForm()->errorMessage(QStringLiteral("certificateFile")).isEmpty());
+    QCOMPARE(window.tabs()->count(), tabsBefore);
+    server->reject();
+    QCOMPARE(window.poolViews().size(), 0);
+}
+
+void TestWidgets::fetchByBadIdShowsMessage()
+{
+    MainWindow window;
+    window.startUp(parseAppOptions({QStringLiteral("x"), QStringLiteral("--no-demo")}));
+    PoolSpec spec;
+    spec.kind = PoolKind::Client;
+    spec.client.address = QStringLiteral("127.0.0.1:9"); // nothing listens; the view still works
+    PoolView *view = window.openSpec(spec);
+    QVERIFY(view);
+    view->idEdit()->setText(QStringLiteral("xyz"));
+    QVERIFY(!view->fetchById());
+    QVERIFY(view->fetchError().contains(QStringLiteral("8 hex characters")));
+    QVERIFY(view->fetchResult().isEmpty()); // nothing was asked of the pool
+    view->idEdit()->setText(QStringLiteral("123456789"));
+    QVERIFY(!view->fetchById());
+    QVERIFY(!view->fetchError().isEmpty());
+}
+
+void TestWidgets::payloadBadHexShowsMessage()
+{
+    PayloadPanel panel;
+    QSignalSpy sent(&panel, &PayloadPanel::sendRequested);
+    QVERIFY(!panel.send()); // no stream yet
+    QVERIFY(panel.inputError().contains(QStringLiteral("Take a stream")));
+    panel.setStream(3, QStringLiteral("0000abcd"));
+    panel.setKind(PayloadKind::Hex);
+    panel.setInput(QStringLiteral("0g"));
+    QVERIFY(!panel.send());
+    QVERIFY(panel.inputError().contains(QStringLiteral("not a hex digit")));
+    QCOMPARE(sent.size(), 0);
+    panel.setInput(QStringLiteral("de ad be ef"));
+    QVERIFY(panel.send(true));
+    QCOMPARE(sent.size(), 1);
+    QCOMPARE(sent.at(0).at(1).toByteArray(), QByteArray::fromHex("deadbeef"));
+    QCOMPARE(sent.at(0).at(2).toBool(), true);
+    QVERIFY(panel.inputError().isEmpty());
+    // What comes back is checked against what was sent.
+    panel.addReceived(3, QByteArray::fromHex("dead"));
+    QVERIFY(panel.echoText().contains(QStringLiteral("Waiting")));
+    panel.addReceived(3, QByteArray::fromHex("beef"));
+    QVERIFY2(panel.echoText().contains(QStringLiteral("Echo OK: 4 bytes")), qPrintable(panel.echoText()));
+}
+
+void TestWidgets::loadTestBadRemoteShowsMessage()
+{
+    LoadTestPanel panel(nullptr, nullptr);
+    LoadTestConfig c;
+    c.target = LoadTestConfig::Target::Remote;
+    c.remoteAddress = QStringLiteral("10.1.1.1:0");
+    panel.setConfig(c);
+    QVERIFY(!panel.start());
+    QVERIFY(panel.errorMessage(QStringLiteral("remote")).contains(QStringLiteral("out of range")));
+    QVERIFY(!panel.isRunning());
+    c.target = LoadTestConfig::Target::Existing;
+    panel.setConfig(c);
+    QVERIFY(!panel.start());
+    QVERIFY(!panel.errorMessage(QStringLiteral("existing")).isEmpty());
+    c.target = LoadTestConfig::Target::EmbeddedPair;
+    c.streams = 0;
+    panel.setConfig(c);
+    QVERIFY(!panel.start());
+    QVERIFY(!panel.errorMessage(QStringLiteral("streams")).isEmpty());
+    QVERIFY(!panel.hasResult());
+}
+
+void TestWidgets::chartGrowsAndStaysBounded()
+{
+    TimeSeriesChart chart(QStringLiteral("t"), QStringLiteral("u"));
+    chart.addSeries(QStringLiteral("a"));
+    chart.addSeries(QStringLiteral("b"));
+    chart.setMaxPoints(50);
+    QCOMPARE(chart.pointCount(0), 0);
+    for (int i = 0; i < 30; ++i)
+        chart.append(i * 0.25, {double(i), double(2 * i)});
+    QCOMPARE(chart.pointCount(0), 30);
+    QCOMPARE(chart.pointCount(1), 30);
+    for (int i = 30; i < 120; ++i)
+        chart.append(i * 0.25, {double(i), std::numeric_limits<double>::quiet_NaN()});
+    QCOMPARE(chart.pointCount(0), 50);             // bounded window
+    QCOMPARE(chart.points(0).first().y(), 70.0);   // oldest points left from the front
+    QCOMPARE(chart.points(0).last().y(), 119.0);
+    QCOMPARE(chart.pointCount(1), 30);             // NaN left series b alone
+    QVERIFY(chart.isFollowing());
+    chart.zoomBy(2.0);
+    QVERIFY(!chart.isFollowing());
+    chart.append(40, {1.0, 1.0});
+    QCOMPARE(chart.pointCount(0), 50);
+    chart.resetZoom();
+    QVERIFY(chart.isFollowing());
+}
+
+void TestWidgets::chartPauseHoldsThenResumes()
+{
+    TimeSeriesChart chart(QStringLiteral("t"));
+    chart.addSeries(QStringLiteral("a"));
+    chart.append(0, {1});
+    chart.setPaused(true);
+    chart.append(1, {2});
+    chart.append(2, {3});
+    QCOMPARE(chart.pointCount(0), 1);
+    chart.setPaused(false);
+    QCOMPARE(chart.pointCount(0), 3);
+    QCOMPARE(chart.points(0).last(), QPointF(2, 3));
+    // CSV has each sample once, paused or not.
+    QCOMPARE(chart.toCsv().trimmed().split('\n').size(), 4);
+}
+
+void TestWidgets::chartExportPngAndCsv()
+{
+    TimeSeriesChart chart(QStringLiteral("Throughput"), QStringLiteral("KiB/s"));
+    chart.addSeries(QStringLiteral("in"));
+    chart.addSeries(QStringLiteral("out"));
+    chart.resize(500, 300);
+    chart.show();
+    for (int i = 0; i < 20; ++i)
+        chart.append(i, {double(i * i), double(i)});
+    const QString png = m_dir.filePath(QStringLiteral("chart.png"));
+    const QString csv = m_dir.filePath(QStringLiteral("chart.csv"));
+    QString error;
+    QVERIFY2(chart.exportPng(png, &error), qPrintable(error));
+    QVERIFY2(chart.exportCsv(csv, &error), qPrintable(error));
+    QImage image(png);
+    QVERIFY(!image.isNull());
+    QVERIFY(image.width() >= 400 && image.height() >= 200);
+    // Not a blank image: the plot has more than one colour.
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 7)
+        for (int x = 0; x < image.width(); x += 7)
+            colours.insert(image.pixel(x, y));
+    QVERIFY(colours.size() > 3);
+    QFile f(csv);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = f.readAll().trimmed().split('\n');
+    QCOMPARE(lines.first(), QByteArray("time_s,in,out"));
+    QCOMPARE(lines.size(), 21);
+    QCOMPARE(lines.at(20), QByteArray("19.000,361,19"));
+    QVERIFY(!chart.exportCsv(QStringLiteral("/nonexistent/dir/x.csv"), &error));
+    QVERIFY(!error.isEmpty());
+}
+
+void TestWidgets::poolChartsFedBySamples()
+{
+    PoolCharts charts;
+    PoolSample s;
+    for (int i = 0; i < 10; ++i) {
+        s.t = i * 0.25;
+        s.active = i;
+        s.capacity = 10;
+        s.stats.lostPackets = -1;
+        charts.addSample(s);
+    }
+    QCOMPARE(charts.poolChart()->pointCount(0), 10);
+    QCOMPARE(charts.poolChart()->points(0).last().y(), 9.0);
+    QCOMPARE(charts.throughputChart()->pointCount(0), 10);
+    TimeSeriesChart *loss = charts.charts().last();
+    QCOMPARE(loss->pointCount(0), 0); // lost packets not reported: no line
+    QCOMPARE(loss->pointCount(1), 10);
+}
+
+void TestWidgets::mainWindowExportWithoutPool()
+{
+    MainWindow window;
+    window.startUp(parseAppOptions({QStringLiteral("x"), QStringLiteral("--no-demo")}));
+    QString error;
+    QVERIFY(!window.exportCurrent(m_dir.filePath(QStringLiteral("a.png")), m_dir.filePath(QStringLiteral("a.csv")), &error));
+    QVERIFY(error.contains(QStringLiteral("pool tab")));
+    PoolSpec spec;
+    spec.kind = PoolKind::Client;
+    spec.client.address = QStringLiteral("127.0.0.1:9");
+    QVERIFY(window.openSpec(spec));
+    window.resize(1200, 800);
+    window.show();
+    QVERIFY2(window.exportCurrent(m_dir.filePath(QStringLiteral("a.png")), m_dir.filePath(QStringLiteral("a.csv")), &error),
+             qPrintable(error));
+    QVERIFY(!QImage(m_dir.filePath(QStringLiteral("a.png"))).isNull());
+    QFile csv(m_dir.filePath(QStringLiteral("a.csv")));
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    QVERIFY(csv.readLine().startsWith("time_s,active,capacity"));
+    // A bad profile on the command line goes to the status bar, not a dialog.
+    MainWindow other;
+    other.startUp(parseAppOptions({QStringLiteral("x"), QStringLiteral("--no-demo"), QStringLiteral("--profile"), QStringLiteral("absent")}));
+    QVERIFY(other.statusText().contains(QStringLiteral("absent")));
+    QCOMPARE(other.poolViews().size(), 0);
+}
+
+void TestWidgets::svgIconsLoad()
+{
+    for (const char *name : {"start", "stop", "pause", "flush", "reset", "export", "zoom-reset", "client", "server",
+                             "loadtest", "quicpool-diag"}) {
+        const QIcon icon = appIcon(QString::fromLatin1(name));
+        QVERIFY2(!icon.isNull(), name);
+        // The SVG icon engine renders any size (HiDPI).
+        const QPixmap big = icon.pixmap(QSize(64, 64));
+        QVERIFY2(!big.isNull() && big.width() == 64, name);
+    }
+    QVERIFY(appIcon(QStringLiteral("no-such-icon")).isNull());
+}
+
+void TestWidgets::logPanelSave()
+{
+    LogModel model;
+    LogPanel panel(&model);
+    model.append({QDateTime::currentDateTime(), QtWarningMsg, QStringLiteral("quicpool.conn"), QStringLiteral("lost")});
+    model.append({QDateTime::currentDateTime(), QtDebugMsg, QStringLiteral("quicpool.udp"), QStringLiteral("datagram")});
+    model.append({QDateTime::currentDateTime(), QtInfoMsg, QStringLiteral("quicpool.pool"), QStringLiteral("started")});
+    panel.setMinimumLevel(QtInfoMsg);
+    QCOMPARE(panel.visibleRows(), 2);
+    panel.setSearchText(QStringLiteral("lost"));
+    QCOMPARE(panel.visibleRows(), 1);
+    const QString path = m_dir.filePath(QStringLiteral("log.txt"));
+    QString error;
+    QVERIFY2(panel.saveTo(path, &error), qPrintable(error));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray text = f.readAll();
+    QVERIFY(text.contains("warning quicpool.conn: lost"));
+    QVERIFY(!text.contains("datagram"));
+    QVERIFY(!panel.saveTo(QStringLiteral("/nonexistent/dir/log.txt"), &error));
+}
+
+QTEST_MAIN(TestWidgets)
+#include "tst_widgets.moc"
