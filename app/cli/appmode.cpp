@@ -121,7 +121,7 @@ QString formatStreamLine(const QString &id, qint64 bytes, double milliseconds, b
 
 double summaryMbps(const ClientSummary &summary)
 {
-    return megabitsPerSecond(summary.bytes, summary.seconds);
+    return megabytesPerSecond(summary.bytes, summary.seconds);
 }
 
 QByteArray summaryJson(const ClientSummary &summary)

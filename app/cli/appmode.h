@@ -97,7 +97,8 @@ struct ClientSummary
     qint64 bytes = 0;  ///< payload bytes of the streams that succeeded
     double seconds = 0;
 };
-/// bytes * 8 / 10^6 / seconds (megabits per second); 0 when seconds <= 0.
+/// bytes / seconds / 10^6, as the issue defines "mbps" (so MB/s, 10^6 bytes);
+/// 0 when seconds <= 0.
 double summaryMbps(const ClientSummary &summary);
 /// One compact JSON object: {"streams":…,"ok":…,"failed":…,"bytes":…,
 /// "seconds":…,"mbps":…}.

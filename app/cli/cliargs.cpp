@@ -447,7 +447,7 @@ summary; exits 1 if any stream failed.
   --parallel P         streams running at once (default 1)
   --bytes SIZE         payload per stream (default 64KiB)
   --json               print one JSON object instead: streams, ok, failed,
-                       bytes, seconds, mbps (megabits per second)
+                       bytes, seconds, mbps (bytes/seconds/10^6)
   --timeout DUR        give up when no stream is ready this long after start,
                        and fail a stream that moves no byte for this long
                        (default 10s)

@@ -299,14 +299,14 @@ void TestAppMode::summaryJsonFields()
     QCOMPARE(object.value(u"failed").toInt(), 1);
     QCOMPARE(object.value(u"bytes").toInteger(), 5000000000LL);
     QCOMPARE(object.value(u"seconds").toDouble(), 4.0);
-    QCOMPARE(object.value(u"mbps").toDouble(), 10000.0); // 5e9 B * 8 / 1e6 / 4 s
+    QCOMPARE(object.value(u"mbps").toDouble(), 1250.0); // 5e9 B / 1e6 / 4 s
 }
 
 void TestAppMode::summaryMbpsArithmetic()
 {
-    QCOMPARE(summaryMbps({1, 1, 0, 125000000, 1.0}), 1000.0);
-    QCOMPARE(summaryMbps({1, 1, 0, 125000, 0.5}), 2.0);
-    QCOMPARE(summaryMbps({1, 1, 0, 65536, 0.001}), 524.288);
+    QCOMPARE(summaryMbps({1, 1, 0, 125000000, 1.0}), 125.0);
+    QCOMPARE(summaryMbps({1, 1, 0, 125000, 0.5}), 0.25);
+    QCOMPARE(summaryMbps({1, 1, 0, 65536, 0.001}), 65.536);
     QCOMPARE(summaryMbps({1, 0, 1, 0, 3.0}), 0.0);
     QCOMPARE(summaryMbps({1, 1, 0, 1000, 0.0}), 0.0); // no time measured: no rate, no division by zero
     const QJsonObject zero = QJsonDocument::fromJson(summaryJson({0, 0, 0, 0, 0.0})).object();
@@ -317,7 +317,7 @@ void TestAppMode::summaryMbpsArithmetic()
 void TestAppMode::summaryTextLine()
 {
     QCOMPARE(summaryLine({4, 3, 1, 262144, 0.5}),
-             QStringLiteral("streams=4 ok=3 failed=1 bytes=262144 seconds=0.500 mbps=4.19"));
+             QStringLiteral("streams=4 ok=3 failed=1 bytes=262144 seconds=0.500 mbps=0.52"));
 }
 
 QTEST_GUILESS_MAIN(TestAppMode)

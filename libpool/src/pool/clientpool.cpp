@@ -373,15 +373,16 @@ ClientPool::ClientPool(const ClientPoolConfig &config, QObject *parent)
     d->retiredSweep = new QTimer(this);
     connect(d->retiredSweep, &QTimer::timeout, this, [d] {
         for (auto it = d->retired.begin(); it != d->retired.end();) {
-            if (!*it) {
-                it = d->retired.erase(it);
-            } else if ((*it)->streamCount() == 0) {
-                (*it)->close(0, kPoolClosed);
-                (*it)->deleteLater();
-                it = d->retired.erase(it);
-            } else {
+            Connection *c = it->data();
+            if (c && c->streamCount() > 0) {
                 ++it;
+                continue;
             }
+            if (c) {
+                c->close(0, kPoolClosed);
+                c->deleteLater();
+            }
+            it = d->retired.erase(it);
         }
     });
     d->retiredSweep->start(1000);
