@@ -96,6 +96,28 @@ private:
     QPointF m_last;
 };
 
+// 1, 2 or 5 times a power of ten, at least x.
+double niceCeil(double x)
+{
+    if (x <= 0)
+        return 1;
+    const double p = std::pow(10.0, std::floor(std::log10(x)));
+    for (double m : {1.0, 2.0, 5.0, 10.0}) {
+        if (m * p >= x)
+            return m * p;
+    }
+    return 10 * p;
+}
+
+// A tick interval in seconds near x from a human set (1 s .. 1 h).
+double niceStep(double x)
+{
+    for (double s : {1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0})
+        if (s >= x)
+            return s;
+    return 3600;
+}
+
 } // namespace
 
 class TimeSeriesChart::Private
@@ -134,7 +156,11 @@ TimeSeriesChart::TimeSeriesChart(const QString &title, const QString &unit, QWid
     d->chart->setAnimationOptions(QChart::NoAnimation);
     d->axisX = new QValueAxis;
     d->axisX->setLabelFormat(QStringLiteral("%.0f s"));
-    d->axisX->setTickCount(5);
+    // Grid lines anchored at whole seconds scroll with the data instead of
+    // sliding under it, and their labels stay round numbers.
+    d->axisX->setTickType(QValueAxis::TicksDynamic);
+    d->axisX->setTickAnchor(0);
+    d->axisX->setTickInterval(2);
     d->axisX->setRange(0, qMin(10.0, d->windowSeconds));
     d->axisY = new QValueAxis;
     d->axisY->setLabelFormat(QStringLiteral("%.4g"));
@@ -237,6 +263,7 @@ void TimeSeriesChart::append(double t, const QList<double> &values)
     // it or shrinks well below it, so the chart does not jump on every sample.
     const double right = followRight();
     d->axisX->setRange(right - visibleSpan(), right);
+    d->axisX->setTickInterval(niceStep(visibleSpan() / 5.0));
     double lo = 0, hi = 0;
     bool any = false;
     for (QLineSeries *s : std::as_const(d->series)) {
@@ -252,7 +279,7 @@ void TimeSeriesChart::append(double t, const QList<double> &values)
     if (!any)
         return;
     lo = qMin(lo, 0.0);
-    const double top = hi <= 0 ? 1.0 : hi * 1.15;
+    const double top = hi <= 0 ? 1.0 : niceCeil(hi * 1.1);
     if (hi > d->axisY->max() || top < d->axisY->max() * 0.5 || lo < d->axisY->min())
         d->axisY->setRange(lo, top);
 }
