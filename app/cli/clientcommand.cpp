@@ -72,6 +72,8 @@ public:
         abandon(QStringLiteral("interrupted by %1").arg(signalNumber == SIGINT ? QStringLiteral("SIGINT")
                                                                                : QStringLiteral("SIGTERM")));
         // Runs in flight count as failed: they did not check out.
+        if (m_running > 0)
+            m_lastEndNs = m_clock.nsecsElapsed();
         m_failed += m_running;
         m_running = 0;
         finishAll();

@@ -28,7 +28,7 @@ public:
     using Done = std::function<void(StreamServer::Outcome, const QString &)>;
 
     ServerSession(Stream *stream, AppMode mode, Done done, QObject *parent)
-        : QObject(parent), m_stream(stream), m_mode(mode), m_done(std::move(done)), m_buffer(size_t(kChunk))
+        : QObject(parent), m_stream(stream), m_mode(mode), m_done(std::move(done))
     {
     }
 
@@ -68,6 +68,18 @@ private:
         }
     }
 
+    /// Reads up to one chunk into the buffer; 0 when nothing is there.
+    qint64 readChunk()
+    {
+        if (m_stream->bytesAvailable() <= 0)
+            return 0;
+        // Most taken streams sit idle in a client's pool: a buffer only for
+        // the ones that carry data.
+        if (m_buffer.empty())
+            m_buffer.resize(size_t(kChunk));
+        return m_stream->read(m_buffer.data(), kChunk);
+    }
+
     /// Writes what is pending; true once all of it is gone. A write that
     /// takes less than asked waits for bytesWritten() (backpressure).
     bool flushPending()
@@ -97,7 +109,7 @@ private:
         // Read only what can be written back at once: while the send buffer
         // is full we stop reading, and flow control slows the client down.
         while (flushPending() && !m_finished) {
-            const qint64 n = m_stream->read(m_buffer.data(), kChunk);
+            const qint64 n = readChunk();
             if (n <= 0)
                 break;
             m_pendingSize = n;
@@ -115,7 +127,7 @@ private:
     {
         if (!m_replying) {
             qint64 n = 0;
-            while ((n = m_stream->read(m_buffer.data(), kChunk)) > 0)
+            while ((n = readChunk()) > 0)
                 m_checker.feed(m_buffer.data(), n);
             if (!m_stream->atEnd())
                 return;
@@ -124,6 +136,7 @@ private:
                 return;
             }
             const QByteArray reply = encodeSinkReply({m_checker.total(), m_checker.mismatches()});
+            m_buffer.resize(std::max<size_t>(m_buffer.size(), size_t(reply.size())));
             std::copy(reply.begin(), reply.end(), m_buffer.begin());
             m_pendingSize = reply.size();
             m_pendingOffset = 0;
@@ -159,7 +172,7 @@ private:
             m_sending = true;
         }
         // The request is all the client has to say; drop anything after it.
-        while (m_stream->read(m_buffer.data(), kChunk) > 0) {
+        while (readChunk() > 0) {
         }
         while (m_sent < m_toSend) {
             const qint64 chunk = qint64(std::min<uint64_t>(uint64_t(PatternWindow::chunkSize()), m_toSend - m_sent));
