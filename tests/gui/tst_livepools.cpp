@@ -18,6 +18,8 @@
 
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
+#include <QtCore/QProcess>
+#include <QtCore/QRegularExpression>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
 #include <QtWidgets/QCheckBox>
@@ -39,6 +41,8 @@ private Q_SLOTS:
     void demoPairMovesCharts();
     void loadTestEngineModes_data();
     void loadTestEngineModes();
+    void loadTestAgainstCliServer_data();
+    void loadTestAgainstCliServer();
     void loadTestPanelCompletes();
     void loadTestPanelCancels();
 
@@ -204,6 +208,54 @@ void TestLivePools::loadTestEngineModes()
         QCOMPARE(r.bytesReceived, 12 * c.bytes);
     }
     QVERIFY(!progress.isEmpty());
+}
+
+void TestLivePools::loadTestAgainstCliServer_data()
+{
+    loadTestEngineModes_data();
+}
+
+void TestLivePools::loadTestAgainstCliServer()
+{
+    // The remote case: a real `quicpool server --mode X` (CTest names it in
+    // QUICPOOL_CLI), the engine taking whichever ID is ready, as the CLI does.
+    const QString cli = qEnvironmentVariable("QUICPOOL_CLI");
+    if (cli.isEmpty() || !QFileInfo(cli).isExecutable())
+        QSKIP("QUICPOOL_CLI does not name the quicpool program");
+    QFETCH(int, mode);
+    QProcess server;
+    server.setProcessChannelMode(QProcess::SeparateChannels);
+    server.start(cli, {QStringLiteral("server"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                       QStringLiteral("--mode"), loadModeName(LoadMode(mode))});
+    QVERIFY(server.waitForStarted(10000));
+    QString port;
+    const QRegularExpression listening(QStringLiteral("listening on 127\\.0\\.0\\.1:(\\d+)"));
+    QByteArray err;
+    QVERIFY(QTest::qWaitFor([&] {
+        err += server.readAllStandardError();
+        const auto m = listening.match(QString::fromUtf8(err));
+        if (m.hasMatch())
+            port = m.captured(1);
+        return !port.isEmpty() || server.state() == QProcess::NotRunning;
+    }, 15000));
+    QVERIFY2(!port.isEmpty(), err.constData());
+    LoadTestConfig c;
+    c.target = LoadTestConfig::Target::Remote;
+    c.remoteAddress = QStringLiteral("127.0.0.1:") + port;
+    c.tlsMode = 1;
+    c.mode = LoadMode(mode);
+    c.streams = 10;
+    c.bytes = 50000;
+    c.parallelism = 3;
+    LoadTest test(c);
+    QSignalSpy done(&test, &LoadTest::finished);
+    test.start();
+    QVERIFY(done.wait(60000) || done.size() == 1);
+    server.terminate();
+    server.waitForFinished(5000);
+    const auto r = done.at(0).at(0).value<LoadTestResult>();
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    QVERIFY2(r.ok == 10, qPrintable(r.summary() + QLatin1Char('\n') + r.failures.join(QLatin1Char('\n'))));
 }
 
 void TestLivePools::loadTestPanelCompletes()
