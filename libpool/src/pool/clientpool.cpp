@@ -185,10 +185,8 @@ void ClientPoolPrivate::dropConnection(const Error &why)
             readyQueue.take(s->id());
         activeCount = readyQueue.size();
     }
-    for (Stream *s : dead) {
-        QObject::disconnect(s, nullptr, q, nullptr);
-        s->deleteLater();
-    }
+    for (Stream *s : dead)
+        delete s;  // not deleteLater(): see PoolCore::closeAllPooled()
     // Creations in flight fail with the connection.
     const QList<Stream *> inFlight = pending.keys();
     for (Stream *s : inFlight)
@@ -286,6 +284,7 @@ void ClientPoolPrivate::onStreamReadable(Stream *s)
         std::array<uint8_t, 4> raw;
         std::memcpy(raw.data(), got.constData(), 4);
         transport::setStreamPoolId(s, pool::encodeId(raw));
+        transport::markApplicationStart(s);
         resolveStream(s, true, {});
     } else if (s->atEnd() || s->isFinished()) {
         resolveStream(s, false, QStringLiteral("the server ended the stream after %1 of 4 ID bytes (pool full?)").arg(got.size()));
@@ -334,7 +333,7 @@ void ClientPoolPrivate::closeImpl()
     for (Stream *s : inFlight) {
         QObject::disconnect(s, nullptr, q, nullptr);
         s->abort();
-        s->deleteLater();
+        delete s;
     }
     cycleRunning = false;
     if (connection) {

@@ -156,10 +156,14 @@ void PoolCore::closeAllPooled()
             all.append(s);
         activeCount = 0;
     }
+    // Deleted now, not with deleteLater(): a pool with N streams would queue
+    // N deferred deletes, and each ~QObject then scans the posted-event
+    // queue, which makes closing a big pool quadratic. A closed stream
+    // lingers inside its connection until its FIN is acknowledged.
     for (Stream *s : all) {
         QObject::disconnect(s, nullptr, q, nullptr);
         s->close();        // FIN, as the Go pool's Close does
-        s->deleteLater();
+        delete s;
     }
 }
 

@@ -146,6 +146,7 @@ void ServerPoolPrivate::tryHello(Stream *s)
     }
     transport::setStreamPoolId(s, id);
     s->write(reinterpret_cast<const char *>(raw.data()), 4);
+    transport::markApplicationStart(s);
     // Store first, then announce: the Go server does it the other way round
     // and can lose a stream to a concurrent IncomingGet.
     pool(s);

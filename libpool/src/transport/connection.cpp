@@ -624,7 +624,10 @@ void Connection::writeLoop()
                 continue;
             }
             if ((nwrite == NGTCP2_ERR_STREAM_SHUT_WR || nwrite == NGTCP2_ERR_STREAM_NOT_FOUND) && stream) {
-                stream->markWriteShut();
+                // The peer sent STOP_SENDING (ngtcp2 answered with a reset):
+                // whatever is still queued will never be delivered.
+                stream->onWriteRefused();
+                markDirty(stream);
                 stream->inWriteQueue = false;
                 m_writeQueue.pop_front();
                 continue;
@@ -988,13 +991,10 @@ int Connection::cbStreamReset(ngtcp2_conn *, int64_t, uint64_t, uint64_t code, v
     return 0;
 }
 
-int Connection::cbStreamStopSending(ngtcp2_conn *, int64_t, uint64_t code, void *user, void *suser)
+int Connection::cbStreamStopSending(ngtcp2_conn *, int64_t, uint64_t, void *, void *)
 {
-    auto *c = static_cast<Connection *>(user);
-    if (auto *core = static_cast<StreamCore *>(suser)) {
-        core->onPeerStopSending(code);
-        c->markDirty(core);
-    }
+    // ngtcp2 calls this when *our* read side stops early (shutdown_stream_read
+    // or abort): nothing for the write side, nothing to tell the application.
     return 0;
 }
 

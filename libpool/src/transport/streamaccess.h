@@ -12,6 +12,8 @@ namespace quicpool::transport {
 
 /// Names the stream with its pool ID.
 void setStreamPoolId(Stream *stream, const QString &id);
+/// The ID handshake is over: byte counters start from here.
+void markApplicationStart(Stream *stream);
 /// True once the stream's connection is gone.
 bool isStreamDetached(const Stream *stream);
 

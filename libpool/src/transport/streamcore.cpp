@@ -50,8 +50,10 @@ void StreamCore::onData(const uint8_t *data, size_t len, bool fin)
 
 void StreamCore::onAcked(uint64_t offset, uint64_t len)
 {
-    const uint64_t newly = m_tx.acknowledge(offset + len);
-    m_sigBytesWritten += qint64(newly);
+    const uint64_t before = std::max(m_tx.acked(), txBase);
+    m_tx.acknowledge(offset + len);
+    const uint64_t after = std::max(m_tx.acked(), txBase);
+    m_sigBytesWritten += qint64(after - before);
 }
 
 void StreamCore::onPeerReset(uint64_t)
@@ -66,10 +68,12 @@ void StreamCore::onPeerReset(uint64_t)
     updateState();
 }
 
-void StreamCore::onPeerStopSending(uint64_t)
+void StreamCore::onWriteRefused()
 {
+    if (m_writeShut)
+        return;
     m_writeShut = true;
-    if (!m_finSent) {
+    if (error == ErrorCode::NoError) {
         error = ErrorCode::StreamReset;
         m_sigError = true;
     }
@@ -279,7 +283,7 @@ Stream::~Stream()
 {
     // A stream closed gracefully (FIN asked) but not yet delivered keeps its
     // core alive in the connection until the peer has acknowledged it.
-    if (d && d->connection && d->finRequested() ) {
+    if (d && d->connection && d->shouldLinger()) {
         d->connection->adoptOrphan(std::move(d));
     }
 }
@@ -302,8 +306,11 @@ quint16 Stream::peerPort() const { return d->connection ? d->connection->peer().
 
 qint64 Stream::sendBufferSize() const { return qint64(d->sendBuffer().limit()); }
 void Stream::setSendBufferSize(qint64 bytes) { d->sendBuffer().setLimit(size_t(std::max<qint64>(bytes, 1))); }
-qint64 Stream::totalBytesReceived() const { return d->totalReceived; }
-qint64 Stream::totalBytesAcknowledged() const { return qint64(d->sendBuffer().acked()); }
+qint64 Stream::totalBytesReceived() const { return d->totalReceived - d->rxBase; }
+qint64 Stream::totalBytesAcknowledged() const
+{
+    return qint64(std::max(d->sendBuffer().acked(), d->txBase) - d->txBase);
+}
 bool Stream::isFinished() const { return d->finReceived(); }
 
 bool Stream::isSequential() const { return true; }
@@ -384,6 +391,13 @@ bool Stream::waitForFinished(int msecs)
 namespace quicpool::transport {
 
 void setStreamPoolId(Stream *stream, const QString &id) { StreamCore::of(stream)->id = id; }
+
+void markApplicationStart(Stream *stream)
+{
+    StreamCore *core = StreamCore::of(stream);
+    core->rxBase = core->totalReceived - core->available();
+    core->txBase = core->sendBuffer().written();
+}
 bool isStreamDetached(const Stream *stream)
 {
     return StreamCore::of(const_cast<Stream *>(stream))->connection == nullptr;

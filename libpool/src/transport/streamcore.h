@@ -30,7 +30,8 @@ public:
     void onData(const uint8_t *data, size_t len, bool fin);
     void onAcked(uint64_t offset, uint64_t len);
     void onPeerReset(uint64_t appErrorCode);
-    void onPeerStopSending(uint64_t appErrorCode);
+    /// The write side was reset because the peer sent STOP_SENDING.
+    void onWriteRefused();
     void onClosed(uint64_t appErrorCode, bool hasCode);
     /// The connection is gone (closed or destroyed): no more I/O.
     void detach(ErrorCode reason);
@@ -42,9 +43,11 @@ public:
     bool wantsFin() const { return m_finRequested && !m_finSent && !m_tx.hasUnsent(); }
     bool hasWork() const { return !m_writeShut && (m_tx.hasUnsent() || wantsFin()); }
     void markFinSent() { m_finSent = true; }
-    void markWriteShut() { m_writeShut = true; }
     bool finSent() const { return m_finSent; }
     bool finRequested() const { return m_finRequested && !m_finSent; }
+    /// close() was called and ngtcp2 still holds the stream: deleting it now
+    /// must not reset it (its data or FIN may await acknowledgement).
+    bool shouldLinger() const { return m_finRequested && !m_writeShut && !m_closedByConnection; }
     bool inWriteQueue = false;   // owned by the connection's round-robin list
     bool blocked = false;        // flow-control blocked; cleared on extend_max_stream_data
 
@@ -63,6 +66,10 @@ public:
     Connection *connection = nullptr;
     ErrorCode error = ErrorCode::NoError;
     qint64 totalReceived = 0;
+    // Where application data starts: bytes before these offsets belong to
+    // the pool's ID handshake and are not the application's to count.
+    qint64 rxBase = 0;
+    uint64_t txBase = 0;
     Stream::State state = Stream::State::Open;
     bool finReceived() const { return m_finReceived; }
     bool isDone() const { return m_closedByConnection; }
