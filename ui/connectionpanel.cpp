@@ -7,6 +7,7 @@
 #include <QtWidgets/QHeaderView>
 #include <QtWidgets/QLabel>
 #include <QtWidgets/QPushButton>
+#include <QtWidgets/QScrollArea>
 #include <QtWidgets/QSplitter>
 #include <QtWidgets/QTreeWidget>
 #include <QtWidgets/QVBoxLayout>
@@ -79,15 +80,20 @@ QList<QPair<QString, QString>> certificateRows(const QSslCertificate &c)
 
 ConnectionPanel::ConnectionPanel(QWidget *parent) : QWidget(parent)
 {
-    auto *formBox = new QWidget(this);
+    auto *formBox = new QWidget;
     m_form = new QFormLayout(formBox);
     m_chain = new QTreeWidget(this);
     m_chain->setHeaderLabels({tr("Certificate chain"), tr("Value")});
     m_chain->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     auto *refresh = new QPushButton(tr("Refresh"), this);
     connect(refresh, &QPushButton::clicked, this, &ConnectionPanel::refreshRequested);
+    // The form is long: it scrolls rather than set the window's minimum height.
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidget(formBox);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
     auto *split = new QSplitter(Qt::Horizontal, this);
-    split->addWidget(formBox);
+    split->addWidget(scroll);
     split->addWidget(m_chain);
     auto *top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("Fetched on the pool's thread; refreshed every few seconds."), this), 1);

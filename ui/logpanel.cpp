@@ -51,6 +51,7 @@ LogPanel::LogPanel(LogModel *model, QWidget *parent)
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 4);
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->setWordWrap(false);
+    m_view->setMinimumHeight(50);
     m_view->setColumnWidth(LogModel::TimeColumn, m_view->fontMetrics().horizontalAdvance(QStringLiteral("00:00:00.000  ")));
     m_view->setColumnWidth(LogModel::LevelColumn, m_view->fontMetrics().horizontalAdvance(QStringLiteral("warning   ")));
     m_view->setColumnWidth(LogModel::CategoryColumn, m_view->fontMetrics().horizontalAdvance(QStringLiteral("quicpool.conn   ")));

@@ -62,6 +62,9 @@ PayloadPanel::PayloadPanel(QWidget *parent) : QWidget(parent)
     m_text->setReadOnly(true);
     m_text->setFont(mono);
     m_text->setPlaceholderText(tr("Received bytes (text)"));
+    // Small minimums: the window must fit small screens; the splitter gives room.
+    m_hex->setMinimumHeight(40);
+    m_text->setMinimumHeight(40);
     m_echo = new QLabel(this);
     m_echo->setTextInteractionFlags(Qt::TextSelectableByMouse);
 

@@ -198,6 +198,7 @@ void PoolView::buildUi()
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->verticalHeader()->hide();
+    m_table->setMinimumHeight(50);
     m_table->horizontalHeader()->setSectionResizeMode(StreamModel::StateColumn, QHeaderView::Stretch);
     m_table->setColumnWidth(StreamModel::IdColumn, m_table->fontMetrics().horizontalAdvance(QStringLiteral("00000000000")));
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);

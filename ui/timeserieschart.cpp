@@ -169,7 +169,7 @@ TimeSeriesChart::TimeSeriesChart(const QString &title, const QString &unit, QWid
     d->chart->addAxis(d->axisX, Qt::AlignBottom);
     d->chart->addAxis(d->axisY, Qt::AlignLeft);
     d->view = new ChartView(d->chart, this);
-    d->view->setMinimumSize(200, 150);
+    d->view->setMinimumSize(160, 100);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(d->view);

@@ -14,7 +14,9 @@
 #include "serverpoolform.h"
 #include "timeserieschart.h"
 
+#include <QtCore/QScopeGuard>
 #include <QtCore/QTemporaryDir>
+#include <QtGui/QAction>
 #include <QtGui/QIcon>
 #include <QtGui/QImage>
 #include <QtTest/QtTest>
@@ -43,6 +45,8 @@ private Q_SLOTS:
     void chartExportPngAndCsv();
     void poolChartsFedBySamples();
     void mainWindowExportWithoutPool();
+    void profileAndGeometryReopenOnNextStart();
+    void shortcutsOpenFormsAndPauseCharts();
     void svgIconsLoad();
     void logPanelSave();
 
@@ -323,6 +327,96 @@ void TestWidgets::mainWindowExportWithoutPool()
     other.startUp(parseAppOptions({QStringLiteral("x"), QStringLiteral("--no-demo"), QStringLiteral("--profile"), QStringLiteral("absent")}));
     QVERIFY(other.statusText().contains(QStringLiteral("absent")));
     QCOMPARE(other.poolViews().size(), 0);
+}
+
+void TestWidgets::profileAndGeometryReopenOnNextStart()
+{
+    const QString settingsDir = m_dir.filePath(QStringLiteral("profile-test"));
+    qputenv("QUICPOOL_SETTINGS_DIR", settingsDir.toUtf8());
+    // The other tests must not find this test's last profile, pass or fail.
+    const auto restore = qScopeGuard([this] {
+        qputenv("QUICPOOL_SETTINGS_DIR", m_dir.filePath(QStringLiteral("settings")).toUtf8());
+    });
+    {
+        MainWindow first;
+        first.startUp(parseAppOptions({QStringLiteral("x"), QStringLiteral("--no-demo")}));
+        PoolSpec spec;
+        spec.kind = PoolKind::Client;
+        spec.name = QStringLiteral("edge");
+        spec.client.address = QStringLiteral("127.0.0.1:9");
+        spec.client.maxCapacity = 7;
+        QVERIFY(first.openSpec(spec));
+        QVERIFY(first.saveProfileAs(QStringLiteral("lab")));
+        first.show();
+        first.resize(1000, 700);
+        first.close(); // saves geometry and the open profile
+    }
+    {
+        MainWindow second;
+        second.startUp(parseAppOptions({QStringLiteral("x")})); // no options: the last profile, not the demo
+        QCOMPARE(second.profileName(), QStringLiteral("lab"));
+        QCOMPARE(second.poolViews().size(), 1);
+        QCOMPARE(second.poolViews().first()->name(), QStringLiteral("edge"));
+        QCOMPARE(second.poolViews().first()->spec().client.maxCapacity, 7);
+        QCOMPARE(second.size(), QSize(1000, 700));
+        // Small screens: the whole window fits in 1024 x 700 with a pool open.
+        QVERIFY2(second.minimumSizeHint().height() <= 700 && second.minimumSizeHint().width() <= 1024,
+                 qPrintable(QStringLiteral("%1x%2").arg(second.minimumSizeHint().width()).arg(second.minimumSizeHint().height())));
+    }
+    {
+        MainWindow third; // --profile names one explicitly
+        third.startUp(parseAppOptions({QStringLiteral("x"), QStringLiteral("--profile"), QStringLiteral("lab")}));
+        QCOMPARE(third.poolViews().size(), 1);
+    }
+}
+
+void TestWidgets::shortcutsOpenFormsAndPauseCharts()
+{
+    MainWindow window;
+    window.startUp(parseAppOptions({QStringLiteral("x"), QStringLiteral("--no-demo")}));
+    window.show();
+    // The offscreen platform has no active window for key events to reach a
+    // shortcut through, so the test triggers the action bound to each key.
+    auto press = [&window](const QKeySequence &key) {
+        for (QAction *a : window.actions()) {
+            if (a->shortcut() == key && a->isEnabled()) {
+                a->trigger();
+                return true;
+            }
+        }
+        return false;
+    };
+    QVERIFY(press(QKeySequence(QStringLiteral("Ctrl+N"))));
+    QTRY_VERIFY(window.findChild<PoolFormDialog *>() != nullptr);
+    PoolFormDialog *dialog = window.findChild<PoolFormDialog *>();
+    QCOMPARE(dialog->kind(), PoolKind::Client);
+    dialog->reject();
+    QTRY_VERIFY(window.findChild<PoolFormDialog *>() == nullptr);
+    QVERIFY(press(QKeySequence(QStringLiteral("Ctrl+Shift+N"))));
+    QTRY_VERIFY(window.findChild<PoolFormDialog *>() != nullptr);
+    QCOMPARE(window.findChild<PoolFormDialog *>()->kind(), PoolKind::Server);
+    window.findChild<PoolFormDialog *>()->reject();
+    QTRY_VERIFY(window.findChild<PoolFormDialog *>() == nullptr);
+
+    QVERIFY(!press(QKeySequence(Qt::Key_F5))); // no pool tab: pool actions are disabled
+    PoolSpec spec;
+    spec.kind = PoolKind::Client;
+    spec.client.address = QStringLiteral("127.0.0.1:9");
+    PoolView *view = window.openSpec(spec);
+    QVERIFY(view);
+    QVERIFY(!view->charts()->isPaused());
+    QVERIFY(press(QKeySequence(Qt::Key_Space)));
+    QVERIFY(view->charts()->isPaused());
+    QVERIFY(press(QKeySequence(Qt::Key_Space)));
+    QVERIFY(!view->charts()->isPaused());
+    for (const QKeySequence &key : {QKeySequence(Qt::Key_F5), QKeySequence(Qt::SHIFT | Qt::Key_F5),
+                                    QKeySequence(QStringLiteral("Ctrl+L")), QKeySequence(QStringLiteral("Ctrl+E")),
+                                    QKeySequence(QStringLiteral("Ctrl+F")), QKeySequence(QStringLiteral("Ctrl+Q"))}) {
+        bool bound = false;
+        for (QAction *a : window.actions())
+            bound = bound || a->shortcut() == key;
+        QVERIFY2(bound, qPrintable(key.toString()));
+    }
 }
 
 void TestWidgets::svgIconsLoad()
