@@ -391,6 +391,40 @@ private Q_SLOTS:
         QCOMPARE(err.code, ErrorCode::InvalidId);
     }
 
+    void requestBeforeGetIsKeptEmptyFinIsDropped()
+    {
+        ServerPool server(serverConfig(8));
+        QVERIFY(server.start());
+        ClientPoolConfig cc = clientConfig(server.serverPort(), 2, 2);
+        cc.minInterval = cc.maxInterval = 60000ms;  // no refill during the test
+        ClientPool client(cc);
+        QVERIFY(client.start());
+        QTRY_COMPARE_WITH_TIMEOUT(server.active(), 2, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(client.active(), 2, 10000);
+        const QStringList ids = client.readyIds();
+        QCOMPARE(ids.size(), 2);
+        // A whole request (data + FIN) reaches the server before anyone took
+        // its stream there: it must wait for the application, not vanish.
+        Stream *request = client.tryOutgoingGet(ids.at(0));
+        QVERIFY(request);
+        request->write("request");
+        request->close();
+        // An idle stream ended with no data (what a NodePass client does on
+        // exit) is dropped from the server pool quietly.
+        Stream *idle = client.tryOutgoingGet(ids.at(1));
+        QVERIFY(idle);
+        idle->close();
+        QTRY_COMPARE_WITH_TIMEOUT(server.active(), 1, 5000);
+        QTest::qWait(100);
+        QCOMPARE(server.readyIds(), QStringList{ids.at(0)});
+        Stream *in = server.tryIncomingGet();
+        QVERIFY(in);
+        QCOMPARE(in->id(), ids.at(0));
+        QCOMPARE(in->readAll(), QByteArray("request"));
+        QVERIFY(in->atEnd());
+        QCOMPARE(server.errorCount(), 0);
+    }
+
     void poolsRunOnAWorkerThread()
     {
         // Pools moved to a worker thread: counters and ready IDs are read

@@ -61,11 +61,13 @@ public:
 
     ConnectionStats currentStats() const override
     {
-        return connection ? connection->stats() : ConnectionStats{};
+        Connection *c = connection.data();
+        return c ? c->stats() : ConnectionStats{};
     }
     ConnectionInfo currentInfo() const override
     {
-        return connection ? connection->info() : ConnectionInfo();
+        Connection *c = connection.data();
+        return c ? c->info() : ConnectionInfo();
     }
     void closeImpl() override;
     void afterFlush() override
@@ -90,9 +92,10 @@ void ClientPoolPrivate::cycle()
         finishBatch();
         return;
     }
-    if (!connection || connection->state() != Connection::State::Connected) {
+    Connection *c = connection.data();
+    if (!c || c->state() != Connection::State::Connected) {
         cycleRunning = false;
-        if (!connection)
+        if (!c)
             dial();
         return;  // the connected signal (or the retry timer) runs the next cycle
     }
@@ -239,8 +242,12 @@ void ClientPoolPrivate::startBatch(int need)
 
 void ClientPoolPrivate::openMore()
 {
-    while (batchToStart > 0 && connection && connection->state() == Connection::State::Connected) {
-        if (connection->openableStreams() == 0) {
+    for (;;) {
+        // A plain pointer, checked each turn (GCC cannot see through QPointer).
+        Connection *c = connection.data();
+        if (batchToStart <= 0 || !c || c->state() != Connection::State::Connected)
+            break;
+        if (c->openableStreams() == 0) {
             // The server grants maxCap streams per connection: we are at its
             // limit. Say so once, and let capacity adjust instead of waiting.
             if (!limitReported) {
@@ -255,7 +262,7 @@ void ClientPoolPrivate::openMore()
             return;
         }
         Error err;
-        Stream *s = connection->openStream(q, &err);
+        Stream *s = c->openStream(q, &err);
         if (!s) {
             --batchToStart;
             continue;
@@ -344,8 +351,8 @@ void ClientPoolPrivate::closeImpl()
         c->deleteLater();
     }
     dialing = false;
-    for (const QPointer<Connection> &c : std::as_const(retired)) {
-        if (c) {
+    for (const QPointer<Connection> &retiredConnection : std::as_const(retired)) {
+        if (Connection *c = retiredConnection.data()) {
             c->close(0, kPoolClosed);
             c->deleteLater();
         }

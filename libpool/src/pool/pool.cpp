@@ -86,9 +86,13 @@ void PoolCore::setConnected(bool up, const Error &reason)
 
 void PoolCore::watchPooled(Stream *stream)
 {
-    // An idle pooled stream that the peer ends or resets is of no use to
-    // anyone: drop it instead of handing out a dead stream later.
+    // An idle pooled stream that the peer resets, or ends without sending
+    // anything (NodePass clients FIN their idle streams on exit), is of no
+    // use: drop it instead of handing out a dead stream later. A stream that
+    // ends *with* data is a request that beat the application's get: keep it.
     auto drop = [this, stream] {
+        if (stream->bytesAvailable() > 0 && stream->error() == ErrorCode::NoError)
+            return;
         QString id = stream->id();
         QMutexLocker lock(&readyLock);
         if (readyQueue.take(id) == stream) {

@@ -43,7 +43,8 @@ public:
 
     ConnectionStats currentStats() const override
     {
-        ConnectionStats s = current ? current->stats() : ConnectionStats{};
+        Connection *c = current.data();
+        ConnectionStats s = c ? c->stats() : ConnectionStats{};
         if (listener) {
             // Connections share the listener's socket: its counters are the totals.
             const transport::UdpSocket &u = listener->udpSocket();
@@ -56,10 +57,11 @@ public:
     }
     ConnectionInfo currentInfo() const override
     {
-        ConnectionInfo info = current ? current->info() : ConnectionInfo();
+        Connection *c = current.data();
+        ConnectionInfo info = c ? c->info() : ConnectionInfo();
         if (tls)
             info.localCertificate = tls->localCertificate();
-        if (!current && listener) {
+        if (!c && listener) {
             info.localAddress = listener->address();
             info.localPort = listener->port();
         }

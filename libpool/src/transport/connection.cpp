@@ -308,9 +308,11 @@ void Connection::streamDestroyed(StreamCore *stream)
 {
     std::erase(m_writeQueue, stream);
     std::erase(m_dirty, stream);
-    for (auto &p : m_newStreams)
-        if (p && StreamCore::of(p) == stream)
+    for (auto &p : m_newStreams) {
+        Stream *raw = p.data();
+        if (raw && StreamCore::of(raw) == stream)
             p = nullptr;
+    }
     if (m_streams.erase(stream->streamId) && m_conn && m_state < State::Closing) {
         ngtcp2_conn_set_stream_user_data(m_conn, stream->streamId, nullptr);
         // Deleted without a graceful close: like QTcpSocket's destructor, abort.

@@ -117,8 +117,8 @@ void StreamCore::detach(ErrorCode reason)
     if (m_q) {
         QPointer<Stream> q = m_q;
         QMetaObject::invokeMethod(m_q, [q] {
-            if (q)
-                StreamCore::of(q)->emitPending();
+            if (Stream *raw = q.data())
+                StreamCore::of(raw)->emitPending();
         }, Qt::QueuedConnection);
     }
 }
@@ -357,7 +357,8 @@ bool waitFor(Stream *s, int msecs, Pred done, std::initializer_list<const char *
         if (msecs >= 0)
             timer.start(int(std::max<qint64>(deadline.remainingTime(), 1)));
         loop.exec();
-        if (guard && guard->error() != ErrorCode::NoError && !done())
+        Stream *alive = guard.data();
+        if (alive && alive->error() != ErrorCode::NoError && !done())
             return false;
     }
     return true;
