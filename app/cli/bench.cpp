@@ -95,7 +95,7 @@ int runBench(const BenchOptions &options)
         progress(QStringLiteral("note: this is an unoptimized (Debug) build; its figures are not representative"));
 
     WorkerThread worker;
-    const WorkloadContext context{plan.sizes, plan.connect, &worker, progress};
+    const WorkloadContext context{plan.sizes, plan.connect, &worker, progress, !options.workload.isEmpty()};
     for (const WorkloadInfo &w : plan.workloads) {
         WorkloadReport result;
         result.name = w.name;

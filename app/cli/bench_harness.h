@@ -107,6 +107,7 @@ struct WorkloadContext
     QString connect;                 ///< empty: the in-process server on worker
     WorkerThread *worker = nullptr;
     std::function<void(const QString &line)> progress;  ///< one line per phase
+    bool chosen = false;             ///< this workload was named with --workload
 };
 
 /// A client pool configuration for a local or remote bench server.

@@ -305,13 +305,17 @@ RunOutcome runSink(const WorkloadContext &context, int streams)
 
 RunOutcome runEcho(const WorkloadContext &context)
 {
-    if (!context.connect.isEmpty())
-        return RunOutcome::skip(QStringLiteral("needs the in-process server (a --connect server runs in sink mode)"));
+    // A --connect server has one mode: echo runs against it only when asked
+    // for by name (against "quicpool server --mode echo").
+    const bool remote = !context.connect.isEmpty();
+    if (remote && !context.chosen)
+        return RunOutcome::skip(QStringLiteral("needs the in-process server, or run it alone (--workload echo) "
+                                               "against quicpool server --mode echo"));
     QuicServer server(context.worker);
     QString error;
-    if (!server.start(8, ServeMode::Echo, &error))
+    if (!remote && !server.start(8, ServeMode::Echo, &error))
         return RunOutcome::failure(error);
-    auto client = startClient(server.address(), 1, kQuietInterval, &error);
+    auto client = startClient(remote ? context.connect : server.address(), 1, kQuietInterval, &error);
     if (!client || !waitForPools(client.get(), 1, nullptr, 0, 15s, &error))
         return RunOutcome::failure(error);
     Stream *stream = client->tryOutgoingGet(client->readyIds().value(0));
@@ -344,7 +348,7 @@ RunOutcome runEcho(const WorkloadContext &context)
             return;
         const int64_t now = nowNs();
         if (received != message) {
-            failure = QStringLiteral("round trip %1 came back altered").arg(done);
+            failure = QStringLiteral("round trip %1 came back altered (is the server in echo mode?)").arg(done);
             loop.quit();
             return;
         }
@@ -360,6 +364,10 @@ RunOutcome runEcho(const WorkloadContext &context)
         failure = QStringLiteral("the stream failed: %1").arg(errorCodeString(code));
         loop.quit();
     });
+    QObject::connect(stream, &QIODevice::readChannelFinished, &ctx, [&] {
+        failure = QStringLiteral("the server ended the stream after %1 round trips").arg(done);
+        loop.quit();
+    });
     Deadline deadline(&loop, std::chrono::milliseconds(20000 + trips * 5LL));
     send();
     if (failure.isEmpty())
@@ -367,7 +375,7 @@ RunOutcome runEcho(const WorkloadContext &context)
     if (!failure.isEmpty())
         return RunOutcome::failure(failure);
     if (int(rtts.size()) < trips)
-        return RunOutcome::failure(QStringLiteral("only %1 of %2 round trips within %3 s")
+        return RunOutcome::failure(QStringLiteral("only %1 of %2 round trips within %3 s (is the server in echo mode?)")
                                        .arg(rtts.size())
                                        .arg(trips)
                                        .arg(double(deadline.timer.interval()) / 1000.0));
@@ -377,10 +385,11 @@ RunOutcome runEcho(const WorkloadContext &context)
     out.add(QStringLiteral("rtt_p99_us"), QStringLiteral("us"), percentileSorted(rtts, 0.99));
     out.add(QStringLiteral("rtt_p999_us"), QStringLiteral("us"), percentileSorted(rtts, 0.999));
     out.add(QStringLiteral("rtt_max_us"), QStringLiteral("us"), rtts.back());
-    out.note(QStringLiteral("%1 round trips of 64 bytes on one taken stream after %2 unmeasured; "
-                            "client and server threads in one process")
+    out.note(QStringLiteral("%1 round trips of 64 bytes on one taken stream after %2 unmeasured; %3")
                  .arg(trips)
-                 .arg(warmup));
+                 .arg(warmup)
+                 .arg(remote ? QStringLiteral("against the echo server %1").arg(context.connect)
+                             : QStringLiteral("client and server threads in one process")));
     QObject::disconnect(stream, nullptr, &ctx, nullptr);
     client->close();
     return out;

@@ -222,7 +222,7 @@ private Q_SLOTS:
     void connectSkipsInProcessWorkloads()
     {
         // Nothing listens on the discard port: a skipped workload never dials.
-        for (const char *name : {"fill", "echo", "get", "memory"}) {
+        for (const char *name : {"fill", "get", "memory"}) {
             const Result r = runCli({QStringLiteral("bench"), QStringLiteral("--quick"), QStringLiteral("--json"),
                                      QStringLiteral("--workload"), QLatin1String(name), QStringLiteral("--connect"),
                                      QStringLiteral("127.0.0.1:9")}, 30000);
@@ -253,6 +253,49 @@ private Q_SLOTS:
         checkFigures(w, {QStringLiteral("mb_per_s"), QStringLiteral("cpu_s_per_gib")}, QStringLiteral("sink8"));
         const QString notes = w.value(QStringLiteral("notes")).toVariant().toStringList().join(u' ');
         QVERIFY2(notes.contains(u"client process only"), qPrintable(notes));
+    }
+
+    void twoProcessEverythingAgainstASinkServer()
+    {
+        // Without --workload: the sinks go to the server, the baselines stay
+        // local, and what needs the in-process server (or an echo server) is
+        // skipped with its reason.
+        Server server = startServer(QStringLiteral("sink"));
+        QVERIFY(!server.address.isEmpty());
+        const Result r = runCli({QStringLiteral("bench"), QStringLiteral("--quick"), QStringLiteral("--json"),
+                                 QStringLiteral("--bytes"), QStringLiteral("1MiB"), QStringLiteral("--connect"),
+                                 server.address}, 120000);
+        stopServer(server);
+        QVERIFY(r.finished);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject workloads = parseObject(r.out).value(QStringLiteral("workloads")).toObject();
+        for (const char *name : {"sink1", "sink8", "tcp", "tls"})
+            QVERIFY2(workloads.value(QLatin1String(name)).toObject().value(QStringLiteral("status")).toString() == u"ok",
+                     name);
+        for (const char *name : {"fill", "echo", "get", "memory"})
+            QVERIFY2(workloads.value(QLatin1String(name)).toObject().value(QStringLiteral("status")).toString()
+                         == u"skipped",
+                     name);
+        QVERIFY(workloads.value(QStringLiteral("echo")).toObject().value(QStringLiteral("reason")).toString()
+                    .contains(u"--mode echo"));
+        QVERIFY(workloads.value(QStringLiteral("sink1")).toObject().value(QStringLiteral("vs_tls")).toObject()
+                    .contains(QStringLiteral("mb_per_s")));
+    }
+
+    void twoProcessEchoAgainstAnEchoServer()
+    {
+        Server server = startServer(QStringLiteral("echo"));
+        QVERIFY(!server.address.isEmpty());
+        const Result r = runCli({QStringLiteral("bench"), QStringLiteral("--quick"), QStringLiteral("--json"),
+                                 QStringLiteral("--workload"), QStringLiteral("echo"), QStringLiteral("--connect"),
+                                 server.address}, 120000);
+        stopServer(server);
+        QVERIFY(r.finished);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject w = parseObject(r.out).value(QStringLiteral("workloads")).toObject()
+                                  .value(QStringLiteral("echo")).toObject();
+        QCOMPARE(w.value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+        checkFigures(w, {QStringLiteral("rtt_p50_us"), QStringLiteral("rtt_p99_us")}, QStringLiteral("echo"));
     }
 
     void serverInTheWrongModeFails()
