@@ -161,14 +161,16 @@ RunOutcome runFill(const WorkloadContext &context)
         return RunOutcome::skip(QStringLiteral("needs the in-process server (its capacity must match each pool size)"));
     RunOutcome out;
     out.note(QStringLiteral("from ClientPool::start() (dial and TLS handshake included) to active() == N; "
-                            "fill_N_streams_ms counts from the handshake's end, fill_N_first_ms from there to the first pooled stream"));
+                            "fill_N_streams_ms counts from the handshake's end, fill_N_first_ms from there to the first pooled stream; "
+                            "close_N_ms is close() and delete of the full client pool"));
     for (int n : context.sizes.fillStreams) {
         context.progress(QStringLiteral("fill: %1 streams").arg(n));
         QuicServer server(context.worker);
         QString error;
         if (!server.start(n, ServeMode::Keep, &error))
             return RunOutcome::failure(error);
-        ClientPool client(benchClientConfig(server.address(), n, kQuietInterval));
+        auto owned = std::make_unique<ClientPool>(benchClientConfig(server.address(), n, kQuietInterval));
+        ClientPool &client = *owned;
         QEventLoop loop;
         QObject ctx;
         int64_t connectedNs = 0, firstNs = 0, fullNs = 0;
@@ -200,7 +202,12 @@ RunOutcome runFill(const WorkloadContext &context)
         out.add(QStringLiteral("fill_%1_ms").arg(n), QStringLiteral("ms"), milliseconds(fullNs - startNs));
         out.add(QStringLiteral("fill_%1_streams_ms").arg(n), QStringLiteral("ms"), milliseconds(fullNs - connectedNs));
         out.add(QStringLiteral("fill_%1_first_ms").arg(n), QStringLiteral("ms"), milliseconds(firstNs - connectedNs));
+        // Teardown too: closing and deleting a full pool once took O(N^2).
+        QObject::disconnect(&client, nullptr, &ctx, nullptr);
+        const int64_t closeNs = nowNs();
         client.close();
+        owned.reset();
+        out.add(QStringLiteral("close_%1_ms").arg(n), QStringLiteral("ms"), milliseconds(nowNs() - closeNs));
     }
     return out;
 }

@@ -159,7 +159,9 @@ private Q_SLOTS:
         const QStringList throughput = {QStringLiteral("mb_per_s"), QStringLiteral("cpu_s_per_gib"),
                                         QStringLiteral("seconds")};
         checkFigures(workloads.value(QStringLiteral("fill")).toObject(),
-                     {QStringLiteral("fill_100_ms"), QStringLiteral("fill_100_streams_ms")}, QStringLiteral("fill"));
+                     {QStringLiteral("fill_100_ms"), QStringLiteral("fill_100_streams_ms"),
+                      QStringLiteral("fill_100_first_ms"), QStringLiteral("close_100_ms")},
+                     QStringLiteral("fill"));
         for (const QString &name : {QStringLiteral("tcp"), QStringLiteral("tls"), QStringLiteral("sink1"),
                                     QStringLiteral("sink8")})
             checkFigures(workloads.value(name).toObject(), throughput, name);
