@@ -45,7 +45,10 @@ qint64 residentBytes()
 
 qint64 heapInUseBytes()
 {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    // The sanitizers replace malloc; glibc's arena figures then say nothing.
+    return -1;
+#elif defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
     const struct mallinfo2 info = mallinfo2();
     // uordblks: in-use bytes of the arenas; hblkhd: big blocks served by mmap.
     return qint64(info.uordblks + info.hblkhd);

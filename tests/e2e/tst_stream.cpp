@@ -203,7 +203,7 @@ private Q_SLOTS:
         QVERIFY(info.stats.smoothedRttUs > 0);
         QVERIFY(info.stats.cwnd > 0);
         QVERIFY(info.stats.bytesSent >= 200000);
-        QVERIFY(info.stats.packetsSent > 100);
+        QVERIFY(info.stats.packetsSent > 20);  // 200 kB in packets of up to 8952 bytes
         QVERIFY(info.stats.bytesReceived > 0);
         QCOMPARE(info.peerPort, server->serverPort());
         QCOMPARE(info.cipher.startsWith(QStringLiteral("TLS_")), true);

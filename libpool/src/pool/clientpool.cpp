@@ -262,7 +262,9 @@ void ClientPoolPrivate::openMore()
             return;
         }
         Error err;
-        Stream *s = c->openStream(q, &err);
+        // Parentless while pending and pooled (the pool owns it through its
+        // lists); it becomes the pool's child when handed out.
+        Stream *s = c->openStream(nullptr, &err);
         if (!s) {
             --batchToStart;
             continue;

@@ -130,11 +130,16 @@ Stream *PoolCore::take(const QString &id)
     Stream *s = readyQueue.take(id);
     activeCount = readyQueue.size();
     lock.unlock();
-    if (s) {
-        QObject::disconnect(s, nullptr, q, nullptr);
-        Q_EMIT q->streamTaken(id);
-    }
+    if (s)
+        handOut(s, id);
     return s;
+}
+
+void PoolCore::handOut(Stream *s, const QString &id)
+{
+    QObject::disconnect(s, nullptr, q, nullptr);
+    s->setParent(q);   // from here on a child of the pool, as documented
+    Q_EMIT q->streamTaken(id);
 }
 
 Stream *PoolCore::takeOldest()
@@ -144,10 +149,8 @@ Stream *PoolCore::takeOldest()
     Stream *s = readyQueue.takeOldest(&id);
     activeCount = readyQueue.size();
     lock.unlock();
-    if (s) {
-        QObject::disconnect(s, nullptr, q, nullptr);
-        Q_EMIT q->streamTaken(id);
-    }
+    if (s)
+        handOut(s, id);
     return s;
 }
 
@@ -218,7 +221,7 @@ bool PoolCore::serveWaiter(Stream *stream)
         w.timer->stop();
         w.timer->deleteLater();
         Q_EMIT q->streamPooled(id);
-        Q_EMIT q->streamTaken(id);
+        handOut(stream, id);
         w.callback(stream, Error());
         return true;
     }

@@ -56,6 +56,8 @@ public:
     /// Removes and returns the stream; nullptr if absent.
     Stream *take(const QString &id);
     Stream *takeOldest();
+    /// A stream leaves the pool for the application: it becomes the pool's child.
+    void handOut(Stream *stream, const QString &id);
     /// Drops a pooled stream that died while waiting (peer FIN/reset).
     void discard(Stream *stream);
     void closeAllPooled();

@@ -80,6 +80,9 @@ void ServerPoolPrivate::onConnection(Connection *c)
         return;
     }
     current = c;
+    // The pool owns new streams through its lists (no QObject parent) until
+    // it hands them out: cheap at 10,000 streams.
+    c->setParentlessStreams(true);
     qCInfo(lcPool) << "server pool accepted" << c->peer().toString();
     QObject::connect(c, &Connection::newStream, q, [this](Stream *s) { onNewStream(s); });
     QObject::connect(c, &Connection::closed, q, [this, c](const Error &reason) {
@@ -102,8 +105,6 @@ void ServerPoolPrivate::onConnection(Connection *c)
 
 void ServerPoolPrivate::onNewStream(Stream *s)
 {
-    // The stream now belongs to the pool, not to its connection object.
-    s->setParent(q);
     if (activeCount >= config.maxCapacity) {
         refuse(s, "the pool is full");
         return;

@@ -19,6 +19,11 @@ namespace {
 
 constexpr size_t kScidLength = 8;          // our connection IDs; the Listener decodes with it
 constexpr size_t kMaxGsoSegments = 64;     // the kernel's UDP_SEGMENT limit
+constexpr size_t kMaxGsoBytes = 65000;     // one GSO send is one IP datagram at most
+// Payload sizes PMTUD tries after the configured maximum, largest first:
+// Ethernet, PPPoE, a common fibre MTU, tunnels, the IPv6 minimum (48 bytes
+// of IPv6 + UDP headers off each).
+constexpr uint16_t kPmtudFallbacks[] = {1500 - 48, 1492 - 48, 1454 - 48, 1390 - 48, 1280 - 48};
 constexpr size_t kMaxVecs = 16;
 constexpr uint64_t kMs = 1000000;          // ns per ms
 std::atomic_bool g_qlogWarned{false};
@@ -178,6 +183,19 @@ bool Connection::init(bool server, const ngtcp2_pkt_hd *hd, const ngtcp2_cid *dc
     settings.max_window = config.maxConnectionWindow;
     settings.max_stream_window = config.maxStreamWindow;
     settings.cc_algo = NGTCP2_CC_ALGO_CUBIC;
+    size_t maxPayload = config.maxUdpPayloadSize;
+    if (const int env = qEnvironmentVariableIntValue("QUICPOOL_MAX_UDP_PAYLOAD"); env > 0)
+        maxPayload = size_t(env);  // for experiments and odd paths
+    maxPayload = std::clamp<size_t>(maxPayload, NGTCP2_MAX_UDP_PAYLOAD_SIZE, 65000);
+    settings.max_tx_udp_payload_size = maxPayload;
+    m_pmtudProbes.clear();
+    if (maxPayload > kPmtudFallbacks[0])
+        m_pmtudProbes.push_back(uint16_t(maxPayload));
+    for (uint16_t probe : kPmtudFallbacks)
+        if (probe <= maxPayload && probe > NGTCP2_MAX_UDP_PAYLOAD_SIZE)
+            m_pmtudProbes.push_back(probe);
+    settings.pmtud_probes = m_pmtudProbes.data();
+    settings.pmtud_probeslen = m_pmtudProbes.size();
     if (qEnvironmentVariableIsSet("QUICPOOL_NGTCP2_LOG"))
         settings.log_printf = ngtcp2Log;
     if (!config.qlogDirectory.isEmpty()) {
@@ -257,7 +275,7 @@ Stream *Connection::openStream(QObject *parent, Error *error)
                 : Error(ErrorCode::ConnectionLost, ngtcp2Error(rv));
         return nullptr;
     }
-    Stream *stream = StreamCore::create(this, sid, parent ? parent : this);
+    Stream *stream = StreamCore::create(this, sid, parent);
     StreamCore *core = StreamCore::of(stream);
     ngtcp2_conn_set_stream_user_data(m_conn, sid, core);
     m_streams.emplace(sid, core);
@@ -306,8 +324,10 @@ void Connection::streamStopReading(StreamCore *stream, uint64_t code)
 
 void Connection::streamDestroyed(StreamCore *stream)
 {
-    std::erase(m_writeQueue, stream);
-    std::erase(m_dirty, stream);
+    if (stream->inWriteQueue)
+        std::erase(m_writeQueue, stream);
+    if (stream->inDirty)
+        std::erase(m_dirty, stream);
     for (auto &p : m_newStreams) {
         Stream *raw = p.data();
         if (raw && StreamCore::of(raw) == stream)
@@ -324,7 +344,10 @@ void Connection::streamDestroyed(StreamCore *stream)
 void Connection::adoptOrphan(std::unique_ptr<StreamCore> core)
 {
     core->orphan();
-    std::erase(m_dirty, core.get());
+    if (core->inDirty) {
+        std::erase(m_dirty, core.get());
+        core->inDirty = false;
+    }
     if (!core->finReceived() && m_conn && m_state < State::Closing)
         ngtcp2_conn_shutdown_stream_read(m_conn, 0, core->streamId, 0);
     const int64_t sid = core->streamId;
@@ -334,10 +357,10 @@ void Connection::adoptOrphan(std::unique_ptr<StreamCore> core)
 
 void Connection::markDirty(StreamCore *stream)
 {
-    if (!stream->q())
+    if (!stream->q() || stream->inDirty)
         return;  // an orphan owes no signals to anyone
-    if (std::find(m_dirty.begin(), m_dirty.end(), stream) == m_dirty.end())
-        m_dirty.push_back(stream);
+    stream->inDirty = true;
+    m_dirty.push_back(stream);
 }
 
 // ---------------------------------------------------------------- reading
@@ -491,10 +514,12 @@ void Connection::scheduleFlush()
 
 void Connection::process()
 {
+    // Signals first: what the application writes in its slots then leaves
+    // in the same packets as our ACKs (one datagram per echo, not two).
     QPointer<Connection> self(this);
-    flush();
+    dispatch();
     if (self)
-        dispatch();
+        flush();
 }
 
 void Connection::flush()
@@ -506,23 +531,25 @@ void Connection::flush()
 
 bool Connection::sendBatch(const SocketAddress &to, const uint8_t *data, size_t len, size_t gsoSize)
 {
-    const UdpSocket::SendResult r = socket()->send(to, data, len, gsoSize);
-    if (r == UdpSocket::SendResult::WouldBlock) {
-        m_pendingBatch.assign(data, data + len);
-        m_pendingGso = gsoSize;
-        m_pendingTo = to;
-        m_sendBlocked = true;
-        if (m_host) {
-            // The listener's socket is shared: retry on a short timer rather
-            // than taking its write notifier from other connections.
-            QTimer::singleShot(1, this, &Connection::onWritable);
-        } else {
-            socket()->setWritable([this] { onWritable(); });
-            socket()->waitForWritable();
-        }
+    if (m_sendBlocked) {
+        // Keep order: behind what the kernel already refused.
+        m_pending.push_back(PendingBatch{std::vector<uint8_t>(data, data + len), gsoSize, to});
         return false;
     }
-    return true;
+    const UdpSocket::SendResult r = socket()->send(to, data, len, gsoSize);
+    if (r != UdpSocket::SendResult::WouldBlock)
+        return true;
+    m_pending.push_back(PendingBatch{std::vector<uint8_t>(data, data + len), gsoSize, to});
+    m_sendBlocked = true;
+    if (m_host) {
+        // The listener's socket is shared: retry on a short timer rather
+        // than taking its write notifier from other connections.
+        QTimer::singleShot(1, this, &Connection::onWritable);
+    } else {
+        socket()->setWritable([this] { onWritable(); });
+        socket()->waitForWritable();
+    }
+    return false;
 }
 
 void Connection::onWritable()
@@ -530,14 +557,32 @@ void Connection::onWritable()
     if (!m_sendBlocked)
         return;
     m_sendBlocked = false;
-    std::vector<uint8_t> batch;
-    batch.swap(m_pendingBatch);
-    if (!sendBatch(m_pendingTo, batch.data(), batch.size(), m_pendingGso))
-        return;
-    QPointer<Connection> self(this);
-    flush();
-    if (self)
-        dispatch();
+    std::deque<PendingBatch> pending;
+    pending.swap(m_pending);
+    while (!pending.empty()) {
+        const PendingBatch &b = pending.front();
+        if (!sendBatch(b.to, b.data.data(), b.data.size(), b.gsoSize)) {
+            // Blocked again: the failed batch is queued; the rest follows it.
+            pending.pop_front();
+            for (PendingBatch &rest : pending)
+                m_pending.push_back(std::move(rest));
+            return;
+        }
+        pending.pop_front();
+    }
+    process();
+}
+
+StreamCore *Connection::nextWritableStream()
+{
+    while (!m_writeQueue.empty()) {
+        StreamCore *s = m_writeQueue.front();
+        if (s->hasWork() && !s->blocked)
+            return s;
+        s->inWriteQueue = false;
+        m_writeQueue.pop_front();
+    }
+    return nullptr;
 }
 
 void Connection::writeLoop()
@@ -545,42 +590,25 @@ void Connection::writeLoop()
     if (m_sendBlocked || m_inCallback)
         return;
     const uint64_t ts = nowNs();
+    // writev wants room for the largest packet we may send; batches are
+    // bounded by the send quantum (pacing) and by what one GSO send carries.
     const size_t maxPacket = ngtcp2_conn_get_max_tx_udp_payload_size(m_conn);
-    const size_t quantum = ngtcp2_conn_get_send_quantum(m_conn);
-    const size_t maxPackets = std::clamp<size_t>(quantum / maxPacket, 1, kMaxGsoSegments);
-    if (m_sendBuffer.size() < maxPackets * maxPacket)
-        m_sendBuffer.resize(kMaxGsoSegments * maxPacket);
+    const size_t budget = std::max(std::min(ngtcp2_conn_get_send_quantum(m_conn), kMaxGsoBytes), maxPacket);
+    if (m_sendBuffer.size() < budget + maxPacket)
+        m_sendBuffer.resize(budget + maxPacket);
 
     ngtcp2_path_storage ps;
     ngtcp2_path_storage_zero(&ps);
     ngtcp2_pkt_info pi{};
     uint8_t *buf = m_sendBuffer.data();
-    size_t offset = 0;
-    size_t gsoSize = 0;
+    size_t offset = 0;      // bytes in the batch
+    size_t gsoSize = 0;     // size of the batch's packets (the last may be shorter)
     size_t packets = 0;
+    SocketAddress batchTo;
     ngtcp2_vec vecs[kMaxVecs];
 
-    SocketAddress batchTo;
-    auto flushBatch = [&]() -> bool {
-        if (offset == 0)
-            return true;
-        const bool ok = sendBatch(batchTo, buf, offset, gsoSize);
-        offset = 0;
-        gsoSize = 0;
-        return ok;
-    };
-
     for (;;) {
-        StreamCore *stream = nullptr;
-        while (!m_writeQueue.empty()) {
-            StreamCore *s = m_writeQueue.front();
-            if (s->hasWork() && !s->blocked) {
-                stream = s;
-                break;
-            }
-            s->inWriteQueue = false;
-            m_writeQueue.pop_front();
-        }
+        StreamCore *stream = nextWritableStream();
         int64_t sid = -1;
         size_t vcnt = 0;
         uint32_t flags = NGTCP2_WRITE_STREAM_FLAG_MORE;
@@ -609,18 +637,13 @@ void Connection::writeLoop()
             if (!stream->hasWork()) {
                 stream->inWriteQueue = false;
                 m_writeQueue.pop_front();
-            } else if (nwrite != NGTCP2_ERR_WRITE_MORE) {
-                // Round-robin: a full packet went to this stream; let the next one go.
-                m_writeQueue.pop_front();
-                m_writeQueue.push_back(stream);
             }
         }
-
         if (nwrite < 0) {
             if (nwrite == NGTCP2_ERR_WRITE_MORE)
                 continue;
             if (nwrite == NGTCP2_ERR_STREAM_DATA_BLOCKED && stream) {
-                stream->blocked = true;
+                stream->blocked = true;   // extend_max_stream_data unblocks it
                 stream->inWriteQueue = false;
                 m_writeQueue.pop_front();
                 continue;
@@ -634,52 +657,55 @@ void Connection::writeLoop()
                 m_writeQueue.pop_front();
                 continue;
             }
-            flushBatch();
+            if (offset > 0)
+                sendBatch(batchTo, buf, offset, gsoSize);
             checkError(int(nwrite), "write");
             return;
         }
         if (nwrite == 0) {
-            flushBatch();
+            // Nothing more now: congestion, pacing, flow control, or done.
+            if (offset > 0)
+                sendBatch(batchTo, buf, offset, gsoSize);
             break;
         }
-        // Where this packet goes: ngtcp2 picks the path (a migrated peer,
-        // a path being validated), so take it from ps.path every time.
+
+        // Where this packet goes: ngtcp2 picks the path (a migrated peer, a
+        // path being validated), so take it from ps.path every time.
         SocketAddress to;
         to.length = socklen_t(ps.path.remote.addrlen);
         std::memcpy(&to.storage, ps.path.remote.addr, ps.path.remote.addrlen);
-        // One more packet in the batch. GSO wants equal sizes and one
-        // destination; a shorter packet ends the batch, a longer one (or one
-        // for another address) starts a new batch.
-        if (packets == 0)
-            batchTo = to;
-        if (packets > 0 && (size_t(nwrite) > gsoSize || !(to == batchTo))) {
-            // Move the new packet to the front after sending the batch before it.
-            std::vector<uint8_t> tail(buf + offset, buf + offset + nwrite);
-            if (!flushBatch()) {
-                // The kernel is full: keep the new packet with the pending batch.
-                m_pendingBatch.insert(m_pendingBatch.end(), tail.begin(), tail.end());
-                m_pendingGso = 0; // mixed sizes: resend one by one
+        const size_t len = size_t(nwrite);
+        // A GSO batch is packets of one size to one address, the last one
+        // possibly shorter. A packet that does not fit (bigger, or for
+        // another address) sends the batch so far and starts the next one.
+        if (packets > 0 && (len > gsoSize || !(to == batchTo))) {
+            const bool ok = sendBatch(batchTo, buf, offset, gsoSize);
+            std::memmove(buf, buf + offset, len);
+            offset = 0;
+            packets = 0;
+            if (!ok) {
+                sendBatch(to, buf, len, len);   // queued behind the refused batch
                 break;
             }
-            std::copy(tail.begin(), tail.end(), buf);
-            batchTo = to;
-            offset = size_t(nwrite);
-            gsoSize = size_t(nwrite);
-            packets = 1;
-        } else {
-            if (packets == 0)
-                gsoSize = size_t(nwrite);
-            offset += size_t(nwrite);
-            ++packets;
         }
-        if (size_t(nwrite) < gsoSize || packets >= maxPackets) {
-            const bool ok = flushBatch();
-            const bool full = packets >= maxPackets;
+        if (packets == 0) {
+            batchTo = to;
+            gsoSize = len;
+        }
+        offset += len;
+        ++packets;
+        const bool batchFull = packets >= kMaxGsoSegments || offset + gsoSize > budget;
+        if (len < gsoSize || batchFull) {
+            const bool ok = sendBatch(batchTo, buf, offset, gsoSize);
+            offset = 0;
             packets = 0;
-            if (!ok)
-                break;
-            if (full) {
-                // Pacing: the rest waits for the expiry timer.
+            if (!ok || batchFull) {
+                // A full batch used the send quantum: the rest waits for the
+                // pacing timer. Rotate so the next batch starts with another stream.
+                if (stream && stream->inWriteQueue && m_writeQueue.size() > 1 && m_writeQueue.front() == stream) {
+                    m_writeQueue.pop_front();
+                    m_writeQueue.push_back(stream);
+                }
                 break;
             }
         }
@@ -830,8 +856,11 @@ void Connection::dispatch()
         std::vector<QPointer<Stream>> fresh;
         fresh.swap(m_newStreams);
         for (const QPointer<Stream> &s : fresh) {
-            if (s)
-                Q_EMIT newStream(s);
+            if (Stream *raw = s.data()) {
+                if (!m_parentlessStreams)
+                    raw->setParent(this);
+                Q_EMIT newStream(raw);
+            }
             if (!self)
                 return;
         }
@@ -845,6 +874,7 @@ void Connection::dispatch()
     while (!m_dirty.empty()) {
         StreamCore *core = m_dirty.back();
         m_dirty.pop_back();
+        core->inDirty = false;
         core->emitPending();   // may delete the stream
         if (!self)
             return;
@@ -952,7 +982,9 @@ int Connection::cbStreamOpen(ngtcp2_conn *conn, int64_t sid, void *user)
     auto *c = static_cast<Connection *>(user);
     if (!ngtcp2_is_bidi_stream(sid))
         return 0;  // we never grant unidirectional streams
-    Stream *stream = StreamCore::create(c, sid, c);
+    // Parentless until announced: reparenting later would scan the old
+    // parent's child list, which grows with every stream (quadratic fills).
+    Stream *stream = StreamCore::create(c, sid, nullptr);
     StreamCore *core = StreamCore::of(stream);
     ngtcp2_conn_set_stream_user_data(conn, sid, core);
     c->m_streams.emplace(sid, core);
@@ -971,7 +1003,10 @@ int Connection::cbStreamClose(ngtcp2_conn *conn, uint32_t flags, int64_t sid, ui
             ngtcp2_conn_extend_max_offset(conn, uint64_t(core->available()));
         core->onClosed(code, flags & NGTCP2_STREAM_CLOSE_FLAG_APP_ERROR_CODE_SET);
         c->m_streams.erase(sid);
-        std::erase(c->m_writeQueue, core);
+        if (core->inWriteQueue) {
+            std::erase(c->m_writeQueue, core);
+            core->inWriteQueue = false;
+        }
         if (core->q())
             c->markDirty(core);
     }

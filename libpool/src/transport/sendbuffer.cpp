@@ -15,11 +15,12 @@ size_t SendBuffer::append(const char *data, size_t len)
     len = std::min(len, freeSpace());
     size_t done = 0;
     while (done < len) {
-        if (m_blocks.empty() || m_blocks.back().size == m_blocks.back().capacity) {
-            // Small writes get small blocks (pooled streams carry little);
-            // big writes get big ones so the data path needs few vectors.
+        if (m_head == m_blocks.size() || m_blocks.back().size == m_blocks.back().capacity) {
+            // Small writes get small blocks (pooled streams carry a few
+            // bytes); big writes get big ones so the data path needs few
+            // vectors. Not zero-filled: every byte is written before use.
             const size_t cap = std::clamp(len - done, kMinBlock, kMaxBlock);
-            m_blocks.push_back(Block{m_written, 0, cap, std::make_unique<uint8_t[]>(cap)});
+            m_blocks.push_back(Block{m_written, 0, cap, std::unique_ptr<uint8_t[]>(new uint8_t[cap])});
         }
         Block &b = m_blocks.back();
         const size_t n = std::min(len - done, b.capacity - b.size);
@@ -34,7 +35,8 @@ size_t SendBuffer::append(const char *data, size_t len)
 size_t SendBuffer::unsent(ngtcp2_vec *vecs, size_t maxVecs) const
 {
     size_t count = 0;
-    for (const Block &b : m_blocks) {
+    for (size_t i = m_head; i < m_blocks.size(); ++i) {
+        const Block &b = m_blocks[i];
         if (count == maxVecs)
             break;
         const uint64_t end = b.start + b.size;
@@ -54,13 +56,21 @@ uint64_t SendBuffer::acknowledge(uint64_t ackedUpTo)
         return 0;
     const uint64_t delta = ackedUpTo - m_acked;
     m_acked = ackedUpTo;
-    while (!m_blocks.empty()) {
-        const Block &b = m_blocks.front();
+    while (m_head < m_blocks.size()) {
+        Block &b = m_blocks[m_head];
         // Idle pooled streams must not keep a block each: free even a
         // tail block once all of it is acknowledged.
         if (b.start + b.size > m_acked)
             break;
-        m_blocks.pop_front();
+        b.data.reset();
+        ++m_head;
+    }
+    if (m_head == m_blocks.size()) {
+        m_blocks.clear();
+        m_head = 0;
+    } else if (m_head >= 32) {
+        m_blocks.erase(m_blocks.begin(), m_blocks.begin() + std::ptrdiff_t(m_head));
+        m_head = 0;
     }
     return delta;
 }

@@ -5,8 +5,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
+#include <vector>
 #include <ngtcp2/ngtcp2.h>
 
 namespace quicpool::transport {
@@ -39,7 +39,8 @@ private:
         size_t capacity;
         std::unique_ptr<uint8_t[]> data;
     };
-    std::deque<Block> m_blocks;
+    std::vector<Block> m_blocks;   // a vector: an empty deque allocates ~600 bytes
+    size_t m_head = 0;             // first live block in m_blocks
     uint64_t m_written = 0;
     uint64_t m_sent = 0;
     uint64_t m_acked = 0;

@@ -36,7 +36,21 @@ StreamCore::~StreamCore()
 void StreamCore::onData(const uint8_t *data, size_t len, bool fin)
 {
     if (len > 0) {
-        m_rx.emplace_back(reinterpret_cast<const char *>(data), qsizetype(len));
+        // Packets carry ~1-9 KB each: append them to a big chunk instead of
+        // allocating an array per packet. Small pieces (hellos, IDs, short
+        // requests) get exact-size arrays so idle streams stay small.
+        constexpr qsizetype kChunk = 64 * 1024;
+        const auto n = qsizetype(len);
+        if (!m_rx.isEmpty() && m_rx.last().capacity() - m_rx.last().size() >= n) {
+            m_rx.last().append(reinterpret_cast<const char *>(data), n);
+        } else if (n >= 512) {
+            QByteArray chunk;
+            chunk.reserve(std::max(kChunk, n));
+            chunk.append(reinterpret_cast<const char *>(data), n);
+            m_rx.append(std::move(chunk));
+        } else {
+            m_rx.append(QByteArray(reinterpret_cast<const char *>(data), n));
+        }
         m_rxBytes += qint64(len);
         totalReceived += qint64(len);
         m_sigReadyRead = true;
@@ -193,7 +207,7 @@ qint64 StreamCore::read(char *data, qint64 maxSize)
         done += n;
         m_rxHeadOffset += size_t(n);
         if (m_rxHeadOffset == size_t(front.size())) {
-            m_rx.pop_front();
+            m_rx.removeFirst();
             m_rxHeadOffset = 0;
         }
     }
@@ -219,7 +233,7 @@ qint64 StreamCore::readLine(char *data, qint64 maxSize)
         done += n;
         m_rxHeadOffset += size_t(n);
         if (m_rxHeadOffset == size_t(front.size())) {
-            m_rx.pop_front();
+            m_rx.removeFirst();
             m_rxHeadOffset = 0;
         }
         if (nl)

@@ -7,6 +7,7 @@
 #include "transport/sendbuffer.h"
 #include <quicpool/stream.h>
 #include <QtCore/QByteArray>
+#include <QtCore/QList>
 #include <cstdint>
 #include <deque>
 
@@ -50,6 +51,7 @@ public:
     bool shouldLinger() const { return m_finRequested && !m_writeShut && !m_closedByConnection; }
     bool inWriteQueue = false;   // owned by the connection's round-robin list
     bool blocked = false;        // flow-control blocked; cleared on extend_max_stream_data
+    bool inDirty = false;        // owned by the connection's list of streams owing signals
 
     // --- used by Stream's public methods
     qint64 read(char *data, qint64 maxSize);
@@ -79,7 +81,7 @@ private:
     void updateState();
 
     Stream *m_q;
-    std::deque<QByteArray> m_rx;
+    QList<QByteArray> m_rx;      // a QList: an empty std::deque allocates ~600 bytes
     size_t m_rxHeadOffset = 0;   // bytes already read from m_rx.front()
     qint64 m_rxBytes = 0;
     SendBuffer m_tx;
