@@ -2,7 +2,7 @@
 
 #include "common/metatypes.h"
 #include "transport/logging.h"
-#include "transport/streamcore.h"
+#include "transport/streamaccess.h"
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QEventLoop>
@@ -14,6 +14,7 @@ namespace quicpool {
 
 namespace {
 constexpr int kStatsPeriodMs = 200;
+constexpr int kSweepPeriodMs = 1000;
 }
 
 // ---------------------------------------------------------------- stats
@@ -62,6 +63,9 @@ void PoolCore::startStatsTimer()
         return;
     statsTimer = new QTimer(q);
     QObject::connect(statsTimer, &QTimer::timeout, q, [this] { stats.store(currentStats()); });
+    sweepTimer = new QTimer(q);
+    QObject::connect(sweepTimer, &QTimer::timeout, q, [this] { sweepDead(); });
+    sweepTimer->start(kSweepPeriodMs);
     statsTimer->start(kStatsPeriodMs);
 }
 
@@ -84,26 +88,37 @@ void PoolCore::setConnected(bool up, const Error &reason)
         Q_EMIT q->disconnected(reason);
 }
 
-void PoolCore::watchPooled(Stream *stream)
+bool PoolCore::isDeadPooled(const Stream *stream)
 {
-    // An idle pooled stream that the peer resets, or ends without sending
-    // anything (NodePass clients FIN their idle streams on exit), is of no
-    // use: drop it instead of handing out a dead stream later. A stream that
-    // ends *with* data is a request that beat the application's get: keep it.
-    auto drop = [this, stream] {
-        if (stream->bytesAvailable() > 0 && stream->error() == ErrorCode::NoError)
-            return;
-        QString id = stream->id();
+    // An idle pooled stream that the peer reset, or ended without sending
+    // anything (NodePass clients FIN their idle streams on exit), or whose
+    // connection is gone, is of no use to anyone. One that ended *with* data
+    // is a request that beat the application's get: it is alive.
+    if (stream->error() != ErrorCode::NoError || transport::isStreamDetached(stream))
+        return stream->bytesAvailable() == 0 || stream->error() != ErrorCode::NoError;
+    return stream->isFinished() && stream->bytesAvailable() == 0;
+}
+
+void PoolCore::sweepDead()
+{
+    // Pooled streams carry no signal connections of their own (at 10,000
+    // streams those cost more memory than the streams), so dead ones are
+    // found here, once a second, and when a get would hand one out.
+    QList<Stream *> dead;
+    {
         QMutexLocker lock(&readyLock);
-        if (readyQueue.take(id) == stream) {
-            activeCount = readyQueue.size();
-            lock.unlock();
-            stream->abort();
-            stream->deleteLater();
-        }
-    };
-    QObject::connect(stream, &Stream::readChannelFinished, q, drop);
-    QObject::connect(stream, &Stream::errorOccurred, q, drop);
+        readyQueue.forEach([&](const QString &, Stream *s) {
+            if (isDeadPooled(s))
+                dead.append(s);
+        });
+        for (Stream *s : dead)
+            readyQueue.take(s->id());
+        activeCount = readyQueue.size();
+    }
+    for (Stream *s : dead) {
+        s->abort();
+        delete s;
+    }
 }
 
 void PoolCore::pool(Stream *stream)
@@ -120,7 +135,6 @@ void PoolCore::pool(Stream *stream)
         }
         activeCount = readyQueue.size();
     }
-    watchPooled(stream);
     Q_EMIT q->streamPooled(stream->id());
 }
 
@@ -130,6 +144,11 @@ Stream *PoolCore::take(const QString &id)
     Stream *s = readyQueue.take(id);
     activeCount = readyQueue.size();
     lock.unlock();
+    if (s && isDeadPooled(s)) {
+        s->abort();
+        delete s;
+        return nullptr;
+    }
     if (s)
         handOut(s, id);
     return s;
@@ -144,14 +163,22 @@ void PoolCore::handOut(Stream *s, const QString &id)
 
 Stream *PoolCore::takeOldest()
 {
-    QString id;
-    QMutexLocker lock(&readyLock);
-    Stream *s = readyQueue.takeOldest(&id);
-    activeCount = readyQueue.size();
-    lock.unlock();
-    if (s)
+    for (;;) {
+        QString id;
+        QMutexLocker lock(&readyLock);
+        Stream *s = readyQueue.takeOldest(&id);
+        activeCount = readyQueue.size();
+        lock.unlock();
+        if (!s)
+            return nullptr;
+        if (isDeadPooled(s)) {
+            s->abort();
+            delete s;
+            continue;
+        }
         handOut(s, id);
-    return s;
+        return s;
+    }
 }
 
 void PoolCore::closeAllPooled()

@@ -91,8 +91,11 @@ public:
     virtual ConnectionInfo currentInfo() const = 0;
     virtual void closeImpl() = 0;
     virtual void afterFlush() {}
-    /// Pooled streams watch for their own death while idle.
-    void watchPooled(Stream *stream);
+    /// A pooled stream that can no longer serve (reset, empty FIN, no connection).
+    static bool isDeadPooled(const Stream *stream);
+    /// Drops dead pooled streams (timer, once a second).
+    void sweepDead();
+    QTimer *sweepTimer = nullptr;
 };
 
 } // namespace quicpool

@@ -110,6 +110,12 @@ void ServerPoolPrivate::onNewStream(Stream *s)
         return;
     }
     awaitingHello.insert(s, clock.elapsed() + config.helloTimeout.count());
+    if (s->bytesAvailable() > 0 || s->atEnd()) {
+        // The usual case: the hello came with the stream. No signal
+        // connections then, which would stay allocated on every pooled stream.
+        tryHello(s);
+        return;
+    }
     QObject::connect(s, &Stream::readyRead, q, [this, s] { tryHello(s); });
     QObject::connect(s, &Stream::readChannelFinished, q, [this, s] { tryHello(s); });
     QObject::connect(s, &Stream::errorOccurred, q, [this, s] { refuse(s, "the stream failed during its handshake"); });

@@ -687,6 +687,13 @@ void Connection::writeLoop()
                 sendBatch(to, buf, len, len);   // queued behind the refused batch
                 break;
             }
+            if (len > gsoSize) {
+                // Most likely a PMTUD probe: alone, so that if the path
+                // refuses its size, no data packet is lost with it.
+                if (!sendBatch(to, buf, len, len))
+                    break;
+                continue;
+            }
         }
         if (packets == 0) {
             batchTo = to;

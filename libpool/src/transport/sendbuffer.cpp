@@ -6,6 +6,7 @@
 namespace quicpool::transport {
 
 namespace {
+constexpr size_t kTinyWrite = 64;
 constexpr size_t kMinBlock = 4096;
 constexpr size_t kMaxBlock = 256 * 1024;
 }
@@ -19,7 +20,10 @@ size_t SendBuffer::append(const char *data, size_t len)
             // Small writes get small blocks (pooled streams carry a few
             // bytes); big writes get big ones so the data path needs few
             // vectors. Not zero-filled: every byte is written before use.
-            const size_t cap = std::clamp(len - done, kMinBlock, kMaxBlock);
+            // Tiny writes (the pool's hello and IDs) get exact blocks: 10,000
+            // pooled streams must not leave 10,000 freed 4 KiB holes behind.
+            const size_t want = len - done;
+            const size_t cap = want < kTinyWrite ? want : std::clamp(want, kMinBlock, kMaxBlock);
             m_blocks.push_back(Block{m_written, 0, cap, std::unique_ptr<uint8_t[]>(new uint8_t[cap])});
         }
         Block &b = m_blocks.back();
@@ -66,7 +70,7 @@ uint64_t SendBuffer::acknowledge(uint64_t ackedUpTo)
         ++m_head;
     }
     if (m_head == m_blocks.size()) {
-        m_blocks.clear();
+        std::vector<Block>().swap(m_blocks);   // idle streams keep no capacity
         m_head = 0;
     } else if (m_head >= 32) {
         m_blocks.erase(m_blocks.begin(), m_blocks.begin() + std::ptrdiff_t(m_head));

@@ -1,0 +1,87 @@
+// The ready-stream structure: FIFO order, take by ID, unique IDs, stale
+// entries skipped and compacted, a reused ID keeping its new place.
+#include "pool/readyqueue.h"
+
+#include <QtTest/QTest>
+
+using quicpool::ReadyQueue;
+using quicpool::Stream;
+
+class TestReadyQueue : public QObject
+{
+    Q_OBJECT
+
+    // Fake stream handles: the queue never dereferences them.
+    static Stream *handle(quintptr n) { return reinterpret_cast<Stream *>(n * 16); }
+
+private Q_SLOTS:
+    void fifoAndById()
+    {
+        ReadyQueue q;
+        QVERIFY(q.isEmpty());
+        QVERIFY(q.push(QStringLiteral("00000000"), handle(1)));
+        QVERIFY(q.push(QStringLiteral("aaaaaaaa"), handle(2)));
+        QVERIFY(q.push(QStringLiteral("bbbbbbbb"), handle(3)));
+        QVERIFY(!q.push(QStringLiteral("aaaaaaaa"), handle(9)));  // IDs are unique
+        QCOMPARE(q.size(), 3);
+        QCOMPARE(q.ids(), (QStringList{"00000000", "aaaaaaaa", "bbbbbbbb"}));
+        QCOMPARE(q.take(QStringLiteral("aaaaaaaa")), handle(2));
+        QCOMPARE(q.take(QStringLiteral("aaaaaaaa")), nullptr);
+        QCOMPARE(q.take(QStringLiteral("cccccccc")), nullptr);
+        QCOMPARE(q.ids(), (QStringList{"00000000", "bbbbbbbb"}));
+        QString id;
+        QCOMPARE(q.takeOldest(&id), handle(1));
+        QCOMPARE(id, QStringLiteral("00000000"));
+        QCOMPARE(q.takeOldest(&id), handle(3));   // skips the stale "aaaaaaaa"
+        QCOMPARE(id, QStringLiteral("bbbbbbbb"));
+        QCOMPARE(q.takeOldest(&id), nullptr);
+        QVERIFY(q.isEmpty());
+    }
+
+    void reusedIdTakesItsNewPlace()
+    {
+        ReadyQueue q;
+        q.push(QStringLiteral("11111111"), handle(1));
+        q.push(QStringLiteral("22222222"), handle(2));
+        QCOMPARE(q.take(QStringLiteral("11111111")), handle(1));
+        q.push(QStringLiteral("11111111"), handle(3));   // same ID, newer stream
+        QCOMPARE(q.ids(), (QStringList{"22222222", "11111111"}));
+        QString id;
+        QCOMPARE(q.takeOldest(&id), handle(2));
+        QCOMPARE(q.takeOldest(&id), handle(3));
+        QCOMPARE(id, QStringLiteral("11111111"));
+        QCOMPARE(q.takeOldest(), nullptr);
+    }
+
+    void takesByIdDoNotGrowTheOrderForever()
+    {
+        // A client pool only ever takes by ID: stale order entries must be
+        // compacted away, not accumulate.
+        ReadyQueue q;
+        for (int round = 0; round < 100; ++round) {
+            for (int i = 0; i < 50; ++i)
+                QVERIFY(q.push(QString::number(round * 50 + i, 16).rightJustified(8, u'0'), handle(quintptr(i + 1))));
+            for (int i = 0; i < 50; ++i)
+                QVERIFY(q.take(QString::number(round * 50 + i, 16).rightJustified(8, u'0')));
+        }
+        QVERIFY(q.isEmpty());
+        QVERIFY2(q.orderLength() <= 16 + 50, qPrintable(QString::number(q.orderLength())));
+    }
+
+    void forEachVisitsLiveInOrder()
+    {
+        ReadyQueue q;
+        for (int i = 1; i <= 5; ++i)
+            q.push(QString::number(i).repeated(8), handle(quintptr(i)));
+        q.take(QStringLiteral("33333333"));
+        QStringList seen;
+        q.forEach([&](const QString &id, Stream *s) {
+            QVERIFY(s);
+            seen.append(id);
+        });
+        QCOMPARE(seen, (QStringList{"11111111", "22222222", "44444444", "55555555"}));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestReadyQueue)
+#include "tst_readyqueue.moc"
