@@ -416,15 +416,8 @@ const ClientPoolConfig &ClientPool::config() const { return dc()->config; }
 bool ClientPool::start()
 {
     ClientPoolPrivate *d = dc();
-    if (d->ready) {
-        d->setError(Error(ErrorCode::AlreadyStarted, QStringLiteral("the pool is already running")), false);
+    if (!d->canStart(d->config.validate()))
         return false;
-    }
-    const Error invalid = d->config.validate();
-    if (invalid) {
-        d->setError(invalid, false);
-        return false;
-    }
     if (!d->tls) {
         transport::TlsClientOptions o;
         o.mode = d->config.tlsMode;
@@ -474,15 +467,8 @@ void ClientPool::outgoingGetAsync(const QString &id, Milliseconds timeout, QObje
                                   GetCallback callback)
 {
     ClientPoolPrivate *d = dc();
-    QPointer<QObject> ctx = context ? context : this;
-    auto later = [ctx, callback](Stream *s, const Error &e) {
-        QMetaObject::invokeMethod(ctx, [ctx, callback, s, e] {
-            if (ctx)
-                callback(s, e);
-            else if (s)
-                s->abort();
-        }, Qt::QueuedConnection);
-    };
+    QObject *ctx = context ? context : this;
+    auto later = [ctx, callback](Stream *s, const Error &e) { PoolCore::deliverLater(ctx, callback, s, e); };
     bool ok = false;
     const QString norm = pool::normalizeId(id, &ok);
     if (!ok) {

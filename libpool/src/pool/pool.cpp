@@ -78,6 +78,31 @@ void PoolCore::setError(const Error &e, bool emitSignal)
     }
 }
 
+bool PoolCore::canStart(const Error &validation)
+{
+    if (ready) {
+        setError(Error(ErrorCode::AlreadyStarted, QStringLiteral("the pool is already running")), false);
+        return false;
+    }
+    if (validation.isError()) {
+        setError(validation, false);
+        return false;
+    }
+    return true;
+}
+
+void PoolCore::deliverLater(QObject *context, const GetCallback &callback, Stream *stream,
+                            const Error &error)
+{
+    QPointer<QObject> ctx(context);
+    QMetaObject::invokeMethod(context, [ctx, callback, stream, error] {
+        if (ctx)
+            callback(stream, error);
+        else if (stream)
+            stream->abort();
+    }, Qt::QueuedConnection);
+}
+
 void PoolCore::setConnected(bool up, const Error &reason)
 {
     if (connectedFlag.exchange(up) == up)

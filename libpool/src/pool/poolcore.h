@@ -85,6 +85,12 @@ public:
                         Milliseconds timeout, Error *error);
 
     void setError(const Error &e, bool emitSignal = true);
+    /// start()'s common checks: not running yet, and a valid config.
+    bool canStart(const Error &validation);
+    /// Calls back on the next loop turn (a get answered at once must not
+    /// call back before it returns); a stream nobody is left to take is aborted.
+    static void deliverLater(QObject *context, const GetCallback &callback, Stream *stream,
+                             const Error &error);
     void setConnected(bool up, const Error &reason = {});
     void startStatsTimer();
     virtual ConnectionStats currentStats() const = 0;

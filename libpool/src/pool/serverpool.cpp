@@ -219,15 +219,8 @@ const ServerPoolConfig &ServerPool::config() const { return ds()->config; }
 bool ServerPool::start()
 {
     ServerPoolPrivate *d = ds();
-    if (d->ready) {
-        d->setError(Error(ErrorCode::AlreadyStarted, QStringLiteral("the pool is already running")), false);
+    if (!d->canStart(d->config.validate()))
         return false;
-    }
-    const Error invalid = d->config.validate();
-    if (invalid) {
-        d->setError(invalid, false);
-        return false;
-    }
     QString host;
     quint16 port = 0;
     QString why;
@@ -323,15 +316,8 @@ Stream *ServerPool::tryIncomingGet()
 void ServerPool::incomingGetAsync(Milliseconds timeout, QObject *context, GetCallback callback)
 {
     ServerPoolPrivate *d = ds();
-    QPointer<QObject> ctx = context ? context : this;
-    auto later = [ctx, callback](Stream *s, const Error &e) {
-        QMetaObject::invokeMethod(ctx, [ctx, callback, s, e] {
-            if (ctx)
-                callback(s, e);
-            else if (s)
-                s->abort();
-        }, Qt::QueuedConnection);
-    };
+    QObject *ctx = context ? context : this;
+    auto later = [ctx, callback](Stream *s, const Error &e) { PoolCore::deliverLater(ctx, callback, s, e); };
     if (!d->ready) {
         later(nullptr, Error(ErrorCode::NotStarted, QStringLiteral("the pool is not running")));
         return;

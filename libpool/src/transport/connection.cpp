@@ -436,17 +436,8 @@ bool Connection::checkError(int rv, const char *where)
         ngtcp2_ccerr_default(&ccerr);
         ngtcp2_ccerr_set_tls_alert(&ccerr, alert, nullptr, 0);
         setCloseReason(e);
-        {
-            ngtcp2_path_storage ps;
-            ngtcp2_path_storage_zero(&ps);
-            ngtcp2_pkt_info pi;
-            uint8_t buf[NGTCP2_MAX_UDP_PAYLOAD_SIZE];
-            const ngtcp2_ssize n = ngtcp2_conn_write_connection_close(
-                m_conn, &ps.path, &pi, buf, sizeof buf, &ccerr, nowNs());
-            if (n > 0)
-                m_closePacket = QByteArray(reinterpret_cast<const char *>(buf), int(n));
-        }
-        startClosing(e, false);
+        writeClosePacket(ccerr);
+        startClosing(e);
         return false;
     }
     default: {
@@ -456,15 +447,8 @@ bool Connection::checkError(int rv, const char *where)
         ngtcp2_ccerr_set_liberr(&ccerr, rv, nullptr, 0);
         const Error e(ErrorCode::ConnectionLost, QStringLiteral("QUIC protocol error: %1").arg(ngtcp2Error(rv)));
         setCloseReason(e);
-        ngtcp2_path_storage ps;
-        ngtcp2_path_storage_zero(&ps);
-        ngtcp2_pkt_info pi;
-        uint8_t buf[NGTCP2_MAX_UDP_PAYLOAD_SIZE];
-        const ngtcp2_ssize n = ngtcp2_conn_write_connection_close(m_conn, &ps.path, &pi, buf,
-                                                                  sizeof buf, &ccerr, nowNs());
-        if (n > 0)
-            m_closePacket = QByteArray(reinterpret_cast<const char *>(buf), int(n));
-        startClosing(e, false);
+        writeClosePacket(ccerr);
+        startClosing(e);
         return false;
     }
     }
@@ -764,16 +748,22 @@ void Connection::close(uint64_t applicationErrorCode, const QByteArray &reason)
         ngtcp2_ccerr_set_application_error(&ccerr, applicationErrorCode,
                                            reinterpret_cast<const uint8_t *>(reason.constData()),
                                            size_t(reason.size()));
-        ngtcp2_path_storage ps;
-        ngtcp2_path_storage_zero(&ps);
-        ngtcp2_pkt_info pi;
-        uint8_t buf[NGTCP2_MAX_UDP_PAYLOAD_SIZE];
-        const ngtcp2_ssize n = ngtcp2_conn_write_connection_close(m_conn, &ps.path, &pi, buf,
-                                                                  sizeof buf, &ccerr, nowNs());
-        if (n > 0)
-            m_closePacket = QByteArray(reinterpret_cast<const char *>(buf), int(n));
+        writeClosePacket(ccerr);
     }
-    startClosing(m_closeReason, false);
+    startClosing(m_closeReason);
+}
+
+void Connection::writeClosePacket(const ngtcp2_ccerr &ccerr)
+{
+    // Kept: while closing, every packet from the peer is answered with it.
+    ngtcp2_path_storage ps;
+    ngtcp2_path_storage_zero(&ps);
+    ngtcp2_pkt_info pi;
+    uint8_t buf[NGTCP2_MAX_UDP_PAYLOAD_SIZE];
+    const ngtcp2_ssize n = ngtcp2_conn_write_connection_close(m_conn, &ps.path, &pi, buf, sizeof buf,
+                                                              &ccerr, nowNs());
+    if (n > 0)
+        m_closePacket = QByteArray(reinterpret_cast<const char *>(buf), int(n));
 }
 
 void Connection::abort()
@@ -788,7 +778,7 @@ void Connection::setCloseReason(const Error &reason)
         m_closeReason = reason;
 }
 
-void Connection::startClosing(const Error &reason, bool)
+void Connection::startClosing(const Error &reason)
 {
     if (m_state >= State::Closing)
         return;
@@ -815,7 +805,7 @@ void Connection::startClosing(const Error &reason, bool)
 void Connection::enterDraining()
 {
     m_closePacket.clear();
-    startClosing(m_closeReason, false);
+    startClosing(m_closeReason);
 }
 
 void Connection::finalize()

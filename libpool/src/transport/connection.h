@@ -141,7 +141,8 @@ private:
     StreamCore *nextWritableStream();
     void armTimer();
     void scheduleFlush();
-    void startClosing(const Error &reason, bool sendClose);
+    void startClosing(const Error &reason);
+    void writeClosePacket(const ngtcp2_ccerr &ccerr);
     void enterDraining();
     void finalize();
     void dispatch();
