@@ -24,7 +24,9 @@ size_t SendBuffer::append(const char *data, size_t len)
             // pooled streams must not leave 10,000 freed 4 KiB holes behind.
             const size_t want = len - done;
             const size_t cap = want < kTinyWrite ? want : std::clamp(want, kMinBlock, kMaxBlock);
-            m_blocks.push_back(Block{m_written, 0, cap, std::unique_ptr<uint8_t[]>(new uint8_t[cap])});
+            std::unique_ptr<uint8_t[]> bytes = cap == kMaxBlock && m_spare ? std::move(m_spare)
+                                                                         : std::unique_ptr<uint8_t[]>(new uint8_t[cap]);
+            m_blocks.push_back(Block{m_written, 0, cap, std::move(bytes)});
         }
         Block &b = m_blocks.back();
         const size_t n = std::min(len - done, b.capacity - b.size);
@@ -66,6 +68,8 @@ uint64_t SendBuffer::acknowledge(uint64_t ackedUpTo)
         // tail block once all of it is acknowledged.
         if (b.start + b.size > m_acked)
             break;
+        if (b.capacity == kMaxBlock && !m_spare)
+            m_spare = std::move(b.data);
         b.data.reset();
         ++m_head;
     }

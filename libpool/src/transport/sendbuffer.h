@@ -41,6 +41,10 @@ private:
     };
     std::vector<Block> m_blocks;   // a vector: an empty deque allocates ~600 bytes
     size_t m_head = 0;             // first live block in m_blocks
+    // One acknowledged big block kept for the next append: a bulk sender
+    // otherwise maps and faults in a fresh 256 KiB block (malloc serves that
+    // size with mmap) for every 256 KiB it sends.
+    std::unique_ptr<uint8_t[]> m_spare;
     uint64_t m_written = 0;
     uint64_t m_sent = 0;
     uint64_t m_acked = 0;
