@@ -179,11 +179,15 @@ void ClientPoolPrivate::dropConnection(const Error &why)
     connection = nullptr;
     const bool wasDialing = dialing;
     dialing = false;
-    // Streams of a dead connection are useless: drop the pooled ones.
+    // Streams of the dead connection are useless: drop those pooled (ones
+    // on retired connections still work and stay).
     QList<Stream *> dead;
     {
         QMutexLocker lock(&readyLock);
-        readyQueue.forEach([&](const QString &, Stream *s) { dead.append(s); });
+        readyQueue.forEach([&](const QString &, Stream *s) {
+            if (transport::isStreamDetached(s))
+                dead.append(s);
+        });
         for (Stream *s : dead)
             readyQueue.take(s->id());
         activeCount = readyQueue.size();
