@@ -52,8 +52,9 @@ void TestRules::encodeKnownIds()
 {
     QFETCH(QByteArray, bytes);
     QFETCH(QString, text);
+    QCOMPARE(bytes.size(), 4);
     StreamId id{};
-    std::copy(bytes.begin(), bytes.end(), id.begin());
+    std::memcpy(id.data(), bytes.constData(), id.size());
     QCOMPARE(encodeId(id), text);
 
     StreamId decoded{0xee, 0xee, 0xee, 0xee};
