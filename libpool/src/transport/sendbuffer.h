@@ -3,6 +3,7 @@
 // blocks that are only appended to and freed whole once acknowledged.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -25,7 +26,10 @@ public:
     uint64_t written() const { return m_written; }   ///< total bytes ever appended
     uint64_t sent() const { return m_sent; }
     uint64_t acked() const { return m_acked; }
-    size_t pending() const { return size_t(m_written - m_acked); } ///< unacked bytes held
+    /// Unacknowledged bytes the application wrote (bytes before base(), the
+    /// pool's handshake, are not the application's and do not count).
+    size_t pending() const { return size_t(m_written - std::max(m_acked, m_base)); }
+    void setBase(uint64_t offset) { m_base = offset; }
     bool hasUnsent() const { return m_sent < m_written; }
     size_t limit() const { return m_limit; }
     void setLimit(size_t bytes) { m_limit = bytes; }
@@ -48,6 +52,7 @@ private:
     uint64_t m_written = 0;
     uint64_t m_sent = 0;
     uint64_t m_acked = 0;
+    uint64_t m_base = 0;
     size_t m_limit = 1024 * 1024;
 };
 

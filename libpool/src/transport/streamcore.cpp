@@ -412,6 +412,7 @@ void markApplicationStart(Stream *stream)
     StreamCore *core = StreamCore::of(stream);
     core->rxBase = core->totalReceived - core->available();
     core->txBase = core->sendBuffer().written();
+    core->sendBuffer().setBase(core->txBase);
 }
 bool isStreamDetached(const Stream *stream)
 {
