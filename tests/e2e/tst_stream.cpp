@@ -18,30 +18,71 @@ class TestStream : public QObject
     std::unique_ptr<ServerPool> server;
     std::unique_ptr<ClientPool> client;
 
-    // A fresh pair of pools and one stream pair between them.
-    bool pair(Stream **in, Stream **out, const QString &listen = QStringLiteral("127.0.0.1:0"),
-              const QString &host = QStringLiteral("127.0.0.1"))
+    // A fresh pair of pools and n stream pairs between them (one connection).
+    bool pairs(int n, QList<Stream *> *in, QList<Stream *> *out,
+               const QString &listen = QStringLiteral("127.0.0.1:0"), const QString &host = QStringLiteral("127.0.0.1"))
     {
         client.reset();
         server.reset();
-        ServerPoolConfig sc = serverConfig(8);
+        ServerPoolConfig sc = serverConfig(std::max(n, 8));
         sc.listenAddress = listen;
         server = std::make_unique<ServerPool>(sc);
         if (!server->start())
             return false;
-        ClientPoolConfig cc = clientConfig(server->serverPort(), 2, 2);
+        ClientPoolConfig cc = clientConfig(server->serverPort(), std::max(n, 2), std::max(n, 2));
         cc.address = (host.contains(QLatin1Char(':')) ? QStringLiteral("[%1]:%2") : QStringLiteral("%1:%2"))
                          .arg(host).arg(server->serverPort());
         client = std::make_unique<ClientPool>(cc);
         if (!client->start())
             return false;
-        Error err;
-        *in = server->incomingGet(10000ms, &err);
-        if (!*in)
-            return false;
-        *out = client->outgoingGet((*in)->id(), 10000ms, &err);
-        return *out != nullptr;
+        for (int i = 0; i < n; ++i) {
+            Error err;
+            Stream *s = server->incomingGet(10000ms, &err);
+            if (!s)
+                return false;
+            Stream *c = client->outgoingGet(s->id(), 10000ms, &err);
+            if (!c)
+                return false;
+            in->append(s);
+            out->append(c);
+        }
+        return true;
     }
+
+    bool pair(Stream **in, Stream **out, const QString &listen = QStringLiteral("127.0.0.1:0"),
+              const QString &host = QStringLiteral("127.0.0.1"))
+    {
+        QList<Stream *> ins, outs;
+        if (!pairs(1, &ins, &outs, listen, host))
+            return false;
+        *in = ins.first();
+        *out = outs.first();
+        return true;
+    }
+
+    // One turn of a sender that writes `data` then closes, and of the reader
+    // at the other end; true once the reader has seen FIN.
+    struct Transfer
+    {
+        Stream *in;
+        Stream *out;
+        QByteArray data;
+        qint64 sent = 0;
+        QByteArray got;
+        bool step(bool read = true)
+        {
+            if (sent < data.size()) {
+                const qint64 n = out->write(data.constData() + sent, data.size() - sent);
+                if (n > 0)
+                    sent += n;
+                if (sent == data.size())
+                    out->close();
+            }
+            if (read)
+                got += in->readAll();
+            return in->atEnd();
+        }
+    };
 
 private Q_SLOTS:
     void initTestCase() { qRegisterMetaType<quicpool::ErrorCode>(); }
@@ -103,6 +144,61 @@ private Q_SLOTS:
         out->close();
         QTRY_VERIFY_WITH_TIMEOUT((got += in->readAll(), in->atEnd()), 15000);
         QVERIFY(got == data);
+    }
+
+    void sendingStreamsShareTheBuffer()
+    {
+        // Streams of one connection divide their send buffering among those
+        // holding unacknowledged data (the receiver here does not read, so
+        // most of what is written stays unacknowledged).
+        QList<Stream *> in, out;
+        QVERIFY(pairs(3, &in, &out));
+        constexpr qint64 MiB = 1024 * 1024;
+        QList<Transfer> t;
+        for (int i = 0; i < 3; ++i) {
+            out[i]->setSendBufferSize(4 * MiB);
+            t.append(Transfer{in[i], out[i], pattern(int(6 * MiB), 30 + i), 0, {}});
+        }
+        t[0].sent = out[0]->write(t[0].data);
+        QCOMPARE(t[0].sent, 4 * MiB);              // alone: its whole limit
+        t[1].sent = out[1]->write(t[1].data);
+        QCOMPARE(t[1].sent, 2 * MiB);              // two senders: half each
+        t[2].sent = out[2]->write(t[2].data);
+        QCOMPARE(t[2].sent, 4 * MiB / 3);          // three: a third
+        QCOMPARE(out[2]->write(t[2].data.constData() + t[2].sent, 1000), 0);
+        QCOMPARE(out[2]->sendBufferSize(), 4 * MiB);   // the setting itself is unchanged
+
+        // Streams 0 and 2 finish (their readers read); stream 1's reader
+        // still does not, so it keeps sending alone and its share grows back.
+        QTRY_VERIFY_WITH_TIMEOUT((t[0].step() & t[2].step()), 20000);
+        QVERIFY(t[0].got == t[0].data);
+        QVERIFY(t[2].got == t[2].data);
+        QTRY_VERIFY_WITH_TIMEOUT((t[1].step(false), out[1]->bytesToWrite() > 2 * MiB + 64 * 1024), 10000);
+
+        QTRY_VERIFY_WITH_TIMEOUT(t[1].step(), 20000);
+        QVERIFY(t[1].got == t[1].data);
+    }
+
+    void eightStreamsSendingAtOnceLoseNothing()
+    {
+        // Default buffers, eight busy streams on one connection: shares
+        // shrink and grow as streams start and finish; nothing stalls.
+        QList<Stream *> in, out;
+        QVERIFY(pairs(8, &in, &out));
+        QList<Transfer> t;
+        for (int i = 0; i < 8; ++i)
+            t.append(Transfer{in[i], out[i], pattern(int(3 * 1024 * 1024 + i * 77777), 50 + i), 0, {}});
+        auto allDone = [&] {
+            bool done = true;
+            for (Transfer &x : t)
+                done = x.step() && done;
+            return done;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(allDone(), 60000);
+        for (const Transfer &x : t) {
+            QVERIFY(x.got == x.data);
+            QCOMPARE(x.out->bytesToWrite(), 0);
+        }
     }
 
     void readLineAcrossChunks()

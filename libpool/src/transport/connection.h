@@ -117,6 +117,10 @@ public:
     void streamStopReading(StreamCore *stream, uint64_t code);
     void streamDestroyed(StreamCore *stream);
     void markDirty(StreamCore *stream);
+    /// A stream started (true) or stopped (false) holding unacknowledged data.
+    void streamSending(bool sending) { sending ? ++m_sendingStreams : --m_sendingStreams; }
+    /// Streams holding unacknowledged data: they share the send buffering.
+    size_t sendingStreams() const { return m_sendingStreams; }
     /// Keeps a deleted stream's core until its FIN and data are acknowledged.
     void adoptOrphan(std::unique_ptr<StreamCore> core);
 
@@ -198,6 +202,7 @@ private:
     std::vector<StreamCore *> m_dirty;           // streams owing signals
     std::vector<QPointer<Stream>> m_newStreams;  // peer-opened, not yet announced
     std::unordered_map<int64_t, std::unique_ptr<StreamCore>> m_orphans; // closed streams still delivering
+    size_t m_sendingStreams = 0;
     bool m_streamsAvailablePending = false;
     bool m_parentlessStreams = false;
 

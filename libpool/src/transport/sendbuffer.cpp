@@ -11,9 +11,9 @@ constexpr size_t kMinBlock = 4096;
 constexpr size_t kMaxBlock = 256 * 1024;
 }
 
-size_t SendBuffer::append(const char *data, size_t len)
+size_t SendBuffer::append(const char *data, size_t len, size_t limit)
 {
-    len = std::min(len, freeSpace());
+    len = std::min(len, freeSpace(limit));
     size_t done = 0;
     while (done < len) {
         if (m_head == m_blocks.size() || m_blocks.back().size == m_blocks.back().capacity) {

@@ -29,8 +29,25 @@ Stream *StreamCore::create(Connection *connection, int64_t streamId, QObject *pa
 
 StreamCore::~StreamCore()
 {
+    leaveSending();
     if (connection)
         connection->streamDestroyed(this);
+}
+
+void StreamCore::updateSending()
+{
+    const bool sending = connection && !m_writeShut && m_tx.written() > m_tx.acked();
+    if (sending == m_sending)
+        return;
+    m_sending = sending;
+    connection->streamSending(sending);
+}
+
+void StreamCore::leaveSending()
+{
+    if (m_sending && connection)
+        connection->streamSending(false);
+    m_sending = false;
 }
 
 void StreamCore::onData(const uint8_t *data, size_t len, bool fin)
@@ -68,6 +85,7 @@ void StreamCore::onAcked(uint64_t offset, uint64_t len)
     m_tx.acknowledge(offset + len);
     const uint64_t after = std::max(m_tx.acked(), txBase);
     m_sigBytesWritten += qint64(after - before);
+    updateSending();
 }
 
 void StreamCore::onPeerReset(uint64_t)
@@ -87,6 +105,7 @@ void StreamCore::onWriteRefused()
     if (m_writeShut)
         return;
     m_writeShut = true;
+    updateSending();
     if (error == ErrorCode::NoError) {
         error = ErrorCode::StreamReset;
         m_sigError = true;
@@ -96,6 +115,7 @@ void StreamCore::onWriteRefused()
 
 void StreamCore::onClosed(uint64_t, bool)
 {
+    leaveSending();
     m_closedByConnection = true;
     m_writeShut = true;
     if (!m_finReceived) {
@@ -112,6 +132,7 @@ void StreamCore::detach(ErrorCode reason)
 {
     if (!connection)
         return;
+    leaveSending();
     connection = nullptr;
     m_writeShut = true;
     if (!m_closedByConnection) {
@@ -260,9 +281,14 @@ qint64 StreamCore::write(const char *data, qint64 size)
 {
     if (!connection || m_writeShut || m_finRequested)
         return -1;
-    const size_t n = m_tx.append(data, size_t(size));
-    if (n > 0)
+    // Streams of one connection share its send buffering: each holds a
+    // share of its limit while others hold unacknowledged data too.
+    const size_t others = connection->sendingStreams() - (m_sending ? 1 : 0);
+    const size_t n = m_tx.append(data, size_t(size), sharedSendLimit(m_tx.limit(), others + 1));
+    if (n > 0) {
+        updateSending();
         connection->streamHasData(this);
+    }
     return qint64(n);
 }
 
@@ -280,6 +306,7 @@ void StreamCore::abort(uint64_t code)
     if (connection && !m_closedByConnection)
         connection->streamAbort(this, code);
     m_writeShut = true;
+    updateSending();
     m_finReceived = true;
     m_rx.clear();
     m_rxHeadOffset = 0;

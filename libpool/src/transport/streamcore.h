@@ -79,6 +79,10 @@ public:
 private:
     void setState();
     void updateState();
+    /// Tells the connection whether this stream holds unacknowledged data.
+    void updateSending();
+    /// Stops counting as a sender before the connection lets go of us.
+    void leaveSending();
 
     Stream *m_q;
     QList<QByteArray> m_rx;      // a QList: an empty std::deque allocates ~600 bytes
@@ -90,6 +94,7 @@ private:
     bool m_finSent = false;
     bool m_writeShut = false;
     bool m_closedByConnection = false;
+    bool m_sending = false;      // counted in connection->sendingStreams()
 
     // Signals owed.
     bool m_sigReadyRead = false;

@@ -1,0 +1,107 @@
+// SendBuffer and the rule that divides a connection's send buffering among
+// its sending streams: pure logic, reached directly.
+#include "transport/sendbuffer.h"
+
+#include <QtTest/QTest>
+#include <cstring>
+#include <string>
+
+using quicpool::transport::SendBuffer;
+using quicpool::transport::sharedSendLimit;
+
+namespace {
+constexpr size_t KiB = 1024;
+constexpr size_t MiB = 1024 * KiB;
+
+std::string bytes(size_t n, char seed)
+{
+    std::string s(n, '\0');
+    for (size_t i = 0; i < n; ++i)
+        s[i] = char(seed + char(i * 7));
+    return s;
+}
+
+// Every unsent byte, in order, as the write loop would see it.
+std::string unsentBytes(const SendBuffer &b)
+{
+    ngtcp2_vec vecs[64];
+    const size_t n = b.unsent(vecs, 64);
+    std::string out;
+    for (size_t i = 0; i < n; ++i)
+        out.append(reinterpret_cast<const char *>(vecs[i].base), vecs[i].len);
+    return out;
+}
+} // namespace
+
+class TestSendBuffer : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void sharedLimitDividesAmongSenders()
+    {
+        QCOMPARE(sharedSendLimit(1 * MiB, 0), 1 * MiB);
+        QCOMPARE(sharedSendLimit(1 * MiB, 1), 1 * MiB);
+        QCOMPARE(sharedSendLimit(1 * MiB, 2), 512 * KiB);
+        QCOMPARE(sharedSendLimit(1 * MiB, 8), 128 * KiB);
+        QCOMPARE(sharedSendLimit(1 * MiB, 3), 1 * MiB / 3);
+        // Never under the floor, however many streams send ...
+        QCOMPARE(sharedSendLimit(1 * MiB, 16), 64 * KiB);
+        QCOMPARE(sharedSendLimit(1 * MiB, 10000), 64 * KiB);
+        // ... nor above a stream's own limit when that is smaller.
+        QCOMPARE(sharedSendLimit(4000, 8), size_t(4000));
+        QCOMPARE(sharedSendLimit(100 * KiB, 4), 64 * KiB);
+        // A large explicit limit divides too.
+        QCOMPARE(sharedSendLimit(8 * MiB, 4), 2 * MiB);
+    }
+
+    void appendStopsAtTheGivenLimit()
+    {
+        SendBuffer b;
+        const std::string data = bytes(300 * KiB, 3);
+        QCOMPARE(b.append(data.data(), data.size(), 128 * KiB), 128 * KiB);
+        QCOMPARE(b.pending(), 128 * KiB);
+        QCOMPARE(b.append(data.data(), data.size(), 128 * KiB), size_t(0));
+        // The buffer's own limit (1 MiB) still allows more.
+        QCOMPARE(b.freeSpace(), 1 * MiB - 128 * KiB);
+        QCOMPARE(b.append(data.data() + 128 * KiB, data.size() - 128 * KiB), data.size() - 128 * KiB);
+        QCOMPARE(unsentBytes(b), data);
+    }
+
+    void acknowledgementFreesSpaceAndBytesStayInOrder()
+    {
+        SendBuffer b;
+        b.setLimit(10000);
+        const std::string data = bytes(25000, 11);
+        size_t taken = b.append(data.data(), data.size());
+        QCOMPARE(taken, size_t(10000));
+        b.markSent(6000);
+        QCOMPARE(b.acknowledge(6000), uint64_t(6000));
+        QCOMPARE(b.acknowledge(5000), uint64_t(0));   // old acknowledgements change nothing
+        QCOMPARE(b.pending(), size_t(4000));
+        taken += b.append(data.data() + taken, data.size() - taken);
+        QCOMPARE(taken, size_t(16000));
+        QCOMPARE(unsentBytes(b), data.substr(6000, 10000));
+        b.markSent(10000);
+        QVERIFY(!b.hasUnsent());
+        QCOMPARE(b.acknowledge(16000), uint64_t(10000));
+        QCOMPARE(b.pending(), size_t(0));
+        QCOMPARE(b.freeSpace(), size_t(10000));
+    }
+
+    void baseExcludesThePoolsBytes()
+    {
+        SendBuffer b;
+        QCOMPARE(b.append("abcd", 4), size_t(4));   // the pool's ID
+        b.setBase(4);
+        QCOMPARE(b.pending(), size_t(0));
+        QCOMPARE(b.append("xyz", 3), size_t(3));
+        QCOMPARE(b.pending(), size_t(3));
+        b.markSent(7);
+        QCOMPARE(b.acknowledge(7), uint64_t(7));
+        QCOMPARE(b.pending(), size_t(0));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestSendBuffer)
+#include "tst_sendbuffer.moc"
