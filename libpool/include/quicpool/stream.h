@@ -16,7 +16,9 @@ namespace transport { class StreamCore; }
 /// Writing copies into a bounded send buffer (sendBufferSize()); write()
 /// returns how much was taken, possibly less than asked or 0 when the buffer
 /// is full: wait for bytesWritten(), which fires as the peer acknowledges
-/// data. close() sends FIN once everything queued has gone out and keeps the
+/// data. Streams of one connection share their buffering: while n of them
+/// hold unacknowledged data, each takes at most sendBufferSize() / n (never
+/// less than 64 KiB), so many busy streams buffer about as much as one. close() sends FIN once everything queued has gone out and keeps the
 /// read side open until the peer's FIN arrives or the object is deleted;
 /// abort() resets both directions at once.
 ///
