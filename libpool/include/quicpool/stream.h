@@ -16,9 +16,11 @@ namespace transport { class StreamCore; }
 /// Writing copies into a bounded send buffer (sendBufferSize()); write()
 /// returns how much was taken, possibly less than asked or 0 when the buffer
 /// is full: wait for bytesWritten(), which fires as the peer acknowledges
-/// data. Streams of one connection share their buffering: while n of them
-/// hold unacknowledged data, each takes at most sendBufferSize() / n (never
-/// less than 64 KiB), so many busy streams buffer about as much as one. close() sends FIN once everything queued has gone out and keeps the
+/// data. A stream with nothing pending always takes up to sendBufferSize().
+/// Busy streams of one connection share their buffering: while n of them
+/// hold unacknowledged data, one that holds some takes more only up to
+/// sendBufferSize() / n (never less than 64 KiB), so many busy streams
+/// buffer about as much as one (data buffered long goes cold in the cache). close() sends FIN once everything queued has gone out and keeps the
 /// read side open until the peer's FIN arrives or the object is deleted;
 /// abort() resets both directions at once.
 ///

@@ -282,6 +282,7 @@ void ClientPoolPrivate::openMore()
         });
         const char hello = 0x00;
         s->write(&hello, 1);
+        transport::markApplicationSendStart(s);
     }
 }
 

@@ -14,6 +14,9 @@ namespace quicpool::transport {
 void setStreamPoolId(Stream *stream, const QString &id);
 /// The ID handshake is over: byte counters start from here.
 void markApplicationStart(Stream *stream);
+/// Bytes written so far are the pool's (a hello): they do not count as the
+/// application's, in bytesToWrite() or in the connection's send sharing.
+void markApplicationSendStart(Stream *stream);
 /// True once the stream's connection is gone.
 bool isStreamDetached(const Stream *stream);
 

@@ -1,6 +1,7 @@
 #include "transport/streamcore.h"
 
 #include "transport/connection.h"
+#include "transport/streamaccess.h"
 
 #include <QtCore/QDeadlineTimer>
 #include <QtCore/QEventLoop>
@@ -36,7 +37,9 @@ StreamCore::~StreamCore()
 
 void StreamCore::updateSending()
 {
-    const bool sending = connection && !m_writeShut && m_tx.written() > m_tx.acked();
+    // Only the application's bytes count: a pooled stream whose hello or ID
+    // awaits acknowledgement must not shrink a busy stream's share.
+    const bool sending = connection && !m_writeShut && m_tx.pending() > 0;
     if (sending == m_sending)
         return;
     m_sending = sending;
@@ -281,10 +284,13 @@ qint64 StreamCore::write(const char *data, qint64 size)
 {
     if (!connection || m_writeShut || m_finRequested)
         return -1;
-    // Streams of one connection share its send buffering: each holds a
-    // share of its limit while others hold unacknowledged data too.
+    // Streams of one connection share its send buffering: a stream that
+    // already holds data may hold only a share of its limit while others
+    // hold data too. A stream with nothing pending still takes its whole
+    // limit, so "write, then close" of up to sendBufferSize() never splits.
     const size_t others = connection->sendingStreams() - (m_sending ? 1 : 0);
-    const size_t n = m_tx.append(data, size_t(size), sharedSendLimit(m_tx.limit(), others + 1));
+    const size_t limit = m_tx.pending() == 0 ? m_tx.limit() : sharedSendLimit(m_tx.limit(), others + 1);
+    const size_t n = m_tx.append(data, size_t(size), limit);
     if (n > 0) {
         updateSending();
         connection->streamHasData(this);
@@ -438,8 +444,15 @@ void markApplicationStart(Stream *stream)
 {
     StreamCore *core = StreamCore::of(stream);
     core->rxBase = core->totalReceived - core->available();
+    markApplicationSendStart(stream);
+}
+
+void markApplicationSendStart(Stream *stream)
+{
+    StreamCore *core = StreamCore::of(stream);
     core->txBase = core->sendBuffer().written();
     core->sendBuffer().setBase(core->txBase);
+    core->updateSending();
 }
 bool isStreamDetached(const Stream *stream)
 {

@@ -76,11 +76,13 @@ public:
     bool finReceived() const { return m_finReceived; }
     bool isDone() const { return m_closedByConnection; }
 
+    /// Tells the connection whether this stream holds unacknowledged
+    /// application data (see sharedSendLimit()).
+    void updateSending();
+
 private:
     void setState();
     void updateState();
-    /// Tells the connection whether this stream holds unacknowledged data.
-    void updateSending();
     /// Stops counting as a sender before the connection lets go of us.
     void leaveSending();
 
