@@ -222,6 +222,32 @@ private Q_SLOTS:
         QVERIFY(in->atEnd());
     }
 
+    void readLineOverManyReceiveChunks()
+    {
+        // 2 MB of lines: received into 64 KiB chunks that are recycled as
+        // they are read out, whether by readLine() or read().
+        Stream *in = nullptr, *out = nullptr;
+        QVERIFY(pair(&in, &out));
+        QByteArray text;
+        for (int i = 0; text.size() < 2000000; ++i)
+            text += "line " + QByteArray::number(i) + ' ' + QByteArray(i % 97, char('a' + i % 26)) + '\n';
+        Transfer t{in, out, text, 0, {}};
+        int lines = 0;
+        QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                                     const bool fin = t.step(false);
+                                     while (in->canReadLine()) {
+                                         t.got += in->readLine();
+                                         ++lines;
+                                     }
+                                     if (lines % 2)   // some chunks drained by read() as well
+                                         t.got += in->read(100);
+                                     return fin && in->bytesAvailable() == 0;
+                                 }()),
+                                 20000);
+        QVERIFY(t.got == text);
+        QVERIFY(lines > 1000);
+    }
+
     void abortResetsThePeer()
     {
         Stream *in = nullptr, *out = nullptr;

@@ -355,6 +355,29 @@ void Connection::adoptOrphan(std::unique_ptr<StreamCore> core)
     scheduleFlush();
 }
 
+QByteArray Connection::takeRxChunk(qsizetype capacity)
+{
+    if (!m_rxChunks.empty()) {
+        QByteArray chunk = std::move(m_rxChunks.back());
+        m_rxChunks.pop_back();
+        return chunk;
+    }
+    QByteArray chunk;
+    chunk.reserve(capacity);
+    return chunk;
+}
+
+void Connection::recycleRxChunk(QByteArray &&chunk, qsizetype capacity)
+{
+    // Enough for a handful of busy streams; more would only hold memory.
+    constexpr size_t kMaxSpare = 16;
+    if (m_rxChunks.size() >= kMaxSpare || chunk.capacity() < capacity || chunk.capacity() > 2 * capacity
+        || !chunk.isDetached())
+        return;
+    chunk.resize(0);   // keeps the allocation
+    m_rxChunks.push_back(std::move(chunk));
+}
+
 void Connection::markDirty(StreamCore *stream)
 {
     if (!stream->q() || stream->inDirty)

@@ -121,6 +121,13 @@ public:
     void streamSending(bool sending) { sending ? ++m_sendingStreams : --m_sendingStreams; }
     /// Streams holding unacknowledged data: they share the send buffering.
     size_t sendingStreams() const { return m_sendingStreams; }
+    /// An empty receive chunk with room for `capacity` bytes: a recycled one
+    /// when there is one. A busy reader frees a chunk for every one it fills;
+    /// reusing them keeps malloc from growing and trimming its heap (page
+    /// faults on every new chunk) in step with the traffic.
+    QByteArray takeRxChunk(qsizetype capacity);
+    /// Keeps a read-out chunk of about `capacity` bytes for takeRxChunk().
+    void recycleRxChunk(QByteArray &&chunk, qsizetype capacity);
     /// Keeps a deleted stream's core until its FIN and data are acknowledged.
     void adoptOrphan(std::unique_ptr<StreamCore> core);
 
@@ -203,6 +210,7 @@ private:
     std::vector<QPointer<Stream>> m_newStreams;  // peer-opened, not yet announced
     std::unordered_map<int64_t, std::unique_ptr<StreamCore>> m_orphans; // closed streams still delivering
     size_t m_sendingStreams = 0;
+    std::vector<QByteArray> m_rxChunks;          // recycled receive chunks, a few at most
     bool m_streamsAvailablePending = false;
     bool m_parentlessStreams = false;
 

@@ -59,13 +59,13 @@ void StreamCore::onData(const uint8_t *data, size_t len, bool fin)
         // Packets carry ~1-9 KB each: append them to a big chunk instead of
         // allocating an array per packet. Small pieces (hellos, IDs, short
         // requests) get exact-size arrays so idle streams stay small.
-        constexpr qsizetype kChunk = 64 * 1024;
         const auto n = qsizetype(len);
         if (!m_rx.isEmpty() && m_rx.last().capacity() - m_rx.last().size() >= n) {
             m_rx.last().append(reinterpret_cast<const char *>(data), n);
         } else if (n >= 512) {
-            QByteArray chunk;
-            chunk.reserve(std::max(kChunk, n));
+            QByteArray chunk = connection ? connection->takeRxChunk(kRxChunk) : QByteArray();
+            if (chunk.capacity() < n)
+                chunk.reserve(std::max(kRxChunk, n));
             chunk.append(reinterpret_cast<const char *>(data), n);
             m_rx.append(std::move(chunk));
         } else {
@@ -221,6 +221,14 @@ void StreamCore::emitPending()
     }
 }
 
+void StreamCore::dropFrontChunk()
+{
+    if (connection)
+        connection->recycleRxChunk(std::move(m_rx.first()), kRxChunk);
+    m_rx.removeFirst();
+    m_rxHeadOffset = 0;
+}
+
 qint64 StreamCore::read(char *data, qint64 maxSize)
 {
     qint64 done = 0;
@@ -230,10 +238,8 @@ qint64 StreamCore::read(char *data, qint64 maxSize)
         std::memcpy(data + done, front.constData() + m_rxHeadOffset, size_t(n));
         done += n;
         m_rxHeadOffset += size_t(n);
-        if (m_rxHeadOffset == size_t(front.size())) {
-            m_rx.removeFirst();
-            m_rxHeadOffset = 0;
-        }
+        if (m_rxHeadOffset == size_t(front.size()))
+            dropFrontChunk();
     }
     m_rxBytes -= done;
     // Return the credit as the application consumes, not as data arrives.
@@ -256,10 +262,8 @@ qint64 StreamCore::readLine(char *data, qint64 maxSize)
         std::memcpy(data + done, begin, size_t(n));
         done += n;
         m_rxHeadOffset += size_t(n);
-        if (m_rxHeadOffset == size_t(front.size())) {
-            m_rx.removeFirst();
-            m_rxHeadOffset = 0;
-        }
+        if (m_rxHeadOffset == size_t(front.size()))
+            dropFrontChunk();
         if (nl)
             break;
     }

@@ -81,8 +81,12 @@ public:
     void updateSending();
 
 private:
+    // Packets carry ~1-9 KB of stream data; they are appended to chunks this big.
+    static constexpr qsizetype kRxChunk = 64 * 1024;
     void setState();
     void updateState();
+    /// Drops the read-out first chunk (the connection may reuse it).
+    void dropFrontChunk();
     /// Stops counting as a sender before the connection lets go of us.
     void leaveSending();
 
