@@ -357,6 +357,7 @@ void Connection::adoptOrphan(std::unique_ptr<StreamCore> core)
 
 QByteArray Connection::takeRxChunk(qsizetype capacity)
 {
+    m_rxChunkTakenNs = nowNs();
     if (!m_rxChunks.empty()) {
         QByteArray chunk = std::move(m_rxChunks.back());
         m_rxChunks.pop_back();
@@ -751,6 +752,10 @@ void Connection::handleExpiry()
     const int rv = ngtcp2_conn_handle_expiry(m_conn, nowNs());
     if (rv != 0 && !checkError(rv, "expiry"))
         return;
+    // No chunk taken for a second (seen at an idle connection's keep-alive
+    // or idle timer, at the latest): the spares only hold memory now.
+    if (!m_rxChunks.empty() && nowNs() - m_rxChunkTakenNs > 1000 * kMs)
+        std::vector<QByteArray>().swap(m_rxChunks);
     QPointer<Connection> self(this);
     writeLoop();
     if (self)

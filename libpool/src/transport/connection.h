@@ -128,6 +128,7 @@ public:
     QByteArray takeRxChunk(qsizetype capacity);
     /// Keeps a read-out chunk of about `capacity` bytes for takeRxChunk().
     void recycleRxChunk(QByteArray &&chunk, qsizetype capacity);
+    size_t spareRxChunks() const { return m_rxChunks.size(); }
     /// Keeps a deleted stream's core until its FIN and data are acknowledged.
     void adoptOrphan(std::unique_ptr<StreamCore> core);
 
@@ -211,6 +212,7 @@ private:
     std::unordered_map<int64_t, std::unique_ptr<StreamCore>> m_orphans; // closed streams still delivering
     size_t m_sendingStreams = 0;
     std::vector<QByteArray> m_rxChunks;          // recycled receive chunks, a few at most
+    uint64_t m_rxChunkTakenNs = 0;               // when one was last taken: spares idle 1 s are freed
     bool m_streamsAvailablePending = false;
     bool m_parentlessStreams = false;
 
