@@ -20,7 +20,8 @@ namespace transport { class StreamCore; }
 /// Busy streams of one connection share their buffering: while n of them
 /// hold unacknowledged data, one that holds some takes more only up to
 /// sendBufferSize() / n (never less than 64 KiB), so many busy streams
-/// buffer about as much as one (data buffered long goes cold in the cache). close() sends FIN once everything queued has gone out and keeps the
+/// buffer about as much as one (data buffered long goes cold in the cache).
+/// close() sends FIN once everything queued has gone out and keeps the
 /// read side open until the peer's FIN arrives or the object is deleted;
 /// abort() resets both directions at once.
 ///

@@ -14,9 +14,10 @@ namespace quicpool::transport {
 
 /// How many unacknowledged bytes a busy stream may hold while `sending`
 /// streams of its connection (itself included) hold some: its limit divided
-/// among them, but never under 64 KiB (or the limit, if smaller). Data waiting in
-/// eight 1 MiB buffers goes cold in the cache before ngtcp2 copies it into
-/// packets: eight streams measured 10% slower than one until they shared.
+/// among them, but never under 64 KiB (or the limit, if smaller). Data
+/// waiting in eight 1 MiB buffers goes cold in the cache before ngtcp2
+/// copies it into packets: eight streams measured 10% slower than one until
+/// they shared.
 constexpr size_t sharedSendLimit(size_t limit, size_t sending)
 {
     constexpr size_t kFloor = 64 * 1024;
