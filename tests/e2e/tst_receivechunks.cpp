@@ -9,6 +9,7 @@
 #include <QtCore/QPointer>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
+#include <algorithm>
 
 using namespace quicpool;
 using namespace quicpool::testing;
