@@ -206,6 +206,56 @@ private Q_SLOTS:
         QVERIFY(first.message.contains(QStringLiteral("no route yet")));
     }
 
+    void namesAreLookedUpAndTheirFailureReported()
+    {
+        // A name in the address is looked up (off the pool's thread) on each
+        // dial; one that cannot be resolved is reported with the name.
+        ServerPool server(serverConfig(4));
+        QVERIFY(server.start());
+        ClientPoolConfig cc = clientConfig(server.serverPort(), 2, 2);
+        cc.address = QStringLiteral("localhost:%1").arg(server.serverPort());
+        ClientPool byName(cc);
+        QVERIFY(byName.start());
+        QTRY_COMPARE_WITH_TIMEOUT(byName.active(), 2, 15000);
+        QVERIFY(byName.connectionInfo().peerAddress.isLoopback());
+
+        cc.address = QStringLiteral("no-such-host.invalid:%1").arg(server.serverPort());
+        ClientPool unknown(cc);
+        QSignalSpy errors(&unknown, &Pool::errorOccurred);
+        QVERIFY(unknown.start());
+        QTRY_VERIFY_WITH_TIMEOUT(errors.count() >= 1, 20000);
+        const auto e = errors.first().first().value<quicpool::Error>();
+        QCOMPARE(e.code, ErrorCode::ResolveFailed);
+        QVERIFY2(e.message.contains(QStringLiteral("no-such-host.invalid")), qPrintable(e.message));
+        QCOMPARE(unknown.active(), 0);
+        // It keeps trying, as it does for any failed dial.
+        QTRY_VERIFY_WITH_TIMEOUT(errors.count() >= 2, 20000);
+    }
+
+    void closingDuringALookupIsSafe()
+    {
+        ClientPoolConfig cc = clientConfig(4433, 1, 1);
+        cc.address = QStringLiteral("no-such-host.invalid:4433");
+        {
+            ClientPool pool(cc);
+            QSignalSpy errors(&pool, &Pool::errorOccurred);
+            QVERIFY(pool.start());
+            QTest::qWait(1);   // the first cycle starts the lookup
+            pool.close();
+            const qsizetype afterClose = errors.count();
+            QTest::qWait(300);   // an answer arriving now must change nothing
+            QCOMPARE(errors.count(), afterClose);
+            QCOMPARE(pool.active(), 0);
+        }
+        // And with the pool deleted while its lookup runs.
+        {
+            ClientPool pool(cc);
+            QVERIFY(pool.start());
+            QTest::qWait(1);
+        }
+        QTest::qWait(300);
+    }
+
     void clientStopsAtServerStreamLimit()
     {
         // The server grants maxCap streams per connection (QUIC's stream

@@ -38,7 +38,7 @@ struct QUICPOOL_EXPORT ClientPoolConfig
     Milliseconds keepAlive{30000};      ///< idle timeout is 3 x keepAlive
     TlsMode tlsMode = TlsMode::Insecure;
     QString hostname;                   ///< SNI and mode-2 verification name
-    QString address;                    ///< "host:port"; used when resolver is empty
+    QString address;                    ///< "host:port"; a host name is looked up (asynchronously) on each dial; used when resolver is empty
     AddressResolver resolver;           ///< optional; overrides address
     QByteArray pinSha256;               ///< 32-byte SHA-256 of the server's leaf DER; checked in every mode
     QList<QSslCertificate> extraCaCertificates; ///< mode 2: trusted besides the system store

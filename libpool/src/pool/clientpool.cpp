@@ -26,7 +26,9 @@ public:
     QPointer<Connection> connection;
     QTimer *cycleTimer = nullptr;
     bool cycleRunning = false;
-    bool dialing = false;
+    bool dialing = false;       // a name lookup or a handshake is under way
+    int lookupId = -1;          // QHostInfo's, while a name is being looked up
+    quint64 lookupSerial = 0;   // answers to an older lookup are ignored
     Error lastDialError;
 
     // One refill batch at a time, as the Go loop waits for its goroutines.
@@ -49,6 +51,7 @@ public:
 
     void cycle();
     void dial();
+    void dialAddress(const QHostAddress &address, quint16 port);
     void startBatch(int need);
     void openMore();
     void onStreamReadable(Stream *s);
@@ -128,18 +131,35 @@ void ClientPoolPrivate::dial()
         scheduleCycle(kRetryMs);
         return;
     }
-    QHostAddress address(host);
-    if (address.isNull()) {
-        // Names are looked up on every dial, so a moved server is found again.
-        const QHostInfo info = QHostInfo::fromName(host);
+    const QHostAddress address(host);
+    if (!address.isNull()) {
+        dialAddress(address, port);
+        return;
+    }
+    // Names are looked up on every dial (through Qt's one-minute cache), so
+    // a moved server is found again; off this thread, so a slow DNS server
+    // stalls neither the pool nor an application running it on its GUI thread.
+    dialing = true;
+    const quint64 serial = ++lookupSerial;
+    lookupId = QHostInfo::lookupHost(host, q, [this, serial, host, port](const QHostInfo &info) {
+        if (serial != lookupSerial)
+            return;   // the pool closed (or restarted) meanwhile
+        lookupId = -1;
+        dialing = false;
+        if (!ready)
+            return;
         if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
             setError(Error(ErrorCode::ResolveFailed,
                            QStringLiteral("cannot resolve %1: %2").arg(host, info.errorString())));
             scheduleCycle(kRetryMs);
             return;
         }
-        address = info.addresses().constFirst();
-    }
+        dialAddress(info.addresses().constFirst(), port);
+    });
+}
+
+void ClientPoolPrivate::dialAddress(const QHostAddress &address, quint16 port)
+{
     Error err;
     transport::TransportConfig tc;
     tc.keepAlive = config.keepAlive;
@@ -358,6 +378,11 @@ void ClientPoolPrivate::closeImpl()
         c->deleteLater();
     }
     dialing = false;
+    if (lookupId >= 0) {
+        QHostInfo::abortHostLookup(lookupId);
+        lookupId = -1;
+    }
+    ++lookupSerial;
     for (const QPointer<Connection> &retiredConnection : std::as_const(retired)) {
         if (Connection *c = retiredConnection.data()) {
             c->close(0, kPoolClosed);
