@@ -28,7 +28,6 @@ public:
     bool cycleRunning = false;
     bool dialing = false;       // a name lookup or a handshake is under way
     int lookupId = -1;          // QHostInfo's, while a name is being looked up
-    quint64 lookupSerial = 0;   // answers to an older lookup are ignored
     Error lastDialError;
 
     // One refill batch at a time, as the Go loop waits for its goroutines.
@@ -140,14 +139,11 @@ void ClientPoolPrivate::dial()
     // a moved server is found again; off this thread, so a slow DNS server
     // stalls neither the pool nor an application running it on its GUI thread.
     dialing = true;
-    const quint64 serial = ++lookupSerial;
-    lookupId = QHostInfo::lookupHost(host, q, [this, serial, host, port](const QHostInfo &info) {
-        if (serial != lookupSerial)
+    lookupId = QHostInfo::lookupHost(host, q, [this, host, port](const QHostInfo &info) {
+        if (info.lookupId() != lookupId)
             return;   // the pool closed (or restarted) meanwhile
         lookupId = -1;
         dialing = false;
-        if (!ready)
-            return;
         if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
             setError(Error(ErrorCode::ResolveFailed,
                            QStringLiteral("cannot resolve %1: %2").arg(host, info.errorString())));
@@ -380,9 +376,8 @@ void ClientPoolPrivate::closeImpl()
     dialing = false;
     if (lookupId >= 0) {
         QHostInfo::abortHostLookup(lookupId);
-        lookupId = -1;
+        lookupId = -1;   // an answer already on its way is ignored
     }
-    ++lookupSerial;
     for (const QPointer<Connection> &retiredConnection : std::as_const(retired)) {
         if (Connection *c = retiredConnection.data()) {
             c->close(0, kPoolClosed);

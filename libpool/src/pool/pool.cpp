@@ -140,10 +140,14 @@ void PoolCore::sweepDead()
             readyQueue.take(s->id());
         activeCount = readyQueue.size();
     }
-    for (Stream *s : dead) {
-        s->abort();
-        delete s;
-    }
+    for (Stream *s : dead)
+        discard(s);
+}
+
+void PoolCore::discard(Stream *stream)
+{
+    stream->abort();
+    delete stream;
 }
 
 void PoolCore::pool(Stream *stream)
@@ -170,8 +174,7 @@ Stream *PoolCore::take(const QString &id)
     activeCount = readyQueue.size();
     lock.unlock();
     if (s && isDeadPooled(s)) {
-        s->abort();
-        delete s;
+        discard(s);
         return nullptr;
     }
     if (s)
@@ -197,8 +200,7 @@ Stream *PoolCore::takeOldest()
         if (!s)
             return nullptr;
         if (isDeadPooled(s)) {
-            s->abort();
-            delete s;
+            discard(s);
             continue;
         }
         handOut(s, id);

@@ -59,7 +59,7 @@ public:
     /// A stream leaves the pool for the application: it becomes the pool's child.
     void handOut(Stream *stream, const QString &id);
     /// Drops a pooled stream that died while waiting (peer FIN/reset).
-    void discard(Stream *stream);
+    static void discard(Stream *stream);
     void closeAllPooled();
 
     // --- waiting asynchronous gets
