@@ -28,12 +28,12 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE ${QUICPOOL_HOMEPAGE})
 # Depends is computed by dpkg-shlibdeps from what the binaries link.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# The package ships libquicpool.so.0: a shlibs file lets other packages
+# The package ships libquicpool.so.N: a shlibs file lets other packages
 # depend on it, and dpkg's ldconfig trigger refreshes the linker cache.
 # Both are written here rather than by CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS,
 # which (CMake 3.25) adds postinst/postrm scripts that run ldconfig by hand.
 file(CONFIGURE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/deb/shlibs
-  CONTENT "libquicpool ${PROJECT_VERSION_MAJOR} quicpool (>= ${PROJECT_VERSION})\n")
+  CONTENT "libquicpool ${QUICPOOL_SOVERSION} quicpool (>= ${PROJECT_VERSION})\n")
 file(CONFIGURE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/deb/triggers
   CONTENT "activate-noawait ldconfig\n")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA

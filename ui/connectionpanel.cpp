@@ -35,32 +35,32 @@ QList<QPair<QString, QString>> connectionRows(const ConnectionDetails &d)
     if (!d.error.isEmpty())
         rows.append({QStringLiteral("Status"), d.error});
     else
-        rows.append({QStringLiteral("Status"), i.valid ? QStringLiteral("connected") : QStringLiteral("no connection")});
+        rows.append({QStringLiteral("Status"), i.isValid() ? QStringLiteral("connected") : QStringLiteral("no connection")});
     if (d.connectionCount >= 0)
         rows.append({QStringLiteral("Connections"), QString::number(d.connectionCount)});
     if (!d.serverFingerprint.isEmpty())
         rows.append({QStringLiteral("Own certificate"), d.serverFingerprint});
-    if (!i.valid)
+    if (!i.isValid())
         return rows;
-    rows.append({QStringLiteral("TLS version"), i.tlsVersion});
-    rows.append({QStringLiteral("Cipher"), i.cipher});
-    rows.append({QStringLiteral("ALPN"), i.alpn});
-    rows.append({QStringLiteral("Local address"), endpoint(i.localAddress, i.localPort)});
-    rows.append({QStringLiteral("Remote address"), endpoint(i.peerAddress, i.peerPort)});
-    if (!i.peerCertificates.isEmpty())
-        rows.append({QStringLiteral("Peer fingerprint"), certificateFingerprint(i.peerCertificates.first())});
-    else if (!i.localCertificate.isNull())
-        rows.append({QStringLiteral("Certificate fingerprint"), certificateFingerprint(i.localCertificate)});
-    const ConnectionStats &s = i.stats;
+    rows.append({QStringLiteral("TLS version"), i.tlsVersion()});
+    rows.append({QStringLiteral("Cipher"), i.cipher()});
+    rows.append({QStringLiteral("ALPN"), i.alpn()});
+    rows.append({QStringLiteral("Local address"), endpoint(i.localAddress(), i.localPort())});
+    rows.append({QStringLiteral("Remote address"), endpoint(i.peerAddress(), i.peerPort())});
+    if (!i.peerCertificates().isEmpty())
+        rows.append({QStringLiteral("Peer fingerprint"), certificateFingerprint(i.peerCertificates().first())});
+    else if (!i.localCertificate().isNull())
+        rows.append({QStringLiteral("Certificate fingerprint"), certificateFingerprint(i.localCertificate())});
+    const ConnectionStats &s = i.stats();
     rows.append({QStringLiteral("RTT (smoothed / min / latest)"),
-                 QStringLiteral("%1 / %2 / %3").arg(ms(s.smoothedRttUs), ms(s.minRttUs), ms(s.latestRttUs))});
-    rows.append({QStringLiteral("Congestion window"), QStringLiteral("%1 bytes (%2 in flight)").arg(s.cwnd).arg(s.bytesInFlight)});
+                 QStringLiteral("%1 / %2 / %3").arg(ms(s.smoothedRttUs()), ms(s.minRttUs()), ms(s.latestRttUs()))});
+    rows.append({QStringLiteral("Congestion window"), QStringLiteral("%1 bytes (%2 in flight)").arg(s.congestionWindow()).arg(s.bytesInFlight())});
     rows.append({QStringLiteral("Sent / received"), QStringLiteral("%1 / %2 bytes, %3 / %4 packets")
-                                                      .arg(s.bytesSent).arg(s.bytesReceived)
-                                                      .arg(s.packetsSent).arg(s.packetsReceived)});
-    rows.append({QStringLiteral("Lost packets"), s.lostPackets < 0 ? QStringLiteral("not reported by ngtcp2")
-                                                                   : QString::number(s.lostPackets)});
-    rows.append({QStringLiteral("Congestion events"), QString::number(s.congestionEvents)});
+                                                      .arg(s.bytesSent()).arg(s.bytesReceived())
+                                                      .arg(s.packetsSent()).arg(s.packetsReceived())});
+    rows.append({QStringLiteral("Lost packets"), s.lostPackets() < 0 ? QStringLiteral("not reported by ngtcp2")
+                                                                   : QString::number(s.lostPackets())});
+    rows.append({QStringLiteral("Congestion events"), QString::number(s.congestionEvents())});
     return rows;
 }
 
@@ -116,9 +116,9 @@ void ConnectionPanel::setDetails(const ConnectionDetails &details)
         m_form->addRow(row.first + QLatin1Char(':'), value);
     }
     m_chain->clear();
-    QList<QSslCertificate> chain = details.info.peerCertificates;
-    if (chain.isEmpty() && !details.info.localCertificate.isNull())
-        chain.append(details.info.localCertificate);
+    QList<QSslCertificate> chain = details.info.peerCertificates();
+    if (chain.isEmpty() && !details.info.localCertificate().isNull())
+        chain.append(details.info.localCertificate());
     for (int i = 0; i < chain.size(); ++i) {
         auto *item = new QTreeWidgetItem(m_chain, {i == 0 ? tr("Leaf") : tr("Certificate %1").arg(i + 1)});
         for (const auto &row : certificateRows(chain.at(i)))

@@ -189,15 +189,15 @@ FieldErrors validateClientForm(const ClientForm &form, ClientPoolConfig *config)
         return errors;
 
     ClientPoolConfig c;
-    c.address = form.address.trimmed();
-    c.minCapacity = form.minCapacity;
-    c.maxCapacity = form.maxCapacity;
-    c.minInterval = Milliseconds(form.minIntervalMs);
-    c.maxInterval = Milliseconds(form.maxIntervalMs);
-    c.keepAlive = Milliseconds(form.keepAliveMs);
-    c.tlsMode = static_cast<TlsMode>(form.tlsMode);
-    c.hostname = form.hostname.trimmed();
-    c.pinSha256 = pin;
+    c.setAddress(form.address.trimmed());
+    c.setMinCapacity(form.minCapacity);
+    c.setMaxCapacity(form.maxCapacity);
+    c.setMinInterval(Milliseconds(form.minIntervalMs));
+    c.setMaxInterval(Milliseconds(form.maxIntervalMs));
+    c.setKeepAlive(Milliseconds(form.keepAliveMs));
+    c.setTlsMode(static_cast<TlsMode>(form.tlsMode));
+    c.setHostname(form.hostname.trimmed());
+    c.setPinSha256(pin);
     // The library's own check catches what this form does not know about.
     if (const Error e = c.validate(); e.isError()) {
         errors.insert(QString(), e.toString());
@@ -242,15 +242,15 @@ FieldErrors validateServerForm(const ServerForm &form, ServerPoolConfig *config)
         return errors;
 
     ServerPoolConfig c;
-    c.listenAddress = form.listenAddress.trimmed();
-    c.maxCapacity = form.maxCapacity;
-    c.clientIp = form.clientIp.trimmed();
-    c.keepAlive = Milliseconds(form.keepAliveMs);
+    c.setListenAddress(form.listenAddress.trimmed());
+    c.setMaxCapacity(form.maxCapacity);
+    c.setClientIp(form.clientIp.trimmed());
+    c.setKeepAlive(Milliseconds(form.keepAliveMs));
     if (form.generateSelfSigned) {
-        c.selfSignedName = form.selfSignedName.trimmed();
+        c.setSelfSignedName(form.selfSignedName.trimmed());
     } else {
-        c.certificateFile = form.certificateFile;
-        c.privateKeyFile = form.privateKeyFile;
+        c.setCertificateFile(form.certificateFile);
+        c.setPrivateKeyFile(form.privateKeyFile);
     }
     if (const Error e = c.validate(); e.isError()) {
         errors.insert(QString(), e.toString());

@@ -29,8 +29,8 @@ public:
         connect(stream, &QIODevice::readChannelFinished, this, [this] { pump(); });
         connect(stream, &QIODevice::bytesWritten, this, [this] { pump(); });
         connect(stream, &Stream::finished, this, [this] { pump(); });
-        connect(stream, &Stream::errorOccurred, this, [this](ErrorCode code) {
-            fail(QStringLiteral("stream error: %1").arg(errorCodeString(code)));
+        connect(stream, &Stream::errorOccurred, this, [this](const Error &streamError) {
+            fail(QStringLiteral("stream error: %1").arg(streamError.toString()));
         });
         m_timeout.setSingleShot(true);
         connect(&m_timeout, &QTimer::timeout, this, [this] {
@@ -216,11 +216,11 @@ void LoadTest::start()
     const int poolSize = qMin(m_config.parallelism * 2, 512);
 
     ClientPoolConfig cc;
-    cc.minCapacity = m_config.parallelism;
-    cc.maxCapacity = poolSize;
-    cc.minInterval = Milliseconds(10);
-    cc.maxInterval = Milliseconds(200);
-    cc.handshakeTimeout = Milliseconds(m_config.connectTimeoutMs);
+    cc.setMinCapacity(m_config.parallelism);
+    cc.setMaxCapacity(poolSize);
+    cc.setMinInterval(Milliseconds(10));
+    cc.setMaxInterval(Milliseconds(200));
+    cc.setHandshakeTimeout(Milliseconds(m_config.connectTimeoutMs));
 
     if (m_config.target == LoadTestConfig::Target::Existing) {
         if (!m_client)
@@ -231,21 +231,21 @@ void LoadTest::start()
     }
     if (m_config.target == LoadTestConfig::Target::EmbeddedPair) {
         ServerPoolConfig sc;
-        sc.listenAddress = QStringLiteral("127.0.0.1:0");
-        sc.maxCapacity = poolSize;
-        sc.selfSignedName = QStringLiteral("localhost");
+        sc.setListenAddress(QStringLiteral("127.0.0.1:0"));
+        sc.setMaxCapacity(poolSize);
+        sc.setSelfSignedName(QStringLiteral("localhost"));
         m_server = new ServerPool(sc, this);
         if (!m_server->start())
             return finish(QStringLiteral("embedded server: %1").arg(m_server->lastError().toString()));
         m_modeServer = new ModeServer(m_server, m_config.mode, this);
         m_modeServer->start();
-        cc.address = QStringLiteral("127.0.0.1:%1").arg(m_server->serverPort());
-        cc.tlsMode = TlsMode::SelfSigned;
+        cc.setAddress(QStringLiteral("127.0.0.1:%1").arg(m_server->serverPort()));
+        cc.setTlsMode(TlsMode::SelfSigned);
     } else {
-        cc.address = m_config.remoteAddress;
-        cc.tlsMode = static_cast<TlsMode>(m_config.tlsMode);
-        cc.hostname = m_config.hostname;
-        cc.pinSha256 = m_config.pinSha256;
+        cc.setAddress(m_config.remoteAddress);
+        cc.setTlsMode(static_cast<TlsMode>(m_config.tlsMode));
+        cc.setHostname(m_config.hostname);
+        cc.setPinSha256(m_config.pinSha256);
     }
     m_client = new ClientPool(cc, this);
     connect(m_client, &Pool::streamPooled, this, [this] { launchJobs(); });

@@ -490,7 +490,7 @@ void MainWindow::about()
                           "<p>Pools of ready QUIC streams, wire compatible with NodePass.</p>"
                           "<p>Qt %2 · ngtcp2 %3 · GnuTLS %4</p>")
                            .arg(quicpool::version(), QString::fromLatin1(qVersion()), quicpool::ngtcp2Version(),
-                                quicpool::gnutlsVersion()));
+                                quicpool::tlsLibraryVersionString()));
 }
 
 void MainWindow::restoreGeometryFromSettings()

@@ -28,8 +28,8 @@ public:
         m_id = stream->id();
         qCDebug(lcServe) << "serving" << m_id << loadModeName(mode);
         connect(stream, &Stream::finished, this, [this] { finish("finished"); });
-        connect(stream, &Stream::errorOccurred, this, [this](ErrorCode code) {
-            qCDebug(lcServe) << m_id << "stream error" << errorCodeString(code);
+        connect(stream, &Stream::errorOccurred, this, [this](const Error &streamError) {
+            qCDebug(lcServe) << m_id << "stream error" << streamError.toString();
             finish("error");
         });
         connect(stream, &QObject::destroyed, this, [this] { m_stream = nullptr; deleteLater(); });
@@ -208,7 +208,7 @@ void ModeServer::takeNext()
         }
         // Timeouts just mean a quiet pool; a closed or stopped pool is polled
         // slowly in case it is started again.
-        scheduleTake(error.code == ErrorCode::InsufficientStreams ? 0 : 200);
+        scheduleTake(error.code() == ErrorCode::InsufficientStreams ? 0 : 200);
     });
 }
 

@@ -22,8 +22,8 @@ PoolSample samplePool(const Pool &pool, double t)
 void deriveRates(const PoolSample &prev, PoolSample *cur)
 {
     const double dt = cur->t - prev.t;
-    const qint64 rx = cur->stats.bytesReceived - prev.stats.bytesReceived;
-    const qint64 tx = cur->stats.bytesSent - prev.stats.bytesSent;
+    const qint64 rx = cur->stats.bytesReceived() - prev.stats.bytesReceived();
+    const qint64 tx = cur->stats.bytesSent() - prev.stats.bytesSent();
     // A new connection restarts the counters: show zero rather than a dip below it.
     cur->rxKiBps = dt > 0 && rx >= 0 ? double(rx) / 1024.0 / dt : 0;
     cur->txKiBps = dt > 0 && tx >= 0 ? double(tx) / 1024.0 / dt : 0;
@@ -38,13 +38,13 @@ QByteArray samplesToCsv(const QList<PoolSample> &samples)
         out += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19\n")
                    .arg(s.t, 0, 'f', 3).arg(s.active).arg(s.capacity).arg(s.intervalMs).arg(s.errors)
                    .arg(s.connected ? 1 : 0)
-                   .arg(double(s.stats.smoothedRttUs) / 1000.0, 0, 'f', 3)
-                   .arg(double(s.stats.minRttUs) / 1000.0, 0, 'f', 3)
-                   .arg(double(s.stats.latestRttUs) / 1000.0, 0, 'f', 3)
-                   .arg(s.stats.cwnd).arg(s.stats.bytesInFlight).arg(s.stats.bytesSent)
-                   .arg(s.stats.bytesReceived).arg(s.rxKiBps, 0, 'f', 2).arg(s.txKiBps, 0, 'f', 2)
-                   .arg(s.stats.packetsSent).arg(s.stats.packetsReceived).arg(s.stats.lostPackets)
-                   .arg(s.stats.congestionEvents)
+                   .arg(double(s.stats.smoothedRttUs()) / 1000.0, 0, 'f', 3)
+                   .arg(double(s.stats.minRttUs()) / 1000.0, 0, 'f', 3)
+                   .arg(double(s.stats.latestRttUs()) / 1000.0, 0, 'f', 3)
+                   .arg(s.stats.congestionWindow()).arg(s.stats.bytesInFlight()).arg(s.stats.bytesSent())
+                   .arg(s.stats.bytesReceived()).arg(s.rxKiBps, 0, 'f', 2).arg(s.txKiBps, 0, 'f', 2)
+                   .arg(s.stats.packetsSent()).arg(s.stats.packetsReceived()).arg(s.stats.lostPackets())
+                   .arg(s.stats.congestionEvents())
                    .toUtf8();
     }
     return out;

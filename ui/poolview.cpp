@@ -310,7 +310,7 @@ void PoolView::sample()
     m_charts->addSample(s);
     m_counters->setText(tr("active %1 / capacity %2 · interval %3 ms · errors %4 · RTT %5 ms · %6")
                             .arg(s.active).arg(s.capacity).arg(s.intervalMs).arg(s.errors)
-                            .arg(double(s.stats.smoothedRttUs) / 1000.0, 0, 'f', 2)
+                            .arg(double(s.stats.smoothedRttUs()) / 1000.0, 0, 'f', 2)
                             .arg(s.connected ? tr("connected") : tr("not connected")));
     if (m_spec.kind == PoolKind::Server && m_port)
         updateSummary();

@@ -309,12 +309,12 @@ void PoolWorker::adoptStream(int handle, Stream *stream)
             Q_EMIT streamUpdated(handle, infoOf(en->taken[key]));
         }
     });
-    connect(stream, &Stream::errorOccurred, this, [this, handle, key](ErrorCode code) {
+    connect(stream, &Stream::errorOccurred, this, [this, handle, key](const Error &streamError) {
         Entry *en = entry(handle, false);
         if (en && en->taken.contains(key)) {
-            en->taken[key].error = errorCodeString(code);
+            en->taken[key].error = streamError.toString();
             en->taken[key].dirty = true;
-            Q_EMIT poolMessage(handle, QStringLiteral("Stream %1: %2").arg(en->taken[key].id, errorCodeString(code)),
+            Q_EMIT poolMessage(handle, QStringLiteral("Stream %1: %2").arg(en->taken[key].id, streamError.toString()),
                                true);
         }
     });

@@ -163,8 +163,8 @@ bool QuicServer::start(int maxCapacity, ServeMode mode, QString *error)
     auto result = std::make_shared<Result>();
     const bool ran = m_worker->run([this, result, maxCapacity, mode] {
         ServerPoolConfig config;
-        config.maxCapacity = maxCapacity;
-        config.listenAddress = QStringLiteral("127.0.0.1:0");
+        config.setMaxCapacity(maxCapacity);
+        config.setListenAddress(QStringLiteral("127.0.0.1:0"));
         auto *pool = new ServerPool(config);
         if (!pool->start()) {
             result->error = pool->lastError().toString();
@@ -220,12 +220,12 @@ int QuicServer::active() const
 ClientPoolConfig benchClientConfig(const QString &address, int capacity, Milliseconds interval)
 {
     ClientPoolConfig c;
-    c.minCapacity = capacity;
-    c.maxCapacity = capacity;
-    c.minInterval = interval;
-    c.maxInterval = interval;
-    c.tlsMode = TlsMode::SelfSigned;
-    c.address = address;
+    c.setMinCapacity(capacity);
+    c.setMaxCapacity(capacity);
+    c.setMinInterval(interval);
+    c.setMaxInterval(interval);
+    c.setTlsMode(TlsMode::SelfSigned);
+    c.setAddress(address);
     return c;
 }
 

@@ -177,7 +177,7 @@ QJsonObject toJson(const BenchReport &report)
         {QStringLiteral("qt"), m.qtVersion},
         {QStringLiteral("quicpool"), m.quicpoolVersion},
         {QStringLiteral("ngtcp2"), m.ngtcp2Version},
-        {QStringLiteral("gnutls"), m.gnutlsVersion},
+        {QStringLiteral("tls"), m.tlsLibrary},
         {QStringLiteral("qt_tls_backend"), m.sslBackend},
         {QStringLiteral("optimized_build"), m.optimized},
         {QStringLiteral("load_average"), QJsonArray{tidy(m.loadAverage[0]), tidy(m.loadAverage[1]),
@@ -280,7 +280,7 @@ QString toTable(const BenchReport &report)
        << "\n";
     ts << "machine: " << (m.cpuModel.isEmpty() ? QStringLiteral("unknown CPU") : m.cpuModel) << ", " << m.cores
        << " cores, " << m.kernel << (m.os.isEmpty() ? QString() : QStringLiteral(", ") + m.os) << "\n";
-    ts << "libraries: Qt " << m.qtVersion << ", ngtcp2 " << m.ngtcp2Version << ", GnuTLS " << m.gnutlsVersion
+    ts << "libraries: Qt " << m.qtVersion << ", ngtcp2 " << m.ngtcp2Version << ", " << m.tlsLibrary
        << ", Qt TLS " << m.sslBackend << "\n";
     ts << "load average at start: " << QString::number(m.loadAverage[0], 'f', 2) << " "
        << QString::number(m.loadAverage[1], 'f', 2) << " " << QString::number(m.loadAverage[2], 'f', 2) << "\n";

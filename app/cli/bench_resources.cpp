@@ -100,7 +100,7 @@ MachineInfo collectMachineInfo()
     m.qtVersion = QString::fromLatin1(qVersion());
     m.quicpoolVersion = quicpool::version();
     m.ngtcp2Version = quicpool::ngtcp2Version();
-    m.gnutlsVersion = quicpool::gnutlsVersion();
+    m.tlsLibrary = quicpool::tlsLibraryVersionString();
     m.sslBackend = QStringLiteral("%1 (%2)").arg(QSslSocket::activeBackend(), QSslSocket::sslLibraryVersionString());
 #ifdef NDEBUG
     m.optimized = true;

@@ -34,7 +34,7 @@ struct MachineInfo
     QString qtVersion;         ///< run-time Qt
     QString quicpoolVersion;
     QString ngtcp2Version;
-    QString gnutlsVersion;
+    QString tlsLibrary;   // "GnuTLS 3.7.9", "OpenSSL 3.5.4"
     QString sslBackend;        ///< Qt's TLS backend and library, for the baseline
     bool optimized = false;    ///< built with NDEBUG (Release)
     double loadAverage[3] = {0, 0, 0};

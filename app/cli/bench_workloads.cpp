@@ -83,8 +83,8 @@ public:
         QObject::connect(stream, &QIODevice::bytesWritten, &m_context, [this] { pump(); });
         QObject::connect(stream, &QIODevice::readyRead, &m_context, [this] { readReply(); });
         QObject::connect(stream, &QIODevice::readChannelFinished, &m_context, [this] { readReply(); });
-        QObject::connect(stream, &Stream::errorOccurred, &m_context, [this](ErrorCode code) {
-            fail(QStringLiteral("stream %1 failed: %2").arg(m_stream->id(), errorCodeString(code)));
+        QObject::connect(stream, &Stream::errorOccurred, &m_context, [this](const Error &streamError) {
+            fail(QStringLiteral("stream %1 failed: %2").arg(m_stream->id(), streamError.toString()));
         });
     }
 
@@ -291,16 +291,16 @@ RunOutcome runSink(const WorkloadContext &context, int streams)
     out.add(QStringLiteral("mb_per_s"), QStringLiteral("MB/s"), double(total) / 1e6 / seconds);
     out.add(QStringLiteral("cpu_s_per_gib"), QStringLiteral("s/GiB"), cpu / (double(total) / kGiB));
     out.add(QStringLiteral("seconds"), QStringLiteral("s"), seconds);
-    out.add(QStringLiteral("client_datagrams_sent"), QStringLiteral("count"), double(info.stats.packetsSent));
-    out.add(QStringLiteral("client_datagrams_received"), QStringLiteral("count"), double(info.stats.packetsReceived));
+    out.add(QStringLiteral("client_datagrams_sent"), QStringLiteral("count"), double(info.stats().packetsSent()));
+    out.add(QStringLiteral("client_datagrams_received"), QStringLiteral("count"), double(info.stats().packetsReceived()));
     out.note(QStringLiteral("%1 bytes per run%2; timed from the first write to the last 16-byte reply")
                  .arg(total)
                  .arg(streams > 1 ? QStringLiteral(", split evenly over %1 streams on one connection").arg(streams)
                                   : QString()));
     out.note(remote ? QStringLiteral("server %1: CPU counts this client process only").arg(address)
                     : QStringLiteral("in-process: server pool on a second thread; CPU (getrusage) counts both ends"));
-    if (!info.cipher.isEmpty())
-        out.note(QStringLiteral("QUIC cipher %1").arg(info.cipher));
+    if (!info.cipher().isEmpty())
+        out.note(QStringLiteral("QUIC cipher %1").arg(info.cipher()));
     if (overrideBuffer > 0)
         out.note(QStringLiteral("stream send buffer set to %1 bytes (QUICPOOL_BENCH_SEND_BUFFER)").arg(overrideBuffer));
     senders.clear();
@@ -367,8 +367,8 @@ RunOutcome runEcho(const WorkloadContext &context)
         }
         send();
     });
-    QObject::connect(stream, &Stream::errorOccurred, &ctx, [&](ErrorCode code) {
-        failure = QStringLiteral("the stream failed: %1").arg(errorCodeString(code));
+    QObject::connect(stream, &Stream::errorOccurred, &ctx, [&](const Error &streamError) {
+        failure = QStringLiteral("the stream failed: %1").arg(streamError.toString());
         loop.quit();
     });
     QObject::connect(stream, &QIODevice::readChannelFinished, &ctx, [&] {

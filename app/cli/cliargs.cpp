@@ -537,7 +537,7 @@ QString usageText(QStringView command)
 
 QString versionText()
 {
-    return QStringLiteral("quicpool %1 (ngtcp2 %2, GnuTLS %3)").arg(version(), ngtcp2Version(), gnutlsVersion());
+    return QStringLiteral("quicpool %1 (ngtcp2 %2, %3)").arg(version(), ngtcp2Version(), tlsLibraryVersionString());
 }
 
 QString usageErrorText(const ParseResult &result)
@@ -550,31 +550,31 @@ QString usageErrorText(const ParseResult &result)
 ServerPoolConfig toServerPoolConfig(const ServerOptions &options)
 {
     ServerPoolConfig config;
-    config.maxCapacity = options.maxCapacity;
-    config.clientIp = options.clientIp;
-    config.listenAddress = options.listen;
-    config.keepAlive = options.keepAlive;
-    config.certificateFile = options.certificateFile;
-    config.privateKeyFile = options.privateKeyFile;
+    config.setMaxCapacity(options.maxCapacity);
+    config.setClientIp(options.clientIp);
+    config.setListenAddress(options.listen);
+    config.setKeepAlive(options.keepAlive);
+    config.setCertificateFile(options.certificateFile);
+    config.setPrivateKeyFile(options.privateKeyFile);
     return config;
 }
 
 ClientPoolConfig toClientPoolConfig(const ClientOptions &options)
 {
     ClientPoolConfig config;
-    config.minCapacity = options.minCapacity;
-    config.maxCapacity = options.maxCapacity;
-    config.minInterval = options.minInterval;
-    config.maxInterval = options.maxInterval;
-    config.keepAlive = options.keepAlive;
-    config.tlsMode = options.tlsMode;
-    config.address = options.connect;
-    config.pinSha256 = options.pinSha256;
-    config.hostname = options.hostname;
-    if (config.hostname.isEmpty()) {
+    config.setMinCapacity(options.minCapacity);
+    config.setMaxCapacity(options.maxCapacity);
+    config.setMinInterval(options.minInterval);
+    config.setMaxInterval(options.maxInterval);
+    config.setKeepAlive(options.keepAlive);
+    config.setTlsMode(options.tlsMode);
+    config.setAddress(options.connect);
+    config.setPinSha256(options.pinSha256);
+    config.setHostname(options.hostname);
+    if (config.hostname().isEmpty()) {
         QString host;
         if (parseHostPort(options.connect, &host, nullptr))
-            config.hostname = host;
+            config.setHostname(host);
     }
     return config;
 }

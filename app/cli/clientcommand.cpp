@@ -48,8 +48,8 @@ public:
         ClientPoolConfig config = toClientPoolConfig(m_options);
         // --parallel streams must be ready at once, not grow one by one
         // from a single stream.
-        config.minCapacity = std::max(config.minCapacity, std::min(m_options.parallel, config.maxCapacity));
-        config.handshakeTimeout = std::min(config.handshakeTimeout, m_options.timeout);
+        config.setMinCapacity(std::max(config.minCapacity(), std::min(m_options.parallel, config.maxCapacity())));
+        config.setHandshakeTimeout(std::min(config.handshakeTimeout(), m_options.timeout));
         m_pool = new ClientPool(config, this);
         connect(m_pool, &Pool::errorOccurred, this, [this](const Error &error) { onPoolError(error); });
         // Queued: a run starts outside the pool's own bookkeeping.
@@ -109,7 +109,7 @@ private:
 
     void onPoolError(const Error &error)
     {
-        if (m_done || !isFatalStartError(error.code))
+        if (m_done || !isFatalStartError(error.code()))
             return;
         // The pool would retry for ever; nothing will come of it.
         abandon(error.toString());

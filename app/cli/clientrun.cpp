@@ -55,8 +55,8 @@ void ClientRun::start()
         touch();
         pump();
     });
-    connect(m_stream, &Stream::errorOccurred, this, [this](ErrorCode code) {
-        fail(QStringLiteral("%1 (after sending %2 of %3 bytes)").arg(errorCodeString(code)).arg(m_sent).arg(m_toSend));
+    connect(m_stream, &Stream::errorOccurred, this, [this](const Error &streamError) {
+        fail(QStringLiteral("%1 (after sending %2 of %3 bytes)").arg(streamError.toString()).arg(m_sent).arg(m_toSend));
     });
     connect(m_stream, &QObject::destroyed, this, [this] {
         m_stream = nullptr;

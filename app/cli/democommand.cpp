@@ -33,8 +33,8 @@ constexpr int kBurstRuns = 12;
 int runDemo(const DemoOptions &options)
 {
     ServerPoolConfig sc;
-    sc.listenAddress = QStringLiteral("127.0.0.1:0");
-    sc.maxCapacity = 128;
+    sc.setListenAddress(QStringLiteral("127.0.0.1:0"));
+    sc.setMaxCapacity(128);
     auto server = std::make_unique<ServerPool>(sc);
     if (!server->start()) {
         printLine(stderr, QStringLiteral("quicpool: cannot start the demo's server pool: %1")
@@ -45,14 +45,14 @@ int runDemo(const DemoOptions &options)
     echo.start();
 
     ClientPoolConfig cc;
-    cc.minCapacity = 8;
-    cc.maxCapacity = 64;
-    cc.minInterval = 100ms;
-    cc.maxInterval = 1000ms;
-    cc.tlsMode = TlsMode::SelfSigned;
-    cc.address = formatHostPort(server->serverAddress(), server->serverPort());
+    cc.setMinCapacity(8);
+    cc.setMaxCapacity(64);
+    cc.setMinInterval(100ms);
+    cc.setMaxInterval(1000ms);
+    cc.setTlsMode(TlsMode::SelfSigned);
+    cc.setAddress(formatHostPort(server->serverAddress(), server->serverPort()));
     // Mode 1 verifies nothing; the pin shows how a client can still be sure.
-    cc.pinSha256 = parseFingerprint(server->certificateFingerprint());
+    cc.setPinSha256(parseFingerprint(server->certificateFingerprint()));
     auto client = std::make_unique<ClientPool>(cc);
     if (!client->start()) {
         printLine(stderr, QStringLiteral("quicpool: cannot start the demo's client pool: %1")
@@ -60,13 +60,13 @@ int runDemo(const DemoOptions &options)
         return 1;
     }
     printLine(stdout, QStringLiteral("demo: server pool on %1, certificate %2")
-                          .arg(cc.address, server->certificateFingerprint()));
+                          .arg(cc.address(), server->certificateFingerprint()));
     printLine(stdout, QStringLiteral("demo: client pool min-cap %1 max-cap %2, interval %3..%4 ms, TLS mode 1 "
                                      "with pin; %5 echo runs a second, a burst of %6 every %7 s; %8")
-                          .arg(cc.minCapacity)
-                          .arg(cc.maxCapacity)
-                          .arg(cc.minInterval.count())
-                          .arg(cc.maxInterval.count())
+                          .arg(cc.minCapacity())
+                          .arg(cc.maxCapacity())
+                          .arg(cc.minInterval().count())
+                          .arg(cc.maxInterval().count())
                           .arg(1000 / kLoadPeriodMs)
                           .arg(kBurstRuns)
                           .arg(kBurstEverySeconds)
@@ -154,8 +154,8 @@ int runDemo(const DemoOptions &options)
         f.serverServing = echo.serving();
         f.serverConnections = server->connectionCount();
         const ConnectionStats stats = client->stats();
-        f.smoothedRttUs = stats.smoothedRttUs;
-        f.cwnd = stats.cwnd;
+        f.smoothedRttUs = stats.smoothedRttUs();
+        f.cwnd = stats.congestionWindow();
         f.echoOk = ok;
         f.echoFailed = failed;
         printLine(stdout, formatDemoLine(f));

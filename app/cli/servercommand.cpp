@@ -23,7 +23,7 @@ int runServer(const ServerOptions &options)
     }
     printLine(stderr, QStringLiteral("listening on %1 (mode %2, max-cap %3)")
                           .arg(formatHostPort(pool->serverAddress(), pool->serverPort()), appModeName(options.mode))
-                          .arg(pool->config().maxCapacity));
+                          .arg(pool->config().maxCapacity()));
     printLine(stderr, QStringLiteral("certificate %1").arg(pool->certificateFingerprint()));
 
     StreamServer server(pool.get(), options.mode);

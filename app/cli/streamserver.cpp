@@ -37,8 +37,8 @@ public:
         connect(m_stream, &Stream::readyRead, this, &ServerSession::pump);
         connect(m_stream, &Stream::readChannelFinished, this, &ServerSession::pump);
         connect(m_stream, &Stream::bytesWritten, this, &ServerSession::pump);
-        connect(m_stream, &Stream::errorOccurred, this, [this](ErrorCode code) {
-            finish(StreamServer::Outcome::Failed, errorCodeString(code), false);
+        connect(m_stream, &Stream::errorOccurred, this, [this](const Error &streamError) {
+            finish(StreamServer::Outcome::Failed, streamError.toString(), false);
         });
         connect(m_stream, &QObject::destroyed, this, [this] {
             m_stream = nullptr;  // half destroyed already: touch nothing
@@ -250,7 +250,7 @@ void StreamServer::arm()
         m_armed = false;
         if (stream) {
             onStream(stream, error);
-        } else if (error.code == ErrorCode::PoolClosed || error.code == ErrorCode::NotStarted) {
+        } else if (error.code() == ErrorCode::PoolClosed || error.code() == ErrorCode::NotStarted) {
             m_running = false;
             return;
         }

@@ -54,7 +54,7 @@ void runEcho(quicpool::Stream *stream, const QByteArray &payload)
     };
     QObject::connect(stream, &QIODevice::readyRead, stream, [check] { check(false); });
     QObject::connect(stream, &QIODevice::readChannelFinished, stream, [check] { check(true); });
-    QObject::connect(stream, &quicpool::Stream::errorOccurred, stream, [stream, state](quicpool::ErrorCode) {
+    QObject::connect(stream, &quicpool::Stream::errorOccurred, stream, [stream, state](const quicpool::Error &) {
         if (!state->done)
             fail(QStringLiteral("stream failed: ") + stream->errorString());
     });
@@ -79,10 +79,10 @@ int main(int argc, char *argv[])
                                                : QByteArrayLiteral("hello from a pooled QUIC stream");
 
     quicpool::ClientPoolConfig config;
-    config.address = address;
-    config.tlsMode = quicpool::TlsMode::SelfSigned; // quicpool server makes its own certificate
-    config.minCapacity = 1;
-    config.maxCapacity = 4;
+    config.setAddress(address);
+    config.setTlsMode(quicpool::TlsMode::SelfSigned); // quicpool server makes its own certificate
+    config.setMinCapacity(1);
+    config.setMaxCapacity(4);
     if (const quicpool::Error error = config.validate()) {
         QTextStream(stderr) << "echo-client: " << error.toString() << Qt::endl;
         return 1;

@@ -135,7 +135,7 @@ private Q_SLOTS:
         QVERIFY(o.value(QStringLiteral("wall_seconds")).toDouble() > 0);
 
         const QJsonObject machine = o.value(QStringLiteral("machine")).toObject();
-        for (const char *key : {"cpu_model", "kernel", "qt", "quicpool", "ngtcp2", "gnutls", "qt_tls_backend"})
+        for (const char *key : {"cpu_model", "kernel", "qt", "quicpool", "ngtcp2", "tls", "qt_tls_backend"})
             QVERIFY2(machine.value(QLatin1String(key)).isString(), key);
         QVERIFY(machine.value(QStringLiteral("cores")).toInt() >= 1);
         QVERIFY(machine.value(QStringLiteral("optimized_build")).isBool());

@@ -193,8 +193,8 @@ public:
     explicit BrokenServer(Fault fault) : m_fault(fault)
     {
         ServerPoolConfig config;
-        config.listenAddress = QStringLiteral("127.0.0.1:0");
-        config.maxCapacity = 256;
+        config.setListenAddress(QStringLiteral("127.0.0.1:0"));
+        config.setMaxCapacity(256);
         m_pool = std::make_unique<ServerPool>(config);
     }
 
@@ -368,10 +368,12 @@ private Q_SLOTS:
         CliServer server;
         QVERIFY2(server.start({QStringLiteral("--mode"), mode, QStringLiteral("--verbose")}), qPrintable(server.log()));
         ClientPoolConfig config;
-        config.address = server.address();
-        config.tlsMode = TlsMode::SelfSigned;
-        config.minCapacity = config.maxCapacity = 2;
-        config.minInterval = config.maxInterval = 100ms;
+        config.setAddress(server.address());
+        config.setTlsMode(TlsMode::SelfSigned);
+        config.setMinCapacity(2);
+        config.setMaxCapacity(2);
+        config.setMinInterval(100ms);
+        config.setMaxInterval(100ms);
         ClientPool pool(config);
         QVERIFY(pool.start());
         QTRY_VERIFY_WITH_TIMEOUT(!pool.readyIds().isEmpty(), 10000);

@@ -1,10 +1,10 @@
 // Regression test: connection-level flow control must not leak.
 //
 // ngtcp2 closes a stream (both directions done) as soon as its last byte is handed over in a read
-// callback; StreamCore::onClosed() then drops its connection pointer while
+// callback; StreamPrivate::onClosed() then drops its connection pointer while
 // that data still sits unread in the stream's buffer. When the application
 // reads it a moment later (on readyRead, as Qt applications do),
-// StreamCore::read() gives no credit back (it needs `connection`), so those
+// StreamPrivate::read() gives no credit back (it needs `connection`), so those
 // bytes are never returned with ngtcp2_conn_extend_max_offset(). Each such
 // stream eats into the connection window until the connection stalls for
 // good: no data moves, and not even the 1-byte hello of a new pooled
@@ -39,8 +39,8 @@ private Q_SLOTS:
         QThread serverThread;
         serverThread.start();
         ServerPoolConfig sc;
-        sc.maxCapacity = 64;
-        sc.listenAddress = QStringLiteral("127.0.0.1:0");
+        sc.setMaxCapacity(64);
+        sc.setListenAddress(QStringLiteral("127.0.0.1:0"));
         auto *server = new ServerPool(sc);
         server->moveToThread(&serverThread);
         // Also on a failed check: the pool goes on its thread, then the thread.
@@ -54,12 +54,12 @@ private Q_SLOTS:
         QVERIFY2(started, qPrintable(server->lastError().toString()));
 
         ClientPoolConfig cc;
-        cc.minCapacity = 4;
-        cc.maxCapacity = 4;
-        cc.minInterval = 100ms;
-        cc.maxInterval = 100ms;
-        cc.tlsMode = TlsMode::SelfSigned;
-        cc.address = QStringLiteral("127.0.0.1:%1").arg(server->serverPort());
+        cc.setMinCapacity(4);
+        cc.setMaxCapacity(4);
+        cc.setMinInterval(100ms);
+        cc.setMaxInterval(100ms);
+        cc.setTlsMode(TlsMode::SelfSigned);
+        cc.setAddress(QStringLiteral("127.0.0.1:%1").arg(server->serverPort()));
         ClientPool client(cc);
         QVERIFY(client.start());
 

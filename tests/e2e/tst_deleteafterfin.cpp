@@ -2,7 +2,7 @@
 //
 // It used to: ~Stream keeps the core
 // alive until delivery only while the FIN is still unsent
-// (StreamCore::finRequested() is "FIN asked and not yet sent"). Once the
+// (StreamPrivate::finRequested() is "FIN asked and not yet sent"). Once the
 // FIN has gone out but before the peer acknowledged everything, the
 // destructor falls through to Connection::streamDestroyed(), which calls
 // ngtcp2_conn_shutdown_stream(): the stream is reset and whatever still
@@ -83,20 +83,20 @@ private Q_SLOTS:
     void deletedAfterFinStillDelivers()
     {
         ServerPoolConfig sc;
-        sc.maxCapacity = 64;
-        sc.listenAddress = QStringLiteral("127.0.0.1:0");
+        sc.setMaxCapacity(64);
+        sc.setListenAddress(QStringLiteral("127.0.0.1:0"));
         ServerPool server(sc);
         QVERIFY2(server.start(), qPrintable(server.lastError().toString()));
         testing::UdpRelay relay(QHostAddress::LocalHost, server.serverPort(), 7);
         QVERIFY(relay.listen());
 
         ClientPoolConfig cc;
-        cc.minCapacity = 20;
-        cc.maxCapacity = 20;
-        cc.minInterval = 100ms;
-        cc.maxInterval = 100ms;
-        cc.tlsMode = TlsMode::SelfSigned;
-        cc.address = QStringLiteral("127.0.0.1:%1").arg(relay.port());
+        cc.setMinCapacity(20);
+        cc.setMaxCapacity(20);
+        cc.setMinInterval(100ms);
+        cc.setMaxInterval(100ms);
+        cc.setTlsMode(TlsMode::SelfSigned);
+        cc.setAddress(QStringLiteral("127.0.0.1:%1").arg(relay.port()));
         ClientPool client(cc);
         QVERIFY(client.start());
         // Loss makes it likely, not certain, per round (about 1 in 2 on this

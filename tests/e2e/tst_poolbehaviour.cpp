@@ -151,7 +151,7 @@ private Q_SLOTS:
         client.close();
         QVERIFY(!client.isReady());
         QTRY_VERIFY(called);
-        QCOMPARE(waitError.code, ErrorCode::PoolClosed);
+        QCOMPARE(waitError.code(), ErrorCode::PoolClosed);
         // The server sees "pool closed" and drops the client's streams.
         QTRY_COMPARE_WITH_TIMEOUT(server.active(), 0, 5000);
         QCOMPARE(server.connectionCount(), 0);
@@ -173,7 +173,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(client.active(), 0, 5000);
         QVERIFY(client.errorCount() >= 1);
         ServerPoolConfig again = serverConfig(8);
-        again.listenAddress = QStringLiteral("127.0.0.1:%1").arg(port);
+        again.setListenAddress(QStringLiteral("127.0.0.1:%1").arg(port));
         server = std::make_unique<ServerPool>(again);
         QVERIFY2(server->start(), qPrintable(server->lastError().toString()));
         QTRY_COMPARE_WITH_TIMEOUT(client.active(), 3, 15000);
@@ -189,12 +189,12 @@ private Q_SLOTS:
         QVERIFY(server.start());
         ClientPoolConfig cc = clientConfig(server.serverPort(), 1, 1);
         int calls = 0;
-        cc.resolver = [&]() -> ResolvedAddress {
+        cc.setResolver([&]() -> ResolvedAddress {
             ++calls;
             if (calls < 3)
                 return {QString(), QStringLiteral("no route yet")};
             return {QStringLiteral("127.0.0.1:%1").arg(server.serverPort()), QString()};
-        };
+        });
         ClientPool client(cc);
         QSignalSpy errors(&client, &Pool::errorOccurred);
         QVERIFY(client.start());
@@ -202,8 +202,8 @@ private Q_SLOTS:
         QVERIFY(calls >= 3);
         QVERIFY(errors.count() >= 2);
         const auto first = errors.first().first().value<quicpool::Error>();
-        QCOMPARE(first.code, ErrorCode::ResolveFailed);
-        QVERIFY(first.message.contains(QStringLiteral("no route yet")));
+        QCOMPARE(first.code(), ErrorCode::ResolveFailed);
+        QVERIFY(first.message().contains(QStringLiteral("no route yet")));
     }
 
     void namesAreLookedUpAndTheirFailureReported()
@@ -213,20 +213,20 @@ private Q_SLOTS:
         ServerPool server(serverConfig(4));
         QVERIFY(server.start());
         ClientPoolConfig cc = clientConfig(server.serverPort(), 2, 2);
-        cc.address = QStringLiteral("localhost:%1").arg(server.serverPort());
+        cc.setAddress(QStringLiteral("localhost:%1").arg(server.serverPort()));
         ClientPool byName(cc);
         QVERIFY(byName.start());
         QTRY_COMPARE_WITH_TIMEOUT(byName.active(), 2, 15000);
-        QVERIFY(byName.connectionInfo().peerAddress.isLoopback());
+        QVERIFY(byName.connectionInfo().peerAddress().isLoopback());
 
-        cc.address = QStringLiteral("no-such-host.invalid:%1").arg(server.serverPort());
+        cc.setAddress(QStringLiteral("no-such-host.invalid:%1").arg(server.serverPort()));
         ClientPool unknown(cc);
         QSignalSpy errors(&unknown, &Pool::errorOccurred);
         QVERIFY(unknown.start());
         QTRY_VERIFY_WITH_TIMEOUT(errors.count() >= 1, 20000);
         const auto e = errors.first().first().value<quicpool::Error>();
-        QCOMPARE(e.code, ErrorCode::ResolveFailed);
-        QVERIFY2(e.message.contains(QStringLiteral("no-such-host.invalid")), qPrintable(e.message));
+        QCOMPARE(e.code(), ErrorCode::ResolveFailed);
+        QVERIFY2(e.message().contains(QStringLiteral("no-such-host.invalid")), qPrintable(e.message()));
         QCOMPARE(unknown.active(), 0);
         // It keeps trying, as it does for any failed dial.
         QTRY_VERIFY_WITH_TIMEOUT(errors.count() >= 2, 20000);
@@ -235,7 +235,7 @@ private Q_SLOTS:
     void closingDuringALookupIsSafe()
     {
         ClientPoolConfig cc = clientConfig(4433, 1, 1);
-        cc.address = QStringLiteral("no-such-host.invalid:4433");
+        cc.setAddress(QStringLiteral("no-such-host.invalid:4433"));
         {
             ClientPool pool(cc);
             QSignalSpy errors(&pool, &Pool::errorOccurred);
@@ -267,7 +267,7 @@ private Q_SLOTS:
         QVERIFY(client.start());
         QTRY_COMPARE_WITH_TIMEOUT(server.active(), 3, 10000);
         QTRY_VERIFY_WITH_TIMEOUT(errors.count() >= 1, 10000);
-        QCOMPARE(errors.first().first().value<quicpool::Error>().code, ErrorCode::StreamRefused);
+        QCOMPARE(errors.first().first().value<quicpool::Error>().code(), ErrorCode::StreamRefused);
         QTest::qWait(300);
         QCOMPARE(server.active(), 3);
         QCOMPARE(client.active(), 3);
@@ -287,8 +287,8 @@ private Q_SLOTS:
         QVERIFY(second.start());
         QTRY_VERIFY_WITH_TIMEOUT(errors.count() >= 1, 10000);
         const auto e = errors.first().first().value<quicpool::Error>();
-        QCOMPARE(e.code, ErrorCode::StreamRefused);
-        QVERIFY2(e.message.contains(QStringLiteral("0 of 4")), qPrintable(e.message));
+        QCOMPARE(e.code(), ErrorCode::StreamRefused);
+        QVERIFY2(e.message().contains(QStringLiteral("0 of 4")), qPrintable(e.message()));
         QCOMPARE(server.active(), 3);
         QCOMPARE(second.active(), 0);
         QVERIFY(second.errorCount() >= 1);
@@ -298,7 +298,7 @@ private Q_SLOTS:
     void clientIpRestriction()
     {
         ServerPoolConfig sc = serverConfig(4);
-        sc.clientIp = QStringLiteral("127.0.0.2");  // we dial from 127.0.0.1
+        sc.setClientIp(QStringLiteral("127.0.0.2"));  // we dial from 127.0.0.1
         ServerPool server(sc);
         QSignalSpy refused(&server, &ServerPool::clientRefused);
         QVERIFY(server.start());
@@ -310,13 +310,13 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 10000);
         bool sawUnauthorized = false;
         for (const auto &args : errors)
-            sawUnauthorized |= args.first().value<quicpool::Error>().code == ErrorCode::Unauthorized;
+            sawUnauthorized |= args.first().value<quicpool::Error>().code() == ErrorCode::Unauthorized;
         QVERIFY(sawUnauthorized);
         QCOMPARE(server.active(), 0);
 
         // The allowed address gets in.
         ServerPoolConfig ok = serverConfig(4);
-        ok.clientIp = QStringLiteral("127.0.0.1");
+        ok.setClientIp(QStringLiteral("127.0.0.1"));
         ServerPool server2(ok);
         QVERIFY(server2.start());
         ClientPool client2(clientConfig(server2.serverPort(), 2, 2));
@@ -331,38 +331,38 @@ private Q_SLOTS:
         const TestPki pki = TestPki::create(dir.path(), QStringLiteral("pool.test"), {}, QStringLiteral("pki"), &why);
         QVERIFY2(pki.isValid(), qPrintable(why));
         ServerPoolConfig sc = serverConfig(4);
-        sc.certificateFile = pki.leaf.certificateFile;
-        sc.privateKeyFile = pki.leaf.privateKeyFile;
+        sc.setCertificateFile(pki.leaf.certificateFile);
+        sc.setPrivateKeyFile(pki.leaf.privateKeyFile);
         ServerPool server(sc);
         QVERIFY2(server.start(), qPrintable(server.lastError().toString()));
 
         // Right name, trusted CA: fills.
         ClientPoolConfig good = clientConfig(server.serverPort(), 2, 2);
-        good.tlsMode = TlsMode::Verified;
-        good.hostname = QStringLiteral("pool.test");
-        good.extraCaCertificates = {pki.ca.certificate};
+        good.setTlsMode(TlsMode::Verified);
+        good.setHostname(QStringLiteral("pool.test"));
+        good.setExtraCaCertificates({pki.ca.certificate});
         ClientPool client(good);
         QVERIFY(client.start());
         QTRY_COMPARE_WITH_TIMEOUT(client.active(), 2, 10000);
 
         // Wrong name: the handshake fails, nothing is pooled, the reason is told.
         ClientPoolConfig wrongName = good;
-        wrongName.hostname = QStringLiteral("other.test");
+        wrongName.setHostname(QStringLiteral("other.test"));
         ClientPool bad(wrongName);
         QSignalSpy errors(&bad, &Pool::errorOccurred);
         QVERIFY(bad.start());
         QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 10000);
-        QCOMPARE(errors.first().first().value<quicpool::Error>().code, ErrorCode::TlsHandshakeFailed);
+        QCOMPARE(errors.first().first().value<quicpool::Error>().code(), ErrorCode::TlsHandshakeFailed);
         QCOMPARE(bad.active(), 0);
 
         // Untrusted CA: fails too.
         ClientPoolConfig noCa = good;
-        noCa.extraCaCertificates.clear();
+        noCa.setExtraCaCertificates({});
         ClientPool untrusted(noCa);
         QSignalSpy errors2(&untrusted, &Pool::errorOccurred);
         QVERIFY(untrusted.start());
         QTRY_VERIFY_WITH_TIMEOUT(!errors2.isEmpty(), 10000);
-        QCOMPARE(errors2.first().first().value<quicpool::Error>().code, ErrorCode::TlsHandshakeFailed);
+        QCOMPARE(errors2.first().first().value<quicpool::Error>().code(), ErrorCode::TlsHandshakeFailed);
         QCOMPARE(untrusted.active(), 0);
     }
 
@@ -381,64 +381,64 @@ private Q_SLOTS:
         QCOMPARE(rightPin.size(), 32);
 
         ClientPoolConfig cc = clientConfig(server.serverPort(), 1, 1);
-        cc.tlsMode = TlsMode(mode);
-        cc.pinSha256 = rightPin;
+        cc.setTlsMode(TlsMode(mode));
+        cc.setPinSha256(rightPin);
         ClientPool good(cc);
         QVERIFY(good.start());
         QTRY_COMPARE_WITH_TIMEOUT(good.active(), 1, 10000);
 
         QByteArray wrongPin = rightPin;
         wrongPin[0] = char(wrongPin[0] ^ 0x01);
-        cc.pinSha256 = wrongPin;
+        cc.setPinSha256(wrongPin);
         ClientPool bad(cc);
         QSignalSpy errors(&bad, &Pool::errorOccurred);
         QVERIFY(bad.start());
         QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 10000);
         const auto e = errors.first().first().value<quicpool::Error>();
-        QCOMPARE(e.code, ErrorCode::PinMismatch);
-        QVERIFY(e.message.contains(QStringLiteral("sha256:")));
+        QCOMPARE(e.code(), ErrorCode::PinMismatch);
+        QVERIFY(e.message().contains(QStringLiteral("sha256:")));
         QCOMPARE(bad.active(), 0);
     }
 
     void badInputIsRefusedWithTypedErrors()
     {
         ServerPoolConfig sc = serverConfig(4);
-        sc.listenAddress = QStringLiteral("not-an-address");
+        sc.setListenAddress(QStringLiteral("not-an-address"));
         ServerPool s1(sc);
         QVERIFY(!s1.start());
-        QCOMPARE(s1.lastError().code, ErrorCode::InvalidAddress);
+        QCOMPARE(s1.lastError().code(), ErrorCode::InvalidAddress);
 
         ServerPool taken(serverConfig(4));
         QVERIFY(taken.start());
         sc = serverConfig(4);
-        sc.listenAddress = QStringLiteral("127.0.0.1:%1").arg(taken.serverPort());
+        sc.setListenAddress(QStringLiteral("127.0.0.1:%1").arg(taken.serverPort()));
         ServerPool s2(sc);
         QVERIFY(!s2.start());
-        QCOMPARE(s2.lastError().code, ErrorCode::AddressInUse);
+        QCOMPARE(s2.lastError().code(), ErrorCode::AddressInUse);
 
         sc = serverConfig(4);
-        sc.certificateFile = QStringLiteral("/nonexistent/cert.pem");
-        sc.privateKeyFile = QStringLiteral("/nonexistent/key.pem");
+        sc.setCertificateFile(QStringLiteral("/nonexistent/cert.pem"));
+        sc.setPrivateKeyFile(QStringLiteral("/nonexistent/key.pem"));
         ServerPool s3(sc);
         QVERIFY(!s3.start());
-        QCOMPARE(s3.lastError().code, ErrorCode::CertificateError);
-        QVERIFY(!s3.lastError().message.isEmpty());
+        QCOMPARE(s3.lastError().code(), ErrorCode::CertificateError);
+        QVERIFY(!s3.lastError().message().isEmpty());
 
         ClientPoolConfig cc = clientConfig(1, 1, 1);
-        cc.address = QStringLiteral("127.0.0.1");  // no port
+        cc.setAddress(QStringLiteral("127.0.0.1"));  // no port
         ClientPool c1(cc);
         QVERIFY(!c1.start());
-        QCOMPARE(c1.lastError().code, ErrorCode::InvalidAddress);
+        QCOMPARE(c1.lastError().code(), ErrorCode::InvalidAddress);
 
         Error err;
         ClientPool c2(clientConfig(taken.serverPort(), 1, 1));
         QVERIFY(c2.start());
         QVERIFY(!c2.start());
-        QCOMPARE(c2.lastError().code, ErrorCode::AlreadyStarted);
+        QCOMPARE(c2.lastError().code(), ErrorCode::AlreadyStarted);
         QVERIFY(!c2.tryOutgoingGet(QStringLiteral("1234567"), &err));
-        QCOMPARE(err.code, ErrorCode::InvalidId);
+        QCOMPARE(err.code(), ErrorCode::InvalidId);
         QVERIFY(!c2.outgoingGet(QStringLiteral("zzzzzzzz"), 100ms, &err));
-        QCOMPARE(err.code, ErrorCode::InvalidId);
+        QCOMPARE(err.code(), ErrorCode::InvalidId);
     }
 
     void requestBeforeGetIsKeptEmptyFinIsDropped()
@@ -446,7 +446,8 @@ private Q_SLOTS:
         ServerPool server(serverConfig(8));
         QVERIFY(server.start());
         ClientPoolConfig cc = clientConfig(server.serverPort(), 2, 2);
-        cc.minInterval = cc.maxInterval = 60000ms;  // no refill during the test
+        cc.setMinInterval(60000ms);
+        cc.setMaxInterval(60000ms);  // no refill during the test
         ClientPool client(cc);
         QVERIFY(client.start());
         QTRY_COMPARE_WITH_TIMEOUT(server.active(), 2, 10000);
@@ -492,7 +493,7 @@ private Q_SLOTS:
         QVERIFY(started);
         QTRY_COMPARE_WITH_TIMEOUT(client->active(), 4, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(server->readyIds().size(), 4, 10000);
-        QVERIFY(client->stats().smoothedRttUs >= 0);
+        QVERIFY(client->stats().smoothedRttUs() >= 0);
         Error err;
         Stream *in = server->incomingGet(5000ms, &err);
         QVERIFY2(in, qPrintable(err.toString()));
@@ -511,17 +512,17 @@ private Q_SLOTS:
     void constructorClamps()
     {
         ClientPoolConfig cc = clientConfig(4433, 0, -3);
-        cc.minInterval = 0ms;
-        cc.maxInterval = -5ms;
+        cc.setMinInterval(0ms);
+        cc.setMaxInterval(-5ms);
         ClientPool c(cc);
         QCOMPARE(c.capacity(), 1);
         QCOMPARE(c.interval(), 1000ms);
         ClientPoolConfig swapped = clientConfig(4433, 9, 3);
-        swapped.minInterval = 900ms;
-        swapped.maxInterval = 200ms;
+        swapped.setMinInterval(900ms);
+        swapped.setMaxInterval(200ms);
         ClientPool c2(swapped);
-        QCOMPARE(c2.config().minCapacity, 3);
-        QCOMPARE(c2.config().maxCapacity, 9);
+        QCOMPARE(c2.config().minCapacity(), 3);
+        QCOMPARE(c2.config().maxCapacity(), 9);
         QCOMPARE(c2.capacity(), 3);
         QCOMPARE(c2.interval(), 200ms);
         ServerPoolConfig sc = serverConfig(0);

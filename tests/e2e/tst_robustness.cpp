@@ -111,22 +111,22 @@ private Q_SLOTS:
         QSignalSpy down(&client, &Pool::disconnected);
         QVERIFY(client.start());
         QTRY_COMPARE_WITH_TIMEOUT(server.active(), 2, 10000);
-        const quint16 before = server.connectionInfo().peerPort;
+        const quint16 before = server.connectionInfo().peerPort();
         QVERIFY(relay.rebindClient() >= 1);
         QString why;
         QVERIFY2(exchange(server, client, 2, 20000, &why), qPrintable(why));
         QCOMPARE(down.count(), 0);
-        QTRY_VERIFY(server.connectionInfo().peerPort != before);
+        QTRY_VERIFY(server.connectionInfo().peerPort() != before);
     }
 
     void keepAliveHoldsAnIdleConnection()
     {
         ServerPoolConfig sc = serverConfig(4);
-        sc.keepAlive = 200ms;
+        sc.setKeepAlive(200ms);
         ServerPool server(sc);
         QVERIFY(server.start());
         ClientPoolConfig cc = clientConfig(server.serverPort(), 1, 1);
-        cc.keepAlive = 200ms;  // idle timeout 600 ms
+        cc.setKeepAlive(200ms);  // idle timeout 600 ms
         ClientPool client(cc);
         QSignalSpy down(&client, &Pool::disconnected);
         QVERIFY(client.start());
@@ -140,21 +140,21 @@ private Q_SLOTS:
     void silentLinkIsDetectedAndRecovered()
     {
         ServerPoolConfig sc = serverConfig(4);
-        sc.keepAlive = 200ms;
+        sc.setKeepAlive(200ms);
         ServerPool server(sc);
         QVERIFY(server.start());
         UdpRelay relay(QHostAddress::LocalHost, server.serverPort(), 5);
         QVERIFY(relay.listen(QHostAddress::LocalHost));
         ClientPoolConfig cc = clientConfig(relay.port(), 2, 2);
-        cc.keepAlive = 200ms;
-        cc.handshakeTimeout = 1000ms;
+        cc.setKeepAlive(200ms);
+        cc.setHandshakeTimeout(1000ms);
         ClientPool client(cc);
         QSignalSpy down(&client, &Pool::disconnected);
         QVERIFY(client.start());
         QTRY_COMPARE_WITH_TIMEOUT(client.active(), 2, 10000);
         relay.setBlackhole(true);
         QTRY_VERIFY_WITH_TIMEOUT(down.count() >= 1, 5000);
-        QCOMPARE(down.first().first().value<quicpool::Error>().code, ErrorCode::ConnectionLost);
+        QCOMPARE(down.first().first().value<quicpool::Error>().code(), ErrorCode::ConnectionLost);
         QCOMPARE(client.active(), 0);
         relay.setBlackhole(false);
         QTRY_COMPARE_WITH_TIMEOUT(client.active(), 2, 15000);
@@ -163,7 +163,7 @@ private Q_SLOTS:
     void serverRefusesBadHellosWithoutHarm()
     {
         ServerPoolConfig sc = serverConfig(8);
-        sc.strictHello = true;
+        sc.setStrictHello(true);
         ServerPool server(sc);
         QVERIFY(server.start());
         ClientPool good(clientConfig(server.serverPort(), 2, 2));
@@ -235,7 +235,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(client.active() >= 2, 15000);
         QVERIFY(errors.count() >= 1);
         const auto e = errors.first().first().value<quicpool::Error>();
-        QCOMPARE(e.code, ErrorCode::StreamRefused);
+        QCOMPARE(e.code(), ErrorCode::StreamRefused);
         for (const QString &id : client.readyIds()) {
             bool ok = false;
             const quint32 n = id.toUInt(&ok, 16);

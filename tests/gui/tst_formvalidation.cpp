@@ -118,12 +118,12 @@ void TestFormValidation::clientFormGood()
     ClientPoolConfig c;
     const FieldErrors e = validateClientForm(f, &c);
     QVERIFY2(e.isEmpty(), qPrintable(QStringList(e.values()).join(QLatin1Char('\n'))));
-    QCOMPARE(c.address, QStringLiteral("127.0.0.1:4433"));
-    QCOMPARE(c.minCapacity, 2);
-    QCOMPARE(c.maxCapacity, 8);
-    QCOMPARE(c.tlsMode, TlsMode::Verified);
-    QCOMPARE(c.hostname, QStringLiteral("example.org"));
-    QCOMPARE(c.minInterval, Milliseconds(f.minIntervalMs));
+    QCOMPARE(c.address(), QStringLiteral("127.0.0.1:4433"));
+    QCOMPARE(c.minCapacity(), 2);
+    QCOMPARE(c.maxCapacity(), 8);
+    QCOMPARE(c.tlsMode(), TlsMode::Verified);
+    QCOMPARE(c.hostname(), QStringLiteral("example.org"));
+    QCOMPARE(c.minInterval(), Milliseconds(f.minIntervalMs));
 }
 
 void TestFormValidation::clientFormMinAboveMax()
@@ -134,11 +134,11 @@ void TestFormValidation::clientFormMinAboveMax()
     f.minIntervalMs = 5000;
     f.maxIntervalMs = 100;
     ClientPoolConfig c;
-    c.address = QStringLiteral("untouched");
+    c.setAddress(QStringLiteral("untouched"));
     const FieldErrors e = validateClientForm(f, &c);
     QVERIFY(e.value(QStringLiteral("maxCapacity")).contains(QStringLiteral("below the minimum")));
     QVERIFY(e.value(QStringLiteral("maxInterval")).contains(QStringLiteral("below the minimum")));
-    QCOMPARE(c.address, QStringLiteral("untouched")); // nothing changes on bad input
+    QCOMPARE(c.address(), QStringLiteral("untouched")); // nothing changes on bad input
 }
 
 void TestFormValidation::clientFormBadFieldsNamed()
@@ -164,9 +164,9 @@ void TestFormValidation::serverFormGood()
     ServerPoolConfig c;
     const FieldErrors e = validateServerForm(f, &c);
     QVERIFY2(e.isEmpty(), qPrintable(QStringList(e.values()).join(QLatin1Char('\n'))));
-    QCOMPARE(c.listenAddress, QStringLiteral("127.0.0.1:0"));
-    QCOMPARE(c.clientIp, QStringLiteral("127.0.0.1"));
-    QVERIFY(c.certificateFile.isEmpty());
+    QCOMPARE(c.listenAddress(), QStringLiteral("127.0.0.1:0"));
+    QCOMPARE(c.clientIp(), QStringLiteral("127.0.0.1"));
+    QVERIFY(c.certificateFile().isEmpty());
 }
 
 void TestFormValidation::serverFormUnreadableCertificate()
@@ -217,8 +217,8 @@ void TestFormValidation::serverFormRealCertificateFiles()
     ServerPoolConfig c;
     const FieldErrors e = validateServerForm(f, &c);
     QVERIFY2(e.isEmpty(), qPrintable(QStringList(e.values()).join(QLatin1Char('\n'))));
-    QCOMPARE(c.certificateFile, cert.fileName());
-    QCOMPARE(c.privateKeyFile, key.fileName());
+    QCOMPARE(c.certificateFile(), cert.fileName());
+    QCOMPARE(c.privateKeyFile(), key.fileName());
 }
 
 void TestFormValidation::serverFormBadListenAndClientIp()

@@ -212,19 +212,19 @@ void TestUiLogic::sampleRates()
 {
     PoolSample a;
     a.t = 1.0;
-    a.stats.bytesReceived = 1000;
-    a.stats.bytesSent = 500;
+    a.stats.setBytesReceived(1000);
+    a.stats.setBytesSent(500);
     PoolSample b = a;
     b.t = 1.5;
-    b.stats.bytesReceived = 1000 + 1024;
-    b.stats.bytesSent = 500 + 2048;
+    b.stats.setBytesReceived(1000 + 1024);
+    b.stats.setBytesSent(500 + 2048);
     deriveRates(a, &b);
     QCOMPARE(b.rxKiBps, 2.0);
     QCOMPARE(b.txKiBps, 4.0);
     PoolSample reset = b;
     reset.t = 2.0;
-    reset.stats.bytesReceived = 10; // a new connection restarted the counters
-    reset.stats.bytesSent = 10;
+    reset.stats.setBytesReceived(10); // a new connection restarted the counters
+    reset.stats.setBytesSent(10);
     deriveRates(b, &reset);
     QCOMPARE(reset.rxKiBps, 0.0);
     QCOMPARE(reset.txKiBps, 0.0);
@@ -236,7 +236,7 @@ void TestUiLogic::samplesCsv()
     s.t = 0.25;
     s.active = 3;
     s.capacity = 8;
-    s.stats.smoothedRttUs = 1500;
+    s.stats.setSmoothedRttUs(1500);
     const QList<QByteArray> lines = samplesToCsv({s, s}).trimmed().split('\n');
     QCOMPARE(lines.size(), 3);
     QVERIFY(lines.at(0).startsWith("time_s,active,capacity"));

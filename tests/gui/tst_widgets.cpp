@@ -73,9 +73,9 @@ void TestWidgets::clientFormInlineMessages()
     form.maxCapacitySpin()->setValue(2);
     form.pinEdit()->setText(QStringLiteral("sha256:12"));
     ClientPoolConfig config;
-    config.address = QStringLiteral("unchanged");
+    config.setAddress(QStringLiteral("unchanged"));
     QVERIFY(!form.validate(&config));
-    QCOMPARE(config.address, QStringLiteral("unchanged"));
+    QCOMPARE(config.address(), QStringLiteral("unchanged"));
     QVERIFY(form.errorMessage(QStringLiteral("address")).contains(QStringLiteral("out of range")));
     QVERIFY(form.errorMessage(QStringLiteral("maxCapacity")).contains(QStringLiteral("below the minimum")));
     QVERIFY(!form.errorMessage(QStringLiteral("pin")).isEmpty());
@@ -93,7 +93,7 @@ void TestWidgets::clientFormInlineMessages()
     form.pinEdit()->clear();
     QVERIFY(form.validate(&config));
     QVERIFY(!label->isVisible());
-    QCOMPARE(config.address, QStringLiteral("127.0.0.1:4433"));
+    QCOMPARE(config.address(), QStringLiteral("127.0.0.1:4433"));
 }
 
 void TestWidgets::serverFormInlineMessages()
@@ -106,9 +106,9 @@ void TestWidgets::serverFormInlineMessages()
     form.clientIpEdit()->setText(QStringLiteral("not-an-ip"));
     form.listenEdit()->setText(QStringLiteral("0.0.0.0:123456"));
     ServerPoolConfig config;
-    config.listenAddress = QStringLiteral("unchanged");
+    config.setListenAddress(QStringLiteral("unchanged"));
     QVERIFY(!form.validate(&config));
-    QCOMPARE(config.listenAddress, QStringLiteral("unchanged"));
+    QCOMPARE(config.listenAddress(), QStringLiteral("unchanged"));
     QVERIFY(form.errorMessage(QStringLiteral("certificateFile")).contains(QStringLiteral("does not exist")));
     QVERIFY(form.errorMessage(QStringLiteral("privateKeyFile")).contains(QStringLiteral("does not exist")));
     QVERIFY(form.errorMessage(QStringLiteral("clientIp")).contains(QStringLiteral("not an IP address")));
@@ -292,7 +292,7 @@ void TestWidgets::poolChartsFedBySamples()
         s.t = i * 0.25;
         s.active = i;
         s.capacity = 10;
-        s.stats.lostPackets = -1;
+        s.stats.setLostPackets(-1);
         charts.addSample(s);
     }
     QCOMPARE(charts.poolChart()->pointCount(0), 10);

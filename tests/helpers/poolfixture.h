@@ -15,9 +15,9 @@ using namespace std::chrono_literals;
 inline ServerPoolConfig serverConfig(int maxCap)
 {
     ServerPoolConfig sc;
-    sc.maxCapacity = maxCap;
-    sc.listenAddress = QStringLiteral("127.0.0.1:0");
-    sc.keepAlive = 5000ms;
+    sc.setMaxCapacity(maxCap);
+    sc.setListenAddress(QStringLiteral("127.0.0.1:0"));
+    sc.setKeepAlive(5000ms);
     return sc;
 }
 
@@ -25,13 +25,13 @@ inline ServerPoolConfig serverConfig(int maxCap)
 inline ClientPoolConfig clientConfig(quint16 port, int minCap, int maxCap)
 {
     ClientPoolConfig cc;
-    cc.minCapacity = minCap;
-    cc.maxCapacity = maxCap;
-    cc.minInterval = 50ms;
-    cc.maxInterval = 500ms;
-    cc.keepAlive = 5000ms;
-    cc.tlsMode = TlsMode::SelfSigned;
-    cc.address = QStringLiteral("127.0.0.1:%1").arg(port);
+    cc.setMinCapacity(minCap);
+    cc.setMaxCapacity(maxCap);
+    cc.setMinInterval(50ms);
+    cc.setMaxInterval(500ms);
+    cc.setKeepAlive(5000ms);
+    cc.setTlsMode(TlsMode::SelfSigned);
+    cc.setAddress(QStringLiteral("127.0.0.1:%1").arg(port));
     return cc;
 }
 

@@ -242,20 +242,20 @@ void TestCertificate::selfSignedFailures()
 {
     Error error;
     CertificateAndKey pair = generateSelfSigned(QString(), 365, &error);
-    QCOMPARE(error.code, ErrorCode::CertificateError);
-    QVERIFY2(error.message.contains(QStringLiteral("common name is empty")), qPrintable(error.message));
+    QCOMPARE(error.code(), ErrorCode::CertificateError);
+    QVERIFY2(error.message().contains(QStringLiteral("common name is empty")), qPrintable(error.message()));
     QVERIFY(pair.certificatePem.isEmpty() && pair.privateKeyPem.isEmpty());
 
     pair = generateSelfSigned(QStringLiteral("localhost"), 0, &error);
-    QCOMPARE(error.code, ErrorCode::InvalidConfig);
-    QVERIFY2(error.message.contains(QStringLiteral("not 0")), qPrintable(error.message));
+    QCOMPARE(error.code(), ErrorCode::InvalidConfig);
+    QVERIFY2(error.message().contains(QStringLiteral("not 0")), qPrintable(error.message()));
     QVERIFY(pair.certificatePem.isEmpty());
 
     // A bad issuer is reported, not signed with.
     CertificateAndKey bogusIssuer{"not a certificate", "not a key"};
     pair = issueCertificate(serverSpecFor(QStringLiteral("localhost")), &bogusIssuer, &error);
-    QCOMPARE(error.code, ErrorCode::CertificateError);
-    QVERIFY2(error.message.contains(QStringLiteral("issuer certificate")), qPrintable(error.message));
+    QCOMPARE(error.code(), ErrorCode::CertificateError);
+    QVERIFY2(error.message().contains(QStringLiteral("issuer certificate")), qPrintable(error.message()));
     QVERIFY(pair.certificatePem.isEmpty());
 }
 

@@ -246,10 +246,10 @@ void TestTlsContext::serverFailures()
         options.selfSignedName = selfSignedName;
     Error error;
     QVERIFY(!TlsContext::createServer(options, &error));
-    QCOMPARE(error.code, ErrorCode::CertificateError);
+    QCOMPARE(error.code(), ErrorCode::CertificateError);
     for (const QString &word : std::as_const(expectedWords))
-        QVERIFY2(error.message.contains(word), qPrintable(error.message + " lacks " + word));
-    QVERIFY2(error.message.endsWith(u'.'), qPrintable(error.message));
+        QVERIFY2(error.message().contains(word), qPrintable(error.message() + " lacks " + word));
+    QVERIFY2(error.message().endsWith(u'.'), qPrintable(error.message()));
     // Without an error pointer it still fails rather than crashing.
     QVERIFY(!TlsContext::createServer(options, nullptr));
 }
@@ -266,9 +266,9 @@ void TestTlsContext::serverUnreadableFile()
     options.privateKeyFile = name;
     Error error;
     QVERIFY(!TlsContext::createServer(options, &error));
-    QCOMPARE(error.code, ErrorCode::CertificateError);
-    QVERIFY2(error.message.contains(name) && error.message.contains(QStringLiteral("cannot be read")),
-             qPrintable(error.message));
+    QCOMPARE(error.code(), ErrorCode::CertificateError);
+    QVERIFY2(error.message().contains(name) && error.message().contains(QStringLiteral("cannot be read")),
+             qPrintable(error.message()));
 }
 
 void TestTlsContext::clientModes_data()
@@ -313,14 +313,14 @@ void TestTlsContext::clientFailures()
     options.pinSha256 = QByteArray(20, 'x'); // a SHA-1 sized pin
     Error error;
     QVERIFY(!TlsContext::createClient(options, &error));
-    QCOMPARE(error.code, ErrorCode::InvalidConfig);
-    QVERIFY2(error.message.contains(QStringLiteral("not 20 bytes")), qPrintable(error.message));
+    QCOMPARE(error.code(), ErrorCode::InvalidConfig);
+    QVERIFY2(error.message().contains(QStringLiteral("not 20 bytes")), qPrintable(error.message()));
 
     options = {};
     options.mode = TlsMode::Verified; // no hostname to verify
     QVERIFY(!TlsContext::createClient(options, &error));
-    QCOMPARE(error.code, ErrorCode::InvalidConfig);
-    QVERIFY2(error.message.contains(QStringLiteral("no hostname")), qPrintable(error.message));
+    QCOMPARE(error.code(), ErrorCode::InvalidConfig);
+    QVERIFY2(error.message().contains(QStringLiteral("no hostname")), qPrintable(error.message()));
 }
 
 void TestTlsContext::pinIsCheckedInEveryMode_data()
@@ -346,11 +346,11 @@ void TestTlsContext::pinIsCheckedInEveryMode()
     QVERIFY(!context->verifyServerChain({m_pki.leaf.certificate.toDer()}));
     // A certificate mode 2 would trust, but not the pinned one.
     const Error verdict = context->verifyServerChain({m_otherPki.leaf.certificate.toDer()});
-    QCOMPARE(verdict.code, ErrorCode::PinMismatch);
+    QCOMPARE(verdict.code(), ErrorCode::PinMismatch);
     const QString expected = QStringLiteral("The server certificate %1 does not match the pin %2.")
                                  .arg(certificateFingerprint(m_otherPki.leaf.certificate),
                                       certificateFingerprint(m_pki.leaf.certificate));
-    QCOMPARE(verdict.message, expected);
+    QCOMPARE(verdict.message(), expected);
 }
 
 void TestTlsContext::insecureModesAcceptAnything_data()
@@ -373,7 +373,7 @@ void TestTlsContext::insecureModesAcceptAnything()
     QVERIFY(!context->verifyServerChain({m_otherPki.leaf.certificate.toDer()}));
     QVERIFY(!context->verifyServerChain({QByteArray("not even DER")}));
     // ...but a server must send something.
-    QCOMPARE(context->verifyServerChain({}).code, ErrorCode::TlsHandshakeFailed);
+    QCOMPARE(context->verifyServerChain({}).code(), ErrorCode::TlsHandshakeFailed);
 }
 
 void TestTlsContext::verifiedMode_data()
@@ -427,10 +427,10 @@ void TestTlsContext::verifiedMode()
         QVERIFY2(!verdict, qPrintable(verdict.toString()));
         return;
     }
-    QCOMPARE(verdict.code, ErrorCode::TlsHandshakeFailed);
-    QVERIFY2(verdict.message.contains(expectedWords), qPrintable(verdict.message));
+    QCOMPARE(verdict.code(), ErrorCode::TlsHandshakeFailed);
+    QVERIFY2(verdict.message().contains(expectedWords), qPrintable(verdict.message()));
     if (chainName != QLatin1String("none"))
-        QVERIFY2(verdict.message.contains(hostname), qPrintable(verdict.message));
+        QVERIFY2(verdict.message().contains(hostname), qPrintable(verdict.message()));
 }
 
 void TestTlsContext::verifiedModeRejectsExpiredLeaf()
@@ -452,8 +452,8 @@ void TestTlsContext::verifiedModeRejectsExpiredLeaf()
     auto context = TlsContext::createClient(options, &error);
     QVERIFY(context);
     const Error verdict = context->verifyServerChain({leaf.toDer()});
-    QCOMPARE(verdict.code, ErrorCode::TlsHandshakeFailed);
-    QVERIFY2(verdict.message.contains(QStringLiteral("expired")), qPrintable(verdict.message));
+    QCOMPARE(verdict.code(), ErrorCode::TlsHandshakeFailed);
+    QVERIFY2(verdict.message().contains(QStringLiteral("expired")), qPrintable(verdict.message()));
 
     // Mode 1 does not care about dates.
     options.mode = TlsMode::SelfSigned;

@@ -381,9 +381,9 @@ void TestTlsHandshake::succeeds()
     handshake(*m_client, *m_server);
     QVERIFY2(m_client->completed() && m_server->completed(),
              qPrintable(QStringLiteral("client %1 (%2), server %3 (%4)")
-                            .arg(ngtcp2_strerror(m_client->error), m_client->tls->failure().message,
+                            .arg(ngtcp2_strerror(m_client->error), m_client->tls->failure().message(),
                                  ngtcp2_strerror(m_server->error),
-                                 m_server->tls->failure().message)));
+                                 m_server->tls->failure().message())));
     QVERIFY(!m_client->tls->failure());
     QVERIFY(!m_server->tls->failure());
 
@@ -447,8 +447,8 @@ void TestTlsHandshake::clientRejects()
     QVERIFY(!m_client->completed());
     QVERIFY(m_client->error != 0);
     const Error failure = m_client->tls->failure();
-    QCOMPARE(int(failure.code), expectedCode);
-    QVERIFY2(failure.message.contains(expectedWords), qPrintable(failure.message));
+    QCOMPARE(int(failure.code()), expectedCode);
+    QVERIFY2(failure.message().contains(expectedWords), qPrintable(failure.message()));
     // The alert reaches ngtcp2, so the transport can close with it.
     QVERIFY(ngtcp2_conn_get_tls_alert(m_client->conn) != 0);
     QVERIFY(m_client->tls->details().version.isEmpty());
@@ -471,8 +471,8 @@ void TestTlsHandshake::serverRejectsClientWithoutAlpn()
     QVERIFY(!m_server->completed());
     QVERIFY(m_server->error != 0);
     const Error failure = m_server->tls->failure();
-    QCOMPARE(failure.code, ErrorCode::TlsHandshakeFailed);
-    QCOMPARE(failure.message, QStringLiteral("The client did not offer the ALPN protocol \"np-quic\"."));
+    QCOMPARE(failure.code(), ErrorCode::TlsHandshakeFailed);
+    QCOMPARE(failure.message(), QStringLiteral("The client did not offer the ALPN protocol \"np-quic\"."));
     // The transport closes with CRYPTO_ERROR | no_application_protocol.
     QCOMPARE(int(ngtcp2_conn_get_tls_alert(m_server->conn)), int(GNUTLS_A_NO_APPLICATION_PROTOCOL));
     QVERIFY(m_server->tls->details().alpn.isEmpty());
@@ -493,8 +493,8 @@ void TestTlsHandshake::clientRejectsServerWithoutAlpn()
     QVERIFY(!m_client->completed());
     QVERIFY(m_client->error != 0);
     const Error failure = m_client->tls->failure();
-    QCOMPARE(failure.code, ErrorCode::TlsHandshakeFailed);
-    QCOMPARE(failure.message, QStringLiteral("The server did not agree on the ALPN protocol \"np-quic\"."));
+    QCOMPARE(failure.code(), ErrorCode::TlsHandshakeFailed);
+    QCOMPARE(failure.message(), QStringLiteral("The server did not agree on the ALPN protocol \"np-quic\"."));
     QCOMPARE(int(ngtcp2_conn_get_tls_alert(m_client->conn)), int(GNUTLS_A_NO_APPLICATION_PROTOCOL));
 }
 
@@ -509,12 +509,12 @@ void TestTlsHandshake::serverExplainsAlert()
     QVERIFY(!m_server->completed());
     QVERIFY(m_server->error != 0);
     const Error failure = m_server->tls->failure();
-    QCOMPARE(failure.code, ErrorCode::TlsHandshakeFailed);
-    QVERIFY2(failure.message.startsWith(QStringLiteral("The TLS handshake failed: ")),
-             qPrintable(failure.message));
-    QVERIFY2(failure.message.contains(
+    QCOMPARE(failure.code(), ErrorCode::TlsHandshakeFailed);
+    QVERIFY2(failure.message().startsWith(QStringLiteral("The TLS handshake failed: ")),
+             qPrintable(failure.message()));
+    QVERIFY2(failure.message().contains(
                  QStringLiteral("(TLS alert %1)").arg(ngtcp2_conn_get_tls_alert(m_server->conn))),
-             qPrintable(failure.message));
+             qPrintable(failure.message()));
 }
 
 QTEST_GUILESS_MAIN(TestTlsHandshake)

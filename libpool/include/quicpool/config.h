@@ -1,13 +1,25 @@
-// Pool configurations, their clamping (NodePass rules) and validation.
+// Pool configurations: implicitly shared value classes, so fields can be
+// added without breaking the ABI. Setters never fail; validate() says what
+// is wrong, clamped() applies NodePass's constructor rules.
 #pragma once
 
 #include <quicpool/error.h>
 #include <QtCore/QByteArray>
 #include <QtCore/QList>
+#include <QtCore/QSharedDataPointer>
 #include <QtCore/QString>
 #include <QtNetwork/QSslCertificate>
 #include <chrono>
 #include <functional>
+
+// The private classes' destructors live in the library, so the inline
+// special members below never need their definitions.
+namespace quicpool {
+class ClientPoolConfigPrivate;
+class ServerPoolConfigPrivate;
+} // namespace quicpool
+QT_DECLARE_QSDP_SPECIALIZATION_DTOR_WITH_EXPORT(quicpool::ClientPoolConfigPrivate, QUICPOOL_EXPORT)
+QT_DECLARE_QSDP_SPECIALIZATION_DTOR_WITH_EXPORT(quicpool::ServerPoolConfigPrivate, QUICPOOL_EXPORT)
 
 namespace quicpool {
 
@@ -29,50 +41,139 @@ struct ResolvedAddress
 /// Called before every dial, so the target can move (NodePass addrResolver).
 using AddressResolver = std::function<ResolvedAddress()>;
 
-struct QUICPOOL_EXPORT ClientPoolConfig
+/// What a ClientPool dials and how it keeps its streams.
+class QUICPOOL_EXPORT ClientPoolConfig
 {
-    int minCapacity = 1;
-    int maxCapacity = 1;
-    Milliseconds minInterval{1000};
-    Milliseconds maxInterval{1000};
-    Milliseconds keepAlive{30000};      ///< idle timeout is 3 x keepAlive
-    TlsMode tlsMode = TlsMode::Insecure;
-    QString hostname;                   ///< SNI and mode-2 verification name
-    QString address;                    ///< "host:port"; a host name is looked up (asynchronously) on each dial; used when resolver is empty
-    AddressResolver resolver;           ///< optional; overrides address
-    QByteArray pinSha256;               ///< 32-byte SHA-256 of the server's leaf DER; checked in every mode
-    QList<QSslCertificate> extraCaCertificates; ///< mode 2: trusted besides the system store
-    Milliseconds handshakeTimeout{10000};
-    Milliseconds idReadTimeout{60000};  ///< how long the client waits for the 4-byte ID
-    QString qlogDirectory;              ///< empty: qlog off (see README: ngtcp2 1.11 qlog bug)
+public:
+    ClientPoolConfig();
+    ClientPoolConfig(const ClientPoolConfig &other);
+    ClientPoolConfig(ClientPoolConfig &&other) noexcept = default;
+    ClientPoolConfig &operator=(const ClientPoolConfig &other);
+    ClientPoolConfig &operator=(ClientPoolConfig &&other) noexcept
+    {
+        swap(other);
+        return *this;
+    }
+    ~ClientPoolConfig();
+    void swap(ClientPoolConfig &other) noexcept { d.swap(other.d); }
+
+    /// Streams kept pooled: capacity moves between these (default 1..1).
+    int minCapacity() const;
+    void setMinCapacity(int streams);
+    int maxCapacity() const;
+    void setMaxCapacity(int streams);
+    /// Refill interval bounds (default 1 s..1 s).
+    Milliseconds minInterval() const;
+    void setMinInterval(Milliseconds interval);
+    Milliseconds maxInterval() const;
+    void setMaxInterval(Milliseconds interval);
+    /// PING when idle this long (default 30 s); the idle timeout is 3 x keepAlive.
+    Milliseconds keepAlive() const;
+    void setKeepAlive(Milliseconds period);
+
+    TlsMode tlsMode() const;
+    void setTlsMode(TlsMode mode);
+    /// SNI and the mode-2 verification name; default: the host of address().
+    QString hostname() const;
+    void setHostname(const QString &name);
+    /// "host:port"; a host name is looked up (asynchronously) on each dial.
+    /// Used when no resolver is set.
+    QString address() const;
+    void setAddress(const QString &hostPort);
+    /// Optional; called before every dial and overrides address().
+    AddressResolver resolver() const;
+    void setResolver(const AddressResolver &resolver);
+    /// 32-byte SHA-256 of the server's leaf certificate (DER); checked in every mode.
+    QByteArray pinSha256() const;
+    void setPinSha256(const QByteArray &pin);
+    /// Mode 2: trusted besides the system store.
+    QList<QSslCertificate> extraCaCertificates() const;
+    void setExtraCaCertificates(const QList<QSslCertificate> &certificates);
+
+    /// How long one QUIC handshake may take (default 10 s).
+    Milliseconds handshakeTimeout() const;
+    void setHandshakeTimeout(Milliseconds timeout);
+    /// How long the client waits for a stream's 4-byte ID (default 60 s).
+    Milliseconds idReadTimeout() const;
+    void setIdReadTimeout(Milliseconds timeout);
+    /// A folder for one qlog file per connection; empty (the default): off.
+    QString qlogDirectory() const;
+    void setQlogDirectory(const QString &directory);
 
     /// NodePass constructor clamping: caps <= 0 become 1, intervals <= 0
     /// become 1 s, a min above its max is swapped with it.
     ClientPoolConfig clamped() const;
     /// Checks what clamping cannot fix (address, pin length, timeouts).
     Error validate() const;
+
+private:
+    QSharedDataPointer<ClientPoolConfigPrivate> d;
 };
 
-struct QUICPOOL_EXPORT ServerPoolConfig
+/// Where a ServerPool listens, with which certificate, and whom it serves.
+class QUICPOOL_EXPORT ServerPoolConfig
 {
-    int maxCapacity = 1;
-    QString clientIp;                   ///< empty: accept any address
-    QString listenAddress = QStringLiteral("0.0.0.0:0"); ///< "host:port", port 0 picks one
-    Milliseconds keepAlive{30000};
-    QString certificateFile;            ///< PEM; with privateKeyFile
-    QString privateKeyFile;             ///< PEM
-    QByteArray certificatePem;          ///< in-memory alternative to the files
-    QByteArray privateKeyPem;
-    /// With no certificate given, one is generated (ECDSA P-256, self-signed)
-    /// for this name at start; NodePass mode 1 servers do the same.
-    QString selfSignedName = QStringLiteral("localhost");
-    bool strictHello = false;           ///< refuse streams whose first byte is not 0x00
-    Milliseconds handshakeTimeout{10000};
-    Milliseconds helloTimeout{60000};   ///< how long the server waits for the 1-byte hello
-    QString qlogDirectory;
+public:
+    ServerPoolConfig();
+    ServerPoolConfig(const ServerPoolConfig &other);
+    ServerPoolConfig(ServerPoolConfig &&other) noexcept = default;
+    ServerPoolConfig &operator=(const ServerPoolConfig &other);
+    ServerPoolConfig &operator=(ServerPoolConfig &&other) noexcept
+    {
+        swap(other);
+        return *this;
+    }
+    ~ServerPoolConfig();
+    void swap(ServerPoolConfig &other) noexcept { d.swap(other.d); }
 
-    ServerPoolConfig clamped() const;   ///< maxCapacity <= 0 becomes 1
+    /// Streams pooled at most; also the streams one client may open at once (default 1).
+    int maxCapacity() const;
+    void setMaxCapacity(int streams);
+    /// Only this client address is served; empty (the default): any.
+    QString clientIp() const;
+    void setClientIp(const QString &address);
+    /// "host:port" (default "0.0.0.0:0"); port 0 picks a free one.
+    QString listenAddress() const;
+    void setListenAddress(const QString &hostPort);
+    /// PING when idle this long (default 30 s); the idle timeout is 3 x keepAlive.
+    Milliseconds keepAlive() const;
+    void setKeepAlive(Milliseconds period);
+
+    /// PEM files, both or neither.
+    QString certificateFile() const;
+    void setCertificateFile(const QString &path);
+    QString privateKeyFile() const;
+    void setPrivateKeyFile(const QString &path);
+    /// In-memory PEM, an alternative to the files.
+    QByteArray certificatePem() const;
+    void setCertificatePem(const QByteArray &pem);
+    QByteArray privateKeyPem() const;
+    void setPrivateKeyPem(const QByteArray &pem);
+    /// With no certificate given, one is generated (ECDSA P-256,
+    /// self-signed) for this name at start (default "localhost"), as
+    /// NodePass mode-1 servers do.
+    QString selfSignedName() const;
+    void setSelfSignedName(const QString &name);
+
+    /// Refuse streams whose first byte is not 0x00 (default off, as NodePass).
+    bool strictHello() const;
+    void setStrictHello(bool on);
+    /// How long one QUIC handshake may take (default 10 s).
+    Milliseconds handshakeTimeout() const;
+    void setHandshakeTimeout(Milliseconds timeout);
+    /// How long the server waits for a stream's 1-byte hello (default 60 s).
+    Milliseconds helloTimeout() const;
+    void setHelloTimeout(Milliseconds timeout);
+    /// A folder for one qlog file per connection; empty (the default): off.
+    QString qlogDirectory() const;
+    void setQlogDirectory(const QString &directory);
+
+    /// maxCapacity <= 0 becomes 1.
+    ServerPoolConfig clamped() const;
     Error validate() const;
+
+private:
+    QSharedDataPointer<ServerPoolConfigPrivate> d;
 };
 
 /// Splits "host:port", "[v6]:port" or ":port". False with a sentence on failure.
@@ -80,3 +181,6 @@ QUICPOOL_EXPORT bool parseHostPort(const QString &text, QString *host, quint16 *
                                    QString *error = nullptr);
 
 } // namespace quicpool
+
+Q_DECLARE_SHARED(quicpool::ClientPoolConfig)
+Q_DECLARE_SHARED(quicpool::ServerPoolConfig)

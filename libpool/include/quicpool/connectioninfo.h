@@ -1,46 +1,124 @@
-// What a monitor can learn about a pool's QUIC connection.
+// What a monitor can learn about a pool's QUIC connection: implicitly
+// shared value classes, read as one consistent snapshot.
 #pragma once
 
 #include <quicpool/global.h>
 #include <QtCore/QList>
+#include <QtCore/QSharedDataPointer>
 #include <QtCore/QString>
 #include <QtNetwork/QHostAddress>
 #include <QtNetwork/QSslCertificate>
 
+// The private classes' destructors live in the library, so the inline
+// special members below never need their definitions.
+namespace quicpool {
+class ConnectionStatsPrivate;
+class ConnectionInfoPrivate;
+} // namespace quicpool
+QT_DECLARE_QSDP_SPECIALIZATION_DTOR_WITH_EXPORT(quicpool::ConnectionStatsPrivate, QUICPOOL_EXPORT)
+QT_DECLARE_QSDP_SPECIALIZATION_DTOR_WITH_EXPORT(quicpool::ConnectionInfoPrivate, QUICPOOL_EXPORT)
+
 namespace quicpool {
 
-/// Figures from ngtcp2's congestion controller plus our own UDP counters.
-/// Times are in microseconds. lostPackets is -1 where ngtcp2 (1.11) does not
-/// report it; congestionEvents counts reductions of the congestion window.
-struct ConnectionStats
+/// Figures from ngtcp2's congestion controller plus the UDP counters. Times
+/// are in microseconds, sizes in bytes. All zero while no handshake has
+/// completed: the figures of a connection that is still dialing are
+/// ngtcp2's initial guesses, not measurements.
+class QUICPOOL_EXPORT ConnectionStats
 {
-    qint64 smoothedRttUs = 0;
-    qint64 minRttUs = 0;
-    qint64 latestRttUs = 0;
-    qint64 rttVarUs = 0;
-    qint64 cwnd = 0;
-    qint64 bytesInFlight = 0;
-    qint64 bytesSent = 0;
-    qint64 bytesReceived = 0;
-    qint64 packetsSent = 0;
-    qint64 packetsReceived = 0;
-    qint64 lostPackets = -1;
-    qint64 congestionEvents = 0;
+public:
+    ConnectionStats();
+    ConnectionStats(const ConnectionStats &other);
+    ConnectionStats(ConnectionStats &&other) noexcept = default;
+    ConnectionStats &operator=(const ConnectionStats &other);
+    ConnectionStats &operator=(ConnectionStats &&other) noexcept
+    {
+        swap(other);
+        return *this;
+    }
+    ~ConnectionStats();
+    void swap(ConnectionStats &other) noexcept { d.swap(other.d); }
+
+    qint64 smoothedRttUs() const;
+    void setSmoothedRttUs(qint64 us);
+    qint64 minRttUs() const;
+    void setMinRttUs(qint64 us);
+    qint64 latestRttUs() const;
+    void setLatestRttUs(qint64 us);
+    qint64 rttVarUs() const;
+    void setRttVarUs(qint64 us);
+    /// Congestion window and the bytes in flight against it.
+    qint64 congestionWindow() const;
+    void setCongestionWindow(qint64 bytes);
+    qint64 bytesInFlight() const;
+    void setBytesInFlight(qint64 bytes);
+    /// UDP payload bytes and datagrams, both ways.
+    qint64 bytesSent() const;
+    void setBytesSent(qint64 bytes);
+    qint64 bytesReceived() const;
+    void setBytesReceived(qint64 bytes);
+    qint64 packetsSent() const;
+    void setPacketsSent(qint64 packets);
+    qint64 packetsReceived() const;
+    void setPacketsReceived(qint64 packets);
+    /// Packets declared lost; -1 where the QUIC library cannot count them.
+    qint64 lostPackets() const;
+    void setLostPackets(qint64 packets);
+    /// Reductions of the congestion window (loss or ECN).
+    qint64 congestionEvents() const;
+    void setCongestionEvents(qint64 events);
+
+private:
+    QSharedDataPointer<ConnectionStatsPrivate> d;
 };
 
-struct ConnectionInfo
+/// TLS and addressing facts of a connection, with its latest figures.
+class QUICPOOL_EXPORT ConnectionInfo
 {
-    bool valid = false;                 ///< false: no connection right now
-    QString tlsVersion;                 ///< e.g. "TLS1.3"
-    QString cipher;                     ///< e.g. "TLS_AES_128_GCM_SHA256"
-    QString alpn;                       ///< "np-quic"
-    QList<QSslCertificate> peerCertificates; ///< leaf first; empty on a server without client certs
-    QSslCertificate localCertificate;   ///< the server's own leaf (server pools)
-    QHostAddress localAddress;
-    quint16 localPort = 0;
-    QHostAddress peerAddress;
-    quint16 peerPort = 0;
-    ConnectionStats stats;
+public:
+    ConnectionInfo();
+    ConnectionInfo(const ConnectionInfo &other);
+    ConnectionInfo(ConnectionInfo &&other) noexcept = default;
+    ConnectionInfo &operator=(const ConnectionInfo &other);
+    ConnectionInfo &operator=(ConnectionInfo &&other) noexcept
+    {
+        swap(other);
+        return *this;
+    }
+    ~ConnectionInfo();
+    void swap(ConnectionInfo &other) noexcept { d.swap(other.d); }
+
+    /// False: no established connection right now.
+    bool isValid() const;
+    void setValid(bool valid);
+    QString tlsVersion() const;           ///< e.g. "TLS1.3"
+    void setTlsVersion(const QString &version);
+    QString cipher() const;               ///< e.g. "TLS_AES_128_GCM_SHA256"
+    void setCipher(const QString &cipher);
+    QString alpn() const;                 ///< "np-quic"
+    void setAlpn(const QString &alpn);
+    /// Leaf first; empty on a server (clients send no certificate).
+    QList<QSslCertificate> peerCertificates() const;
+    void setPeerCertificates(const QList<QSslCertificate> &chain);
+    /// The server's own leaf (server pools).
+    QSslCertificate localCertificate() const;
+    void setLocalCertificate(const QSslCertificate &certificate);
+    QHostAddress localAddress() const;
+    void setLocalAddress(const QHostAddress &address);
+    quint16 localPort() const;
+    void setLocalPort(quint16 port);
+    QHostAddress peerAddress() const;
+    void setPeerAddress(const QHostAddress &address);
+    quint16 peerPort() const;
+    void setPeerPort(quint16 port);
+    ConnectionStats stats() const;
+    void setStats(const ConnectionStats &stats);
+
+private:
+    QSharedDataPointer<ConnectionInfoPrivate> d;
 };
 
 } // namespace quicpool
+
+Q_DECLARE_SHARED(quicpool::ConnectionStats)
+Q_DECLARE_SHARED(quicpool::ConnectionInfo)

@@ -1,10 +1,19 @@
-// Typed errors of libpool: an enum plus a sentence, as QAbstractSocket does.
+// Typed errors of libpool: an enum plus a sentence, as QAbstractSocket and
+// QSslError do. No exceptions cross the API.
 #pragma once
 
 #include <quicpool/global.h>
 #include <QtCore/QMetaType>
 #include <QtCore/QObject>
+#include <QtCore/QSharedDataPointer>
 #include <QtCore/QString>
+
+// The private classes' destructors live in the library, so the inline
+// special members below never need their definitions.
+namespace quicpool {
+class ErrorPrivate;
+} // namespace quicpool
+QT_DECLARE_QESDP_SPECIALIZATION_DTOR_WITH_EXPORT(quicpool::ErrorPrivate, QUICPOOL_EXPORT)
 
 namespace quicpool {
 
@@ -33,27 +42,52 @@ enum class ErrorCode {
     AlreadyStarted,         ///< start() on a running pool
     PoolClosed,             ///< the pool was closed while waiting
     Cancelled,              ///< the request was cancelled by the caller
+    Unreachable,            ///< nothing answers at the address (ICMP unreachable)
 };
 Q_ENUM_NS(ErrorCode)
 
-/// The generic sentence for a code; Error::message is usually more precise.
+/// The generic sentence for a code; Error::message() is usually more precise.
 QUICPOOL_EXPORT QString errorCodeString(ErrorCode code);
 
-/// A code and a sentence. Default-constructed means "no error".
-struct QUICPOOL_EXPORT Error
+/// A code and the sentence that explains it ("the server certificate
+/// sha256:63:24:... does not match the pin"). Default-constructed means
+/// "no error". Immutable and implicitly shared: cheap to copy and to send
+/// through queued connections.
+class QUICPOOL_EXPORT Error
 {
-    ErrorCode code = ErrorCode::NoError;
-    QString message;
+public:
+    Error() noexcept;
+    Error(ErrorCode code, const QString &message = QString());
+    Error(const Error &other) noexcept;
+    Error(Error &&other) noexcept = default;
+    Error &operator=(const Error &other) noexcept;
+    Error &operator=(Error &&other) noexcept
+    {
+        swap(other);
+        return *this;
+    }
+    ~Error();
+    void swap(Error &other) noexcept { d.swap(other.d); }
 
-    Error() = default;
-    Error(ErrorCode c, QString msg = {});
-
-    bool isError() const { return code != ErrorCode::NoError; }
+    ErrorCode code() const;
+    /// The precise sentence; empty when only the code is known.
+    QString message() const;
+    bool isError() const { return code() != ErrorCode::NoError; }
     explicit operator bool() const { return isError(); }
-    /// message if set, otherwise errorCodeString(code).
+    /// message() if set, otherwise errorCodeString(code()).
     QString toString() const;
+
+    friend bool operator==(const Error &a, const Error &b)
+    {
+        return a.code() == b.code() && a.message() == b.message();
+    }
+    friend bool operator!=(const Error &a, const Error &b) { return !(a == b); }
+
+private:
+    QExplicitlySharedDataPointer<ErrorPrivate> d;
 };
 
 } // namespace quicpool
 
+Q_DECLARE_SHARED(quicpool::Error)
 Q_DECLARE_METATYPE(quicpool::Error)

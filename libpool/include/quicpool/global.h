@@ -12,11 +12,12 @@
 
 namespace quicpool {
 
-/// libpool's own version, e.g. "0.1.0".
+/// libpool's own version, e.g. "0.2.0".
 QUICPOOL_EXPORT QString version();
 /// The ngtcp2 library version in use at run time.
 QUICPOOL_EXPORT QString ngtcp2Version();
-/// The GnuTLS library version in use at run time.
-QUICPOOL_EXPORT QString gnutlsVersion();
+/// The TLS library QUIC runs on, with its run-time version, in the manner
+/// of QSslSocket::sslLibraryVersionString(): "GnuTLS 3.7.9", "OpenSSL 3.5.4".
+QUICPOOL_EXPORT QString tlsLibraryVersionString();
 
 } // namespace quicpool

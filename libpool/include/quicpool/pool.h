@@ -1,30 +1,42 @@
-// What client and server pools share: the NodePass pool API.
+// What client and server pools share: the NodePass pool API, in Qt's manner.
 #pragma once
 
-#include <quicpool/connectioninfo.h>
 #include <quicpool/config.h>
+#include <quicpool/connectioninfo.h>
 #include <quicpool/error.h>
 #include <quicpool/stream.h>
 #include <QtCore/QObject>
-#include <QtCore/QPointer>
 #include <QtCore/QStringList>
 #include <functional>
 #include <memory>
 
 namespace quicpool {
 
-class PoolCore;
+class PoolPrivate;
 
 /// Called once with a stream, or with nullptr and the reason.
 using GetCallback = std::function<void(Stream *stream, const Error &error)>;
 
-/// Base of ClientPool and ServerPool. All counters (active, capacity,
-/// interval, errorCount, stats) are atomics: read them from any thread.
-/// Everything else belongs to the thread the pool lives on.
+/// Base of ClientPool and ServerPool. The counters (active, capacity,
+/// interval, errorCount), state(), stats() and readyIds() may be read from
+/// any thread; everything else belongs to the thread the pool lives on.
 class QUICPOOL_EXPORT Pool : public QObject
 {
     Q_OBJECT
 public:
+    /// Where a pool is in its life. A client pool moves between Connecting,
+    /// Connected and BackingOff (waiting before it dials again); a server
+    /// pool is Listening, or Connected while a client is connected.
+    enum class State {
+        Idle,        ///< not started, or start() failed (see lastError())
+        Connecting,  ///< looking up the address or in the QUIC handshake
+        Connected,   ///< a connection is up
+        Listening,   ///< a server pool with no client connected
+        BackingOff,  ///< a client pool waiting before it dials again
+        Closed,      ///< close() was called
+    };
+    Q_ENUM(State)
+
     ~Pool() override;
 
     /// Starts dialing (client) or listening (server). False with lastError() set.
@@ -34,36 +46,47 @@ public:
     /// Closes every pooled stream (FIN); the pool refills them (client).
     void flush();
 
+    State state() const;
     bool isReady() const;           ///< started and not closed
+    bool isConnected() const;       ///< a QUIC connection is up
     int active() const;             ///< streams pooled right now
     int capacity() const;           ///< target number of pooled streams
     Milliseconds interval() const;  ///< current refill interval
     void addError();
-    qint64 errorCount() const;
+    qint64 errorCount() const;      ///< failed attempts, as NodePass counts them
     void resetError();
-    bool isConnected() const;       ///< a QUIC connection is up
-    ConnectionStats stats() const;  ///< latest figures, any thread
+    /// The current connection's figures, one consistent snapshot (refreshed
+    /// five times a second); all zero before a handshake completes.
+    ConnectionStats stats() const;
 
     /// IDs pooled right now, oldest first.
     QStringList readyIds() const;
-    /// TLS and transport figures of the current connection; call on the pool's thread.
+    /// TLS and transport facts of the current connection; call on the pool's thread.
     ConnectionInfo connectionInfo() const;
+
+    /// The current cause of trouble, with its sentence; NoError once the
+    /// pool works again. Readable from any thread.
     Error lastError() const;
+    ErrorCode error() const;
+    QString errorString() const;
 
 Q_SIGNALS:
+    void stateChanged(quicpool::Pool::State state);
     void streamPooled(const QString &id);
     void streamTaken(const QString &id);
     void connected();
     void disconnected(const quicpool::Error &reason);
+    /// A new cause of trouble (reported once, not once per attempt).
     void errorOccurred(const quicpool::Error &error);
     void closed();
 
 protected:
-    explicit Pool(std::unique_ptr<PoolCore> core, QObject *parent);
-    PoolCore *core() const { return m_core.get(); }
+    Pool(PoolPrivate &dd, QObject *parent);
+    std::unique_ptr<PoolPrivate> d_ptr;
 
 private:
-    std::unique_ptr<PoolCore> m_core;
+    Q_DECLARE_PRIVATE(Pool)
+    Q_DISABLE_COPY_MOVE(Pool)
 };
 
 class ClientPoolPrivate;
@@ -77,7 +100,8 @@ public:
     explicit ClientPool(const ClientPoolConfig &config, QObject *parent = nullptr);
     ~ClientPool() override;
 
-    const ClientPoolConfig &config() const;
+    /// The configuration in use (clamped).
+    ClientPoolConfig config() const;
     bool start() override;
 
     /// Takes the stream with this ID if it is pooled now; nullptr otherwise
@@ -92,7 +116,7 @@ public:
     Stream *outgoingGet(const QString &id, Milliseconds timeout, Error *error = nullptr);
 
 private:
-    ClientPoolPrivate *dc() const;
+    Q_DECLARE_PRIVATE(ClientPool)
 };
 
 class ServerPoolPrivate;
@@ -106,7 +130,8 @@ public:
     explicit ServerPool(const ServerPoolConfig &config, QObject *parent = nullptr);
     ~ServerPool() override;
 
-    const ServerPoolConfig &config() const;
+    /// The configuration in use (clamped).
+    ServerPoolConfig config() const;
     bool start() override;
 
     QHostAddress serverAddress() const;  ///< after start()
@@ -128,7 +153,7 @@ Q_SIGNALS:
     void clientRefused(const QHostAddress &address, const QString &reason);
 
 private:
-    ServerPoolPrivate *ds() const;
+    Q_DECLARE_PRIVATE(ServerPool)
 };
 
 } // namespace quicpool

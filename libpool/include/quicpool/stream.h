@@ -8,7 +8,7 @@
 
 namespace quicpool {
 
-namespace transport { class StreamCore; }
+class StreamPrivate;
 
 /// One bidirectional QUIC stream. Lives on the thread of the pool that made
 /// it; use it from that thread only (as with QTcpSocket).
@@ -29,6 +29,10 @@ namespace transport { class StreamCore; }
 /// deleteLater()) when done. A stream outlives its connection: on connection
 /// loss it reports errorOccurred(ConnectionLost) and stays readable for what
 /// was already received.
+///
+/// Errors follow QAbstractSocket: error() is the code, errorString() the
+/// precise sentence ("the peer reset the stream (code 7)"), lastError()
+/// both, and errorOccurred() carries both.
 class QUICPOOL_EXPORT Stream : public QIODevice
 {
     Q_OBJECT
@@ -44,6 +48,8 @@ public:
     qint64 streamId() const;
     State state() const;
     ErrorCode error() const;
+    /// error() with its sentence (errorString()).
+    Error lastError() const;
 
     QHostAddress localAddress() const;
     quint16 localPort() const;
@@ -73,7 +79,7 @@ public:
     bool waitForFinished(int msecs = 30000);
 
 Q_SIGNALS:
-    void errorOccurred(quicpool::ErrorCode error);
+    void errorOccurred(const quicpool::Error &error);
     void stateChanged(quicpool::Stream::State state);
     /// Both directions are done (FIN or reset each way) and data acknowledged.
     void finished();
@@ -84,9 +90,11 @@ protected:
     qint64 writeData(const char *data, qint64 size) override;
 
 private:
-    friend class transport::StreamCore;
+    friend class StreamPrivate;
     explicit Stream(QObject *parent = nullptr);
-    std::unique_ptr<transport::StreamCore> d;
+    std::unique_ptr<StreamPrivate> d_ptr;
+    Q_DECLARE_PRIVATE(Stream)
+    Q_DISABLE_COPY_MOVE(Stream)
 };
 
 } // namespace quicpool

@@ -2,6 +2,8 @@
 // the HOST:PORT parser every address goes through.
 #include <quicpool/config.h>
 
+#include "common/valueclass_p.h"
+
 #include <QtNetwork/QAbstractSocket>
 #include <QtNetwork/QHostAddress>
 #include <utility>
@@ -136,51 +138,123 @@ bool parseHostPort(const QString &text, QString *host, quint16 *port, QString *e
     return true;
 }
 
+// ---------------------------------------------------------------- data
+
+class ClientPoolConfigPrivate : public QSharedData
+{
+public:
+    int minCapacity = 1;
+    int maxCapacity = 1;
+    Milliseconds minInterval{1000};
+    Milliseconds maxInterval{1000};
+    Milliseconds keepAlive{30000};
+    TlsMode tlsMode = TlsMode::Insecure;
+    QString hostname;
+    QString address;
+    AddressResolver resolver;
+    QByteArray pinSha256;
+    QList<QSslCertificate> extraCaCertificates;
+    Milliseconds handshakeTimeout{10000};
+    Milliseconds idReadTimeout{60000};
+    QString qlogDirectory;
+};
+
+QUICPOOL_VALUE_CLASS(ClientPoolConfig)
+QUICPOOL_FIELD(ClientPoolConfig, int, minCapacity, setMinCapacity)
+QUICPOOL_FIELD(ClientPoolConfig, int, maxCapacity, setMaxCapacity)
+QUICPOOL_FIELD(ClientPoolConfig, Milliseconds, minInterval, setMinInterval)
+QUICPOOL_FIELD(ClientPoolConfig, Milliseconds, maxInterval, setMaxInterval)
+QUICPOOL_FIELD(ClientPoolConfig, Milliseconds, keepAlive, setKeepAlive)
+QUICPOOL_FIELD(ClientPoolConfig, TlsMode, tlsMode, setTlsMode)
+QUICPOOL_REF_FIELD(ClientPoolConfig, QString, hostname, setHostname)
+QUICPOOL_REF_FIELD(ClientPoolConfig, QString, address, setAddress)
+QUICPOOL_REF_FIELD(ClientPoolConfig, AddressResolver, resolver, setResolver)
+QUICPOOL_REF_FIELD(ClientPoolConfig, QByteArray, pinSha256, setPinSha256)
+QUICPOOL_REF_FIELD(ClientPoolConfig, QList<QSslCertificate>, extraCaCertificates, setExtraCaCertificates)
+QUICPOOL_FIELD(ClientPoolConfig, Milliseconds, handshakeTimeout, setHandshakeTimeout)
+QUICPOOL_FIELD(ClientPoolConfig, Milliseconds, idReadTimeout, setIdReadTimeout)
+QUICPOOL_REF_FIELD(ClientPoolConfig, QString, qlogDirectory, setQlogDirectory)
+
+class ServerPoolConfigPrivate : public QSharedData
+{
+public:
+    int maxCapacity = 1;
+    QString clientIp;
+    QString listenAddress = QStringLiteral("0.0.0.0:0");
+    Milliseconds keepAlive{30000};
+    QString certificateFile;
+    QString privateKeyFile;
+    QByteArray certificatePem;
+    QByteArray privateKeyPem;
+    QString selfSignedName = QStringLiteral("localhost");
+    bool strictHello = false;
+    Milliseconds handshakeTimeout{10000};
+    Milliseconds helloTimeout{60000};
+    QString qlogDirectory;
+};
+
+QUICPOOL_VALUE_CLASS(ServerPoolConfig)
+QUICPOOL_FIELD(ServerPoolConfig, int, maxCapacity, setMaxCapacity)
+QUICPOOL_REF_FIELD(ServerPoolConfig, QString, clientIp, setClientIp)
+QUICPOOL_REF_FIELD(ServerPoolConfig, QString, listenAddress, setListenAddress)
+QUICPOOL_FIELD(ServerPoolConfig, Milliseconds, keepAlive, setKeepAlive)
+QUICPOOL_REF_FIELD(ServerPoolConfig, QString, certificateFile, setCertificateFile)
+QUICPOOL_REF_FIELD(ServerPoolConfig, QString, privateKeyFile, setPrivateKeyFile)
+QUICPOOL_REF_FIELD(ServerPoolConfig, QByteArray, certificatePem, setCertificatePem)
+QUICPOOL_REF_FIELD(ServerPoolConfig, QByteArray, privateKeyPem, setPrivateKeyPem)
+QUICPOOL_REF_FIELD(ServerPoolConfig, QString, selfSignedName, setSelfSignedName)
+QUICPOOL_FIELD(ServerPoolConfig, bool, strictHello, setStrictHello)
+QUICPOOL_FIELD(ServerPoolConfig, Milliseconds, handshakeTimeout, setHandshakeTimeout)
+QUICPOOL_FIELD(ServerPoolConfig, Milliseconds, helloTimeout, setHelloTimeout)
+QUICPOOL_REF_FIELD(ServerPoolConfig, QString, qlogDirectory, setQlogDirectory)
+
+// ---------------------------------------------------------------- rules
+
 ClientPoolConfig ClientPoolConfig::clamped() const
 {
     ClientPoolConfig c = *this;
-    clampPair(c.minCapacity, c.maxCapacity, 1);
-    clampPair(c.minInterval, c.maxInterval, kDefaultInterval);
+    clampPair(c.d->minCapacity, c.d->maxCapacity, 1);
+    clampPair(c.d->minInterval, c.d->maxInterval, kDefaultInterval);
     return c;
 }
 
 Error ClientPoolConfig::validate() const
 {
-    if (!resolver) {
-        if (address.isEmpty()) {
+    if (!d->resolver) {
+        if (d->address.isEmpty()) {
             return Error(ErrorCode::InvalidAddress,
                          QStringLiteral("No server address given: set an address (HOST:PORT) or a resolver."));
         }
         QString host, why;
         quint16 port = 0;
-        if (!parseHostPort(address, &host, &port, &why))
+        if (!parseHostPort(d->address, &host, &port, &why))
             return Error(ErrorCode::InvalidAddress, why);
         if (host.isEmpty()) {
             return Error(ErrorCode::InvalidAddress,
-                         QStringLiteral("The server address \"%1\" has no host to connect to.").arg(address));
+                         QStringLiteral("The server address \"%1\" has no host to connect to.").arg(d->address));
         }
         if (port == 0) {
             return Error(ErrorCode::InvalidAddress,
-                         QStringLiteral("The server address \"%1\" needs a port from 1 to 65535.").arg(address));
+                         QStringLiteral("The server address \"%1\" needs a port from 1 to 65535.").arg(d->address));
         }
     }
-    const int mode = static_cast<int>(tlsMode);
+    const int mode = static_cast<int>(d->tlsMode);
     if (mode < 0 || mode > 2)
         return configError(QStringLiteral("The TLS mode %1 is unknown; use 0, 1 or 2.").arg(mode));
-    if (!hostname.isEmpty() && !isHostName(hostname)
-        && !isIpLiteral(hostname, QAbstractSocket::IPv4Protocol)
-        && !isIpLiteral(hostname, QAbstractSocket::IPv6Protocol)) {
-        return configError(QStringLiteral("The TLS host name \"%1\" is not a valid host name.").arg(hostname));
+    if (!d->hostname.isEmpty() && !isHostName(d->hostname)
+        && !isIpLiteral(d->hostname, QAbstractSocket::IPv4Protocol)
+        && !isIpLiteral(d->hostname, QAbstractSocket::IPv6Protocol)) {
+        return configError(QStringLiteral("The TLS host name \"%1\" is not a valid host name.").arg(d->hostname));
     }
-    if (!pinSha256.isEmpty() && pinSha256.size() != 32) {
+    if (!d->pinSha256.isEmpty() && d->pinSha256.size() != 32) {
         return configError(QStringLiteral("The certificate pin is %1 bytes long; a SHA-256 pin has 32.")
-                               .arg(pinSha256.size()));
+                               .arg(d->pinSha256.size()));
     }
-    if (keepAlive.count() <= 0)
+    if (d->keepAlive.count() <= 0)
         return configError(QStringLiteral("The keep-alive period must be above zero."));
-    if (handshakeTimeout.count() <= 0)
+    if (d->handshakeTimeout.count() <= 0)
         return configError(QStringLiteral("The handshake timeout must be above zero."));
-    if (idReadTimeout.count() <= 0)
+    if (d->idReadTimeout.count() <= 0)
         return configError(QStringLiteral("The stream ID timeout must be above zero."));
     return {};
 }
@@ -188,8 +262,8 @@ Error ClientPoolConfig::validate() const
 ServerPoolConfig ServerPoolConfig::clamped() const
 {
     ServerPoolConfig c = *this;
-    if (c.maxCapacity <= 0)
-        c.maxCapacity = 1;
+    if (c.d->maxCapacity <= 0)
+        c.d->maxCapacity = 1;
     return c;
 }
 
@@ -197,36 +271,39 @@ Error ServerPoolConfig::validate() const
 {
     // Port 0 asks the system for a free port; an empty host listens on all.
     QString why;
-    if (!parseHostPort(listenAddress, nullptr, nullptr, &why))
+    if (!parseHostPort(d->listenAddress, nullptr, nullptr, &why))
         return Error(ErrorCode::InvalidAddress, why);
-    if (!clientIp.isEmpty() && !isIpLiteral(clientIp, QAbstractSocket::IPv4Protocol)
-        && !isIpLiteral(clientIp, QAbstractSocket::IPv6Protocol)) {
+    if (!d->clientIp.isEmpty() && !isIpLiteral(d->clientIp, QAbstractSocket::IPv4Protocol)
+        && !isIpLiteral(d->clientIp, QAbstractSocket::IPv6Protocol)) {
         return Error(ErrorCode::InvalidAddress,
-                     QStringLiteral("The allowed client IP \"%1\" is not an IP address.").arg(clientIp));
+                     QStringLiteral("The allowed client IP \"%1\" is not an IP address.").arg(d->clientIp));
     }
-    if (certificateFile.isEmpty() != privateKeyFile.isEmpty()) {
-        return configError(certificateFile.isEmpty()
+    if (d->certificateFile.isEmpty() != d->privateKeyFile.isEmpty()) {
+        return configError(d->certificateFile.isEmpty()
                                ? QStringLiteral("A private key file was given without its certificate file.")
                                : QStringLiteral("A certificate file was given without its private key file."));
     }
-    if (certificatePem.isEmpty() != privateKeyPem.isEmpty()) {
-        return configError(certificatePem.isEmpty()
+    if (d->certificatePem.isEmpty() != d->privateKeyPem.isEmpty()) {
+        return configError(d->certificatePem.isEmpty()
                                ? QStringLiteral("An in-memory private key was given without its certificate.")
                                : QStringLiteral("An in-memory certificate was given without its private key."));
     }
-    if (!certificateFile.isEmpty() && !certificatePem.isEmpty()) {
+    if (!d->certificateFile.isEmpty() && !d->certificatePem.isEmpty()) {
         return configError(QStringLiteral("Give the certificate either as files or in memory, not both."));
     }
-    if (certificateFile.isEmpty() && certificatePem.isEmpty() && selfSignedName.isEmpty()) {
+    if (d->certificateFile.isEmpty() && d->certificatePem.isEmpty() && d->selfSignedName.isEmpty()) {
         return configError(QStringLiteral("No certificate was given and no name to generate a self-signed one for."));
     }
-    if (keepAlive.count() <= 0)
+    if (d->keepAlive.count() <= 0)
         return configError(QStringLiteral("The keep-alive period must be above zero."));
-    if (handshakeTimeout.count() <= 0)
+    if (d->handshakeTimeout.count() <= 0)
         return configError(QStringLiteral("The handshake timeout must be above zero."));
-    if (helloTimeout.count() <= 0)
+    if (d->helloTimeout.count() <= 0)
         return configError(QStringLiteral("The stream hello timeout must be above zero."));
     return {};
 }
 
 } // namespace quicpool
+
+QUICPOOL_VALUE_CLASS_DTOR(ClientPoolConfig)
+QUICPOOL_VALUE_CLASS_DTOR(ServerPoolConfig)

@@ -3,6 +3,14 @@
 
 namespace quicpool {
 
+class ErrorPrivate : public QSharedData
+{
+public:
+    ErrorPrivate(ErrorCode c, const QString &m) : code(c), message(m) {}
+    ErrorCode code;
+    QString message;
+};
+
 QString errorCodeString(ErrorCode code)
 {
     // One sentence per code, for users who see nothing else: say what
@@ -52,20 +60,41 @@ QString errorCodeString(ErrorCode code)
         return QStringLiteral("The pool was closed.");
     case ErrorCode::Cancelled:
         return QStringLiteral("The request was cancelled.");
+    case ErrorCode::Unreachable:
+        return QStringLiteral("Nothing answers at the server address.");
     }
     // A value cast from an integer outside the enum: still say something.
     return QStringLiteral("Unknown error %1.").arg(static_cast<int>(code));
 }
 
-Error::Error(ErrorCode c, QString msg)
-    : code(c)
-    , message(std::move(msg))
+// "No error" holds no data at all: most Errors in flight are that one.
+Error::Error() noexcept = default;
+
+Error::Error(ErrorCode code, const QString &message)
+    : d(code == ErrorCode::NoError && message.isEmpty() ? nullptr : new ErrorPrivate(code, message))
 {
+}
+
+Error::Error(const Error &other) noexcept = default;
+Error &Error::operator=(const Error &other) noexcept = default;
+Error::~Error() = default;
+
+ErrorCode Error::code() const
+{
+    return d ? d->code : ErrorCode::NoError;
+}
+
+QString Error::message() const
+{
+    return d ? d->message : QString();
 }
 
 QString Error::toString() const
 {
-    return message.isEmpty() ? errorCodeString(code) : message;
+    const QString m = message();
+    return m.isEmpty() ? errorCodeString(code()) : m;
 }
 
 } // namespace quicpool
+
+QT_DEFINE_QESDP_SPECIALIZATION_DTOR(quicpool::ErrorPrivate)

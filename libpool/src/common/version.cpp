@@ -20,10 +20,10 @@ QString ngtcp2Version()
     return info && info->version_str ? QString::fromLatin1(info->version_str) : QString();
 }
 
-QString gnutlsVersion()
+QString tlsLibraryVersionString()
 {
     const char *text = gnutls_check_version(nullptr);
-    return text ? QString::fromLatin1(text) : QString();
+    return QStringLiteral("GnuTLS %1").arg(text ? QString::fromLatin1(text) : QStringLiteral("?"));
 }
 
 } // namespace quicpool

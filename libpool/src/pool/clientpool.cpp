@@ -1,6 +1,6 @@
 // The client pool: one QUIC connection, a refill loop that keeps
 // `capacity` streams pooled, each named by the ID its server gave it.
-#include "pool/poolcore.h"
+#include "pool/clientpool_p.h"
 #include "pool/rules.h"
 #include "transport/connection.h"
 #include "transport/logging.h"
@@ -18,67 +18,6 @@ constexpr int kRetryMs = 50;   // NodePass idRetryInterval: wait after a failed 
 constexpr char kPoolClosed[] = "pool closed";
 }
 
-class ClientPoolPrivate : public PoolCore
-{
-public:
-    ClientPoolConfig config;
-    std::shared_ptr<transport::TlsContext> tls;
-    QPointer<Connection> connection;
-    QTimer *cycleTimer = nullptr;
-    bool cycleRunning = false;
-    bool dialing = false;       // a name lookup or a handshake is under way
-    int lookupId = -1;          // QHostInfo's, while a name is being looked up
-    Error lastDialError;
-
-    // One refill batch at a time, as the Go loop waits for its goroutines.
-    struct Pending
-    {
-        QByteArray got;
-    };
-    QHash<Stream *, Pending> pending;
-    int batchCreated = 0;
-    int batchToStart = 0;     // creations not yet started in this batch
-    bool limitReported = false;
-    QTimer *batchDeadline = nullptr;
-
-    ClientPool *cq() const { return static_cast<ClientPool *>(q); }
-
-    void scheduleCycle(int ms)
-    {
-        cycleTimer->start(ms);
-    }
-
-    void cycle();
-    void dial();
-    void dialAddress(const QHostAddress &address, quint16 port);
-    void startBatch(int need);
-    void openMore();
-    void onStreamReadable(Stream *s);
-    void resolveStream(Stream *s, bool ok, const QString &why);
-    void finishBatch();
-    void dropConnection(const Error &why);
-    void retire();
-    QList<QPointer<Connection>> retired;
-    QTimer *retiredSweep = nullptr;
-
-    ConnectionStats currentStats() const override
-    {
-        Connection *c = connection.data();
-        return c ? c->stats() : ConnectionStats{};
-    }
-    ConnectionInfo currentInfo() const override
-    {
-        Connection *c = connection.data();
-        return c ? c->info() : ConnectionInfo();
-    }
-    void closeImpl() override;
-    void afterFlush() override
-    {
-        if (ready && !cycleRunning)
-            scheduleCycle(0);
-    }
-};
-
 void ClientPoolPrivate::cycle()
 {
     if (!ready || cycleRunning)
@@ -86,8 +25,8 @@ void ClientPoolPrivate::cycle()
     cycleRunning = true;
     const int idle = activeCount;
     const int cap = capacityValue;
-    intervalMs = pool::adjustInterval(idle, cap, Milliseconds(intervalMs.load()), config.minInterval,
-                                      config.maxInterval).count();
+    intervalMs = pool::adjustInterval(idle, cap, Milliseconds(intervalMs.load()), config.minInterval(),
+                                      config.maxInterval()).count();
     const int need = pool::streamsNeeded(cap, idle);
     if (need <= 0) {
         batchCreated = 0;
@@ -108,15 +47,16 @@ void ClientPoolPrivate::dial()
 {
     if (dialing || !ready)
         return;
-    QString hostPort = config.address;
-    if (config.resolver) {
-        const ResolvedAddress r = config.resolver();
+    setState(Pool::State::Connecting);
+    QString hostPort = config.address();
+    if (config.resolver()) {
+        const ResolvedAddress r = config.resolver()();
         if (!r.error.isEmpty() || r.hostPort.isEmpty()) {
             setError(Error(ErrorCode::ResolveFailed,
                            QStringLiteral("the address resolver failed: %1")
                                .arg(r.error.isEmpty() ? QStringLiteral("it returned no address") : r.error)));
             ++errors;
-            scheduleCycle(kRetryMs);
+            backOff();
             return;
         }
         hostPort = r.hostPort;
@@ -127,7 +67,7 @@ void ClientPoolPrivate::dial()
     if (!parseHostPort(hostPort, &host, &port, &why) || port == 0) {
         setError(Error(ErrorCode::InvalidAddress,
                        QStringLiteral("cannot dial \"%1\": %2").arg(hostPort, why.isEmpty() ? QStringLiteral("port 0") : why)));
-        scheduleCycle(kRetryMs);
+        backOff();
         return;
     }
     const QHostAddress address(host);
@@ -139,7 +79,7 @@ void ClientPoolPrivate::dial()
     // a moved server is found again; off this thread, so a slow DNS server
     // stalls neither the pool nor an application running it on its GUI thread.
     dialing = true;
-    lookupId = QHostInfo::lookupHost(host, q, [this, host, port](const QHostInfo &info) {
+    lookupId = QHostInfo::lookupHost(host, q_ptr, [this, host, port](const QHostInfo &info) {
         if (info.lookupId() != lookupId)
             return;   // the pool closed (or restarted) meanwhile
         lookupId = -1;
@@ -147,46 +87,53 @@ void ClientPoolPrivate::dial()
         if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
             setError(Error(ErrorCode::ResolveFailed,
                            QStringLiteral("cannot resolve %1: %2").arg(host, info.errorString())));
-            scheduleCycle(kRetryMs);
+            backOff();
             return;
         }
         dialAddress(info.addresses().constFirst(), port);
     });
 }
 
+void ClientPoolPrivate::backOff()
+{
+    setState(Pool::State::BackingOff);
+    scheduleCycle(kRetryMs);
+}
+
 void ClientPoolPrivate::dialAddress(const QHostAddress &address, quint16 port)
 {
     Error err;
     transport::TransportConfig tc;
-    tc.keepAlive = config.keepAlive;
-    tc.handshakeTimeout = config.handshakeTimeout;
+    tc.keepAlive = config.keepAlive();
+    tc.handshakeTimeout = config.handshakeTimeout();
     tc.maxIncomingBidiStreams = 0;  // the server never opens streams towards us
-    tc.qlogDirectory = config.qlogDirectory;
-    Connection *c = Connection::dial(address, port, tls, tc, q, &err);
+    tc.qlogDirectory = config.qlogDirectory();
+    Connection *c = Connection::dial(address, port, tls, tc, q_ptr, &err);
     if (!c) {
         setError(err);
-        scheduleCycle(kRetryMs);
+        backOff();
         return;
     }
     dialing = true;
     connection = c;
-    QObject::connect(c, &Connection::connected, q, [this, c] {
+    QObject::connect(c, &Connection::connected, q_ptr, [this, c] {
         if (c != connection)
             return;
         dialing = false;
         lastDialError = Error();
         limitReported = false;
         setConnected(true);
+        setState(Pool::State::Connected);
         qCInfo(lcPool) << "client pool connected to" << c->peer().toString();
         if (!cycleRunning)
             scheduleCycle(0);
     });
-    QObject::connect(c, &Connection::closed, q, [this, c](const Error &reason) {
+    QObject::connect(c, &Connection::closed, q_ptr, [this, c](const Error &reason) {
         if (c != connection)
             return;
         dropConnection(reason);
     });
-    QObject::connect(c, &Connection::streamsAvailable, q, [this] { openMore(); });
+    QObject::connect(c, &Connection::streamsAvailable, q_ptr, [this] { openMore(); });
 }
 
 void ClientPoolPrivate::dropConnection(const Error &why)
@@ -209,7 +156,7 @@ void ClientPoolPrivate::dropConnection(const Error &why)
         activeCount = readyQueue.size();
     }
     for (Stream *s : dead)
-        delete s;  // not deleteLater(): see PoolCore::closeAllPooled()
+        delete s;  // not deleteLater(): see PoolPrivate::closeAllPooled()
     // Creations in flight fail with the connection.
     const QList<Stream *> inFlight = pending.keys();
     for (Stream *s : inFlight)
@@ -221,14 +168,18 @@ void ClientPoolPrivate::dropConnection(const Error &why)
     }
     if (why.isError() && ready) {
         // Report the cause (the Go pool swallows it and redials forever).
-        if (wasDialing || why.code != lastDialError.code || why.message != lastDialError.message)
+        if (wasDialing || why != lastDialError)
             setError(why);
         lastDialError = why;
         ++errors;
     }
     setConnected(false, why);
-    if (ready && !cycleRunning)
-        scheduleCycle(kRetryMs);
+    if (!ready)
+        return;
+    if (cycleRunning)
+        setState(Pool::State::BackingOff);   // the batch ends and the next cycle dials
+    else
+        backOff();
 }
 
 void ClientPoolPrivate::retire()
@@ -239,22 +190,23 @@ void ClientPoolPrivate::retire()
     const QList<Stream *> inFlight = pending.keys();
     for (Stream *other : inFlight) {
         pending.remove(other);
-        QObject::disconnect(other, nullptr, q, nullptr);
+        QObject::disconnect(other, nullptr, q_ptr, nullptr);
         other->abort();
         other->deleteLater();
     }
     batchToStart = 0;
-    QObject::disconnect(c, nullptr, q, nullptr);
+    QObject::disconnect(c, nullptr, q_ptr, nullptr);
     QObject::connect(c, &Connection::closed, c, &QObject::deleteLater);
     retired.append(c);
-    setConnected(false, lastError);
+    setConnected(false, lastError());
+    setState(Pool::State::BackingOff);
 }
 
 void ClientPoolPrivate::startBatch(int need)
 {
     batchCreated = 0;
     batchToStart = need;
-    batchDeadline->start(int(config.idReadTimeout.count()));
+    batchDeadline->start(int(config.idReadTimeout().count()));
     openMore();
     if (pending.isEmpty() && batchToStart == 0)
         finishBatch();
@@ -291,10 +243,10 @@ void ClientPoolPrivate::openMore()
         }
         --batchToStart;
         pending.insert(s, Pending{});
-        QObject::connect(s, &Stream::readyRead, q, [this, s] { onStreamReadable(s); });
-        QObject::connect(s, &Stream::readChannelFinished, q, [this, s] { onStreamReadable(s); });
-        QObject::connect(s, &Stream::errorOccurred, q, [this, s](ErrorCode code) {
-            resolveStream(s, false, errorCodeString(code));
+        QObject::connect(s, &Stream::readyRead, q_ptr, [this, s] { onStreamReadable(s); });
+        QObject::connect(s, &Stream::readChannelFinished, q_ptr, [this, s] { onStreamReadable(s); });
+        QObject::connect(s, &Stream::errorOccurred, q_ptr, [this, s](const Error &e) {
+            resolveStream(s, false, e.toString());
         });
         const char hello = 0x00;
         s->write(&hello, 1);
@@ -325,7 +277,7 @@ void ClientPoolPrivate::resolveStream(Stream *s, bool ok, const QString &why)
 {
     if (!pending.remove(s))
         return;
-    QObject::disconnect(s, nullptr, q, nullptr);
+    QObject::disconnect(s, nullptr, q_ptr, nullptr);
     if (ok) {
         ++batchCreated;
         pool(s);
@@ -348,7 +300,7 @@ void ClientPoolPrivate::resolveStream(Stream *s, bool ok, const QString &why)
 void ClientPoolPrivate::finishBatch()
 {
     batchDeadline->stop();
-    capacityValue = pool::adjustCapacity(batchCreated, capacityValue, config.minCapacity, config.maxCapacity);
+    capacityValue = pool::adjustCapacity(batchCreated, capacityValue, config.minCapacity(), config.maxCapacity());
     cycleRunning = false;
     if (ready)
         scheduleCycle(int(intervalMs.load()));
@@ -361,7 +313,7 @@ void ClientPoolPrivate::closeImpl()
     const QList<Stream *> inFlight = pending.keys();
     pending.clear();
     for (Stream *s : inFlight) {
-        QObject::disconnect(s, nullptr, q, nullptr);
+        QObject::disconnect(s, nullptr, q_ptr, nullptr);
         s->abort();
         delete s;
     }
@@ -369,7 +321,7 @@ void ClientPoolPrivate::closeImpl()
     if (connection) {
         Connection *c = connection;
         connection = nullptr;
-        QObject::disconnect(c, nullptr, q, nullptr);
+        QObject::disconnect(c, nullptr, q_ptr, nullptr);
         c->close(0, kPoolClosed);
         c->deleteLater();
     }
@@ -390,12 +342,12 @@ void ClientPoolPrivate::closeImpl()
 // ---------------------------------------------------------------- ClientPool
 
 ClientPool::ClientPool(const ClientPoolConfig &config, QObject *parent)
-    : Pool(std::make_unique<ClientPoolPrivate>(), parent)
+    : Pool(*new ClientPoolPrivate, parent)
 {
-    ClientPoolPrivate *d = dc();
+    Q_D(ClientPool);
     d->config = config.clamped();
-    d->capacityValue = d->config.minCapacity;
-    d->intervalMs = d->config.minInterval.count();
+    d->capacityValue = d->config.minCapacity();
+    d->intervalMs = d->config.minInterval().count();
     d->cycleTimer = new QTimer(this);
     d->cycleTimer->setSingleShot(true);
     d->cycleTimer->setTimerType(Qt::PreciseTimer);
@@ -423,7 +375,7 @@ ClientPool::ClientPool(const ClientPoolConfig &config, QObject *parent)
         const QList<Stream *> late = d->pending.keys();
         for (Stream *s : late)
             d->resolveStream(s, false, QStringLiteral("no ID from the server within %1 ms")
-                                           .arg(d->config.idReadTimeout.count()));
+                                           .arg(d->config.idReadTimeout().count()));
         d->batchToStart = 0;
         if (d->cycleRunning)
             d->finishBatch();
@@ -435,27 +387,26 @@ ClientPool::~ClientPool()
     close();
 }
 
-ClientPoolPrivate *ClientPool::dc() const { return static_cast<ClientPoolPrivate *>(core()); }
-const ClientPoolConfig &ClientPool::config() const { return dc()->config; }
+ClientPoolConfig ClientPool::config() const { return d_func()->config; }
 
 bool ClientPool::start()
 {
-    ClientPoolPrivate *d = dc();
+    Q_D(ClientPool);
     if (!d->canStart(d->config.validate()))
         return false;
     if (!d->tls) {
         transport::TlsClientOptions o;
-        o.mode = d->config.tlsMode;
-        o.hostname = d->config.hostname;
-        if (o.hostname.isEmpty() && !d->config.resolver) {
+        o.mode = d->config.tlsMode();
+        o.hostname = d->config.hostname();
+        if (o.hostname.isEmpty() && !d->config.resolver()) {
             // As Go's dialer does: the name to verify is the host we dial.
             QString host;
             quint16 port = 0;
-            if (parseHostPort(d->config.address, &host, &port))
+            if (parseHostPort(d->config.address(), &host, &port))
                 o.hostname = host;
         }
-        o.pinSha256 = d->config.pinSha256;
-        o.extraCaCertificates = d->config.extraCaCertificates;
+        o.pinSha256 = d->config.pinSha256();
+        o.extraCaCertificates = d->config.extraCaCertificates();
         Error err;
         auto ctx = transport::TlsContext::createClient(o, &err);
         if (!ctx) {
@@ -464,8 +415,9 @@ bool ClientPool::start()
         }
         d->tls = std::move(ctx);
     }
-    d->lastError = Error();
+    d->setError(Error(), false);
     d->ready = true;
+    d->setState(State::Connecting);
     d->startStatsTimer();
     d->statsTimer->start();
     d->scheduleCycle(0);
@@ -482,7 +434,7 @@ Stream *ClientPool::tryOutgoingGet(const QString &id, Error *error)
                            QStringLiteral("\"%1\" is not a stream ID (8 hex characters)").arg(id));
         return nullptr;
     }
-    Stream *s = dc()->take(norm);
+    Stream *s = d_func()->take(norm);
     if (!s && error)
         *error = Error(ErrorCode::StreamNotFound, QStringLiteral("no pooled stream has ID %1").arg(norm));
     return s;
@@ -491,9 +443,9 @@ Stream *ClientPool::tryOutgoingGet(const QString &id, Error *error)
 void ClientPool::outgoingGetAsync(const QString &id, Milliseconds timeout, QObject *context,
                                   GetCallback callback)
 {
-    ClientPoolPrivate *d = dc();
+    Q_D(ClientPool);
     QObject *ctx = context ? context : this;
-    auto later = [ctx, callback](Stream *s, const Error &e) { PoolCore::deliverLater(ctx, callback, s, e); };
+    auto later = [ctx, callback](Stream *s, const Error &e) { PoolPrivate::deliverLater(ctx, callback, s, e); };
     bool ok = false;
     const QString norm = pool::normalizeId(id, &ok);
     if (!ok) {
@@ -515,7 +467,7 @@ void ClientPool::outgoingGetAsync(const QString &id, Milliseconds timeout, QObje
 
 Stream *ClientPool::outgoingGet(const QString &id, Milliseconds timeout, Error *error)
 {
-    return dc()->blockingGet(
+    return d_func()->blockingGet(
         [this, id](Milliseconds t, QObject *ctx, GetCallback cb) { outgoingGetAsync(id, t, ctx, std::move(cb)); },
         timeout, error);
 }

@@ -1,4 +1,4 @@
-#include "pool/poolcore.h"
+#include "pool/pool_p.h"
 
 #include "common/metatypes.h"
 #include "transport/logging.h"
@@ -17,68 +17,56 @@ constexpr int kStatsPeriodMs = 200;
 constexpr int kSweepPeriodMs = 1000;
 }
 
-// ---------------------------------------------------------------- stats
+// ---------------------------------------------------------------- PoolPrivate
 
-void PoolCore::AtomicStats::store(const ConnectionStats &s)
-{
-    smoothedRttUs = s.smoothedRttUs;
-    minRttUs = s.minRttUs;
-    latestRttUs = s.latestRttUs;
-    rttVarUs = s.rttVarUs;
-    cwnd = s.cwnd;
-    bytesInFlight = s.bytesInFlight;
-    bytesSent = s.bytesSent;
-    bytesReceived = s.bytesReceived;
-    packetsSent = s.packetsSent;
-    packetsReceived = s.packetsReceived;
-    lostPackets = s.lostPackets;
-    congestionEvents = s.congestionEvents;
-}
+PoolPrivate::~PoolPrivate() = default;
 
-ConnectionStats PoolCore::AtomicStats::load() const
-{
-    ConnectionStats s;
-    s.smoothedRttUs = smoothedRttUs;
-    s.minRttUs = minRttUs;
-    s.latestRttUs = latestRttUs;
-    s.rttVarUs = rttVarUs;
-    s.cwnd = cwnd;
-    s.bytesInFlight = bytesInFlight;
-    s.bytesSent = bytesSent;
-    s.bytesReceived = bytesReceived;
-    s.packetsSent = packetsSent;
-    s.packetsReceived = packetsReceived;
-    s.lostPackets = lostPackets;
-    s.congestionEvents = congestionEvents;
-    return s;
-}
-
-// ---------------------------------------------------------------- PoolCore
-
-PoolCore::~PoolCore() = default;
-
-void PoolCore::startStatsTimer()
+void PoolPrivate::startStatsTimer()
 {
     if (statsTimer)
         return;
-    statsTimer = new QTimer(q);
-    QObject::connect(statsTimer, &QTimer::timeout, q, [this] { stats.store(currentStats()); });
-    sweepTimer = new QTimer(q);
-    QObject::connect(sweepTimer, &QTimer::timeout, q, [this] { sweepDead(); });
+    statsTimer = new QTimer(q_ptr);
+    QObject::connect(statsTimer, &QTimer::timeout, q_ptr, [this] { refreshStats(); });
+    sweepTimer = new QTimer(q_ptr);
+    QObject::connect(sweepTimer, &QTimer::timeout, q_ptr, [this] { sweepDead(); });
     sweepTimer->start(kSweepPeriodMs);
     statsTimer->start(kStatsPeriodMs);
 }
 
-void PoolCore::setError(const Error &e, bool emitSignal)
+void PoolPrivate::refreshStats()
 {
-    lastError = e;
+    ConnectionStats s = currentStats();
+    QMutexLocker lock(&snapshotLock);
+    statsSnapshot = std::move(s);
+}
+
+Error PoolPrivate::lastError() const
+{
+    QMutexLocker lock(&snapshotLock);
+    return currentError;
+}
+
+void PoolPrivate::setState(Pool::State s)
+{
+    if (state.exchange(s) == s)
+        return;
+    qCDebug(lcPool) << "pool state" << s;
+    Q_EMIT q_ptr->stateChanged(s);
+}
+
+void PoolPrivate::setError(const Error &e, bool emitSignal)
+{
+    {
+        QMutexLocker lock(&snapshotLock);
+        currentError = e;
+    }
     if (emitSignal && e.isError()) {
         qCDebug(lcPool) << e.toString();
-        Q_EMIT q->errorOccurred(e);
+        Q_EMIT q_ptr->errorOccurred(e);
     }
 }
 
-bool PoolCore::canStart(const Error &validation)
+bool PoolPrivate::canStart(const Error &validation)
 {
     if (ready) {
         setError(Error(ErrorCode::AlreadyStarted, QStringLiteral("the pool is already running")), false);
@@ -91,7 +79,7 @@ bool PoolCore::canStart(const Error &validation)
     return true;
 }
 
-void PoolCore::deliverLater(QObject *context, const GetCallback &callback, Stream *stream,
+void PoolPrivate::deliverLater(QObject *context, const GetCallback &callback, Stream *stream,
                             const Error &error)
 {
     QPointer<QObject> ctx(context);
@@ -103,17 +91,17 @@ void PoolCore::deliverLater(QObject *context, const GetCallback &callback, Strea
     }, Qt::QueuedConnection);
 }
 
-void PoolCore::setConnected(bool up, const Error &reason)
+void PoolPrivate::setConnected(bool up, const Error &reason)
 {
     if (connectedFlag.exchange(up) == up)
         return;
     if (up)
-        Q_EMIT q->connected();
+        Q_EMIT q_ptr->connected();
     else
-        Q_EMIT q->disconnected(reason);
+        Q_EMIT q_ptr->disconnected(reason);
 }
 
-bool PoolCore::isDeadPooled(const Stream *stream)
+bool PoolPrivate::isDeadPooled(const Stream *stream)
 {
     // An idle pooled stream that the peer reset, or ended without sending
     // anything (NodePass clients FIN their idle streams on exit), or whose
@@ -124,7 +112,7 @@ bool PoolCore::isDeadPooled(const Stream *stream)
     return stream->isFinished() && stream->bytesAvailable() == 0;
 }
 
-void PoolCore::sweepDead()
+void PoolPrivate::sweepDead()
 {
     // Pooled streams carry no signal connections of their own (at 10,000
     // streams those cost more memory than the streams), so dead ones are
@@ -144,13 +132,13 @@ void PoolCore::sweepDead()
         discard(s);
 }
 
-void PoolCore::discard(Stream *stream)
+void PoolPrivate::discard(Stream *stream)
 {
     stream->abort();
     delete stream;
 }
 
-void PoolCore::pool(Stream *stream)
+void PoolPrivate::pool(Stream *stream)
 {
     if (serveWaiter(stream))
         return;
@@ -164,10 +152,10 @@ void PoolCore::pool(Stream *stream)
         }
         activeCount = readyQueue.size();
     }
-    Q_EMIT q->streamPooled(stream->id());
+    Q_EMIT q_ptr->streamPooled(stream->id());
 }
 
-Stream *PoolCore::take(const QString &id)
+Stream *PoolPrivate::take(const QString &id)
 {
     QMutexLocker lock(&readyLock);
     Stream *s = readyQueue.take(id);
@@ -182,14 +170,14 @@ Stream *PoolCore::take(const QString &id)
     return s;
 }
 
-void PoolCore::handOut(Stream *s, const QString &id)
+void PoolPrivate::handOut(Stream *s, const QString &id)
 {
-    QObject::disconnect(s, nullptr, q, nullptr);
-    s->setParent(q);   // from here on a child of the pool, as documented
-    Q_EMIT q->streamTaken(id);
+    QObject::disconnect(s, nullptr, q_ptr, nullptr);
+    s->setParent(q_ptr);   // from here on a child of the pool, as documented
+    Q_EMIT q_ptr->streamTaken(id);
 }
 
-Stream *PoolCore::takeOldest()
+Stream *PoolPrivate::takeOldest()
 {
     for (;;) {
         QString id;
@@ -208,7 +196,7 @@ Stream *PoolCore::takeOldest()
     }
 }
 
-void PoolCore::closeAllPooled()
+void PoolPrivate::closeAllPooled()
 {
     QList<Stream *> all;
     {
@@ -222,25 +210,25 @@ void PoolCore::closeAllPooled()
     // queue, which makes closing a big pool quadratic. A closed stream
     // lingers inside its connection until its FIN is acknowledged.
     for (Stream *s : all) {
-        QObject::disconnect(s, nullptr, q, nullptr);
+        QObject::disconnect(s, nullptr, q_ptr, nullptr);
         s->close();        // FIN, as the Go pool's Close does
         delete s;
     }
 }
 
-void PoolCore::addWaiter(const QString &id, Milliseconds timeout, QObject *context, GetCallback cb,
+void PoolPrivate::addWaiter(const QString &id, Milliseconds timeout, QObject *context, GetCallback cb,
                          ErrorCode timeoutCode, const QString &timeoutMessage)
 {
     Waiter w;
     w.id = id;
-    w.context = context ? context : q;
+    w.context = context ? context : q_ptr;
     w.callback = std::move(cb);
     w.serial = nextSerial++;
-    w.timer = new QTimer(q);
+    w.timer = new QTimer(q_ptr);
     w.timer->setSingleShot(true);
     w.timer->setTimerType(Qt::PreciseTimer);
     const quint64 serial = w.serial;
-    QObject::connect(w.timer, &QTimer::timeout, q, [this, serial, timeoutCode, timeoutMessage] {
+    QObject::connect(w.timer, &QTimer::timeout, q_ptr, [this, serial, timeoutCode, timeoutMessage] {
         for (auto it = waiters.begin(); it != waiters.end(); ++it) {
             if (it->serial != serial)
                 continue;
@@ -264,7 +252,7 @@ void PoolCore::addWaiter(const QString &id, Milliseconds timeout, QObject *conte
     waiters.push_back(std::move(w));
 }
 
-bool PoolCore::serveWaiter(Stream *stream)
+bool PoolPrivate::serveWaiter(Stream *stream)
 {
     const QString id = stream->id();
     for (auto it = waiters.begin(); it != waiters.end(); ++it) {
@@ -274,7 +262,7 @@ bool PoolCore::serveWaiter(Stream *stream)
         waiters.erase(it);
         w.timer->stop();
         w.timer->deleteLater();
-        Q_EMIT q->streamPooled(id);
+        Q_EMIT q_ptr->streamPooled(id);
         handOut(stream, id);
         w.callback(stream, Error());
         return true;
@@ -282,7 +270,7 @@ bool PoolCore::serveWaiter(Stream *stream)
     return false;
 }
 
-void PoolCore::failWaiters(const Error &error)
+void PoolPrivate::failWaiters(const Error &error)
 {
     std::list<Waiter> all;
     all.swap(waiters);
@@ -294,7 +282,7 @@ void PoolCore::failWaiters(const Error &error)
     }
 }
 
-Stream *PoolCore::blockingGet(const std::function<void(Milliseconds, QObject *, GetCallback)> &asyncGet,
+Stream *PoolPrivate::blockingGet(const std::function<void(Milliseconds, QObject *, GetCallback)> &asyncGet,
                               Milliseconds timeout, Error *error)
 {
     struct Result
@@ -320,7 +308,7 @@ Stream *PoolCore::blockingGet(const std::function<void(Milliseconds, QObject *, 
         result->sem.release();
     };
 
-    if (QThread::currentThread() == q->thread()) {
+    if (QThread::currentThread() == q_ptr->thread()) {
         // Same thread: the pool only makes progress if we spin its loop.
         QEventLoop loop;
         QObject ctx;
@@ -336,8 +324,8 @@ Stream *PoolCore::blockingGet(const std::function<void(Milliseconds, QObject *, 
             }
         }
     } else {
-        QMetaObject::invokeMethod(q, [asyncGet, timeout, callback, this] {
-            asyncGet(timeout, q, callback);
+        QMetaObject::invokeMethod(q_ptr, [asyncGet, timeout, callback, this] {
+            asyncGet(timeout, q_ptr, callback);
         }, Qt::QueuedConnection);
         // The pool thread always answers by the timeout; the margin covers a
         // busy loop. Past it we give up and the stream, if any, is aborted.
@@ -357,50 +345,64 @@ Stream *PoolCore::blockingGet(const std::function<void(Milliseconds, QObject *, 
 
 // ---------------------------------------------------------------- Pool
 
-Pool::Pool(std::unique_ptr<PoolCore> core, QObject *parent) : QObject(parent), m_core(std::move(core))
+Pool::Pool(PoolPrivate &dd, QObject *parent) : QObject(parent), d_ptr(&dd)
 {
     registerMetaTypes();
-    m_core->q = this;
+    d_ptr->q_ptr = this;
 }
 
 Pool::~Pool() = default;
 
 void Pool::close()
 {
-    if (!m_core->ready.exchange(false))
+    Q_D(Pool);
+    if (!d->ready.exchange(false))
         return;
-    m_core->failWaiters(Error(ErrorCode::PoolClosed, QStringLiteral("the pool was closed")));
-    m_core->closeAllPooled();
-    m_core->closeImpl();
-    if (m_core->statsTimer)
-        m_core->statsTimer->stop();
-    m_core->setConnected(false, Error(ErrorCode::PoolClosed, QStringLiteral("the pool was closed")));
+    const Error closedError(ErrorCode::PoolClosed, QStringLiteral("the pool was closed"));
+    d->failWaiters(closedError);
+    d->closeAllPooled();
+    d->closeImpl();
+    if (d->statsTimer)
+        d->statsTimer->stop();
+    d->setConnected(false, closedError);
+    d->setState(State::Closed);
     Q_EMIT closed();
 }
 
 void Pool::flush()
 {
-    m_core->closeAllPooled();
-    m_core->afterFlush();
+    Q_D(Pool);
+    d->closeAllPooled();
+    d->afterFlush();
 }
 
-bool Pool::isReady() const { return m_core->ready; }
-int Pool::active() const { return m_core->activeCount; }
-int Pool::capacity() const { return m_core->capacityValue; }
-Milliseconds Pool::interval() const { return Milliseconds(m_core->intervalMs.load()); }
-void Pool::addError() { ++m_core->errors; }
-qint64 Pool::errorCount() const { return m_core->errors; }
-void Pool::resetError() { m_core->errors = 0; }
-bool Pool::isConnected() const { return m_core->connectedFlag; }
-ConnectionStats Pool::stats() const { return m_core->stats.load(); }
+Pool::State Pool::state() const { return d_func()->state; }
+bool Pool::isReady() const { return d_func()->ready; }
+int Pool::active() const { return d_func()->activeCount; }
+int Pool::capacity() const { return d_func()->capacityValue; }
+Milliseconds Pool::interval() const { return Milliseconds(d_func()->intervalMs.load()); }
+void Pool::addError() { ++d_func()->errors; }
+qint64 Pool::errorCount() const { return d_func()->errors; }
+void Pool::resetError() { d_func()->errors = 0; }
+bool Pool::isConnected() const { return d_func()->connectedFlag; }
+
+ConnectionStats Pool::stats() const
+{
+    Q_D(const Pool);
+    QMutexLocker lock(&d->snapshotLock);
+    return d->statsSnapshot;
+}
 
 QStringList Pool::readyIds() const
 {
-    QMutexLocker lock(&m_core->readyLock);
-    return m_core->readyQueue.ids();
+    Q_D(const Pool);
+    QMutexLocker lock(&d->readyLock);
+    return d->readyQueue.ids();
 }
 
-ConnectionInfo Pool::connectionInfo() const { return m_core->currentInfo(); }
-Error Pool::lastError() const { return m_core->lastError; }
+ConnectionInfo Pool::connectionInfo() const { return d_func()->currentInfo(); }
+Error Pool::lastError() const { return d_func()->lastError(); }
+ErrorCode Pool::error() const { return lastError().code(); }
+QString Pool::errorString() const { return lastError().toString(); }
 
 } // namespace quicpool

@@ -1,6 +1,6 @@
 // The server pool: a listener whose clients' streams are each given a
 // 4-byte ID (the first ever is 00000000), stored, then announced.
-#include "pool/poolcore.h"
+#include "pool/serverpool_p.h"
 #include "pool/rules.h"
 #include "transport/connection.h"
 #include "transport/listener.h"
@@ -21,61 +21,12 @@ constexpr char kUnauthorized[] = "unauthorized IP";
 constexpr int kHelloSweepMs = 1000;
 }
 
-class ServerPoolPrivate : public PoolCore
-{
-public:
-    ServerPoolConfig config;
-    std::unique_ptr<transport::Listener> listener;
-    std::shared_ptr<transport::TlsContext> tls;
-    QPointer<Connection> current;   // the newest connection: address and TLS reporting
-    QHostAddress allowed;
-    bool firstId = true;
-    QHash<Stream *, qint64> awaitingHello;  // stream -> deadline (ms since start)
-    QElapsedTimer clock;
-    QTimer *helloSweep = nullptr;
-
-    ServerPool *sq() const { return static_cast<ServerPool *>(q); }
-
-    void onConnection(Connection *c);
-    void onNewStream(Stream *s);
-    void tryHello(Stream *s);
-    void refuse(Stream *s, const char *why);
-
-    ConnectionStats currentStats() const override
-    {
-        Connection *c = current.data();
-        ConnectionStats s = c ? c->stats() : ConnectionStats{};
-        if (listener) {
-            // Connections share the listener's socket: its counters are the totals.
-            const transport::UdpSocket &u = listener->udpSocket();
-            s.bytesSent = qint64(u.bytesSent());
-            s.bytesReceived = qint64(u.bytesReceived());
-            s.packetsSent = qint64(u.datagramsSent());
-            s.packetsReceived = qint64(u.datagramsReceived());
-        }
-        return s;
-    }
-    ConnectionInfo currentInfo() const override
-    {
-        Connection *c = current.data();
-        ConnectionInfo info = c ? c->info() : ConnectionInfo();
-        if (tls)
-            info.localCertificate = tls->localCertificate();
-        if (!c && listener) {
-            info.localAddress = listener->address();
-            info.localPort = listener->port();
-        }
-        return info;
-    }
-    void closeImpl() override;
-};
-
 void ServerPoolPrivate::onConnection(Connection *c)
 {
     const QHostAddress peer = c->peer().address();
     if (!allowed.isNull() && !peer.isEqual(allowed, QHostAddress::TolerantConversion)) {
         qCInfo(lcPool) << "refusing" << c->peer().toString() << ": only" << allowed.toString() << "is allowed";
-        Q_EMIT sq()->clientRefused(peer, QString::fromLatin1(kUnauthorized));
+        Q_EMIT q_func()->clientRefused(peer, QString::fromLatin1(kUnauthorized));
         c->close(0, kUnauthorized);
         return;
     }
@@ -84,8 +35,8 @@ void ServerPoolPrivate::onConnection(Connection *c)
     // it hands them out: cheap at 10,000 streams.
     c->setParentlessStreams(true);
     qCInfo(lcPool) << "server pool accepted" << c->peer().toString();
-    QObject::connect(c, &Connection::newStream, q, [this](Stream *s) { onNewStream(s); });
-    QObject::connect(c, &Connection::closed, q, [this, c](const Error &reason) {
+    QObject::connect(c, &Connection::newStream, q_ptr, [this](Stream *s) { onNewStream(s); });
+    QObject::connect(c, &Connection::closed, q_ptr, [this, c](const Error &reason) {
         if (c == current) {
             current = nullptr;
             // Another live connection becomes current, if there is one.
@@ -96,29 +47,33 @@ void ServerPoolPrivate::onConnection(Connection *c)
                 }
             }
         }
-        if (!current)
+        if (!current) {
             setConnected(false, reason);
+            if (ready)
+                setState(Pool::State::Listening);
+        }
     });
     setConnected(true);
-    Q_EMIT sq()->clientConnected(peer, c->peer().port());
+    setState(Pool::State::Connected);
+    Q_EMIT q_func()->clientConnected(peer, c->peer().port());
 }
 
 void ServerPoolPrivate::onNewStream(Stream *s)
 {
-    if (activeCount >= config.maxCapacity) {
+    if (activeCount >= config.maxCapacity()) {
         refuse(s, "the pool is full");
         return;
     }
-    awaitingHello.insert(s, clock.elapsed() + config.helloTimeout.count());
+    awaitingHello.insert(s, clock.elapsed() + config.helloTimeout().count());
     if (s->bytesAvailable() > 0 || s->atEnd()) {
         // The usual case: the hello came with the stream. No signal
         // connections then, which would stay allocated on every pooled stream.
         tryHello(s);
         return;
     }
-    QObject::connect(s, &Stream::readyRead, q, [this, s] { tryHello(s); });
-    QObject::connect(s, &Stream::readChannelFinished, q, [this, s] { tryHello(s); });
-    QObject::connect(s, &Stream::errorOccurred, q, [this, s] { refuse(s, "the stream failed during its handshake"); });
+    QObject::connect(s, &Stream::readyRead, q_ptr, [this, s] { tryHello(s); });
+    QObject::connect(s, &Stream::readChannelFinished, q_ptr, [this, s] { tryHello(s); });
+    QObject::connect(s, &Stream::errorOccurred, q_ptr, [this, s] { refuse(s, "the stream failed during its handshake"); });
     tryHello(s);
 }
 
@@ -133,12 +88,12 @@ void ServerPoolPrivate::tryHello(Stream *s)
     }
     char hello = 0;
     s->read(&hello, 1);
-    if (config.strictHello && (hello != 0 || s->bytesAvailable() > 0)) {
+    if (config.strictHello() && (hello != 0 || s->bytesAvailable() > 0)) {
         refuse(s, "the stream's hello was not a single 0x00 byte");
         return;
     }
     awaitingHello.remove(s);
-    QObject::disconnect(s, nullptr, q, nullptr);
+    QObject::disconnect(s, nullptr, q_ptr, nullptr);
 
     const pool::StreamId raw = pool::makeStreamId(firstId, [](void *buf, size_t len) {
         transport::randomBytes(buf, len);
@@ -164,7 +119,7 @@ void ServerPoolPrivate::tryHello(Stream *s)
 void ServerPoolPrivate::refuse(Stream *s, const char *why)
 {
     awaitingHello.remove(s);
-    QObject::disconnect(s, nullptr, q, nullptr);
+    QObject::disconnect(s, nullptr, q_ptr, nullptr);
     if (why)
         qCDebug(lcPool) << "refusing stream" << s->streamId() << ":" << why;
     // Close without answering: the client sees the stream end before its ID.
@@ -192,11 +147,11 @@ void ServerPoolPrivate::closeImpl()
 // ---------------------------------------------------------------- ServerPool
 
 ServerPool::ServerPool(const ServerPoolConfig &config, QObject *parent)
-    : Pool(std::make_unique<ServerPoolPrivate>(), parent)
+    : Pool(*new ServerPoolPrivate, parent)
 {
-    ServerPoolPrivate *d = ds();
+    Q_D(ServerPool);
     d->config = config.clamped();
-    d->capacityValue = d->config.maxCapacity;
+    d->capacityValue = d->config.maxCapacity();
     d->clock.start();
     d->helloSweep = new QTimer(this);
     connect(d->helloSweep, &QTimer::timeout, this, [d] {
@@ -213,18 +168,17 @@ ServerPool::~ServerPool()
     close();
 }
 
-ServerPoolPrivate *ServerPool::ds() const { return static_cast<ServerPoolPrivate *>(core()); }
-const ServerPoolConfig &ServerPool::config() const { return ds()->config; }
+ServerPoolConfig ServerPool::config() const { return d_func()->config; }
 
 bool ServerPool::start()
 {
-    ServerPoolPrivate *d = ds();
+    Q_D(ServerPool);
     if (!d->canStart(d->config.validate()))
         return false;
     QString host;
     quint16 port = 0;
     QString why;
-    if (!parseHostPort(d->config.listenAddress, &host, &port, &why)) {
+    if (!parseHostPort(d->config.listenAddress(), &host, &port, &why)) {
         d->setError(Error(ErrorCode::InvalidAddress, why), false);
         return false;
     }
@@ -234,15 +188,15 @@ bool ServerPool::start()
                           QStringLiteral("\"%1\" is not an IP address to listen on").arg(host)), false);
         return false;
     }
-    d->allowed = d->config.clientIp.isEmpty() ? QHostAddress() : QHostAddress(d->config.clientIp);
+    d->allowed = d->config.clientIp().isEmpty() ? QHostAddress() : QHostAddress(d->config.clientIp());
 
     if (!d->tls) {
         transport::TlsServerOptions o;
-        o.certificateFile = d->config.certificateFile;
-        o.privateKeyFile = d->config.privateKeyFile;
-        o.certificatePem = d->config.certificatePem;
-        o.privateKeyPem = d->config.privateKeyPem;
-        o.selfSignedName = d->config.selfSignedName;
+        o.certificateFile = d->config.certificateFile();
+        o.privateKeyFile = d->config.privateKeyFile();
+        o.certificatePem = d->config.certificatePem();
+        o.privateKeyPem = d->config.privateKeyPem();
+        o.selfSignedName = d->config.selfSignedName();
         Error err;
         auto ctx = transport::TlsContext::createServer(o, &err);
         if (!ctx) {
@@ -253,10 +207,10 @@ bool ServerPool::start()
     }
 
     transport::TransportConfig tc;
-    tc.keepAlive = d->config.keepAlive;
-    tc.handshakeTimeout = d->config.handshakeTimeout;
-    tc.maxIncomingBidiStreams = uint64_t(d->config.maxCapacity);
-    tc.qlogDirectory = d->config.qlogDirectory;
+    tc.keepAlive = d->config.keepAlive();
+    tc.handshakeTimeout = d->config.handshakeTimeout();
+    tc.maxIncomingBidiStreams = uint64_t(d->config.maxCapacity());
+    tc.qlogDirectory = d->config.qlogDirectory();
     auto listener = std::make_unique<transport::Listener>(this); // a child: moveToThread() takes it along
     Error err;
     if (!listener->listen(address, port, d->tls, tc, &err)) {
@@ -266,9 +220,10 @@ bool ServerPool::start()
     connect(listener.get(), &transport::Listener::newConnection, this,
             [d](Connection *c) { d->onConnection(c); });
     d->listener = std::move(listener);
-    d->lastError = Error();
+    d->setError(Error(), false);
     d->firstId = true;
     d->ready = true;
+    d->setState(State::Listening);
     d->helloSweep->start(kHelloSweepMs);
     d->startStatsTimer();
     d->statsTimer->start();
@@ -278,17 +233,17 @@ bool ServerPool::start()
 
 QHostAddress ServerPool::serverAddress() const
 {
-    return ds()->listener ? ds()->listener->address() : QHostAddress();
+    return d_func()->listener ? d_func()->listener->address() : QHostAddress();
 }
 
 quint16 ServerPool::serverPort() const
 {
-    return ds()->listener ? ds()->listener->port() : 0;
+    return d_func()->listener ? d_func()->listener->port() : 0;
 }
 
 QSslCertificate ServerPool::certificate() const
 {
-    return ds()->tls ? ds()->tls->localCertificate() : QSslCertificate();
+    return d_func()->tls ? d_func()->tls->localCertificate() : QSslCertificate();
 }
 
 QString ServerPool::certificateFingerprint() const
@@ -299,10 +254,10 @@ QString ServerPool::certificateFingerprint() const
 
 int ServerPool::connectionCount() const
 {
-    if (!ds()->listener)
+    if (!d_func()->listener)
         return 0;
     int n = 0;
-    for (Connection *c : ds()->listener->connections())
+    for (Connection *c : d_func()->listener->connections())
         if (c->state() == Connection::State::Connected)
             ++n;
     return n;
@@ -310,14 +265,14 @@ int ServerPool::connectionCount() const
 
 Stream *ServerPool::tryIncomingGet()
 {
-    return ds()->takeOldest();
+    return d_func()->takeOldest();
 }
 
 void ServerPool::incomingGetAsync(Milliseconds timeout, QObject *context, GetCallback callback)
 {
-    ServerPoolPrivate *d = ds();
+    Q_D(ServerPool);
     QObject *ctx = context ? context : this;
-    auto later = [ctx, callback](Stream *s, const Error &e) { PoolCore::deliverLater(ctx, callback, s, e); };
+    auto later = [ctx, callback](Stream *s, const Error &e) { PoolPrivate::deliverLater(ctx, callback, s, e); };
     if (!d->ready) {
         later(nullptr, Error(ErrorCode::NotStarted, QStringLiteral("the pool is not running")));
         return;
@@ -332,7 +287,7 @@ void ServerPool::incomingGetAsync(Milliseconds timeout, QObject *context, GetCal
 
 Stream *ServerPool::incomingGet(Milliseconds timeout, Error *error)
 {
-    return ds()->blockingGet(
+    return d_func()->blockingGet(
         [this](Milliseconds t, QObject *ctx, GetCallback cb) { incomingGetAsync(t, ctx, std::move(cb)); },
         timeout, error);
 }

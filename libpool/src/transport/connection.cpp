@@ -2,7 +2,7 @@
 
 #include "transport/clock.h"
 #include "transport/logging.h"
-#include "transport/streamcore.h"
+#include "transport/stream_p.h"
 #include "transport/udpsocket.h"
 
 #include <QtCore/QDir>
@@ -59,7 +59,7 @@ Connection::Connection(QObject *parent) : QObject(parent)
 Connection::~Connection()
 {
     for (auto &[sid, core] : m_streams)
-        core->detach(m_closeReason.isError() ? m_closeReason.code : ErrorCode::ConnectionClosed);
+        core->detach(m_closeReason.isError() ? m_closeReason : Error(ErrorCode::ConnectionClosed));
     m_streams.clear();
     m_orphans.clear();
     if (m_host) {
@@ -275,8 +275,8 @@ Stream *Connection::openStream(QObject *parent, Error *error)
                 : Error(ErrorCode::ConnectionLost, ngtcp2Error(rv));
         return nullptr;
     }
-    Stream *stream = StreamCore::create(this, sid, parent);
-    StreamCore *core = StreamCore::of(stream);
+    Stream *stream = StreamPrivate::create(this, sid, parent);
+    StreamPrivate *core = StreamPrivate::of(stream);
     ngtcp2_conn_set_stream_user_data(m_conn, sid, core);
     m_streams.emplace(sid, core);
     return stream;
@@ -287,7 +287,7 @@ uint64_t Connection::openableStreams() const
     return m_conn && m_state == State::Connected ? ngtcp2_conn_get_streams_bidi_left(m_conn) : 0;
 }
 
-void Connection::streamHasData(StreamCore *stream)
+void Connection::streamHasData(StreamPrivate *stream)
 {
     if (!stream->inWriteQueue && !stream->blocked) {
         stream->inWriteQueue = true;
@@ -296,7 +296,7 @@ void Connection::streamHasData(StreamCore *stream)
     scheduleFlush();
 }
 
-void Connection::streamConsumed(StreamCore *stream, size_t n)
+void Connection::streamConsumed(StreamPrivate *stream, size_t n)
 {
     if (!m_conn || m_state >= State::Closing)
         return;
@@ -306,7 +306,7 @@ void Connection::streamConsumed(StreamCore *stream, size_t n)
     scheduleFlush();
 }
 
-void Connection::streamAbort(StreamCore *stream, uint64_t code)
+void Connection::streamAbort(StreamPrivate *stream, uint64_t code)
 {
     if (!m_conn || m_state >= State::Closing)
         return;
@@ -314,7 +314,7 @@ void Connection::streamAbort(StreamCore *stream, uint64_t code)
     scheduleFlush();
 }
 
-void Connection::streamStopReading(StreamCore *stream, uint64_t code)
+void Connection::streamStopReading(StreamPrivate *stream, uint64_t code)
 {
     if (!m_conn || m_state >= State::Closing)
         return;
@@ -322,7 +322,7 @@ void Connection::streamStopReading(StreamCore *stream, uint64_t code)
     scheduleFlush();
 }
 
-void Connection::streamDestroyed(StreamCore *stream)
+void Connection::streamDestroyed(StreamPrivate *stream)
 {
     if (stream->inWriteQueue)
         std::erase(m_writeQueue, stream);
@@ -330,7 +330,7 @@ void Connection::streamDestroyed(StreamCore *stream)
         std::erase(m_dirty, stream);
     for (auto &p : m_newStreams) {
         Stream *raw = p.data();
-        if (raw && StreamCore::of(raw) == stream)
+        if (raw && StreamPrivate::of(raw) == stream)
             p = nullptr;
     }
     if (m_streams.erase(stream->streamId) && m_conn && m_state < State::Closing) {
@@ -341,7 +341,7 @@ void Connection::streamDestroyed(StreamCore *stream)
     }
 }
 
-void Connection::adoptOrphan(std::unique_ptr<StreamCore> core)
+void Connection::adoptOrphan(std::unique_ptr<StreamPrivate> core)
 {
     core->orphan();
     if (core->inDirty) {
@@ -379,7 +379,7 @@ void Connection::recycleRxChunk(QByteArray &&chunk, qsizetype capacity)
     m_rxChunks.push_back(std::move(chunk));
 }
 
-void Connection::markDirty(StreamCore *stream)
+void Connection::markDirty(StreamPrivate *stream)
 {
     if (!stream->q() || stream->inDirty)
         return;  // an orphan owes no signals to anyone
@@ -581,10 +581,10 @@ void Connection::onWritable()
     process();
 }
 
-StreamCore *Connection::nextWritableStream()
+StreamPrivate *Connection::nextWritableStream()
 {
     while (!m_writeQueue.empty()) {
-        StreamCore *s = m_writeQueue.front();
+        StreamPrivate *s = m_writeQueue.front();
         if (s->hasWork() && !s->blocked)
             return s;
         s->inWriteQueue = false;
@@ -616,7 +616,7 @@ void Connection::writeLoop()
     ngtcp2_vec vecs[kMaxVecs];
 
     for (;;) {
-        StreamCore *stream = nextWritableStream();
+        StreamPrivate *stream = nextWritableStream();
         int64_t sid = -1;
         size_t vcnt = 0;
         uint32_t flags = NGTCP2_WRITE_STREAM_FLAG_MORE;
@@ -818,7 +818,7 @@ void Connection::startClosing(const Error &reason)
                        size_t(m_closePacket.size()), size_t(m_closePacket.size()));
     // Streams are on their own from here: they forget us, we forget them.
     for (auto &[sid, core] : m_streams)
-        core->detach(m_closeReason.code);
+        core->detach(m_closeReason);
     m_streams.clear();
     m_writeQueue.clear();
     m_dirty.clear();
@@ -843,7 +843,7 @@ void Connection::finalize()
     m_state = State::Closed;
     m_timer->stop();
     for (auto &[sid, core] : m_streams)
-        core->detach(m_closeReason.isError() ? m_closeReason.code : ErrorCode::ConnectionClosed);
+        core->detach(m_closeReason.isError() ? m_closeReason : Error(ErrorCode::ConnectionClosed));
     m_streams.clear();
     m_writeQueue.clear();
     m_dirty.clear();
@@ -897,7 +897,7 @@ void Connection::dispatch()
             return;
     }
     while (!m_dirty.empty()) {
-        StreamCore *core = m_dirty.back();
+        StreamPrivate *core = m_dirty.back();
         m_dirty.pop_back();
         core->inDirty = false;
         core->emitPending();   // may delete the stream
@@ -923,22 +923,24 @@ void Connection::dispatch()
 ConnectionStats Connection::stats() const
 {
     ConnectionStats s;
-    if (!m_conn)
+    // Before the handshake completes ngtcp2 reports its initial guesses
+    // (333 ms RTT, a 12 KiB window): not figures anyone measured.
+    if (!m_conn || m_state != State::Connected)
         return s;
     ngtcp2_conn_info ci;
     ngtcp2_conn_get_conn_info(m_conn, &ci);
-    s.smoothedRttUs = qint64(ci.smoothed_rtt / 1000);
-    s.minRttUs = ci.min_rtt == UINT64_MAX ? 0 : qint64(ci.min_rtt / 1000);
-    s.latestRttUs = qint64(ci.latest_rtt / 1000);
-    s.rttVarUs = qint64(ci.rttvar / 1000);
-    s.cwnd = qint64(ci.cwnd);
-    s.bytesInFlight = qint64(ci.bytes_in_flight);
-    s.congestionEvents = m_congestionEvents;
+    s.setSmoothedRttUs(qint64(ci.smoothed_rtt / 1000));
+    s.setMinRttUs(ci.min_rtt == UINT64_MAX ? 0 : qint64(ci.min_rtt / 1000));
+    s.setLatestRttUs(qint64(ci.latest_rtt / 1000));
+    s.setRttVarUs(qint64(ci.rttvar / 1000));
+    s.setCongestionWindow(qint64(ci.cwnd));
+    s.setBytesInFlight(qint64(ci.bytes_in_flight));
+    s.setCongestionEvents(m_congestionEvents);
     if (m_ownSocket) {
-        s.bytesSent = qint64(m_ownSocket->bytesSent());
-        s.bytesReceived = qint64(m_ownSocket->bytesReceived());
-        s.packetsSent = qint64(m_ownSocket->datagramsSent());
-        s.packetsReceived = qint64(m_ownSocket->datagramsReceived());
+        s.setBytesSent(qint64(m_ownSocket->bytesSent()));
+        s.setBytesReceived(qint64(m_ownSocket->bytesReceived()));
+        s.setPacketsSent(qint64(m_ownSocket->datagramsSent()));
+        s.setPacketsReceived(qint64(m_ownSocket->datagramsReceived()));
     }
     return s;
 }
@@ -946,21 +948,21 @@ ConnectionStats Connection::stats() const
 ConnectionInfo Connection::info() const
 {
     ConnectionInfo info;
-    info.valid = m_conn && m_state == State::Connected;
+    info.setValid(m_conn && m_state == State::Connected);
     if (m_tls) {
         const TlsDetails d = m_tls->details();
-        info.tlsVersion = d.version;
-        info.cipher = d.cipher;
-        info.alpn = d.alpn;
-        info.peerCertificates = d.peerCertificates;
+        info.setTlsVersion(d.version);
+        info.setCipher(d.cipher);
+        info.setAlpn(d.alpn);
+        info.setPeerCertificates(d.peerCertificates);
     }
     if (m_tlsContext)
-        info.localCertificate = m_tlsContext->localCertificate();
-    info.localAddress = m_local.address();
-    info.localPort = m_local.port();
-    info.peerAddress = m_remote.address();
-    info.peerPort = m_remote.port();
-    info.stats = stats();
+        info.setLocalCertificate(m_tlsContext->localCertificate());
+    info.setLocalAddress(m_local.address());
+    info.setLocalPort(m_local.port());
+    info.setPeerAddress(m_remote.address());
+    info.setPeerPort(m_remote.port());
+    info.setStats(stats());
     return info;
 }
 
@@ -978,7 +980,7 @@ int Connection::cbRecvStreamData(ngtcp2_conn *conn, uint32_t flags, int64_t sid,
                                  const uint8_t *data, size_t len, void *user, void *suser)
 {
     auto *c = static_cast<Connection *>(user);
-    auto *core = static_cast<StreamCore *>(suser);
+    auto *core = static_cast<StreamPrivate *>(suser);
     if (!core || !core->q()) {
         // A stream the application already let go of: consume and forget.
         ngtcp2_conn_extend_max_stream_offset(conn, sid, len);
@@ -994,7 +996,7 @@ int Connection::cbAckedStreamDataOffset(ngtcp2_conn *, int64_t, uint64_t offset,
                                         void *user, void *suser)
 {
     auto *c = static_cast<Connection *>(user);
-    if (auto *core = static_cast<StreamCore *>(suser)) {
+    if (auto *core = static_cast<StreamPrivate *>(suser)) {
         core->onAcked(offset, len);
         if (core->q())
             c->markDirty(core);
@@ -1009,8 +1011,8 @@ int Connection::cbStreamOpen(ngtcp2_conn *conn, int64_t sid, void *user)
         return 0;  // we never grant unidirectional streams
     // Parentless until announced: reparenting later would scan the old
     // parent's child list, which grows with every stream (quadratic fills).
-    Stream *stream = StreamCore::create(c, sid, nullptr);
-    StreamCore *core = StreamCore::of(stream);
+    Stream *stream = StreamPrivate::create(c, sid, nullptr);
+    StreamPrivate *core = StreamPrivate::of(stream);
     ngtcp2_conn_set_stream_user_data(conn, sid, core);
     c->m_streams.emplace(sid, core);
     c->m_newStreams.emplace_back(stream);
@@ -1021,7 +1023,7 @@ int Connection::cbStreamClose(ngtcp2_conn *conn, uint32_t flags, int64_t sid, ui
                               void *user, void *suser)
 {
     auto *c = static_cast<Connection *>(user);
-    if (auto *core = static_cast<StreamCore *>(suser)) {
+    if (auto *core = static_cast<StreamPrivate *>(suser)) {
         // Bytes still unread will be read after ngtcp2 forgot the stream, so
         // no read can return their connection credit later: return it now.
         if (core->available() > 0)
@@ -1046,7 +1048,7 @@ int Connection::cbStreamClose(ngtcp2_conn *conn, uint32_t flags, int64_t sid, ui
 int Connection::cbStreamReset(ngtcp2_conn *, int64_t, uint64_t, uint64_t code, void *user, void *suser)
 {
     auto *c = static_cast<Connection *>(user);
-    if (auto *core = static_cast<StreamCore *>(suser)) {
+    if (auto *core = static_cast<StreamPrivate *>(suser)) {
         core->onPeerReset(code);
         c->markDirty(core);
     }
@@ -1069,7 +1071,7 @@ int Connection::cbExtendMaxLocalStreamsBidi(ngtcp2_conn *, uint64_t, void *user)
 int Connection::cbExtendMaxStreamData(ngtcp2_conn *, int64_t, uint64_t, void *user, void *suser)
 {
     auto *c = static_cast<Connection *>(user);
-    if (auto *core = static_cast<StreamCore *>(suser)) {
+    if (auto *core = static_cast<StreamPrivate *>(suser)) {
         core->blocked = false;
         if (core->hasWork() && !core->inWriteQueue) {
             core->inWriteQueue = true;

@@ -23,12 +23,12 @@ class QTimer;
 
 namespace quicpool {
 class Stream;
+class StreamPrivate;
 }
 
 namespace quicpool::transport {
 
 class UdpSocket;
-class StreamCore;
 
 struct TransportConfig
 {
@@ -110,13 +110,13 @@ public:
     /// flush() then the signals owed: what the end of a read batch does.
     void process();
 
-    // For StreamCore.
-    void streamHasData(StreamCore *stream);
-    void streamConsumed(StreamCore *stream, size_t n);
-    void streamAbort(StreamCore *stream, uint64_t code);
-    void streamStopReading(StreamCore *stream, uint64_t code);
-    void streamDestroyed(StreamCore *stream);
-    void markDirty(StreamCore *stream);
+    // For StreamPrivate.
+    void streamHasData(StreamPrivate *stream);
+    void streamConsumed(StreamPrivate *stream, size_t n);
+    void streamAbort(StreamPrivate *stream, uint64_t code);
+    void streamStopReading(StreamPrivate *stream, uint64_t code);
+    void streamDestroyed(StreamPrivate *stream);
+    void markDirty(StreamPrivate *stream);
     /// A stream started (true) or stopped (false) holding unacknowledged data.
     void streamSending(bool sending) { sending ? ++m_sendingStreams : --m_sendingStreams; }
     /// Streams holding unacknowledged data: they share the send buffering.
@@ -130,7 +130,7 @@ public:
     void recycleRxChunk(QByteArray &&chunk, qsizetype capacity);
     size_t spareRxChunks() const { return m_rxChunks.size(); }
     /// Keeps a deleted stream's core until its FIN and data are acknowledged.
-    void adoptOrphan(std::unique_ptr<StreamCore> core);
+    void adoptOrphan(std::unique_ptr<StreamPrivate> core);
 
 Q_SIGNALS:
     void connected();
@@ -150,7 +150,7 @@ private:
     void writeLoop();
     bool sendBatch(const SocketAddress &to, const uint8_t *data, size_t len, size_t gsoSize);
     void onWritable();
-    StreamCore *nextWritableStream();
+    StreamPrivate *nextWritableStream();
     void armTimer();
     void scheduleFlush();
     void startClosing(const Error &reason);
@@ -205,11 +205,11 @@ private:
     bool m_connectedPending = false;
     Error m_closeReason;
 
-    std::unordered_map<int64_t, StreamCore *> m_streams;
-    std::deque<StreamCore *> m_writeQueue;       // round-robin of streams with data
-    std::vector<StreamCore *> m_dirty;           // streams owing signals
+    std::unordered_map<int64_t, StreamPrivate *> m_streams;
+    std::deque<StreamPrivate *> m_writeQueue;       // round-robin of streams with data
+    std::vector<StreamPrivate *> m_dirty;           // streams owing signals
     std::vector<QPointer<Stream>> m_newStreams;  // peer-opened, not yet announced
-    std::unordered_map<int64_t, std::unique_ptr<StreamCore>> m_orphans; // closed streams still delivering
+    std::unordered_map<int64_t, std::unique_ptr<StreamPrivate>> m_orphans; // closed streams still delivering
     size_t m_sendingStreams = 0;
     std::vector<QByteArray> m_rxChunks;          // recycled receive chunks, a few at most
     uint64_t m_rxChunkTakenNs = 0;               // when one was last taken: spares idle 1 s are freed

@@ -253,7 +253,7 @@ int GnutlsSession::verifyCallback(gnutls_session_t session)
 
     const Error verdict = me->m_context.verifyServerChain(chain);
     if (verdict) {
-        qCDebug(lcTls) << "rejecting the server certificate:" << verdict.message;
+        qCDebug(lcTls) << "rejecting the server certificate:" << verdict.message();
         me->m_failure = verdict;
         return GNUTLS_E_CERTIFICATE_ERROR;
     }
@@ -491,7 +491,7 @@ std::unique_ptr<TlsContext> TlsContext::createServer(const TlsServerOptions &opt
         Error generated;
         const CertificateAndKey pair = generateSelfSigned(options.selfSignedName, 365, &generated);
         if (generated) {
-            setError(error, certificateError(generated.message));
+            setError(error, certificateError(generated.message()));
             return nullptr;
         }
         certificatePem = pair.certificatePem;

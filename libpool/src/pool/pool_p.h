@@ -1,6 +1,7 @@
-// What ClientPool and ServerPool share: the ready-stream queue, the waiting
-// asynchronous gets, the atomic counters and the close/flush plumbing.
-// Nothing here touches ngtcp2: pools see connections and streams only.
+// Pool's private side, what ClientPool and ServerPool share: the ready-stream
+// queue, the waiting asynchronous gets, the counters other threads read, the
+// state and the close/flush plumbing. Nothing here touches ngtcp2: pools see
+// connections and streams only.
 #pragma once
 
 #include "pool/readyqueue.h"
@@ -19,13 +20,14 @@ namespace transport {
 class Connection;
 }
 
-class PoolCore
+class PoolPrivate
 {
+    Q_DECLARE_PUBLIC(Pool)
 public:
-    explicit PoolCore() = default;
-    virtual ~PoolCore();
+    PoolPrivate() = default;
+    virtual ~PoolPrivate();
 
-    Pool *q = nullptr;
+    Pool *q_ptr = nullptr;
 
     // --- counters, readable from any thread
     std::atomic_bool ready{false};
@@ -34,16 +36,18 @@ public:
     std::atomic_int capacityValue{0};
     std::atomic<qint64> intervalMs{0};
     std::atomic<qint64> errors{0};
-    struct AtomicStats
-    {
-        std::atomic<qint64> smoothedRttUs{0}, minRttUs{0}, latestRttUs{0}, rttVarUs{0}, cwnd{0},
-            bytesInFlight{0}, bytesSent{0}, bytesReceived{0}, packetsSent{0}, packetsReceived{0},
-            lostPackets{-1}, congestionEvents{0};
-        void store(const ConnectionStats &s);
-        ConnectionStats load() const;
-    } stats;
+    std::atomic<Pool::State> state{Pool::State::Idle};
 
-    Error lastError;
+    // --- snapshots other threads read whole: one lock each, held for a copy
+    mutable QMutex snapshotLock;
+    ConnectionStats statsSnapshot;
+    Error currentError;
+
+    Error lastError() const;
+    /// Takes a new statistics snapshot from the current connection.
+    void refreshStats();
+    void setState(Pool::State state);
+
     QTimer *statsTimer = nullptr;
 
     // --- ready streams (pool thread mutates; readyIds() may read from others)
@@ -84,6 +88,7 @@ public:
     Stream *blockingGet(const std::function<void(Milliseconds, QObject *, GetCallback)> &asyncGet,
                         Milliseconds timeout, Error *error);
 
+    /// Records the current cause; emits errorOccurred when asked and it is one.
     void setError(const Error &e, bool emitSignal = true);
     /// start()'s common checks: not running yet, and a valid config.
     bool canStart(const Error &validation);

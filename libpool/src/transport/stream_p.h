@@ -1,5 +1,5 @@
-// The machinery behind quicpool::Stream: receive queue, send buffer, the
-// stream's state, and the signals it owes the application. The connection
+// Stream's private side, the machinery behind it: receive queue, send
+// buffer, the stream's state, and the signals it owes the application. The connection
 // feeds it from ngtcp2 callbacks; signals are emitted later, outside those
 // callbacks, so application code never re-enters ngtcp2.
 #pragma once
@@ -11,18 +11,22 @@
 #include <cstdint>
 #include <deque>
 
-namespace quicpool::transport {
+namespace quicpool {
 
+namespace transport {
 class Connection;
+}
+using transport::Connection;
+using transport::SendBuffer;
 
-class StreamCore
+class StreamPrivate
 {
 public:
-    StreamCore(Stream *q) : m_q(q) {}
-    ~StreamCore();
+    explicit StreamPrivate(Stream *q) : m_q(q) {}
+    ~StreamPrivate();
 
     static Stream *create(Connection *connection, int64_t streamId, QObject *parent);
-    static StreamCore *of(Stream *stream) { return stream->d.get(); }
+    static StreamPrivate *of(Stream *stream) { return stream->d_ptr.get(); }
     Stream *q() const { return m_q; }
     /// The Stream object is gone; the core lingers to finish delivery.
     void orphan() { m_q = nullptr; }
@@ -35,12 +39,13 @@ public:
     void onWriteRefused();
     void onClosed(uint64_t appErrorCode, bool hasCode);
     /// The connection is gone (closed or destroyed): no more I/O.
-    void detach(ErrorCode reason);
+    void detach(const Error &reason);
     /// Emits what was recorded since the last call. May delete the stream.
     void emitPending();
 
     // --- the write path, asked by the connection's write loop
     SendBuffer &sendBuffer() { return m_tx; }
+    const SendBuffer &sendBuffer() const { return m_tx; }
     bool wantsFin() const { return m_finRequested && !m_finSent && !m_tx.hasUnsent(); }
     bool hasWork() const { return !m_writeShut && (m_tx.hasUnsent() || wantsFin()); }
     void markFinSent() { m_finSent = true; }
@@ -66,7 +71,7 @@ public:
     QString id;
     int64_t streamId = -1;
     Connection *connection = nullptr;
-    ErrorCode error = ErrorCode::NoError;
+    Error error;
     qint64 totalReceived = 0;
     // Where application data starts: bytes before these offsets belong to
     // the pool's ID handshake and are not the application's to count.
@@ -111,4 +116,4 @@ private:
     qint64 m_sigBytesWritten = 0;
 };
 
-} // namespace quicpool::transport
+} // namespace quicpool

@@ -1,10 +1,8 @@
-#include "transport/streamcore.h"
+#include "transport/stream_p.h"
 
 #include "transport/connection.h"
 #include "transport/streamaccess.h"
 
-#include <QtCore/QDeadlineTimer>
-#include <QtCore/QEventLoop>
 #include <QtCore/QPointer>
 #include <QtCore/QTimer>
 #include <algorithm>
@@ -12,30 +10,24 @@
 
 namespace quicpool {
 
-using transport::StreamCore;
-
-// ---------------------------------------------------------------- StreamCore
-
-namespace transport {
-
-Stream *StreamCore::create(Connection *connection, int64_t streamId, QObject *parent)
+Stream *StreamPrivate::create(Connection *connection, int64_t streamId, QObject *parent)
 {
     auto *s = new Stream(parent);
-    s->d->connection = connection;
-    s->d->streamId = streamId;
+    s->d_ptr->connection = connection;
+    s->d_ptr->streamId = streamId;
     // Our own read buffer is the only one: QIODevice's would copy twice.
     s->QIODevice::open(QIODevice::ReadWrite | QIODevice::Unbuffered);
     return s;
 }
 
-StreamCore::~StreamCore()
+StreamPrivate::~StreamPrivate()
 {
     leaveSending();
     if (connection)
         connection->streamDestroyed(this);
 }
 
-void StreamCore::updateSending()
+void StreamPrivate::updateSending()
 {
     // Only the application's bytes count: a pooled stream whose hello or ID
     // awaits acknowledgement must not shrink a busy stream's share.
@@ -46,14 +38,14 @@ void StreamCore::updateSending()
     connection->streamSending(sending);
 }
 
-void StreamCore::leaveSending()
+void StreamPrivate::leaveSending()
 {
     if (m_sending && connection)
         connection->streamSending(false);
     m_sending = false;
 }
 
-void StreamCore::onData(const uint8_t *data, size_t len, bool fin)
+void StreamPrivate::onData(const uint8_t *data, size_t len, bool fin)
 {
     if (len > 0) {
         // Packets carry ~1-9 KB each: append them to a big chunk instead of
@@ -82,7 +74,7 @@ void StreamCore::onData(const uint8_t *data, size_t len, bool fin)
     }
 }
 
-void StreamCore::onAcked(uint64_t offset, uint64_t len)
+void StreamPrivate::onAcked(uint64_t offset, uint64_t len)
 {
     const uint64_t before = std::max(m_tx.acked(), txBase);
     m_tx.acknowledge(offset + len);
@@ -91,32 +83,34 @@ void StreamCore::onAcked(uint64_t offset, uint64_t len)
     updateSending();
 }
 
-void StreamCore::onPeerReset(uint64_t)
+void StreamPrivate::onPeerReset(uint64_t appErrorCode)
 {
     if (m_finReceived)
         return;
     // Data not yet read stays readable; the stream just will not get more.
     m_finReceived = true;
-    error = ErrorCode::StreamReset;
+    error = Error(ErrorCode::StreamReset,
+                  QStringLiteral("the peer reset the stream (code %1)").arg(appErrorCode));
     m_sigError = true;
     m_sigReadFinished = true;
     updateState();
 }
 
-void StreamCore::onWriteRefused()
+void StreamPrivate::onWriteRefused()
 {
     if (m_writeShut)
         return;
     m_writeShut = true;
     updateSending();
-    if (error == ErrorCode::NoError) {
-        error = ErrorCode::StreamReset;
+    if (!error.isError()) {
+        error = Error(ErrorCode::StreamReset,
+                      QStringLiteral("the peer stopped reading the stream (STOP_SENDING)"));
         m_sigError = true;
     }
     updateState();
 }
 
-void StreamCore::onClosed(uint64_t, bool)
+void StreamPrivate::onClosed(uint64_t, bool)
 {
     leaveSending();
     m_closedByConnection = true;
@@ -131,7 +125,7 @@ void StreamCore::onClosed(uint64_t, bool)
     connection = nullptr;  // ngtcp2 has forgotten this stream
 }
 
-void StreamCore::detach(ErrorCode reason)
+void StreamPrivate::detach(const Error &reason)
 {
     if (!connection)
         return;
@@ -140,8 +134,8 @@ void StreamCore::detach(ErrorCode reason)
     m_writeShut = true;
     if (!m_closedByConnection) {
         if (!m_finReceived || (m_finRequested && !m_finSent) || m_tx.pending() > 0) {
-            if (error == ErrorCode::NoError)
-                error = reason == ErrorCode::NoError ? ErrorCode::ConnectionLost : reason;
+            if (!error.isError())
+                error = reason.isError() ? reason : Error(ErrorCode::ConnectionLost);
             m_sigError = true;
         }
         if (!m_finReceived) {
@@ -156,12 +150,12 @@ void StreamCore::detach(ErrorCode reason)
         QPointer<Stream> q = m_q;
         QMetaObject::invokeMethod(m_q, [q] {
             if (Stream *raw = q.data())
-                StreamCore::of(raw)->emitPending();
+                StreamPrivate::of(raw)->emitPending();
         }, Qt::QueuedConnection);
     }
 }
 
-void StreamCore::updateState()
+void StreamPrivate::updateState()
 {
     Stream::State s = Stream::State::Open;
     const bool localDone = m_finSent || m_writeShut;
@@ -177,7 +171,7 @@ void StreamCore::updateState()
     }
 }
 
-void StreamCore::emitPending()
+void StreamPrivate::emitPending()
 {
     if (!m_q)
         return;
@@ -210,7 +204,7 @@ void StreamCore::emitPending()
     }
     if (m_sigError) {
         m_sigError = false;
-        m_q->setErrorString(errorCodeString(error));
+        m_q->setErrorString(error.toString());
         Q_EMIT m_q->errorOccurred(error);
         if (!guard)
             return;
@@ -221,7 +215,7 @@ void StreamCore::emitPending()
     }
 }
 
-void StreamCore::dropFrontChunk()
+void StreamPrivate::dropFrontChunk()
 {
     if (connection)
         connection->recycleRxChunk(std::move(m_rx.first()), kRxChunk);
@@ -229,7 +223,7 @@ void StreamCore::dropFrontChunk()
     m_rxHeadOffset = 0;
 }
 
-qint64 StreamCore::read(char *data, qint64 maxSize)
+qint64 StreamPrivate::read(char *data, qint64 maxSize)
 {
     qint64 done = 0;
     while (done < maxSize && !m_rx.empty()) {
@@ -248,7 +242,7 @@ qint64 StreamCore::read(char *data, qint64 maxSize)
     return done;
 }
 
-qint64 StreamCore::readLine(char *data, qint64 maxSize)
+qint64 StreamPrivate::readLine(char *data, qint64 maxSize)
 {
     // QIODevice::readLine leaves room for the terminating NUL in maxSize.
     qint64 done = 0;
@@ -273,7 +267,7 @@ qint64 StreamCore::readLine(char *data, qint64 maxSize)
     return done;
 }
 
-bool StreamCore::canReadLine() const
+bool StreamPrivate::canReadLine() const
 {
     size_t skip = m_rxHeadOffset;
     for (const QByteArray &chunk : m_rx) {
@@ -284,7 +278,7 @@ bool StreamCore::canReadLine() const
     return false;
 }
 
-qint64 StreamCore::write(const char *data, qint64 size)
+qint64 StreamPrivate::write(const char *data, qint64 size)
 {
     if (!connection || m_writeShut || m_finRequested)
         return -1;
@@ -293,7 +287,7 @@ qint64 StreamCore::write(const char *data, qint64 size)
     // hold data too. A stream with nothing pending still takes its whole
     // limit, so "write, then close" of up to sendBufferSize() never splits.
     const size_t others = connection->sendingStreams() - (m_sending ? 1 : 0);
-    const size_t limit = m_tx.pending() == 0 ? m_tx.limit() : sharedSendLimit(m_tx.limit(), others + 1);
+    const size_t limit = m_tx.pending() == 0 ? m_tx.limit() : transport::sharedSendLimit(m_tx.limit(), others + 1);
     const size_t n = m_tx.append(data, size_t(size), limit);
     if (n > 0) {
         updateSending();
@@ -302,7 +296,7 @@ qint64 StreamCore::write(const char *data, qint64 size)
     return qint64(n);
 }
 
-void StreamCore::closeWrite()
+void StreamPrivate::closeWrite()
 {
     if (m_finRequested)
         return;
@@ -311,7 +305,7 @@ void StreamCore::closeWrite()
         connection->streamHasData(this);
 }
 
-void StreamCore::abort(uint64_t code)
+void StreamPrivate::abort(uint64_t code)
 {
     if (connection && !m_closedByConnection)
         connection->streamAbort(this, code);
@@ -324,143 +318,29 @@ void StreamCore::abort(uint64_t code)
     updateState();
 }
 
-} // namespace transport
+namespace transport {
 
-// ---------------------------------------------------------------- Stream
-
-Stream::Stream(QObject *parent) : QIODevice(parent), d(std::make_unique<StreamCore>(this)) {}
-
-Stream::~Stream()
-{
-    // A stream closed gracefully (FIN asked) but not yet delivered keeps its
-    // core alive in the connection until the peer has acknowledged it.
-    if (d && d->connection && d->shouldLinger()) {
-        d->connection->adoptOrphan(std::move(d));
-    }
-}
-
-QString Stream::id() const { return d->id; }
-qint64 Stream::streamId() const { return d->streamId; }
-Stream::State Stream::state() const { return d->state; }
-ErrorCode Stream::error() const { return d->error; }
-
-QHostAddress Stream::localAddress() const
-{
-    return d->connection ? d->connection->local().address() : QHostAddress();
-}
-quint16 Stream::localPort() const { return d->connection ? d->connection->local().port() : 0; }
-QHostAddress Stream::peerAddress() const
-{
-    return d->connection ? d->connection->peer().address() : QHostAddress();
-}
-quint16 Stream::peerPort() const { return d->connection ? d->connection->peer().port() : 0; }
-
-qint64 Stream::sendBufferSize() const { return qint64(d->sendBuffer().limit()); }
-void Stream::setSendBufferSize(qint64 bytes) { d->sendBuffer().setLimit(size_t(std::max<qint64>(bytes, 1))); }
-qint64 Stream::totalBytesReceived() const { return d->totalReceived - d->rxBase; }
-qint64 Stream::totalBytesAcknowledged() const
-{
-    return qint64(std::max(d->sendBuffer().acked(), d->txBase) - d->txBase);
-}
-bool Stream::isFinished() const { return d->finReceived(); }
-
-bool Stream::isSequential() const { return true; }
-qint64 Stream::bytesAvailable() const { return d->available() + QIODevice::bytesAvailable(); }
-qint64 Stream::bytesToWrite() const { return qint64(d->sendBuffer().pending()); }
-bool Stream::canReadLine() const { return d->canReadLine() || QIODevice::canReadLine(); }
-bool Stream::atEnd() const { return d->atEnd() && QIODevice::bytesAvailable() == 0; }
-
-void Stream::close()
-{
-    // Only the write side closes (FIN); reads stay possible until the peer's FIN.
-    d->closeWrite();
-}
-
-void Stream::abort(quint64 applicationErrorCode)
-{
-    d->abort(applicationErrorCode);
-    QIODevice::close();
-}
-
-qint64 Stream::readData(char *data, qint64 maxSize) { return d->read(data, maxSize); }
-qint64 Stream::readLineData(char *data, qint64 maxSize) { return d->readLine(data, maxSize); }
-qint64 Stream::writeData(const char *data, qint64 size) { return d->write(data, size); }
-
-namespace {
-// Runs a local event loop until `done` holds or the time runs out.
-template <typename Pred>
-bool waitFor(Stream *s, int msecs, Pred done, std::initializer_list<const char *> wakeSignals)
-{
-    if (done())
-        return true;
-    QEventLoop loop;
-    QTimer timer;
-    timer.setSingleShot(true);
-    QObject::connect(&timer, &QTimer::timeout, &loop, &QEventLoop::quit);
-    for (const char *sig : wakeSignals)
-        QObject::connect(s, sig, &loop, SLOT(quit()));
-    QObject::connect(s, &Stream::errorOccurred, &loop, &QEventLoop::quit);
-    QDeadlineTimer deadline(msecs < 0 ? QDeadlineTimer::Forever : QDeadlineTimer(msecs));
-    QPointer<Stream> guard(s);
-    while (!done()) {
-        if (deadline.hasExpired() || !guard)
-            return false;
-        if (msecs >= 0)
-            timer.start(int(std::max<qint64>(deadline.remainingTime(), 1)));
-        loop.exec();
-        Stream *alive = guard.data();
-        if (alive && alive->error() != ErrorCode::NoError && !done())
-            return false;
-    }
-    return true;
-}
-} // namespace
-
-bool Stream::waitForReadyRead(int msecs)
-{
-    const qint64 start = totalBytesReceived();
-    return waitFor(this, msecs, [&] { return totalBytesReceived() > start || d->finReceived(); },
-                   {SIGNAL(readyRead()), SIGNAL(readChannelFinished())});
-}
-
-bool Stream::waitForBytesWritten(int msecs)
-{
-    const qint64 start = totalBytesAcknowledged();
-    if (bytesToWrite() == 0)
-        return false;
-    return waitFor(this, msecs, [&] { return totalBytesAcknowledged() > start; },
-                   {SIGNAL(bytesWritten(qint64))});
-}
-
-bool Stream::waitForFinished(int msecs)
-{
-    return waitFor(this, msecs, [&] { return d->state == State::Closed || !d->connection; },
-                   {SIGNAL(finished()), SIGNAL(stateChanged(quicpool::Stream::State))});
-}
-
-} // namespace quicpool
-
-namespace quicpool::transport {
-
-void setStreamPoolId(Stream *stream, const QString &id) { StreamCore::of(stream)->id = id; }
+void setStreamPoolId(Stream *stream, const QString &id) { StreamPrivate::of(stream)->id = id; }
 
 void markApplicationStart(Stream *stream)
 {
-    StreamCore *core = StreamCore::of(stream);
+    StreamPrivate *core = StreamPrivate::of(stream);
     core->rxBase = core->totalReceived - core->available();
     markApplicationSendStart(stream);
 }
 
 void markApplicationSendStart(Stream *stream)
 {
-    StreamCore *core = StreamCore::of(stream);
+    StreamPrivate *core = StreamPrivate::of(stream);
     core->txBase = core->sendBuffer().written();
     core->sendBuffer().setBase(core->txBase);
     core->updateSending();
 }
 bool isStreamDetached(const Stream *stream)
 {
-    return StreamCore::of(const_cast<Stream *>(stream))->connection == nullptr;
+    return StreamPrivate::of(const_cast<Stream *>(stream))->connection == nullptr;
 }
 
-} // namespace quicpool::transport
+} // namespace transport
+
+} // namespace quicpool

@@ -1,0 +1,76 @@
+// ClientPool's private side: the refill cycle's state, the connection it
+// dials and the connections it retired.
+#pragma once
+
+#include "pool/pool_p.h"
+#include "transport/connection.h"
+#include <QtCore/QHash>
+
+namespace quicpool {
+
+using transport::Connection;
+
+class ClientPoolPrivate : public PoolPrivate
+{
+    Q_DECLARE_PUBLIC(ClientPool)
+public:
+    ClientPoolConfig config;
+    std::shared_ptr<transport::TlsContext> tls;
+    QPointer<Connection> connection;
+    QTimer *cycleTimer = nullptr;
+    bool cycleRunning = false;
+    bool dialing = false;       // a name lookup or a handshake is under way
+    int lookupId = -1;          // QHostInfo's, while a name is being looked up
+    Error lastDialError;
+
+    // One refill batch at a time, as the Go loop waits for its goroutines.
+    struct Pending
+    {
+        QByteArray got;
+    };
+    QHash<Stream *, Pending> pending;
+    int batchCreated = 0;
+    int batchToStart = 0;     // creations not yet started in this batch
+    bool limitReported = false;
+    QTimer *batchDeadline = nullptr;
+
+
+    void scheduleCycle(int ms)
+    {
+        cycleTimer->start(ms);
+    }
+
+    void cycle();
+    void dial();
+    /// Waits before the next cycle dials again.
+    void backOff();
+    void dialAddress(const QHostAddress &address, quint16 port);
+    void startBatch(int need);
+    void openMore();
+    void onStreamReadable(Stream *s);
+    void resolveStream(Stream *s, bool ok, const QString &why);
+    void finishBatch();
+    void dropConnection(const Error &why);
+    void retire();
+    QList<QPointer<Connection>> retired;
+    QTimer *retiredSweep = nullptr;
+
+    ConnectionStats currentStats() const override
+    {
+        Connection *c = connection.data();
+        return c ? c->stats() : ConnectionStats{};
+    }
+    ConnectionInfo currentInfo() const override
+    {
+        Connection *c = connection.data();
+        return c ? c->info() : ConnectionInfo();
+    }
+    void closeImpl() override;
+    void afterFlush() override
+    {
+        if (ready && !cycleRunning)
+            scheduleCycle(0);
+    }
+};
+
+} // namespace quicpool

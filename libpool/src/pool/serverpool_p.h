@@ -1,0 +1,64 @@
+// ServerPool's private side: the listener, the streams awaiting their hello
+// byte, and the newest connection (what address and TLS reports show).
+#pragma once
+
+#include "pool/pool_p.h"
+#include "transport/connection.h"
+#include "transport/listener.h"
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QHash>
+
+namespace quicpool {
+
+using transport::Connection;
+
+class ServerPoolPrivate : public PoolPrivate
+{
+    Q_DECLARE_PUBLIC(ServerPool)
+public:
+    ServerPoolConfig config;
+    std::unique_ptr<transport::Listener> listener;
+    std::shared_ptr<transport::TlsContext> tls;
+    QPointer<Connection> current;   // the newest connection: address and TLS reporting
+    QHostAddress allowed;
+    bool firstId = true;
+    QHash<Stream *, qint64> awaitingHello;  // stream -> deadline (ms since start)
+    QElapsedTimer clock;
+    QTimer *helloSweep = nullptr;
+
+
+    void onConnection(Connection *c);
+    void onNewStream(Stream *s);
+    void tryHello(Stream *s);
+    void refuse(Stream *s, const char *why);
+
+    ConnectionStats currentStats() const override
+    {
+        Connection *c = current.data();
+        ConnectionStats s = c ? c->stats() : ConnectionStats{};
+        if (listener) {
+            // Connections share the listener's socket: its counters are the totals.
+            const transport::UdpSocket &u = listener->udpSocket();
+            s.setBytesSent(qint64(u.bytesSent()));
+            s.setBytesReceived(qint64(u.bytesReceived()));
+            s.setPacketsSent(qint64(u.datagramsSent()));
+            s.setPacketsReceived(qint64(u.datagramsReceived()));
+        }
+        return s;
+    }
+    ConnectionInfo currentInfo() const override
+    {
+        Connection *c = current.data();
+        ConnectionInfo info = c ? c->info() : ConnectionInfo();
+        if (tls)
+            info.setLocalCertificate(tls->localCertificate());
+        if (!c && listener) {
+            info.setLocalAddress(listener->address());
+            info.setLocalPort(listener->port());
+        }
+        return info;
+    }
+    void closeImpl() override;
+};
+
+} // namespace quicpool
