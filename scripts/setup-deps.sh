@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs every Debian package QuicPool needs to build, test and package.
-# Idempotent: when everything is present it only runs dpkg queries (seconds).
-# ngtcp2 1.11 lives in bookworm-backports; that source is added only if missing.
+# Installs every Debian package QuicPool needs to build, test and package, then
+# builds (once; cached) the private OpenSSL 3.5 + ngtcp2 1.24 prefix that
+# build/deps points to (scripts/build-private-deps.sh).
+# Idempotent: when everything is present it takes a second or two.
 set -euo pipefail
 
 PACKAGES=(
@@ -9,47 +10,63 @@ PACKAGES=(
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev libqt6charts6 libqt6svg6
   qt6-tools-dev-tools qt6-l10n-tools
   libgl-dev libglx-dev libvulkan-dev
-  libngtcp2-dev libngtcp2-crypto-gnutls-dev libgnutls28-dev
+  libgnutls28-dev
   xvfb xauth libxkbcommon-x11-0 libxcb-cursor0 fonts-dejavu-core
   dpkg-dev file lintian appstream desktop-file-utils librsvg2-bin
+  # For scripts/build-private-deps.sh: dpkg-source (dpkg-dev) unpacks Debian's
+  # source packages (xz-utils, patch), OpenSSL's Configure needs perl, apt
+  # checks the source index against debian-archive-keyring, and the private
+  # OpenSSL reads Debian's CA store (ca-certificates).
+  perl xz-utils patch debian-archive-keyring ca-certificates
 )
-BACKPORTED=(libngtcp2-dev libngtcp2-crypto-gnutls-dev libngtcp2-16 libngtcp2-crypto-gnutls8)
+
+# ngtcp2 1.11 from bookworm-backports: what the current sources build against.
+# Once they build against build/deps only, delete these two lines:
+BACKPORTED=(libngtcp2-dev libngtcp2-crypto-gnutls-dev)
 NGTCP2_MIN=1.11.0
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 have_all() {
-  local missing=0 p
-  for p in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || { missing=1; break; }
-  done
-  [ "$missing" -eq 0 ] || return 1
+  local want=("${PACKAGES[@]}" ${BACKPORTED[@]+"${BACKPORTED[@]}"}) n v
+  # One dpkg-query for all of them: this runs before every build and test.
+  n=$(dpkg-query -W -f='${Status}\n' "${want[@]}" 2>/dev/null | grep -c "install ok installed" || true)
+  [ "$n" -eq "${#want[@]}" ] || return 1
+  [ -n "${NGTCP2_MIN:-}" ] || return 0
   # The ngtcp2 from bookworm main is 0.12 and too old: insist on the backport.
-  local v
   v=$(dpkg-query -W -f='${Version}' libngtcp2-dev 2>/dev/null || true)
   dpkg --compare-versions "${v%%+*}" ge "$NGTCP2_MIN"
 }
 
+install_packages() {
+  local codename
+  # shellcheck disable=SC1091 # os-release is a system file
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+  if [ -n "${BACKPORTED[*]:-}" ] &&
+    ! grep -rqs "${codename}-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    echo "setup-deps: adding ${codename}-backports"
+    printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: %s-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      "$codename" | $SUDO tee /etc/apt/sources.list.d/quicpool-backports.sources >/dev/null
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  if [ -n "${BACKPORTED[*]:-}" ]; then
+    $SUDO apt-get install -y -qq --no-install-recommends -t "${codename}-backports" "${BACKPORTED[@]}" >/dev/null
+  fi
+  $SUDO apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
+  if ! have_all; then
+    echo "setup-deps: packages still missing after install" >&2
+    exit 1
+  fi
+  if [ -n "${BACKPORTED[*]:-}" ]; then
+    echo "setup-deps: installed $(dpkg-query -W -f='ngtcp2 ${Version}' libngtcp2-dev)"
+  fi
+}
+
 if have_all; then
   echo "setup-deps: all packages present"
-  exit 0
+else
+  install_packages
 fi
-
-codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
-if ! grep -rqs "${codename}-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
-  echo "setup-deps: adding ${codename}-backports"
-  printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: %s-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-    "$codename" | $SUDO tee /etc/apt/sources.list.d/quicpool-backports.sources >/dev/null
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends -t "${codename}-backports" "${BACKPORTED[@]:0:2}" >/dev/null
-$SUDO apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
-
-if ! have_all; then
-  echo "setup-deps: packages still missing after install" >&2
-  exit 1
-fi
-echo "setup-deps: installed $(dpkg-query -W -f='ngtcp2 ${Version}' libngtcp2-dev)"
+"$(dirname "$0")/build-private-deps.sh"
