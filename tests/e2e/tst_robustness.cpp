@@ -6,6 +6,7 @@
 
 #include "transport/connection.h"
 #include "transport/listener.h"
+#include "transport/tls/tlscontext.h"
 
 #include <QtNetwork/QNetworkDatagram>
 #include <QtNetwork/QUdpSocket>

@@ -1,6 +1,6 @@
 #include "testpki.h"
 
-#include "common/certificatebuilder.h"
+#include "transport/tls/certificatebuilder.h"
 
 #include <QtCore/QDir>
 #include <QtCore/QFile>

@@ -1,7 +1,7 @@
 // Fingerprints, their parsing, self-signed generation and the test PKI.
 #include "testpki.h"
 
-#include "common/certificatebuilder.h"
+#include "transport/tls/certificatebuilder.h"
 #include <quicpool/certificate.h>
 
 #include <QtCore/QCryptographicHash>

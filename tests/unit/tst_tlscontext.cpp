@@ -2,8 +2,8 @@
 // session set-up, without a network (a QUIC handshake needs the transport).
 #include "testpki.h"
 
-#include "common/certificatebuilder.h"
-#include "transport/tls.h"
+#include "transport/tls/certificatebuilder.h"
+#include "transport/tls/tlssession.h"
 #include <quicpool/certificate.h>
 
 #include <QtCore/QFile>

@@ -3,8 +3,8 @@
 // SNI, pin and chain checks as the transport will meet them.
 #include "testpki.h"
 
-#include "common/gnutlsptr.h"
-#include "transport/tls.h"
+#include "transport/tls/gnutls/gnutlsptr.h"
+#include "transport/tls/tlssession.h"
 #include <quicpool/certificate.h>
 
 #include <QtCore/QTemporaryDir>

@@ -1,6 +1,5 @@
 #include <quicpool/certificate.h>
 
-#include "common/certificatebuilder.h"
 
 #include <QtCore/QCryptographicHash>
 
@@ -80,19 +79,6 @@ QByteArray parseFingerprint(const QString &text, QString *error)
     }
     setError(error, QString());
     return QByteArray::fromHex(digits.toLatin1());
-}
-
-CertificateAndKey generateSelfSigned(const QString &commonName, int validDays, Error *error)
-{
-    if (validDays <= 0) {
-        if (error)
-            *error = Error(ErrorCode::InvalidConfig,
-                           QStringLiteral("A self-signed certificate must be valid for at least "
-                                          "one day, not %1.")
-                               .arg(validDays));
-        return {};
-    }
-    return issueCertificate(serverSpecFor(commonName, validDays), nullptr, error);
 }
 
 } // namespace quicpool

@@ -1,9 +1,10 @@
 // The client pool: one QUIC connection, a refill loop that keeps
 // `capacity` streams pooled, each named by the ID its server gave it.
 #include "pool/clientpool_p.h"
+
+#include "common/logging.h"
+#include "pool/closereasons.h"
 #include "pool/rules.h"
-#include "transport/connection.h"
-#include "transport/logging.h"
 #include "transport/streamaccess.h"
 
 #include <QtNetwork/QHostInfo>
@@ -13,9 +14,10 @@ namespace quicpool {
 
 using transport::Connection;
 
+using pool::kPoolClosed;
+
 namespace {
 constexpr int kRetryMs = 50;   // NodePass idRetryInterval: wait after a failed dial
-constexpr char kPoolClosed[] = "pool closed";
 }
 
 void ClientPoolPrivate::cycle()
@@ -131,7 +133,7 @@ void ClientPoolPrivate::dialAddress(const QHostAddress &address, quint16 port)
     QObject::connect(c, &Connection::closed, q_ptr, [this, c](const Error &reason) {
         if (c != connection)
             return;
-        dropConnection(reason);
+        dropConnection(pool::clientCloseError(*c, reason));
     });
     QObject::connect(c, &Connection::streamsAvailable, q_ptr, [this] { openMore(); });
 }

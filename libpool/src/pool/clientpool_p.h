@@ -4,6 +4,7 @@
 
 #include "pool/pool_p.h"
 #include "transport/connection.h"
+#include "transport/tls/tlscontext.h"
 #include <QtCore/QHash>
 
 namespace quicpool {

@@ -1,7 +1,7 @@
 #include "pool/pool_p.h"
 
 #include "common/metatypes.h"
-#include "transport/logging.h"
+#include "common/logging.h"
 #include "transport/streamaccess.h"
 
 #include <QtCore/QCoreApplication>

@@ -1,10 +1,10 @@
 // The server pool: a listener whose clients' streams are each given a
 // 4-byte ID (the first ever is 00000000), stored, then announced.
 #include "pool/serverpool_p.h"
+
+#include "common/logging.h"
+#include "pool/closereasons.h"
 #include "pool/rules.h"
-#include "transport/connection.h"
-#include "transport/listener.h"
-#include "transport/logging.h"
 #include "transport/streamaccess.h"
 
 #include <QtCore/QElapsedTimer>
@@ -15,9 +15,10 @@ namespace quicpool {
 
 using transport::Connection;
 
+using pool::kPoolClosed;
+using pool::kUnauthorized;
+
 namespace {
-constexpr char kPoolClosed[] = "pool closed";
-constexpr char kUnauthorized[] = "unauthorized IP";
 constexpr int kHelloSweepMs = 1000;
 }
 

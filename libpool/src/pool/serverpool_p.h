@@ -3,8 +3,8 @@
 #pragma once
 
 #include "pool/pool_p.h"
-#include "transport/connection.h"
 #include "transport/listener.h"
+#include "transport/tls/tlscontext.h"
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QHash>
 
@@ -38,11 +38,11 @@ public:
         ConnectionStats s = c ? c->stats() : ConnectionStats{};
         if (listener) {
             // Connections share the listener's socket: its counters are the totals.
-            const transport::UdpSocket &u = listener->udpSocket();
-            s.setBytesSent(qint64(u.bytesSent()));
-            s.setBytesReceived(qint64(u.bytesReceived()));
-            s.setPacketsSent(qint64(u.datagramsSent()));
-            s.setPacketsReceived(qint64(u.datagramsReceived()));
+            const transport::UdpCounters u = listener->socketCounters();
+            s.setBytesSent(qint64(u.bytesSent));
+            s.setBytesReceived(qint64(u.bytesReceived));
+            s.setPacketsSent(qint64(u.datagramsSent));
+            s.setPacketsReceived(qint64(u.datagramsReceived));
         }
         return s;
     }

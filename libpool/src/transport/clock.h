@@ -6,6 +6,8 @@
 
 namespace quicpool::transport {
 
+inline constexpr uint64_t kNsPerMs = 1000000;
+
 inline uint64_t nowNs()
 {
     return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(

@@ -1,6 +1,7 @@
 #include "transport/listener.h"
 
-#include "transport/logging.h"
+#include "common/logging.h"
+#include "transport/connection_p.h"
 
 #include <QtCore/QPointer>
 #include <ngtcp2/ngtcp2_crypto.h>
@@ -8,10 +9,29 @@
 namespace quicpool::transport {
 
 namespace {
-constexpr size_t kScidLength = 8;  // must match Connection's
+
 constexpr size_t kMinResetTrigger = 41; // smallest packet we answer with a reset
+
 std::string key(const uint8_t *data, size_t len) { return std::string(reinterpret_cast<const char *>(data), len); }
+
+/// A Version Negotiation packet for a client that offered another version.
+void sendVersionNegotiation(UdpSocket &socket, const ngtcp2_version_cid &vc, const SocketAddress &to,
+                            quint64 *sent)
+{
+    uint8_t buf[NGTCP2_MAX_UDP_PAYLOAD_SIZE];
+    uint8_t unused = 0;
+    randomBytes(&unused, 1);
+    const uint32_t versions[] = {NGTCP2_PROTO_VER_V1};
+    // Our answer swaps the IDs: its DCID is the client's SCID and vice versa.
+    const ngtcp2_ssize n = ngtcp2_pkt_write_version_negotiation(
+        buf, sizeof buf, unused, vc.scid, vc.scidlen, vc.dcid, vc.dcidlen, versions, 1);
+    if (n > 0) {
+        socket.send(to, buf, size_t(n), size_t(n));
+        ++*sent;
+    }
 }
+
+} // namespace
 
 Listener::Listener(QObject *parent) : QObject(parent), m_socket(this)
 {
@@ -43,7 +63,7 @@ bool Listener::listen(const QHostAddress &address, quint16 port, std::shared_ptr
     return m_socket.bind(address, port, error);
 }
 
-void Listener::close(uint64_t applicationErrorCode, const QByteArray &reason)
+void Listener::close(quint64 applicationErrorCode, const QByteArray &reason)
 {
     m_closing = true;
     const QList<Connection *> all = connections();
@@ -59,19 +79,20 @@ QList<Connection *> Listener::connections() const
     return QList<Connection *>(m_connections.begin(), m_connections.end());
 }
 
-void Listener::addConnectionId(const ngtcp2_cid &cid, Connection *connection)
+void Listener::addConnectionId(const ConnectionId &cid, Connection *connection)
 {
-    m_routes[key(cid.data, cid.datalen)] = connection;
+    m_routes[std::string(cid.bytes())] = connection;
 }
 
-void Listener::removeConnectionId(const ngtcp2_cid &cid)
+void Listener::removeConnectionId(const ConnectionId &cid)
 {
-    m_routes.erase(key(cid.data, cid.datalen));
+    m_routes.erase(std::string(cid.bytes()));
 }
 
-void Listener::generateResetToken(uint8_t *token, const ngtcp2_cid &cid)
+void Listener::generateResetToken(uint8_t *token, const ConnectionId &cid)
 {
-    ngtcp2_crypto_generate_stateless_reset_token(token, m_resetSecret.data(), m_resetSecret.size(), &cid);
+    const ngtcp2_cid raw = toNgtcp2Cid(cid);
+    ngtcp2_crypto_generate_stateless_reset_token(token, m_resetSecret.data(), m_resetSecret.size(), &raw);
 }
 
 void Listener::onDatagram(const uint8_t *data, size_t len, const SocketAddress &from, unsigned ecn)
@@ -79,7 +100,7 @@ void Listener::onDatagram(const uint8_t *data, size_t len, const SocketAddress &
     ngtcp2_version_cid vc;
     const int rv = ngtcp2_pkt_decode_version_cid(&vc, data, len, kScidLength);
     if (rv == NGTCP2_ERR_VERSION_NEGOTIATION) {
-        sendVersionNegotiation(vc, from);
+        sendVersionNegotiation(m_socket, vc, from, &m_vnSent);
         return;
     }
     if (rv != 0) {
@@ -90,13 +111,13 @@ void Listener::onDatagram(const uint8_t *data, size_t len, const SocketAddress &
     if (it != m_routes.end()) {
         Connection *c = it->second;
         m_touched.insert(c);
-        c->receive(data, len, from, ecn);
+        ConnectionPrivate::of(c)->receive(data, len, from, ecn);
         return;
     }
     if (vc.version == 0) {
         // Short header for a connection we do not know (we restarted, or it
         // is long gone): tell the peer with a stateless reset.
-        sendStatelessReset(vc, len, from);
+        sendStatelessReset(ConnectionId(vc.dcid, vc.dcidlen), len, from);
         return;
     }
     if (m_closing) {
@@ -111,14 +132,14 @@ void Listener::onDatagram(const uint8_t *data, size_t len, const SocketAddress &
         return;
     }
     Error error;
-    Connection *c = Connection::accept(this, hd, m_socket.localAddress(), from, m_tls, m_config, this, &error);
+    Connection *c = ConnectionPrivate::accept(this, hd, m_socket.localAddress(), from, m_tls, m_config, this, &error);
     if (!c) {
         qCWarning(lcConn) << "cannot accept a connection from" << from.toString() << error.toString();
         return;
     }
     adopt(c);
     m_touched.insert(c);
-    c->receive(data, len, from, ecn);
+    ConnectionPrivate::of(c)->receive(data, len, from, ecn);
 }
 
 void Listener::adopt(Connection *c)
@@ -140,35 +161,18 @@ void Listener::onBatchDone()
     for (Connection *c : touched) {
         if (!m_connections.contains(c))
             continue;
-        c->process();
+        ConnectionPrivate::of(c)->process();
     }
 }
 
-void Listener::sendVersionNegotiation(const ngtcp2_version_cid &vc, const SocketAddress &to)
-{
-    uint8_t buf[NGTCP2_MAX_UDP_PAYLOAD_SIZE];
-    uint8_t unused = 0;
-    randomBytes(&unused, 1);
-    const uint32_t versions[] = {NGTCP2_PROTO_VER_V1};
-    // Our answer swaps the IDs: its DCID is the client's SCID and vice versa.
-    const ngtcp2_ssize n = ngtcp2_pkt_write_version_negotiation(
-        buf, sizeof buf, unused, vc.scid, vc.scidlen, vc.dcid, vc.dcidlen, versions, 1);
-    if (n > 0) {
-        m_socket.send(to, buf, size_t(n), size_t(n));
-        ++m_vnSent;
-    }
-}
-
-void Listener::sendStatelessReset(const ngtcp2_version_cid &vc, size_t receivedLen, const SocketAddress &to)
+void Listener::sendStatelessReset(const ConnectionId &cid, size_t receivedLen, const SocketAddress &to)
 {
     // RFC 9000 10.3: a reset must be smaller than what triggered it, so two
     // endpoints cannot loop on each other's resets.
-    if (receivedLen < kMinResetTrigger || vc.dcidlen != kScidLength) {
+    if (receivedLen < kMinResetTrigger || cid.length() != kScidLength) {
         ++m_dropped;
         return;
     }
-    ngtcp2_cid cid;
-    ngtcp2_cid_init(&cid, vc.dcid, vc.dcidlen);
     uint8_t token[NGTCP2_STATELESS_RESET_TOKENLEN];
     generateResetToken(token, cid);
     const size_t maxLen = std::min<size_t>(receivedLen - 1, NGTCP2_MAX_UDP_PAYLOAD_SIZE);

@@ -1,7 +1,7 @@
 // Stream's public methods: the QIODevice face of a QUIC stream.
 #include <quicpool/stream.h>
 
-#include "transport/connection.h"
+#include "transport/connection_p.h"
 #include "transport/stream_p.h"
 
 #include <QtCore/QDeadlineTimer>
@@ -29,14 +29,14 @@ Error Stream::lastError() const { return d_func()->error; }
 
 QHostAddress Stream::localAddress() const
 {
-    return d_func()->connection ? d_func()->connection->local().address() : QHostAddress();
+    return d_func()->connection ? d_func()->connection->local.address() : QHostAddress();
 }
-quint16 Stream::localPort() const { return d_func()->connection ? d_func()->connection->local().port() : 0; }
+quint16 Stream::localPort() const { return d_func()->connection ? d_func()->connection->local.port() : 0; }
 QHostAddress Stream::peerAddress() const
 {
-    return d_func()->connection ? d_func()->connection->peer().address() : QHostAddress();
+    return d_func()->connection ? d_func()->connection->remote.address() : QHostAddress();
 }
-quint16 Stream::peerPort() const { return d_func()->connection ? d_func()->connection->peer().port() : 0; }
+quint16 Stream::peerPort() const { return d_func()->connection ? d_func()->connection->remote.port() : 0; }
 
 qint64 Stream::sendBufferSize() const { return qint64(d_func()->sendBuffer().limit()); }
 void Stream::setSendBufferSize(qint64 bytes) { d_func()->sendBuffer().setLimit(size_t(std::max<qint64>(bytes, 1))); }

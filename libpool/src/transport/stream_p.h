@@ -14,9 +14,9 @@
 namespace quicpool {
 
 namespace transport {
-class Connection;
+class ConnectionPrivate;
 }
-using transport::Connection;
+using transport::ConnectionPrivate;
 using transport::SendBuffer;
 
 class StreamPrivate
@@ -25,7 +25,7 @@ public:
     explicit StreamPrivate(Stream *q) : m_q(q) {}
     ~StreamPrivate();
 
-    static Stream *create(Connection *connection, int64_t streamId, QObject *parent);
+    static Stream *create(ConnectionPrivate *connection, int64_t streamId, QObject *parent);
     static StreamPrivate *of(Stream *stream) { return stream->d_ptr.get(); }
     Stream *q() const { return m_q; }
     /// The Stream object is gone; the core lingers to finish delivery.
@@ -70,7 +70,7 @@ public:
 
     QString id;
     int64_t streamId = -1;
-    Connection *connection = nullptr;
+    ConnectionPrivate *connection = nullptr;
     Error error;
     qint64 totalReceived = 0;
     // Where application data starts: bytes before these offsets belong to

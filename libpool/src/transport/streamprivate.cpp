@@ -1,6 +1,7 @@
 #include "transport/stream_p.h"
 
-#include "transport/connection.h"
+#include "transport/clock.h"
+#include "transport/connection_p.h"
 #include "transport/streamaccess.h"
 
 #include <QtCore/QPointer>
@@ -10,7 +11,7 @@
 
 namespace quicpool {
 
-Stream *StreamPrivate::create(Connection *connection, int64_t streamId, QObject *parent)
+Stream *StreamPrivate::create(ConnectionPrivate *connection, int64_t streamId, QObject *parent)
 {
     auto *s = new Stream(parent);
     s->d_ptr->connection = connection;
@@ -55,7 +56,7 @@ void StreamPrivate::onData(const uint8_t *data, size_t len, bool fin)
         if (!m_rx.isEmpty() && m_rx.last().capacity() - m_rx.last().size() >= n) {
             m_rx.last().append(reinterpret_cast<const char *>(data), n);
         } else if (n >= 512) {
-            QByteArray chunk = connection ? connection->takeRxChunk(kRxChunk) : QByteArray();
+            QByteArray chunk = connection ? connection->rxChunks().take(kRxChunk, transport::nowNs()) : QByteArray();
             if (chunk.capacity() < n)
                 chunk.reserve(std::max(kRxChunk, n));
             chunk.append(reinterpret_cast<const char *>(data), n);
@@ -218,7 +219,7 @@ void StreamPrivate::emitPending()
 void StreamPrivate::dropFrontChunk()
 {
     if (connection)
-        connection->recycleRxChunk(std::move(m_rx.first()), kRxChunk);
+        connection->rxChunks().recycle(std::move(m_rx.first()), kRxChunk);
     m_rx.removeFirst();
     m_rxHeadOffset = 0;
 }
@@ -286,7 +287,7 @@ qint64 StreamPrivate::write(const char *data, qint64 size)
     // already holds data may hold only a share of its limit while others
     // hold data too. A stream with nothing pending still takes its whole
     // limit, so "write, then close" of up to sendBufferSize() never splits.
-    const size_t others = connection->sendingStreams() - (m_sending ? 1 : 0);
+    const size_t others = connection->sendingStreams - (m_sending ? 1 : 0);
     const size_t limit = m_tx.pending() == 0 ? m_tx.limit() : transport::sharedSendLimit(m_tx.limit(), others + 1);
     const size_t n = m_tx.append(data, size_t(size), limit);
     if (n > 0) {

@@ -1,5 +1,5 @@
 #include "transport/udpsocket.h"
-#include "transport/logging.h"
+#include "common/logging.h"
 
 #include <QtCore/QSocketNotifier>
 #include <atomic>

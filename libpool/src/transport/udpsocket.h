@@ -16,6 +16,12 @@ class QSocketNotifier;
 
 namespace quicpool::transport {
 
+/// A socket's traffic since it was opened.
+struct UdpCounters
+{
+    uint64_t bytesSent = 0, bytesReceived = 0, datagramsSent = 0, datagramsReceived = 0;
+};
+
 class UdpSocket : public QObject
 {
     Q_OBJECT
@@ -52,6 +58,7 @@ public:
     uint64_t bytesReceived() const { return m_bytesReceived; }
     uint64_t datagramsSent() const { return m_datagramsSent; }
     uint64_t datagramsReceived() const { return m_datagramsReceived; }
+    UdpCounters counters() const { return {m_bytesSent, m_bytesReceived, m_datagramsSent, m_datagramsReceived}; }
     bool gsoEnabled() const { return m_gso; }
 
 private:

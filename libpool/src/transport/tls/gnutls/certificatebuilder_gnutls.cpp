@@ -1,6 +1,6 @@
-#include "common/certificatebuilder.h"
+#include "transport/tls/certificatebuilder.h"
 
-#include "common/gnutlsptr.h"
+#include "transport/tls/gnutls/gnutlsptr.h"
 
 #include <gnutls/crypto.h>
 #include <array>
@@ -104,19 +104,6 @@ bool setSubjectKeyId(gnutls_x509_crt_t crt, Failure &failure)
 }
 
 } // namespace
-
-CertificateSpec serverSpecFor(const QString &name, int validDays)
-{
-    CertificateSpec spec;
-    spec.commonName = name;
-    spec.validDays = validDays;
-    QHostAddress address;
-    if (address.setAddress(name))
-        spec.ipAddresses.append(address);
-    else
-        spec.dnsNames.append(name);
-    return spec;
-}
 
 CertificateAndKey issueCertificate(const CertificateSpec &spec, const CertificateAndKey *issuer,
                                    Error *error)

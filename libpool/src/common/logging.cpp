@@ -1,4 +1,4 @@
-#include "transport/logging.h"
+#include "common/logging.h"
 
 Q_LOGGING_CATEGORY(lcUdp, "quicpool.udp", QtWarningMsg)
 Q_LOGGING_CATEGORY(lcConn, "quicpool.conn", QtWarningMsg)

@@ -1,6 +1,7 @@
-// The one seam between the QUIC transport and the TLS library.
-// Everything GnuTLS-specific lives in tls_gnutls.cpp; a different backend
-// (OpenSSL 3.5's QUIC API, say) would replace that file only.
+// The TLS seam, the half the pool layer sees: credentials made from
+// options, and the library's random bytes. No TLS-library or ngtcp2 type
+// appears here; the per-connection half is tlssession.h. A backend (the
+// files under tls/gnutls/) implements both halves.
 #pragma once
 
 #include <quicpool/config.h>
@@ -10,8 +11,6 @@
 #include <QtCore/QString>
 #include <QtNetwork/QSslCertificate>
 #include <memory>
-
-struct ngtcp2_crypto_conn_ref;
 
 namespace quicpool::transport {
 
@@ -35,51 +34,44 @@ struct TlsServerOptions
     QString selfSignedName = QStringLiteral("localhost"); ///< used when no certificate given
 };
 
-/// Long-lived credentials: one per client pool or per listener.
+/// Long-lived credentials: one per client pool or per listener. The rules
+/// every backend shares live here (tlscontext.cpp); the backend supplies
+/// the credentials and the chain check.
 class TlsContext
 {
 public:
-    virtual ~TlsContext() = default;
+    virtual ~TlsContext();
+    /// Made by the backend the library was built with.
     static std::unique_ptr<TlsContext> createClient(const TlsClientOptions &options, Error *error);
     static std::unique_ptr<TlsContext> createServer(const TlsServerOptions &options, Error *error);
 
-    virtual bool isServer() const = 0;
+    bool isServer() const { return m_server; }
     /// The server's own leaf certificate (null for clients).
-    virtual QSslCertificate localCertificate() const = 0;
+    QSslCertificate localCertificate() const { return m_leaf; }
+    const TlsClientOptions &clientOptions() const { return m_client; }
     /// Client contexts: the check every handshake runs on the server's chain
     /// (DER, leaf first): the pin in every mode, chain and hostname in mode 2.
     /// Public so tests reach it without a handshake. Servers accept anything.
-    virtual Error verifyServerChain(const QList<QByteArray> &chainDer) const = 0;
+    Error verifyServerChain(const QList<QByteArray> &chainDer) const;
+
+protected:
+    TlsContext(bool server, const TlsClientOptions &client, const QSslCertificate &leaf)
+        : m_server(server), m_client(client), m_leaf(leaf)
+    {
+    }
+    /// Mode 2: the chain up to a trusted CA, and the hostname, by the backend.
+    virtual Error verifyChainAndName(const QList<QByteArray> &chainDer) const = 0;
+
+private:
+    bool m_server;
+    TlsClientOptions m_client;
+    QSslCertificate m_leaf;
 };
 
-/// Facts about a finished handshake.
-struct TlsDetails
-{
-    QString version;   ///< "TLS1.3"
-    QString cipher;    ///< IANA name, e.g. "TLS_AES_128_GCM_SHA256"
-    QString alpn;
-    QList<QSslCertificate> peerCertificates;
-};
-
-/// One TLS session bound to one ngtcp2 connection.
-class TlsSession
-{
-public:
-    virtual ~TlsSession() = default;
-    /// connRef and context must outlive the session; ngtcp2's crypto helper
-    /// reaches the connection through connRef.
-    static std::unique_ptr<TlsSession> create(TlsContext &context, ngtcp2_crypto_conn_ref *connRef,
-                                              Error *error);
-
-    /// The pointer ngtcp2_conn_set_tls_native_handle() wants.
-    virtual void *nativeHandle() = 0;
-    virtual TlsDetails details() const = 0;
-    /// After a failed handshake: why, in a sentence, and the best code
-    /// (PinMismatch, TlsHandshakeFailed). Empty message if nothing is known.
-    virtual Error failure() const = 0;
-};
-
-/// Fills buf with cryptographically random bytes (GnuTLS' RNG).
+/// Fills buf with cryptographically random bytes (the TLS library's RNG).
 void randomBytes(void *buf, size_t len);
+
+/// "GnuTLS 3.7.9", "OpenSSL 3.5.4": the backend and its run-time version.
+QString tlsLibraryVersion();
 
 } // namespace quicpool::transport

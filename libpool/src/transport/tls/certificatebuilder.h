@@ -1,5 +1,6 @@
 // Issues X.509 certificates with fresh ECDSA P-256 keys. Behind
 // quicpool::generateSelfSigned, and the test PKI builds CAs and leaves with it.
+// The signing is the TLS backend's (certificatebuilder_<backend>.cpp).
 #pragma once
 
 #include <quicpool/certificate.h>

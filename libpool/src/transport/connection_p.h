@@ -1,0 +1,169 @@
+// Connection's private side: one ngtcp2_conn and everything around it. Its
+// member functions live in files by concern:
+//   connection.cpp         the public face, closing, signal dispatch, figures
+//   connectionsetup.cpp    ngtcp2 settings, transport parameters, qlog
+//   connectionread.cpp     the read path and the mapping of errors to sentences
+//   connectionwrite.cpp    the write loop, GSO batches, refused sends, timers
+//   connectionstreams.cpp  the stream registry and what streams ask of it
+//   callbacks.cpp          the table of ngtcp2 callbacks
+#pragma once
+
+#include "transport/connection.h"
+#include "transport/connectionhost.h"
+#include "transport/rxchunkpool.h"
+#include "transport/tls/tlssession.h"
+#include <QtCore/QPointer>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include <ngtcp2/ngtcp2.h>
+#include <ngtcp2/ngtcp2_crypto.h>
+
+class QTimer;
+
+namespace quicpool {
+class StreamPrivate;
+}
+
+namespace quicpool::transport {
+
+class UdpSocket;
+
+/// Converts between ngtcp2's connection IDs and the transport's opaque ones.
+inline ConnectionId toConnectionId(const ngtcp2_cid &cid) { return ConnectionId(cid.data, cid.datalen); }
+inline ngtcp2_cid toNgtcp2Cid(const ConnectionId &id)
+{
+    ngtcp2_cid cid;
+    ngtcp2_cid_init(&cid, id.data(), id.length());
+    return cid;
+}
+
+/// The length of the connection IDs we issue; the Listener decodes short
+/// headers with it.
+inline constexpr size_t kScidLength = 8;
+
+class ConnectionPrivate
+{
+public:
+    using State = Connection::State;
+
+    explicit ConnectionPrivate(Connection *q);
+    ~ConnectionPrivate();
+
+    /// Server side: made by the Listener for an accepted Initial packet.
+    static Connection *accept(ConnectionHost *host, const ngtcp2_pkt_hd &hd,
+                              const SocketAddress &local, const SocketAddress &remote,
+                              std::shared_ptr<TlsContext> tls, const TransportConfig &config,
+                              QObject *parent, Error *error);
+    static ConnectionPrivate *of(Connection *c) { return c->d.get(); }
+
+    /// Feeds one datagram (the Listener's demux, or our own socket).
+    void receive(const uint8_t *data, size_t len, const SocketAddress &from, unsigned ecn);
+    /// Runs the write loop now.
+    void flush();
+    /// Signals owed, then the write loop: what the end of a read batch does.
+    void process();
+
+    // --- for StreamPrivate (connectionstreams.cpp)
+    void streamHasData(StreamPrivate *stream);
+    void streamConsumed(StreamPrivate *stream, size_t n);
+    void streamAbort(StreamPrivate *stream, uint64_t code);
+    void streamStopReading(StreamPrivate *stream, uint64_t code);
+    void streamDestroyed(StreamPrivate *stream);
+    void markDirty(StreamPrivate *stream);
+    /// A stream started (true) or stopped (false) holding unacknowledged data.
+    void streamSending(bool sending) { sending ? ++sendingStreams : --sendingStreams; }
+    /// Keeps a deleted stream's core until its FIN and data are acknowledged.
+    void adoptOrphan(std::unique_ptr<StreamPrivate> core);
+    RxChunkPool &rxChunks() { return m_rxChunks; }
+
+    // --- setup (connectionsetup.cpp)
+    bool init(bool server, const ngtcp2_pkt_hd *hd, const ngtcp2_cid *dcid, const ngtcp2_cid *scid,
+              std::shared_ptr<TlsContext> tls, const TransportConfig &config, Error *error);
+
+    // --- reading and errors (connectionread.cpp)
+    bool checkError(int rv, const char *where);
+    /// The peer's CONNECTION_CLOSE as a sentence (and, for an application
+    /// close, its code and reason kept in peerApplicationClose).
+    Error errorFromPeer();
+
+    // --- writing and timers (connectionwrite.cpp)
+    void writeLoop();
+    bool sendBatch(const SocketAddress &to, const uint8_t *data, size_t len, size_t gsoSize);
+    void onWritable();
+    void armTimer();
+    void handleExpiry();
+    void scheduleFlush();
+    void writeClosePacket(const ngtcp2_ccerr &ccerr);
+    void sendClosePacket();
+    StreamPrivate *nextWritableStream();
+
+    // --- life and signals (connection.cpp)
+    void startClosing(const Error &reason);
+    void enterDraining();
+    void finalize();
+    void dispatch();
+    void setCloseReason(const Error &reason);
+    UdpSocket *socket() const;
+    void unroute();
+    void detachStreams();
+
+    static ngtcp2_conn *connOf(ngtcp2_crypto_conn_ref *ref);
+
+    Connection *q;
+    ngtcp2_conn *conn = nullptr;
+    ngtcp2_crypto_conn_ref connRef{};
+    std::shared_ptr<TlsContext> tlsContext;
+    std::unique_ptr<TlsSession> tls;
+    ConnectionHost *host = nullptr;        // server: the listener; client: null
+    std::unique_ptr<UdpSocket> ownSocket;  // client only
+    SocketAddress local, remote;
+    State state = State::Handshaking;
+    TransportConfig config;
+    QTimer *timer = nullptr;
+    bool flushScheduled = false;
+    bool inCallback = false;
+    bool sendBlocked = false;
+    bool statelessReset = false;
+    bool closedEmitted = false;
+    bool connectedPending = false;
+    Error closeReason;
+    std::optional<Connection::ApplicationClose> peerApplicationClose;  // the peer's, when it sent one
+
+    std::unordered_map<int64_t, StreamPrivate *> streams;
+    std::deque<StreamPrivate *> writeQueue;        // round-robin of streams with data
+    std::vector<StreamPrivate *> dirty;            // streams owing signals
+    std::vector<QPointer<Stream>> newStreams;      // peer-opened, not yet announced
+    std::unordered_map<int64_t, std::unique_ptr<StreamPrivate>> orphans; // closed streams still delivering
+    size_t sendingStreams = 0;
+    bool streamsAvailablePending = false;
+    bool parentlessStreams = false;
+
+    std::vector<uint8_t> sendBuffer;               // one GSO batch
+    struct PendingBatch
+    {
+        std::vector<uint8_t> data;
+        size_t gsoSize;
+        SocketAddress to;
+    };
+    std::deque<PendingBatch> pending;              // batches the kernel refused (EAGAIN), in order
+    QByteArray closePacket;                        // CONNECTION_CLOSE to repeat while closing
+    std::vector<ngtcp2_cid> scids;                 // server: CIDs routed to us
+    ngtcp2_cid initialDcid{};                      // server: the client's first DCID
+    bool initialDcidRouted = false;
+    uint64_t lastCwnd = 0;
+    qint64 congestionEvents = 0;
+    FILE *qlog = nullptr;
+    std::vector<uint16_t> pmtudProbes;             // must outlive conn's settings use
+
+private:
+    RxChunkPool m_rxChunks;
+};
+
+/// The callbacks table for a client or a server connection (callbacks.cpp).
+const ngtcp2_callbacks &connectionCallbacks(bool server);
+
+} // namespace quicpool::transport

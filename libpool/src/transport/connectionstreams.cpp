@@ -1,0 +1,121 @@
+// The stream registry: opening streams, and what a stream asks of its
+// connection (send this, I read that, reset me, I am gone, keep me until
+// my data is acknowledged).
+#include "transport/connection_p.h"
+
+#include "transport/stream_p.h"
+
+namespace quicpool::transport {
+
+Stream *Connection::openStream(QObject *parent, Error *error)
+{
+    if (d->state != State::Connected) {
+        if (error)
+            *error = Error(ErrorCode::ConnectionClosed, QStringLiteral("the connection is not established"));
+        return nullptr;
+    }
+    int64_t sid = -1;
+    const int rv = ngtcp2_conn_open_bidi_stream(d->conn, &sid, nullptr);
+    if (rv != 0) {
+        if (error)
+            *error = rv == NGTCP2_ERR_STREAM_ID_BLOCKED
+                ? Error(ErrorCode::StreamRefused, QStringLiteral("the peer's stream limit is reached"))
+                : Error(ErrorCode::ConnectionLost, QString::fromUtf8(ngtcp2_strerror(rv)));
+        return nullptr;
+    }
+    Stream *stream = StreamPrivate::create(d.get(), sid, parent);
+    StreamPrivate *core = StreamPrivate::of(stream);
+    ngtcp2_conn_set_stream_user_data(d->conn, sid, core);
+    d->streams.emplace(sid, core);
+    return stream;
+}
+
+void ConnectionPrivate::streamHasData(StreamPrivate *stream)
+{
+    if (!stream->inWriteQueue && !stream->blocked) {
+        stream->inWriteQueue = true;
+        writeQueue.push_back(stream);
+    }
+    scheduleFlush();
+}
+
+void ConnectionPrivate::streamConsumed(StreamPrivate *stream, size_t n)
+{
+    if (!conn || state >= State::Closing)
+        return;
+    if (stream->streamId >= 0)
+        ngtcp2_conn_extend_max_stream_offset(conn, stream->streamId, n);
+    ngtcp2_conn_extend_max_offset(conn, n);
+    scheduleFlush();
+}
+
+void ConnectionPrivate::streamAbort(StreamPrivate *stream, uint64_t code)
+{
+    if (!conn || state >= State::Closing)
+        return;
+    ngtcp2_conn_shutdown_stream(conn, 0, stream->streamId, code);
+    scheduleFlush();
+}
+
+void ConnectionPrivate::streamStopReading(StreamPrivate *stream, uint64_t code)
+{
+    if (!conn || state >= State::Closing)
+        return;
+    ngtcp2_conn_shutdown_stream_read(conn, 0, stream->streamId, code);
+    scheduleFlush();
+}
+
+void ConnectionPrivate::streamDestroyed(StreamPrivate *stream)
+{
+    if (stream->inWriteQueue)
+        std::erase(writeQueue, stream);
+    if (stream->inDirty)
+        std::erase(dirty, stream);
+    for (auto &p : newStreams) {
+        Stream *raw = p.data();
+        if (raw && StreamPrivate::of(raw) == stream)
+            p = nullptr;
+    }
+    if (streams.erase(stream->streamId) && conn && state < State::Closing) {
+        ngtcp2_conn_set_stream_user_data(conn, stream->streamId, nullptr);
+        // Deleted without a graceful close: like QTcpSocket's destructor, abort.
+        ngtcp2_conn_shutdown_stream(conn, 0, stream->streamId, 0);
+        scheduleFlush();
+    }
+}
+
+void ConnectionPrivate::adoptOrphan(std::unique_ptr<StreamPrivate> core)
+{
+    core->orphan();
+    if (core->inDirty) {
+        std::erase(dirty, core.get());
+        core->inDirty = false;
+    }
+    if (!core->finReceived() && conn && state < State::Closing)
+        ngtcp2_conn_shutdown_stream_read(conn, 0, core->streamId, 0);
+    const int64_t sid = core->streamId;
+    orphans[sid] = std::move(core);
+    scheduleFlush();
+}
+
+void ConnectionPrivate::markDirty(StreamPrivate *stream)
+{
+    if (!stream->q() || stream->inDirty)
+        return;  // an orphan owes no signals to anyone
+    stream->inDirty = true;
+    dirty.push_back(stream);
+}
+
+StreamPrivate *ConnectionPrivate::nextWritableStream()
+{
+    while (!writeQueue.empty()) {
+        StreamPrivate *s = writeQueue.front();
+        if (s->hasWork() && !s->blocked)
+            return s;
+        s->inWriteQueue = false;
+        writeQueue.pop_front();
+    }
+    return nullptr;
+}
+
+} // namespace quicpool::transport

@@ -1,0 +1,254 @@
+// The write path: ngtcp2 packs stream data into packets round-robin over the
+// streams that have some, PacketBatcher groups the packets into GSO sends,
+// and sends the kernel refuses (EAGAIN) wait, in order, for the socket to
+// drain. One precise timer drives retransmission, pacing and keep-alive.
+#include "transport/connection_p.h"
+
+#include "common/logging.h"
+#include "transport/clock.h"
+#include "transport/packetbatcher.h"
+#include "transport/stream_p.h"
+#include "transport/udpsocket.h"
+
+#include <QtCore/QTimer>
+#include <algorithm>
+#include <cstring>
+
+namespace quicpool::transport {
+
+namespace {
+constexpr size_t kMaxVecs = 16;
+}
+
+void ConnectionPrivate::scheduleFlush()
+{
+    if (flushScheduled || state == State::Closed)
+        return;
+    flushScheduled = true;
+    QMetaObject::invokeMethod(q, [this] {
+        flushScheduled = false;
+        QPointer<Connection> self(q);
+        flush();
+        if (self)
+            dispatch();
+    }, Qt::QueuedConnection);
+}
+
+bool ConnectionPrivate::sendBatch(const SocketAddress &to, const uint8_t *data, size_t len, size_t gsoSize)
+{
+    if (sendBlocked) {
+        // Keep order: behind what the kernel already refused.
+        pending.push_back(PendingBatch{std::vector<uint8_t>(data, data + len), gsoSize, to});
+        return false;
+    }
+    const UdpSocket::SendResult r = socket()->send(to, data, len, gsoSize);
+    if (r != UdpSocket::SendResult::WouldBlock)
+        return true;
+    pending.push_back(PendingBatch{std::vector<uint8_t>(data, data + len), gsoSize, to});
+    sendBlocked = true;
+    if (host) {
+        // The listener's socket is shared: retry on a short timer rather
+        // than taking its write notifier from other connections.
+        QTimer::singleShot(1, q, [this] { onWritable(); });
+    } else {
+        socket()->setWritable([this] { onWritable(); });
+        socket()->waitForWritable();
+    }
+    return false;
+}
+
+void ConnectionPrivate::onWritable()
+{
+    if (!sendBlocked)
+        return;
+    sendBlocked = false;
+    std::deque<PendingBatch> waiting;
+    waiting.swap(pending);
+    while (!waiting.empty()) {
+        const PendingBatch &b = waiting.front();
+        if (!sendBatch(b.to, b.data.data(), b.data.size(), b.gsoSize)) {
+            // Blocked again: the failed batch is queued; the rest follows it.
+            waiting.pop_front();
+            for (PendingBatch &rest : waiting)
+                pending.push_back(std::move(rest));
+            return;
+        }
+        waiting.pop_front();
+    }
+    process();
+}
+
+void ConnectionPrivate::writeLoop()
+{
+    if (sendBlocked || inCallback)
+        return;
+    const uint64_t ts = nowNs();
+    // writev wants room for the largest packet we may send; batches are
+    // bounded by the send quantum (pacing) and by what one GSO send carries.
+    const size_t maxPacket = ngtcp2_conn_get_max_tx_udp_payload_size(conn);
+    const size_t budget = std::max(std::min(ngtcp2_conn_get_send_quantum(conn), PacketBatcher::kMaxBytes), maxPacket);
+    if (sendBuffer.size() < budget + maxPacket)
+        sendBuffer.resize(budget + maxPacket);
+
+    ngtcp2_path_storage ps;
+    ngtcp2_path_storage_zero(&ps);
+    ngtcp2_pkt_info pi{};
+    uint8_t *buf = sendBuffer.data();
+    PacketBatcher batch(budget);
+    ngtcp2_vec vecs[kMaxVecs];
+
+    for (;;) {
+        StreamPrivate *stream = nextWritableStream();
+        int64_t sid = -1;
+        size_t vcnt = 0;
+        uint32_t flags = NGTCP2_WRITE_STREAM_FLAG_MORE;
+        if (stream) {
+            sid = stream->streamId;
+            vcnt = stream->sendBuffer().unsent(vecs, kMaxVecs);
+            // FIN rides with the last data when close() was asked and these
+            // vectors hold everything still unsent (or there is nothing left).
+            if (stream->finRequested()) {
+                uint64_t total = 0;
+                for (size_t i = 0; i < vcnt; ++i)
+                    total += vecs[i].len;
+                if (stream->sendBuffer().sent() + total == stream->sendBuffer().written())
+                    flags |= NGTCP2_WRITE_STREAM_FLAG_FIN;
+            }
+        }
+
+        ngtcp2_ssize ndatalen = -1;
+        const ngtcp2_ssize nwrite = ngtcp2_conn_writev_stream(
+            conn, &ps.path, &pi, buf + batch.bytes(), maxPacket, &ndatalen, flags, sid, vecs, vcnt, ts);
+
+        if (stream && ndatalen >= 0) {
+            stream->sendBuffer().markSent(size_t(ndatalen));
+            if ((flags & NGTCP2_WRITE_STREAM_FLAG_FIN) && !stream->sendBuffer().hasUnsent())
+                stream->markFinSent();
+            if (!stream->hasWork()) {
+                stream->inWriteQueue = false;
+                writeQueue.pop_front();
+            }
+        }
+        if (nwrite < 0) {
+            if (nwrite == NGTCP2_ERR_WRITE_MORE)
+                continue;
+            if (nwrite == NGTCP2_ERR_STREAM_DATA_BLOCKED && stream) {
+                stream->blocked = true;   // extend_max_stream_data unblocks it
+                stream->inWriteQueue = false;
+                writeQueue.pop_front();
+                continue;
+            }
+            if ((nwrite == NGTCP2_ERR_STREAM_SHUT_WR || nwrite == NGTCP2_ERR_STREAM_NOT_FOUND) && stream) {
+                // The peer sent STOP_SENDING (ngtcp2 answered with a reset):
+                // whatever is still queued will never be delivered.
+                stream->onWriteRefused();
+                markDirty(stream);
+                stream->inWriteQueue = false;
+                writeQueue.pop_front();
+                continue;
+            }
+            if (!batch.isEmpty())
+                sendBatch(batch.destination(), buf, batch.bytes(), batch.segmentSize());
+            checkError(int(nwrite), "write");
+            return;
+        }
+        if (nwrite == 0) {
+            // Nothing more now: congestion, pacing, flow control, or done.
+            if (!batch.isEmpty())
+                sendBatch(batch.destination(), buf, batch.bytes(), batch.segmentSize());
+            break;
+        }
+
+        // Where this packet goes: ngtcp2 picks the path (a migrated peer, a
+        // path being validated), so take it from ps.path every time.
+        SocketAddress to;
+        to.length = socklen_t(ps.path.remote.addrlen);
+        std::memcpy(&to.storage, ps.path.remote.addr, ps.path.remote.addrlen);
+        const size_t len = size_t(nwrite);
+        const PacketBatcher::Placement placement = batch.place(len, to);
+        if (placement != PacketBatcher::Placement::Append) {
+            const bool ok = sendBatch(batch.destination(), buf, batch.bytes(), batch.segmentSize());
+            std::memmove(buf, buf + batch.bytes(), len);
+            batch.clear();
+            if (!ok) {
+                sendBatch(to, buf, len, len);   // queued behind the refused batch
+                break;
+            }
+            if (placement == PacketBatcher::Placement::AloneAfterFlush) {
+                if (!sendBatch(to, buf, len, len))
+                    break;
+                continue;
+            }
+        }
+        if (batch.append(len, to)) {
+            const bool full = batch.isFull();
+            const bool ok = sendBatch(batch.destination(), buf, batch.bytes(), batch.segmentSize());
+            batch.clear();
+            if (!ok || full) {
+                // A full batch used the send quantum: the rest waits for the
+                // pacing timer. Rotate so the next batch starts with another stream.
+                if (stream && stream->inWriteQueue && writeQueue.size() > 1 && writeQueue.front() == stream) {
+                    writeQueue.pop_front();
+                    writeQueue.push_back(stream);
+                }
+                break;
+            }
+        }
+    }
+    ngtcp2_conn_update_pkt_tx_time(conn, ts);
+    armTimer();
+}
+
+void ConnectionPrivate::writeClosePacket(const ngtcp2_ccerr &ccerr)
+{
+    // Kept: while closing, every packet from the peer is answered with it.
+    ngtcp2_path_storage ps;
+    ngtcp2_path_storage_zero(&ps);
+    ngtcp2_pkt_info pi;
+    uint8_t buf[NGTCP2_MAX_UDP_PAYLOAD_SIZE];
+    const ngtcp2_ssize n = ngtcp2_conn_write_connection_close(conn, &ps.path, &pi, buf, sizeof buf, &ccerr, nowNs());
+    if (n > 0)
+        closePacket = QByteArray(reinterpret_cast<const char *>(buf), int(n));
+}
+
+void ConnectionPrivate::sendClosePacket()
+{
+    if (closePacket.isEmpty())
+        return;
+    const auto *data = reinterpret_cast<const uint8_t *>(closePacket.constData());
+    socket()->send(remote, data, size_t(closePacket.size()), size_t(closePacket.size()));
+}
+
+void ConnectionPrivate::armTimer()
+{
+    if (!conn || state == State::Closed)
+        return;
+    const uint64_t expiry = ngtcp2_conn_get_expiry(conn);
+    if (expiry == UINT64_MAX) {
+        timer->stop();
+        return;
+    }
+    const uint64_t now = nowNs();
+    // QTimer counts whole milliseconds; a sub-millisecond wait (pacing on a
+    // fast path) fires on the next loop turn instead.
+    const int ms = expiry <= now ? 0 : int((expiry - now) / kNsPerMs);
+    timer->start(ms);
+}
+
+void ConnectionPrivate::handleExpiry()
+{
+    if (!conn || state >= State::Closing)
+        return;
+    const int rv = ngtcp2_conn_handle_expiry(conn, nowNs());
+    if (rv != 0 && !checkError(rv, "expiry"))
+        return;
+    // No chunk taken for a second (seen at an idle connection's keep-alive
+    // or idle timer, at the latest): the spares only hold memory now.
+    m_rxChunks.trim(nowNs());
+    QPointer<Connection> self(q);
+    writeLoop();
+    if (self)
+        dispatch();
+}
+
+} // namespace quicpool::transport

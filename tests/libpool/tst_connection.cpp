@@ -1,0 +1,144 @@
+// Connection between a dialing client and a Listener on loopback, with real
+// TLS: handshake and figures, the peer's stream limit, closing with a code
+// and reason the layer above can read, and aborting.
+#include "transport/connection.h"
+#include "transport/listener.h"
+#include "transport/tls/tlscontext.h"
+
+#include <quicpool/stream.h>
+#include <QtCore/QPointer>
+#include <QtTest/QSignalSpy>
+#include <QtTest/QTest>
+
+using namespace quicpool;
+using namespace quicpool::transport;
+using namespace std::chrono_literals;
+
+class TestConnection : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<Listener> listener;
+    QPointer<Connection> serverSide;
+    QPointer<Connection> client;
+
+    bool connectPair(uint64_t serverGrantsStreams = 100)
+    {
+        Error err;
+        auto serverTls = TlsContext::createServer(TlsServerOptions(), &err);
+        TransportConfig sc;
+        sc.maxIncomingBidiStreams = serverGrantsStreams;
+        listener = std::make_unique<Listener>();
+        if (!serverTls || !listener->listen(QHostAddress::LocalHost, 0, std::move(serverTls), sc, &err))
+            return false;
+        connect(listener.get(), &Listener::newConnection, this, [this](Connection *c) { serverSide = c; });
+        TlsClientOptions o;
+        o.mode = TlsMode::SelfSigned;
+        client = Connection::dial(QHostAddress::LocalHost, listener->port(), TlsContext::createClient(o, &err),
+                                  TransportConfig(), this, &err);
+        if (!client)
+            return false;
+        QSignalSpy up(client.data(), &Connection::connected);
+        return up.wait(10000) && QTest::qWaitFor([this] { return !serverSide.isNull(); }, 5000);
+    }
+
+private Q_SLOTS:
+    void cleanup()
+    {
+        delete client.data();
+        listener.reset();
+    }
+
+    void handshakeGivesFiguresAndFacts()
+    {
+        Error err;
+        TlsClientOptions o;
+        o.mode = TlsMode::SelfSigned;
+        // Before the handshake: no figures, no facts.
+        auto serverTls = TlsContext::createServer(TlsServerOptions(), &err);
+        listener = std::make_unique<Listener>();
+        QVERIFY(listener->listen(QHostAddress::LocalHost, 0, std::move(serverTls), TransportConfig(), &err));
+        client = Connection::dial(QHostAddress::LocalHost, listener->port(), TlsContext::createClient(o, &err),
+                                  TransportConfig(), this, &err);
+        QVERIFY(client);
+        QCOMPARE(client->state(), Connection::State::Handshaking);
+        QCOMPARE(client->stats().smoothedRttUs(), 0);
+        QVERIFY(!client->info().isValid());
+        QSignalSpy up(client.data(), &Connection::connected);
+        QVERIFY(up.wait(10000));
+        QCOMPARE(client->state(), Connection::State::Connected);
+        const ConnectionInfo info = client->info();
+        QVERIFY(info.isValid());
+        QCOMPARE(info.alpn(), QStringLiteral("np-quic"));
+        QCOMPARE(info.tlsVersion(), QStringLiteral("TLS1.3"));
+        QCOMPARE(info.peerCertificates().size(), 1);
+        QVERIFY(client->stats().smoothedRttUs() > 0);
+        QVERIFY(client->stats().congestionWindow() > 0);
+        QVERIFY(client->stats().packetsSent() > 0);
+        QVERIFY(!client->isServer());
+    }
+
+    void thePeersStreamLimitHolds()
+    {
+        QVERIFY(connectPair(2));
+        Error err;
+        QCOMPARE(client->openableStreams(), quint64(2));
+        Stream *a = client->openStream(this, &err);
+        Stream *b = client->openStream(this, &err);
+        QVERIFY(a && b);
+        QCOMPARE(client->streamCount(), 2);
+        QVERIFY(!client->openStream(this, &err));
+        QCOMPARE(err.code(), ErrorCode::StreamRefused);
+        QCOMPARE(err.message(), QStringLiteral("the peer's stream limit is reached"));
+
+        // When one stream is over both ways, the server grants another.
+        QSignalSpy available(client.data(), &Connection::streamsAvailable);
+        QList<Stream *> inbound;
+        connect(serverSide, &Connection::newStream, this, [&](Stream *s) { inbound.append(s); });
+        a->write("x");
+        a->close();
+        QTRY_VERIFY_WITH_TIMEOUT(!inbound.isEmpty(), 5000);
+        inbound.first()->readAll();
+        inbound.first()->close();
+        QVERIFY(available.wait(5000));
+        QVERIFY(client->openableStreams() >= 1);
+        QVERIFY(client->openStream(this, &err));
+    }
+
+    void anApplicationCloseCarriesCodeAndReason()
+    {
+        QVERIFY(connectPair());
+        QSignalSpy closed(serverSide.data(), &Connection::closed);
+        client->close(7, "time to go");
+        QVERIFY(closed.wait(5000));
+        const Error reason = closed.first().first().value<Error>();
+        QCOMPARE(reason.code(), ErrorCode::ConnectionClosed);
+        QCOMPARE(reason.message(), QStringLiteral("the peer closed the connection (code 7, \"time to go\")"));
+        const auto app = serverSide->peerApplicationClose();
+        QVERIFY(app.has_value());
+        QCOMPARE(app->code, quint64(7));
+        QCOMPARE(app->reason, QByteArray("time to go"));
+        // The side that closed knows why, and heard nothing from the peer.
+        QCOMPARE(client->closeReason().message(), QStringLiteral("closed locally (time to go)"));
+        QVERIFY(!client->peerApplicationClose().has_value());
+    }
+
+    void abortDropsAtOnce()
+    {
+        QVERIFY(connectPair());
+        Error err;
+        Stream *s = client->openStream(this, &err);
+        QVERIFY(s);
+        QSignalSpy closed(client.data(), &Connection::closed);
+        QSignalSpy streamError(s, &Stream::errorOccurred);
+        client->abort();
+        QCOMPARE(client->state(), Connection::State::Closed);
+        QCOMPARE(closed.count(), 1);
+        QCOMPARE(closed.first().first().value<Error>().message(), QStringLiteral("aborted locally"));
+        QTRY_COMPARE_WITH_TIMEOUT(streamError.count(), 1, 2000);
+        QCOMPARE(s->write("late"), -1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestConnection)
+#include "tst_connection.moc"
