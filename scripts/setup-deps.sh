@@ -20,47 +20,23 @@ PACKAGES=(
   perl xz-utils patch debian-archive-keyring ca-certificates
 )
 
-# ngtcp2 1.11 from bookworm-backports: what the current sources build against.
-# Once they build against build/deps only, delete these two lines:
-BACKPORTED=(libngtcp2-dev libngtcp2-crypto-gnutls-dev)
-NGTCP2_MIN=1.11.0
-
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 have_all() {
-  local want=("${PACKAGES[@]}" ${BACKPORTED[@]+"${BACKPORTED[@]}"}) n v
+  local n
   # One dpkg-query for all of them: this runs before every build and test.
-  n=$(dpkg-query -W -f='${Status}\n' "${want[@]}" 2>/dev/null | grep -c "install ok installed" || true)
-  [ "$n" -eq "${#want[@]}" ] || return 1
-  [ -n "${NGTCP2_MIN:-}" ] || return 0
-  # The ngtcp2 from bookworm main is 0.12 and too old: insist on the backport.
-  v=$(dpkg-query -W -f='${Version}' libngtcp2-dev 2>/dev/null || true)
-  dpkg --compare-versions "${v%%+*}" ge "$NGTCP2_MIN"
+  n=$(dpkg-query -W -f='${Status}\n' "${PACKAGES[@]}" 2>/dev/null | grep -c "install ok installed" || true)
+  [ "$n" -eq "${#PACKAGES[@]}" ]
 }
 
 install_packages() {
-  local codename
-  # shellcheck disable=SC1091 # os-release is a system file
-  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
-  if [ -n "${BACKPORTED[*]:-}" ] &&
-    ! grep -rqs "${codename}-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
-    echo "setup-deps: adding ${codename}-backports"
-    printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: %s-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-      "$codename" | $SUDO tee /etc/apt/sources.list.d/quicpool-backports.sources >/dev/null
-  fi
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
-  if [ -n "${BACKPORTED[*]:-}" ]; then
-    $SUDO apt-get install -y -qq --no-install-recommends -t "${codename}-backports" "${BACKPORTED[@]}" >/dev/null
-  fi
   $SUDO apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
   if ! have_all; then
     echo "setup-deps: packages still missing after install" >&2
     exit 1
-  fi
-  if [ -n "${BACKPORTED[*]:-}" ]; then
-    echo "setup-deps: installed $(dpkg-query -W -f='ngtcp2 ${Version}' libngtcp2-dev)"
   fi
 }
 
