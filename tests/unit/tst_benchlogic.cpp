@@ -145,7 +145,7 @@ private Q_SLOTS:
 
         QHash<QString, double> measured;
         QHash<QString, bool> met;
-        for (const Target &t : issueTargets()) {
+        for (const Target &t : performanceTargets()) {
             double v = 0;
             if (measuredValue(report, t, &v)) {
                 measured.insert(t.workload + u'.' + t.key, v);

@@ -173,7 +173,7 @@ void TestCliArgs::serverDefaults()
     QVERIFY(o->certificateFile.isEmpty());
     QVERIFY(o->privateKeyFile.isEmpty());
     QCOMPARE(o->keepAlive.count(), 30000);
-    QCOMPARE(o->mode, AppMode::Echo);
+    QCOMPARE(o->mode, workload::Mode::Echo);
     QVERIFY(!o->verbose);
 }
 
@@ -204,16 +204,16 @@ void TestCliArgs::serverEveryOption()
     QCOMPARE(o->certificateFile, QStringLiteral("c.pem"));
     QCOMPARE(o->privateKeyFile, QStringLiteral("k.pem"));
     QCOMPARE(o->keepAlive.count(), 2000);
-    QCOMPARE(o->mode, AppMode::Sink);
+    QCOMPARE(o->mode, workload::Mode::Sink);
     QVERIFY(o->verbose);
 }
 
 void TestCliArgs::serverModes()
 {
-    const QList<std::pair<QString, AppMode>> modes = {{QStringLiteral("echo"), AppMode::Echo},
-                                                      {QStringLiteral("sink"), AppMode::Sink},
-                                                      {QStringLiteral("source"), AppMode::Source},
-                                                      {QStringLiteral("hold"), AppMode::Hold}};
+    const QList<std::pair<QString, workload::Mode>> modes = {{QStringLiteral("echo"), workload::Mode::Echo},
+                                                      {QStringLiteral("sink"), workload::Mode::Sink},
+                                                      {QStringLiteral("source"), workload::Mode::Source},
+                                                      {QStringLiteral("hold"), workload::Mode::Hold}};
     for (const auto &[name, mode] : modes) {
         const ParseResult result = parse(QStringLiteral("server --listen :1 --mode ") + name);
         QVERIFY2(result.ok(), qPrintable(result.error));
@@ -296,7 +296,7 @@ void TestCliArgs::clientDefaults()
     QCOMPARE(o->tlsMode, TlsMode::SelfSigned);
     QVERIFY(o->hostname.isEmpty());
     QVERIFY(o->pinSha256.isEmpty());
-    QCOMPARE(o->mode, AppMode::Echo);
+    QCOMPARE(o->mode, workload::Mode::Echo);
     QCOMPARE(o->streams, 1);
     QCOMPARE(o->parallel, 1);
     QCOMPARE(o->bytes, qint64(65536));
@@ -334,7 +334,7 @@ void TestCliArgs::clientEveryOption()
     QCOMPARE(o->tlsMode, TlsMode::Verified);
     QCOMPARE(o->hostname, QStringLiteral("pool.example"));
     QCOMPARE(o->pinSha256, pinBytes());
-    QCOMPARE(o->mode, AppMode::Source);
+    QCOMPARE(o->mode, workload::Mode::Source);
     QCOMPARE(o->streams, 100);
     QCOMPARE(o->parallel, 4);
     QCOMPARE(o->bytes, qint64(1048576));
@@ -355,7 +355,7 @@ void TestCliArgs::clientTlsModes()
     for (const QString &mode : {QStringLiteral("echo"), QStringLiteral("sink"), QStringLiteral("source")}) {
         const ParseResult result = parse(QStringLiteral("client --connect h:1 --mode ") + mode);
         QVERIFY2(result.ok(), qPrintable(result.error));
-        QCOMPARE(appModeName(std::get<ClientOptions>(result.command).mode), mode);
+        QCOMPARE(workload::modeName(std::get<ClientOptions>(result.command).mode), mode);
     }
 }
 

@@ -1,10 +1,12 @@
 // The machinery the benchmark workloads share: a worker thread with its own
 // event loop (the "server process" of an in-process run), a server pool on
-// it that can serve sink and echo streams, event-loop waits, and the test
-// pattern as a reference to compare received bytes against in bulk.
+// it that serves sink and echo streams through the workload library's
+// StreamServer, and event-loop waits.
 #pragma once
 
 #include "bench_plan.h"
+
+#include <workload/streamserver.h>
 
 #include <quicpool/quicpool.h>
 #include <QtCore/QThread>
@@ -42,27 +44,15 @@ private:
     QObject *m_context = nullptr;   // lives on m_thread; posted functors run in its name
 };
 
-// ------------------------------------------------------------ the pattern
-
-/// Largest chunk the helpers below read or write at once.
+/// Largest chunk the workloads read or write at once (PatternWindow serves
+/// at least this much pattern from any offset).
 inline constexpr qint64 kChunk = 256 * 1024;
-/// Pattern bytes for offsets 0 .. kChunk + 250: the bytes for stream offset
-/// o, up to kChunk of them, start at patternReference() + o % 251.
-const char *patternReference();
-/// Bytes of data (at stream offset `offset`) that differ from the pattern.
-/// A memcmp per chunk, so checking costs little next to the transport.
-qint64 countMismatches(const char *data, qint64 size, uint64_t offset);
 
 // ------------------------------------------------------------ the server side
 
-enum class ServeMode {
-    Keep,   ///< leave streams pooled (fill, memory, get)
-    Sink,   ///< take every stream; read to FIN, reply total + mismatches, FIN
-    Echo,   ///< take every stream; write back what arrives, FIN after the peer's
-};
-
-/// A ServerPool living on a WorkerThread. Its methods are called from the
-/// benchmark's (client) thread; pool() is for code run on the worker.
+/// A ServerPool living on a WorkerThread, served by a workload::StreamServer
+/// there. Its methods are called from the benchmark's (client) thread;
+/// pool() is for code run on the worker.
 class QuicServer
 {
 public:
@@ -71,9 +61,11 @@ public:
     QuicServer(const QuicServer &) = delete;
     QuicServer &operator=(const QuicServer &) = delete;
 
-    /// Starts a server pool on 127.0.0.1 with a fresh port. maxCapacity is
-    /// also the client's initial stream credit (initial_max_streams_bidi).
-    bool start(int maxCapacity, ServeMode mode, QString *error);
+    /// Starts a server pool on 127.0.0.1 with a fresh port, serving its
+    /// streams in `mode` (Hold leaves them pooled: fill, memory, get).
+    /// maxCapacity is also the client's initial stream credit
+    /// (initial_max_streams_bidi).
+    bool start(int maxCapacity, workload::Mode mode, QString *error);
     /// Closes and deletes the pool on its thread.
     void stop();
 
@@ -89,14 +81,9 @@ public:
 private:
     WorkerThread *m_worker;
     ServerPool *m_pool = nullptr;
+    workload::StreamServer *m_server = nullptr;   // lives on the worker, as the pool does
     quint16 m_port = 0;
 };
-
-/// Serves one stream in sink mode on its own thread: counts and checks the
-/// pattern, replies (SinkReply) at FIN, closes, deletes itself when done.
-void serveSink(Stream *stream);
-/// Serves one stream in echo mode.
-void serveEcho(Stream *stream);
 
 // ------------------------------------------------------------ the client side
 

@@ -1,6 +1,5 @@
 #include "bench_workloads.h"
 
-#include "appmode.h"
 #include "bench_resources.h"
 #include "bench_stats.h"
 #include "units.h"
@@ -9,8 +8,9 @@
 #include <QtCore/QHash>
 #include <QtCore/QMutex>
 #include <QtCore/QTimer>
-#include <cstring>
 #include <vector>
+
+#include <workload/streamrunner.h>
 
 namespace quicpool::cli::bench {
 
@@ -70,87 +70,6 @@ struct Deadline
     }
 };
 
-// ---------------------------------------------------------------- sink client
-
-/// Writes `size` pattern bytes and FIN on a stream, then reads the sink
-/// server's 16-byte reply. The sink protocol of appmode.h.
-class SinkSender
-{
-public:
-    SinkSender(Stream *stream, qint64 size, std::function<void()> changed)
-        : m_stream(stream), m_size(size), m_changed(std::move(changed))
-    {
-        QObject::connect(stream, &QIODevice::bytesWritten, &m_context, [this] { pump(); });
-        QObject::connect(stream, &QIODevice::readyRead, &m_context, [this] { readReply(); });
-        QObject::connect(stream, &QIODevice::readChannelFinished, &m_context, [this] { readReply(); });
-        QObject::connect(stream, &Stream::errorOccurred, &m_context, [this](const Error &streamError) {
-            fail(QStringLiteral("stream %1 failed: %2").arg(m_stream->id(), streamError.toString()));
-        });
-    }
-
-    void start() { pump(); }
-    bool isDone() const { return m_done || !m_error.isEmpty(); }
-    QString error() const { return m_error; }
-    int64_t endNs() const { return m_endNs; }
-    qint64 size() const { return m_size; }
-    const SinkReply &reply() const { return m_reply; }
-    Stream *stream() const { return m_stream; }
-
-private:
-    void pump()
-    {
-        if (isDone())
-            return;
-        while (m_written < m_size) {
-            const qint64 want = std::min(m_size - m_written, kChunk);
-            const qint64 n = m_stream->write(patternReference() + m_written % 251, want);
-            if (n < 0)
-                return fail(QStringLiteral("stream %1 refused data after %2 bytes").arg(m_stream->id()).arg(m_written));
-            if (n == 0)
-                return;   // the send buffer is full: bytesWritten() brings us back
-            m_written += n;
-        }
-        if (!m_finSent) {
-            m_finSent = true;
-            m_stream->close();
-        }
-    }
-    void readReply()
-    {
-        if (isDone())
-            return;
-        m_replyBytes += m_stream->read(kSinkReplySize - m_replyBytes.size());
-        if (m_replyBytes.size() == kSinkReplySize) {
-            m_endNs = nowNs();
-            decodeSinkReply(m_replyBytes, &m_reply);
-            m_done = true;
-            m_changed();
-        } else if (m_stream->atEnd()) {
-            fail(QStringLiteral("the server ended stream %1 before its 16-byte reply (is it in sink mode?)")
-                     .arg(m_stream->id()));
-        }
-    }
-    void fail(const QString &why)
-    {
-        if (isDone())
-            return;
-        m_error = why;
-        m_changed();
-    }
-
-    QObject m_context;   // owns our connections: they end with us
-    Stream *m_stream;
-    qint64 m_size;
-    std::function<void()> m_changed;
-    qint64 m_written = 0;
-    bool m_finSent = false;
-    QByteArray m_replyBytes;
-    SinkReply m_reply;
-    bool m_done = false;
-    QString m_error;
-    int64_t m_endNs = 0;
-};
-
 } // namespace
 
 // ---------------------------------------------------------------- fill
@@ -167,7 +86,7 @@ RunOutcome runFill(const WorkloadContext &context)
         context.progress(QStringLiteral("fill: %1 streams").arg(n));
         QuicServer server(context.worker);
         QString error;
-        if (!server.start(n, ServeMode::Keep, &error))
+        if (!server.start(n, workload::Mode::Hold, &error))
             return RunOutcome::failure(error);
         auto owned = std::make_unique<ClientPool>(benchClientConfig(server.address(), n, kQuietInterval));
         ClientPool &client = *owned;
@@ -222,7 +141,7 @@ RunOutcome runSink(const WorkloadContext &context, int streams)
     QString address = context.connect;
     QString error;
     if (!remote) {
-        if (!server.start(streams + 8, ServeMode::Sink, &error))
+        if (!server.start(streams + 8, workload::Mode::Sink, &error))
             return RunOutcome::failure(error);
         address = server.address();
     }
@@ -235,16 +154,20 @@ RunOutcome runSink(const WorkloadContext &context, int streams)
                          .arg(streams)
                          .arg(streams == 1 ? QString() : QStringLiteral("s"))
                          .arg(remote ? QStringLiteral(" to ") + address : QString()));
+    // One workload::StreamRunner per stream, in sink mode: it writes the
+    // pattern, FINs, reads the server's 16-byte reply and judges it. The
+    // transfer ends with the last verdict; the first failure ends it at once.
     QEventLoop loop;
-    std::vector<std::unique_ptr<SinkSender>> senders;
-    auto finished = [&] {
-        return std::all_of(senders.begin(), senders.end(), [](const auto &s) { return s->isDone(); })
-            || std::any_of(senders.begin(), senders.end(), [](const auto &s) { return !s->error().isEmpty(); });
+    struct Sender
+    {
+        workload::StreamRunner *runner = nullptr;
+        bool done = false;
+        int64_t endNs = 0;
     };
-    auto changed = [&] {
-        if (finished())
-            loop.quit();
-    };
+    std::vector<Sender> senders(static_cast<size_t>(streams));
+    int pending = streams;
+    QString failure;
+    QObject owner;   // the runners: one that has no verdict yet resets its stream as it goes
     const QStringList ids = client->readyIds();
     const qint64 overrideBuffer = sendBufferOverride();
     for (int i = 0; i < streams; ++i) {
@@ -255,35 +178,36 @@ RunOutcome runSink(const WorkloadContext &context, int streams)
             s->setSendBufferSize(overrideBuffer);
         // The first total % streams streams carry one byte more.
         const qint64 share = total / streams + (i < total % streams ? 1 : 0);
-        senders.push_back(std::make_unique<SinkSender>(s, share, changed));
+        senders[size_t(i)].runner = new workload::StreamRunner(s, workload::Mode::Sink, share,
+                                                   [&, i](const workload::RunResult &result) {
+                                                       Sender &done = senders[size_t(i)];
+                                                       done.endNs = nowNs();
+                                                       done.done = true;
+                                                       if (!result.ok && failure.isEmpty())
+                                                           failure = QStringLiteral("stream %1: %2 (is the server in sink mode?)")
+                                                                         .arg(result.id, result.why);
+                                                       if (--pending == 0 || !failure.isEmpty())
+                                                           loop.quit();
+                                                   },
+                                                   &owner);
     }
 
     Deadline deadline(&loop, std::chrono::milliseconds(30000 + total / 4000));
     const double cpuStart = processCpuSeconds();
     const int64_t startNs = nowNs();
-    for (auto &s : senders)
-        s->start();
-    if (!finished())
-        loop.exec();
+    for (Sender &s : senders)
+        s.runner->start();
+    loop.exec();
     const double cpu = processCpuSeconds() - cpuStart;
 
-    for (const auto &s : senders) {
-        if (!s->error().isEmpty())
-            return RunOutcome::failure(s->error());
-        if (!s->isDone())
-            return RunOutcome::failure(QStringLiteral("the transfer did not finish within %1 s")
-                                           .arg(double(deadline.timer.interval()) / 1000.0));
-        if (s->reply().total != uint64_t(s->size()) || s->reply().mismatches != 0)
-            return RunOutcome::failure(QStringLiteral("stream %1: the reply says %2 of %3 bytes arrived, %4 of them "
-                                                      "wrong (is the server in sink mode?)")
-                                           .arg(s->stream()->id())
-                                           .arg(s->reply().total)
-                                           .arg(s->size())
-                                           .arg(s->reply().mismatches));
-    }
+    if (!failure.isEmpty())
+        return RunOutcome::failure(failure);
+    if (pending > 0)
+        return RunOutcome::failure(QStringLiteral("the transfer did not finish within %1 s")
+                                       .arg(double(deadline.timer.interval()) / 1000.0));
     int64_t endNs = 0;
-    for (const auto &s : senders)
-        endNs = std::max(endNs, s->endNs());
+    for (const Sender &s : senders)
+        endNs = std::max(endNs, s.endNs);
     const double seconds = double(endNs - startNs) / 1e9;
     const ConnectionInfo info = client->connectionInfo();
 
@@ -303,7 +227,6 @@ RunOutcome runSink(const WorkloadContext &context, int streams)
         out.note(QStringLiteral("QUIC cipher %1").arg(info.cipher()));
     if (overrideBuffer > 0)
         out.note(QStringLiteral("stream send buffer set to %1 bytes (QUICPOOL_BENCH_SEND_BUFFER)").arg(overrideBuffer));
-    senders.clear();
     client->close();
     return out;
 }
@@ -320,7 +243,7 @@ RunOutcome runEcho(const WorkloadContext &context)
                                                "against quicpool server --mode echo"));
     QuicServer server(context.worker);
     QString error;
-    if (!remote && !server.start(8, ServeMode::Echo, &error))
+    if (!remote && !server.start(8, workload::Mode::Echo, &error))
         return RunOutcome::failure(error);
     auto client = startClient(remote ? context.connect : server.address(), 1, kQuietInterval, &error);
     if (!client || !waitForPools(client.get(), 1, nullptr, 0, 15s, &error))
@@ -332,7 +255,7 @@ RunOutcome runEcho(const WorkloadContext &context)
     const int warmup = context.sizes.echoWarmup;
     const int trips = context.sizes.echoTrips;
     context.progress(QStringLiteral("echo: %1 round trips of %2 bytes").arg(trips).arg(kEchoSize));
-    const QByteArray message = patternBytes(0, kEchoSize);
+    const QByteArray message = workload::patternBytes(0, kEchoSize);
     std::vector<double> rtts;
     rtts.reserve(size_t(trips));
     QEventLoop loop;
@@ -482,7 +405,7 @@ RunOutcome runGet(const WorkloadContext &context)
     {
         context.progress(QStringLiteral("get: %1 gets of each form on each side").arg(perForm));
         QuicServer server(context.worker);
-        if (!server.start(n + 8, ServeMode::Keep, &error))
+        if (!server.start(n + 8, workload::Mode::Hold, &error))
             return RunOutcome::failure(error);
         auto client = startClient(server.address(), n, kQuietInterval, &error);
         if (!client || !waitForPools(client.get(), n, &server, n, 30s, &error))
@@ -543,7 +466,7 @@ RunOutcome runGet(const WorkloadContext &context)
     const int trials = context.sizes.wakeTrials;
     context.progress(QStringLiteral("get: %1 wake-ups of a waiting outgoingGetAsync").arg(trials));
     QuicServer server(context.worker);
-    if (!server.start(trials + 16, ServeMode::Keep, &error))
+    if (!server.start(trials + 16, workload::Mode::Hold, &error))
         return RunOutcome::failure(error);
     auto client = startClient(server.address(), 1, 5ms, &error);
     if (!client || !waitForPools(client.get(), 1, nullptr, 0, 15s, &error))
@@ -628,7 +551,7 @@ RunOutcome runMemory(const WorkloadContext &context)
     context.progress(QStringLiteral("memory: %1 idle pooled streams per side").arg(n));
     QuicServer server(context.worker);
     QString error;
-    if (!server.start(n, ServeMode::Keep, &error))
+    if (!server.start(n, workload::Mode::Hold, &error))
         return RunOutcome::failure(error);
     // Let the server settle, then measure from a trimmed heap so the delta
     // is new memory, not pages freed earlier and reused.

@@ -1,9 +1,9 @@
-#include "streamend.h"
+#include <workload/streamend.h>
 
 #include <quicpool/stream.h>
 #include <QtCore/QTimer>
 
-namespace quicpool::cli {
+namespace quicpool::workload {
 
 namespace {
 // A peer that never acknowledges our FIN should not pin the object forever.
@@ -29,4 +29,4 @@ void releaseStream(Stream *stream, bool graceful)
     QTimer::singleShot(kLingerMs, stream, &QObject::deleteLater);
 }
 
-} // namespace quicpool::cli
+} // namespace quicpool::workload

@@ -1,8 +1,9 @@
 #include "bench_baseline.h"
 
-#include "appmode.h"
 #include "bench_resources.h"
 #include "units.h"
+
+#include <workload/protocol.h>
 
 #include <quicpool/certificate.h>
 #include <QtCore/QEventLoop>
@@ -52,12 +53,12 @@ void serveFramedSink(QTcpSocket *socket)
             const qint64 n = socket->read(state->buffer.data(), kChunk);
             if (n <= 0)
                 break;
-            state->mismatches += uint64_t(countMismatches(state->buffer.constData(), n, state->total));
+            state->mismatches += uint64_t(workload::countMismatches(state->buffer.constData(), n, state->total));
             state->total += uint64_t(n);
         }
         if (!state->replied && state->total >= uint64_t(state->expected)) {
             state->replied = true;
-            socket->write(encodeSinkReply({state->total, state->mismatches}));
+            socket->write(workload::encodeSinkReply({state->total, state->mismatches}));
         }
     };
     QObject::connect(socket, &QIODevice::readyRead, socket, drain);
@@ -161,7 +162,7 @@ RunOutcome runTcpSink(const WorkloadContext &context, bool tls)
     auto pump = [&] {
         while (written < size && socket->bytesToWrite() < kWriteAhead) {
             const qint64 want = std::min(size - written, kChunk);
-            const qint64 n = socket->write(patternReference() + written % 251, want);
+            const qint64 n = socket->write(workload::PatternWindow::at(uint64_t(written)), want);
             if (n <= 0) {
                 failure = QStringLiteral("the socket refused data: %1").arg(socket->errorString());
                 loop.quit();
@@ -172,8 +173,8 @@ RunOutcome runTcpSink(const WorkloadContext &context, bool tls)
     };
     QObject::connect(socket.get(), &QIODevice::bytesWritten, &ctx, pump);
     QObject::connect(socket.get(), &QIODevice::readyRead, &ctx, [&] {
-        reply += socket->read(kSinkReplySize - reply.size());
-        if (reply.size() == kSinkReplySize) {
+        reply += socket->read(workload::kSinkReplySize - reply.size());
+        if (reply.size() == workload::kSinkReplySize) {
             endNs = nowNs();
             loop.quit();
         }
@@ -206,8 +207,8 @@ RunOutcome runTcpSink(const WorkloadContext &context, bool tls)
         return RunOutcome::failure(failure);
     if (!endNs)
         return RunOutcome::failure(QStringLiteral("no reply within %1 s").arg(double(deadline.interval()) / 1000.0));
-    SinkReply result;
-    decodeSinkReply(reply, &result);
+    workload::SinkReply result;
+    workload::decodeSinkReply(reply, &result);
     if (result.total != uint64_t(size) || result.mismatches != 0)
         return RunOutcome::failure(QStringLiteral("the server got %1 of %2 bytes, %3 of them wrong")
                                        .arg(result.total)

@@ -1,15 +1,15 @@
-#include "streamserver.h"
+#include <workload/streamserver.h>
 
-#include "runcheck.h"
-#include "streamend.h"
+#include <workload/streamend.h>
 
 #include <quicpool/pool.h>
 #include <quicpool/stream.h>
-#include <QtCore/QPointer>
+#include <QtCore/QTimer>
 #include <algorithm>
+#include <limits>
 #include <vector>
 
-namespace quicpool::cli {
+namespace quicpool::workload {
 
 namespace {
 
@@ -27,8 +27,14 @@ class ServerSession : public QObject
 public:
     using Done = std::function<void(StreamServer::Outcome, const QString &)>;
 
-    ServerSession(Stream *stream, AppMode mode, Done done, QObject *parent)
-        : QObject(parent), m_stream(stream), m_mode(mode), m_done(std::move(done))
+    ServerSession(Stream *stream, Mode mode, Milliseconds idleTimeout, quint64 sourceLimit, Done done,
+                  QObject *parent)
+        : QObject(parent),
+          m_stream(stream),
+          m_mode(mode),
+          m_idleTimeout(idleTimeout),
+          m_sourceLimit(sourceLimit),
+          m_done(std::move(done))
     {
     }
 
@@ -37,6 +43,14 @@ public:
         connect(m_stream, &Stream::readyRead, this, &ServerSession::pump);
         connect(m_stream, &Stream::readChannelFinished, this, &ServerSession::pump);
         connect(m_stream, &Stream::bytesWritten, this, &ServerSession::pump);
+        if (m_idleTimeout.count() > 0) {
+            // A peer that never finishes its half must not pin the stream for ever.
+            m_idle.setSingleShot(true);
+            connect(&m_idle, &QTimer::timeout, this, [this] {
+                finish(StreamServer::Outcome::Failed,
+                       QStringLiteral("no progress for %1 ms").arg(m_idleTimeout.count()), false);
+            });
+        }
         connect(m_stream, &Stream::errorOccurred, this, [this](const Error &streamError) {
             finish(StreamServer::Outcome::Failed, streamError.toString(), false);
         });
@@ -53,17 +67,19 @@ private:
     {
         if (m_finished || !m_stream)
             return;
+        if (m_idleTimeout.count() > 0)
+            m_idle.start(int(std::min<qint64>(m_idleTimeout.count(), std::numeric_limits<int>::max())));
         switch (m_mode) {
-        case AppMode::Echo:
+        case Mode::Echo:
             pumpEcho();
             break;
-        case AppMode::Sink:
+        case Mode::Sink:
             pumpSink();
             break;
-        case AppMode::Source:
+        case Mode::Source:
             pumpSource();
             break;
-        case AppMode::Hold:
+        case Mode::Hold:
             break;
         }
     }
@@ -168,7 +184,7 @@ private:
             }
             uint64_t asked = 0;
             decodeSourceRequest(m_request, &asked);
-            m_toSend = asked;
+            m_toSend = m_sourceLimit > 0 ? std::min<uint64_t>(asked, m_sourceLimit) : asked;
             m_sending = true;
         }
         // The request is all the client has to say; drop anything after it.
@@ -195,6 +211,7 @@ private:
         if (m_finished)
             return;
         m_finished = true;
+        m_idle.stop();
         if (m_stream) {
             disconnect(m_stream, nullptr, this, nullptr);
             releaseStream(m_stream, graceful);
@@ -204,8 +221,11 @@ private:
     }
 
     QPointer<Stream> m_stream;
-    AppMode m_mode;
+    Mode m_mode;
+    Milliseconds m_idleTimeout;
+    quint64 m_sourceLimit;
     Done m_done;
+    QTimer m_idle;
     std::vector<char> m_buffer;
     qint64 m_pendingOffset = 0;
     qint64 m_pendingSize = 0;
@@ -223,15 +243,21 @@ private:
 
 } // namespace
 
-StreamServer::StreamServer(ServerPool *pool, AppMode mode, QObject *parent)
+StreamServer::StreamServer(ServerPool *pool, Mode mode, QObject *parent)
     : QObject(parent), m_pool(pool), m_mode(mode)
 {
 }
 
+StreamServer::~StreamServer() = default;
+
+void StreamServer::setMode(Mode mode)
+{
+    m_mode = mode;
+    arm();
+}
+
 void StreamServer::start()
 {
-    if (m_mode == AppMode::Hold)
-        return;
     m_running = true;
     arm();
 }
@@ -243,13 +269,13 @@ void StreamServer::stop()
 
 void StreamServer::arm()
 {
-    if (!m_running || m_armed)
+    if (!m_running || m_armed || !m_pool || m_mode == Mode::Hold)
         return;
     m_armed = true;
     m_pool->incomingGetAsync(kGetTimeout, this, [this](Stream *stream, const Error &error) {
         m_armed = false;
         if (stream) {
-            onStream(stream, error);
+            onStream(stream);
         } else if (error.code() == ErrorCode::PoolClosed || error.code() == ErrorCode::NotStarted) {
             m_running = false;
             return;
@@ -259,22 +285,22 @@ void StreamServer::arm()
     });
 }
 
-void StreamServer::onStream(Stream *stream, const Error &)
+void StreamServer::onStream(Stream *stream)
 {
-    if (!m_running) {
+    if (!m_running || m_mode == Mode::Hold) {
         stream->abort();
         stream->deleteLater();
         return;
     }
     const QString id = stream->id();
-    if (m_logger) {
-        m_logger(QStringLiteral("stream %1 taken from %2 (%3)")
-                     .arg(id, formatHostPort(stream->peerAddress(), stream->peerPort()), appModeName(m_mode)));
-    }
+    ++m_taken;
     ++m_serving;
-    auto *session = new ServerSession(stream, m_mode, [this, id](Outcome outcome, const QString &detail) {
-        sessionDone(id, outcome, detail);
-    }, this);
+    Q_EMIT streamTaken(id, stream->peerAddress(), stream->peerPort());
+    auto *session = new ServerSession(stream, m_mode, m_idleTimeout, m_sourceLimit,
+                                      [this, id](Outcome outcome, const QString &detail) {
+                                          sessionDone(id, outcome, detail);
+                                      },
+                                      this);
     session->start();
 }
 
@@ -292,13 +318,7 @@ void StreamServer::sessionDone(const QString &id, Outcome outcome, const QString
         ++m_failed;
         break;
     }
-    if (m_logger) {
-        const QString what = outcome == Outcome::Served       ? QStringLiteral("done")
-                             : outcome == Outcome::QuietClose ? QStringLiteral("closed quietly")
-                                                              : QStringLiteral("failed");
-        m_logger(QStringLiteral("stream %1 %2: %3").arg(id, what, detail));
-    }
     Q_EMIT streamDone(id, outcome, detail);
 }
 
-} // namespace quicpool::cli
+} // namespace quicpool::workload

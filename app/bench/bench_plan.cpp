@@ -6,8 +6,8 @@ namespace quicpool::cli::bench {
 
 const QList<WorkloadInfo> &workloadCatalog()
 {
-    // Throughput runs three times by default: the Go figures of issue 4 are
-    // medians of three. Latency workloads already take thousands of samples.
+    // Throughput runs three times by default: the quic-go figures in
+    // docs/PERFORMANCE.md are medians of three. Latency workloads already take thousands of samples.
     static const QList<WorkloadInfo> catalog = {
         {QStringLiteral("fill"), QStringLiteral("pool fill time"), true, 3},
         {QStringLiteral("tcp"), QStringLiteral("plain TCP baseline, 1 connection"), false, 3},

@@ -1,7 +1,8 @@
 // The results of `quicpool bench`: what each run of a workload measured,
 // gathered over repeats into min / median / max, compared with the
-// TLS-over-TCP baseline and the issue's targets, and written out as one
-// JSON object or a table. No measuring here.
+// TLS-over-TCP baseline and the performance targets (performanceTargets()
+// below; docs/PERFORMANCE.md shows them beside the results), and written
+// out as one JSON object or a table. No measuring here.
 #pragma once
 
 #include "bench_resources.h"
@@ -80,7 +81,7 @@ struct WorkloadReport
     const Figure *figure(const QString &key) const;
 };
 
-/// One of the issue's targets, checked for the report (never asserted).
+/// One performance target, checked for the report (never asserted).
 struct Target
 {
     QString workload;
@@ -89,8 +90,10 @@ struct Target
     double value = 0;
     QString text;               ///< "one stream >= 800 MB/s"
 };
-/// The targets of issue 4 (this machine kind, two processes, medians).
-QList<Target> issueTargets();
+/// The targets the project set for itself, for two processes on a 2-vCPU
+/// machine, as medians: the "target" column of docs/PERFORMANCE.md. The
+/// quic-go figures beside them there are what they were chosen against.
+QList<Target> performanceTargets();
 
 struct BenchSettings
 {

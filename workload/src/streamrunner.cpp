@@ -1,26 +1,29 @@
-#include "clientrun.h"
+#include <workload/streamrunner.h>
 
-#include "runcheck.h"
-#include "streamend.h"
-#include "units.h"
+#include <workload/streamend.h>
 
 #include <quicpool/stream.h>
 #include <algorithm>
 #include <limits>
 
-namespace quicpool::cli {
+namespace quicpool::workload {
 
 namespace {
+
 constexpr qint64 kChunk = 64 * 1024;
+
+int timerMs(Milliseconds duration)
+{
+    return int(std::min<qint64>(duration.count(), std::numeric_limits<int>::max()));
 }
 
-ClientRun::ClientRun(Stream *stream, AppMode mode, qint64 size, Milliseconds idleTimeout, Done done,
-                     QObject *parent)
+} // namespace
+
+StreamRunner::StreamRunner(Stream *stream, Mode mode, qint64 size, Done done, QObject *parent)
     : QObject(parent),
       m_stream(stream),
       m_mode(mode),
       m_size(std::max<qint64>(size, 0)),
-      m_idleTimeout(idleTimeout),
       m_done(std::move(done)),
       m_id(stream ? stream->id() : QString()),
       m_buffer(size_t(kChunk))
@@ -31,26 +34,57 @@ ClientRun::ClientRun(Stream *stream, AppMode mode, qint64 size, Milliseconds idl
                  .arg(formatDuration(m_idleTimeout))
                  .arg(m_sent)
                  .arg(m_toSend)
-                 .arg(m_mode == AppMode::Sink ? qint64(m_reply.size()) : qint64(m_checker.total())));
+                 .arg(m_mode == Mode::Sink ? qint64(m_reply.size()) : qint64(m_checker.total())));
+    });
+    m_deadlineTimer.setSingleShot(true);
+    connect(&m_deadlineTimer, &QTimer::timeout, this, [this] {
+        fail(QStringLiteral("timed out after %1 ms (%2 of %3 bytes)")
+                 .arg(m_clock.elapsed())
+                 .arg(m_mode == Mode::Sink ? qint64(m_reply.size()) : qint64(m_checker.total()))
+                 .arg(m_mode == Mode::Sink ? kSinkReplySize : m_size));
     });
 }
 
-void ClientRun::start()
+StreamRunner::~StreamRunner()
+{
+    if (!m_finished && m_stream) {
+        disconnect(m_stream, nullptr, this, nullptr);
+        releaseStream(m_stream, false);
+    }
+}
+
+void StreamRunner::cancel()
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_idle.stop();
+    m_deadlineTimer.stop();
+    if (m_stream) {
+        disconnect(m_stream, nullptr, this, nullptr);
+        releaseStream(m_stream, false);
+    }
+    deleteLater();
+}
+
+void StreamRunner::start()
 {
     m_clock.start();
+    if (m_deadline.count() > 0)
+        m_deadlineTimer.start(timerMs(m_deadline));
     if (!m_stream) {
         // Reported on the next turn, as every other outcome is.
         QTimer::singleShot(0, this, [this] { fail(QStringLiteral("no stream")); });
         return;
     }
-    if (m_mode == AppMode::Source) {
+    if (m_mode == Mode::Source) {
         m_request = encodeSourceRequest(uint64_t(m_size));
         m_toSend = m_request.size();
     } else {
         m_toSend = m_size;
     }
-    connect(m_stream, &Stream::readyRead, this, &ClientRun::pump);
-    connect(m_stream, &Stream::readChannelFinished, this, &ClientRun::pump);
+    connect(m_stream, &Stream::readyRead, this, &StreamRunner::pump);
+    connect(m_stream, &Stream::readChannelFinished, this, &StreamRunner::pump);
     connect(m_stream, &Stream::bytesWritten, this, [this] {
         touch();
         pump();
@@ -64,31 +98,32 @@ void ClientRun::start()
     });
     touch();
     // Start on the next turn, so that done() never runs inside start().
-    QTimer::singleShot(0, this, &ClientRun::pump);
+    QTimer::singleShot(0, this, &StreamRunner::pump);
 }
 
-void ClientRun::touch()
+void StreamRunner::touch()
 {
-    m_idle.start(int(std::min<qint64>(m_idleTimeout.count(), std::numeric_limits<int>::max())));
+    if (m_idleTimeout.count() > 0)
+        m_idle.start(timerMs(m_idleTimeout));
 }
 
-qint64 ClientRun::payloadBytes() const
+qint64 StreamRunner::payloadBytes() const
 {
     // Application payload in one direction: what came back for echo, what
     // went out for sink, what arrived for source. The 8-byte request and
     // the 16-byte reply are protocol, not payload.
     switch (m_mode) {
-    case AppMode::Sink:
+    case Mode::Sink:
         return std::min(m_sent, m_size);
-    case AppMode::Echo:
-    case AppMode::Source:
-    case AppMode::Hold:
+    case Mode::Echo:
+    case Mode::Source:
+    case Mode::Hold:
         break;
     }
     return qint64(m_checker.total());
 }
 
-void ClientRun::pump()
+void StreamRunner::pump()
 {
     if (m_finished || !m_stream)
         return;
@@ -102,12 +137,13 @@ void ClientRun::pump()
         complete();
 }
 
-void ClientRun::readIncoming()
+void StreamRunner::readIncoming()
 {
     qint64 n = 0;
     while (!m_finished && (n = m_stream->read(m_buffer.data(), kChunk)) > 0) {
         touch();
-        if (m_mode == AppMode::Sink) {
+        Q_EMIT transferred(0, n);
+        if (m_mode == Mode::Sink) {
             m_reply.append(m_buffer.data(), n);
             if (m_reply.size() > kSinkReplySize) {
                 fail(QStringLiteral("the reply is longer than %1 bytes").arg(kSinkReplySize));
@@ -118,17 +154,17 @@ void ClientRun::readIncoming()
         m_checker.feed(m_buffer.data(), n);
         // More than expected can never turn right: stop at once.
         if (qint64(m_checker.total()) > m_size) {
-            fail(m_mode == AppMode::Echo ? echoVerdict(m_size, m_checker) : sourceVerdict(m_size, m_checker));
+            fail(m_mode == Mode::Echo ? echoVerdict(m_size, m_checker) : sourceVerdict(m_size, m_checker));
             return;
         }
     }
 }
 
-void ClientRun::writeOutgoing()
+void StreamRunner::writeOutgoing()
 {
     while (m_sent < m_toSend) {
         const qint64 chunk = std::min(m_toSend - m_sent, PatternWindow::chunkSize());
-        const char *data = m_mode == AppMode::Source ? m_request.constData() + m_sent : PatternWindow::at(uint64_t(m_sent));
+        const char *data = m_mode == Mode::Source ? m_request.constData() + m_sent : PatternWindow::at(uint64_t(m_sent));
         const qint64 n = m_stream->write(data, chunk);
         if (n < 0) {
             // The server stopped our direction (or the connection went):
@@ -143,6 +179,7 @@ void ClientRun::writeOutgoing()
         if (n == 0)
             return;  // send buffer full: bytesWritten() brings us back
         m_sent += n;
+        Q_EMIT transferred(n, 0);
     }
     if (m_finSent)
         return;
@@ -150,7 +187,7 @@ void ClientRun::writeOutgoing()
     m_stream->close();  // FIN
 }
 
-void ClientRun::complete()
+void StreamRunner::complete()
 {
     // The server's FIN (or reset) arrived and everything before it was read.
     if (m_stream->error() != ErrorCode::NoError) {
@@ -162,19 +199,19 @@ void ClientRun::complete()
     }
     QString why;
     switch (m_mode) {
-    case AppMode::Echo:
+    case Mode::Echo:
         why = echoVerdict(m_size, m_checker);
         break;
-    case AppMode::Sink:
+    case Mode::Sink:
         // A server closes an empty stream quietly (it cannot tell it from
         // an idle pooled stream being let go), so zero bytes get no reply.
         if (!(m_size == 0 && m_reply.isEmpty()))
             why = sinkVerdict(m_size, m_reply);
         break;
-    case AppMode::Source:
+    case Mode::Source:
         why = sourceVerdict(m_size, m_checker);
         break;
-    case AppMode::Hold:
+    case Mode::Hold:
         why = QStringLiteral("hold is not a client mode");
         break;
     }
@@ -186,17 +223,18 @@ void ClientRun::complete()
         fail(why);
 }
 
-void ClientRun::fail(const QString &why)
+void StreamRunner::fail(const QString &why)
 {
     finish(false, why);
 }
 
-void ClientRun::finish(bool ok, const QString &why)
+void StreamRunner::finish(bool ok, const QString &why)
 {
     if (m_finished)
         return;
     m_finished = true;
     m_idle.stop();
+    m_deadlineTimer.stop();
     RunResult result;
     result.id = m_id;
     result.bytes = payloadBytes();
@@ -210,7 +248,9 @@ void ClientRun::finish(bool ok, const QString &why)
         releaseStream(m_stream, ok);
     }
     deleteLater();
-    m_done(result);
+    if (m_done)
+        m_done(result);
+    Q_EMIT finished(result);
 }
 
-} // namespace quicpool::cli
+} // namespace quicpool::workload

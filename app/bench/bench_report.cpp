@@ -77,7 +77,7 @@ const Figure *WorkloadReport::figure(const QString &key) const
 
 // ---------------------------------------------------------------- targets
 
-QList<Target> issueTargets()
+QList<Target> performanceTargets()
 {
     return {
         {QStringLiteral("sink1"), QStringLiteral("mb_per_s"), true, 800, QStringLiteral("one stream >= 800 MB/s")},
@@ -228,7 +228,7 @@ QJsonObject toJson(const BenchReport &report)
     }
 
     QJsonArray targets;
-    for (const Target &t : issueTargets()) {
+    for (const Target &t : performanceTargets()) {
         if (!report.workload(t.workload))
             continue;
         double value = 0;
@@ -296,7 +296,7 @@ QString toTable(const BenchReport &report)
     rows.append({{QStringLiteral("workload"), QStringLiteral("figure"), QStringLiteral("median"),
                   QStringLiteral("min"), QStringLiteral("max"), QStringLiteral("unit"), QStringLiteral("vs TLS"),
                   QStringLiteral("target")}});
-    const QList<Target> targets = issueTargets();
+    const QList<Target> targets = performanceTargets();
     for (const WorkloadReport &w : report.workloads) {
         if (w.status != WorkloadReport::Status::Ok) {
             rows.append({{w.name, statusName(w.status) + QStringLiteral(": ") + w.reason}});
