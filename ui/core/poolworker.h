@@ -5,8 +5,9 @@
 #pragma once
 
 #include "loadtestresult.h"
-#include "modeprotocol.h"
 #include "workertypes.h"
+
+#include <workload/protocol.h>
 
 #include <quicpool/config.h>
 
@@ -27,7 +28,6 @@ class Stream;
 namespace quicpool::diag {
 
 class LoadTest;
-class ModeServer;
 
 class PoolWorker : public QObject
 {
@@ -45,7 +45,7 @@ public:
     void openClient(int handle, const QString &name, const ClientPoolConfig &config);
     /// serveMode: the server takes its streams and serves them (echo for the demo).
     void openServer(int handle, const QString &name, const ServerPoolConfig &config, bool serve,
-                    LoadMode serveMode = LoadMode::Echo);
+                    workload::Mode serveMode = workload::Mode::Echo);
     void startPool(int handle);
     void stopPool(int handle);
     void flushPool(int handle);

@@ -1,5 +1,6 @@
-// The load-test engine: runs `streams` exchanges of the CLI's data protocol
-// with at most `parallelism` at once, over a client pool it makes itself
+// The load-test engine: runs `streams` exchanges of the workload protocol
+// (workload/include/workload/protocol.h) with at most `parallelism` at once,
+// each through a workload::StreamRunner, over a client pool it makes itself
 // (towards an embedded server pool it also makes and serves, or towards a
 // remote `quicpool server --mode X`). Uses only libpool's public API and
 // lives on the worker thread; cancel() works at any moment.
@@ -14,10 +15,19 @@
 
 #include <quicpool/pool.h>
 
+namespace quicpool::workload {
+class StreamRunner;
+class StreamServer;
+}
+
 namespace quicpool::diag {
 
-class ModeServer;
-class LoadJob;
+/// How the app serves a server pool (the embedded pair, a server pool the
+/// user opened with "serve"): a started workload::StreamServer with the
+/// app's limits (an idle served stream is reset after 5 minutes, a source
+/// request is capped at 2^40 bytes) and a debug line per stream in the
+/// quicpool.ui.serve logging category.
+workload::StreamServer *startServing(ServerPool *pool, workload::Mode mode, QObject *parent);
 
 class LoadTest : public QObject
 {
@@ -43,15 +53,15 @@ Q_SIGNALS:
 private:
     void launchJobs();
     Stream *takeReadyStream();
-    void jobDone(LoadJob *job, bool ok, double latencyMs, const QString &reason);
+    void jobDone(workload::StreamRunner *job, bool ok, double latencyMs, const QString &reason);
     void finish(const QString &error = {});
     void onTick();
 
     LoadTestConfig m_config;
     QPointer<ServerPool> m_server;
     QPointer<ClientPool> m_client;
-    ModeServer *m_modeServer = nullptr;
-    QList<LoadJob *> m_jobs;
+    workload::StreamServer *m_streamServer = nullptr;
+    QList<workload::StreamRunner *> m_jobs;
     QTimer m_tick;
     QElapsedTimer m_clock;
     qint64 m_lastStreamAtMs = 0;

@@ -1,7 +1,8 @@
 #include "poolworker.h"
 
 #include "loadtest.h"
-#include "modeserver.h"
+
+#include <workload/streamserver.h>
 
 #include <quicpool/certificate.h>
 #include <quicpool/pool.h>
@@ -36,9 +37,9 @@ struct PoolWorker::Entry
     ClientPoolConfig clientConfig;
     ServerPoolConfig serverConfig;
     bool serve = false;
-    LoadMode serveMode = LoadMode::Echo;
+    workload::Mode serveMode = workload::Mode::Echo;
     PoolPtr pool;
-    ModeServer *modeServer = nullptr;
+    workload::StreamServer *streamServer = nullptr;
     QHash<int, Taken> taken;
     bool demoLoad = false;
     bool idsDirty = true;
@@ -118,7 +119,7 @@ void PoolWorker::openClient(int handle, const QString &name, const ClientPoolCon
 }
 
 void PoolWorker::openServer(int handle, const QString &name, const ServerPoolConfig &config, bool serve,
-                            LoadMode serveMode)
+                            workload::Mode serveMode)
 {
     auto *e = new Entry;
     e->handle = handle;
@@ -170,8 +171,7 @@ bool PoolWorker::createPool(Entry &e)
     if (!pool->start())
         return false;
     if (e.server() && e.serve) {
-        e.modeServer = new ModeServer(e.server(), e.serveMode, this);
-        e.modeServer->start();
+        e.streamServer = startServing(e.server(), e.serveMode, this);
     }
     return true;
 }
@@ -221,8 +221,8 @@ void PoolWorker::destroyPool(Entry &e)
         demo->cancel();
         demo->deleteLater();
     }
-    delete e.modeServer;
-    e.modeServer = nullptr;
+    delete e.streamServer;
+    e.streamServer = nullptr;
     if (e.pool) {
         disconnect(e.pool.get(), nullptr, this, nullptr);
         e.pool->close();
@@ -531,7 +531,7 @@ void PoolWorker::demoTick()
             continue;
         LoadTestConfig c;
         c.target = LoadTestConfig::Target::Existing;
-        c.mode = LoadMode::Echo;
+        c.mode = workload::Mode::Echo;
         c.streams = 2;
         c.parallelism = 2;
         c.bytes = 4096 + QRandomGenerator::global()->bounded(60 * 1024);

@@ -54,7 +54,7 @@ QByteArray LoadTestResult::toJson() const
     QJsonObject c;
     c[QStringLiteral("target")] = config.target == LoadTestConfig::Target::Remote ? config.remoteAddress
                                                                                   : QStringLiteral("embedded");
-    c[QStringLiteral("mode")] = loadModeName(config.mode);
+    c[QStringLiteral("mode")] = workload::modeName(config.mode);
     c[QStringLiteral("streams")] = config.streams;
     c[QStringLiteral("bytes")] = double(config.bytes);
     c[QStringLiteral("parallelism")] = config.parallelism;
@@ -85,7 +85,7 @@ QByteArray LoadTestResult::toCsv() const
     QByteArray out = "mode,streams,bytes,parallelism,ok,failed,cancelled,seconds,mb_per_s,"
                      "p50_ms,p90_ms,p99_ms,bytes_sent,bytes_received,max_gui_delay_ms\n";
     out += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15\n")
-               .arg(loadModeName(config.mode)).arg(config.streams).arg(config.bytes)
+               .arg(workload::modeName(config.mode)).arg(config.streams).arg(config.bytes)
                .arg(config.parallelism).arg(ok).arg(failed).arg(cancelled ? 1 : 0)
                .arg(seconds, 0, 'f', 3).arg(megabytesPerSecond(), 0, 'f', 3)
                .arg(latencyPercentile(50), 0, 'f', 2).arg(latencyPercentile(90), 0, 'f', 2)

@@ -2,7 +2,7 @@
 // (percentiles, MB/s) and the JSON / CSV exports.
 #pragma once
 
-#include "modeprotocol.h"
+#include <workload/protocol.h>
 
 #include <QtCore/QByteArray>
 #include <QtCore/QList>
@@ -26,7 +26,7 @@ struct LoadTestConfig
     int streams = 200;
     qint64 bytes = 64 * 1024;       ///< per stream (echo / sink: sent; source: asked for)
     int parallelism = 8;
-    LoadMode mode = LoadMode::Echo;
+    workload::Mode mode = workload::Mode::Echo;
     int streamTimeoutMs = 15000;    ///< per stream, from taking it to its end
     int connectTimeoutMs = 10000;   ///< until the first stream is pooled
 };

@@ -1,180 +1,41 @@
 #include "loadtest.h"
 
-#include "modeserver.h"
+#include <workload/streamrunner.h>
+#include <workload/streamserver.h>
 
 #include <quicpool/pool.h>
 #include <quicpool/stream.h>
 
+#include <QtCore/QLoggingCategory>
+
 namespace quicpool::diag {
 
 namespace {
-constexpr qint64 kChunk = 64 * 1024;
+
 constexpr int kMaxFailuresKept = 20;
-}
+// Served streams that stop moving are reset after this long, and a source
+// request is capped: a stray client must not pin or flood the app.
+constexpr Milliseconds kServeIdleTimeout{5 * 60 * 1000};
+constexpr quint64 kServeSourceLimit = quint64(1) << 40;
 
-// One exchange on one stream, from the client's side.
-class LoadJob : public QObject
+} // namespace
+
+Q_LOGGING_CATEGORY(lcServe, "quicpool.ui.serve")
+
+workload::StreamServer *startServing(ServerPool *pool, workload::Mode mode, QObject *parent)
 {
-public:
-    using Done = std::function<void(LoadJob *, bool, double, const QString &)>;
-
-    LoadJob(Stream *stream, const LoadTestConfig &config, qint64 *sent, qint64 *received, Done done,
-            QObject *parent)
-        : QObject(parent), m_stream(stream), m_mode(config.mode), m_size(config.bytes),
-          m_sentTotal(sent), m_receivedTotal(received), m_done(std::move(done))
-    {
-        m_clock.start();
-        m_id = stream->id();
-        connect(stream, &QIODevice::readyRead, this, [this] { pump(); });
-        connect(stream, &QIODevice::readChannelFinished, this, [this] { pump(); });
-        connect(stream, &QIODevice::bytesWritten, this, [this] { pump(); });
-        connect(stream, &Stream::finished, this, [this] { pump(); });
-        connect(stream, &Stream::errorOccurred, this, [this](const Error &streamError) {
-            fail(QStringLiteral("stream error: %1").arg(streamError.toString()));
-        });
-        m_timeout.setSingleShot(true);
-        connect(&m_timeout, &QTimer::timeout, this, [this] {
-            fail(QStringLiteral("timed out after %1 ms (%2 of %3 bytes)")
-                     .arg(m_clock.elapsed()).arg(m_received).arg(expected()));
-        });
-        m_timeout.start(config.streamTimeoutMs);
-        if (m_mode == LoadMode::Source)
-            m_request = encodeU64(quint64(m_size));
-        QTimer::singleShot(0, this, [this] { pump(); });
-    }
-
-    ~LoadJob() override
-    {
-        if (m_stream)
-            m_stream->deleteLater();
-    }
-
-    void abortStream()
-    {
-        m_finished = true;
-        m_timeout.stop();
-        if (m_stream) {
-            m_stream->abort();
-            m_stream->deleteLater();
-            m_stream = nullptr;
-        }
-    }
-
-private:
-    qint64 expected() const { return m_mode == LoadMode::Sink ? 16 : m_size; }
-
-    void pump()
-    {
-        if (m_finished || !m_stream)
-            return;
-        writeSome();
-        readSome();
-        if (m_stream->isFinished() && m_stream->bytesAvailable() == 0)
-            complete();
-    }
-
-    void writeSome()
-    {
-        if (m_finSent)
-            return;
-        if (m_mode == LoadMode::Source) {
-            while (!m_request.isEmpty()) {
-                const qint64 n = m_stream->write(m_request);
-                if (n < 0)
-                    return fail(QStringLiteral("write failed: %1").arg(m_stream->errorString()));
-                if (n == 0)
-                    return;
-                m_request.remove(0, n);
-                *m_sentTotal += n;
-            }
-        } else {
-            while (m_written < m_size) {
-                if (m_chunk.isEmpty())
-                    m_chunk = patternBytes(m_written, qMin(kChunk, m_size - m_written));
-                const qint64 n = m_stream->write(m_chunk);
-                if (n < 0)
-                    return fail(QStringLiteral("write failed at byte %1: %2").arg(m_written).arg(m_stream->errorString()));
-                if (n == 0)
-                    return;
-                m_chunk.remove(0, n);
-                m_written += n;
-                *m_sentTotal += n;
-            }
-        }
-        m_finSent = true;
-        m_stream->close(); // FIN; the read side stays open for the answer
-    }
-
-    void readSome()
-    {
-        while (m_stream && m_stream->bytesAvailable() > 0) {
-            const QByteArray data = m_stream->read(kChunk);
-            if (m_mode == LoadMode::Sink) {
-                m_reply += data;
-            } else {
-                m_mismatches += patternMismatches(data, m_received);
-            }
-            m_received += data.size();
-            *m_receivedTotal += data.size();
-        }
-    }
-
-    void complete()
-    {
-        if (m_mode == LoadMode::Sink) {
-            quint64 total = 0, bad = 0;
-            if (!decodeSinkReply(m_reply, &total, &bad))
-                return fail(QStringLiteral("sink reply has %1 bytes, expected 16").arg(m_reply.size()));
-            if (qint64(total) != m_size)
-                return fail(QStringLiteral("sink received %1 of %2 bytes").arg(total).arg(m_size));
-            if (bad != 0)
-                return fail(QStringLiteral("sink saw %1 bytes differing from the pattern").arg(bad));
-        } else {
-            if (m_received != m_size)
-                return fail(QStringLiteral("received %1 of %2 bytes (sent %3, stream %4)")
-                                .arg(m_received).arg(m_size).arg(m_written).arg(m_id));
-            if (m_mismatches != 0)
-                return fail(QStringLiteral("%1 bytes differ from what was expected").arg(m_mismatches));
-        }
-        end(true, {});
-    }
-
-    void fail(const QString &reason)
-    {
-        if (m_finished)
-            return;
-        if (m_stream)
-            m_stream->abort();
-        end(false, reason);
-    }
-
-    void end(bool ok, const QString &reason)
-    {
-        if (m_finished)
-            return;
-        m_finished = true;
-        m_timeout.stop();
-        m_done(this, ok, double(m_clock.nsecsElapsed()) / 1e6, reason);
-    }
-
-    QPointer<Stream> m_stream;
-    LoadMode m_mode;
-    qint64 m_size;
-    qint64 *m_sentTotal;
-    qint64 *m_receivedTotal;
-    Done m_done;
-    QElapsedTimer m_clock;
-    QTimer m_timeout;
-    QByteArray m_request;
-    QByteArray m_chunk;
-    QByteArray m_reply;
-    qint64 m_written = 0;
-    qint64 m_received = 0;
-    qint64 m_mismatches = 0;
-    bool m_finSent = false;
-    bool m_finished = false;
-    QString m_id;
-};
+    auto *server = new workload::StreamServer(pool, mode, parent);
+    server->setIdleTimeout(kServeIdleTimeout);
+    server->setSourceLimit(kServeSourceLimit);
+    QObject::connect(server, &workload::StreamServer::streamTaken, server,
+                     [server](const QString &id) { qCDebug(lcServe) << "serving" << id << workload::modeName(server->mode()); });
+    QObject::connect(server, &workload::StreamServer::streamDone, server,
+                     [](const QString &id, workload::StreamServer::Outcome, const QString &detail) {
+                         qCDebug(lcServe) << id << "done:" << detail;
+                     });
+    server->start();
+    return server;
+}
 
 LoadTest::LoadTest(const LoadTestConfig &config, QObject *parent)
     : QObject(parent), m_config(config)
@@ -200,7 +61,7 @@ LoadTest::~LoadTest()
 {
     qDeleteAll(m_jobs);
     m_jobs.clear();
-    delete m_modeServer;
+    delete m_streamServer;
     if (m_ownsClient)
         delete m_client;
     delete m_server;
@@ -237,8 +98,7 @@ void LoadTest::start()
         m_server = new ServerPool(sc, this);
         if (!m_server->start())
             return finish(QStringLiteral("embedded server: %1").arg(m_server->lastError().toString()));
-        m_modeServer = new ModeServer(m_server, m_config.mode, this);
-        m_modeServer->start();
+        m_streamServer = startServing(m_server, m_config.mode, this);
         cc.setAddress(QStringLiteral("127.0.0.1:%1").arg(m_server->serverPort()));
         cc.setTlsMode(TlsMode::SelfSigned);
     } else {
@@ -288,17 +148,22 @@ void LoadTest::launchJobs()
         m_gotFirstStream = true;
         m_lastStreamAtMs = m_clock.elapsed();
         ++m_started;
-        auto *job = new LoadJob(s, m_config, &m_result.bytesSent, &m_result.bytesReceived,
-                                [this](LoadJob *j, bool ok, double ms, const QString &why) { jobDone(j, ok, ms, why); },
-                                this);
+        auto *job = new workload::StreamRunner(s, m_config.mode, m_config.bytes, {}, this);
+        job->setDeadline(Milliseconds(m_config.streamTimeoutMs));
+        connect(job, &workload::StreamRunner::transferred, this, [this](qint64 sent, qint64 received) {
+            m_result.bytesSent += sent;
+            m_result.bytesReceived += received;
+        });
+        connect(job, &workload::StreamRunner::finished, this,
+                [this, job](const workload::RunResult &r) { jobDone(job, r.ok, r.milliseconds, r.why); });
         m_jobs.append(job);
+        job->start();
     }
 }
 
-void LoadTest::jobDone(LoadJob *job, bool ok, double latencyMs, const QString &reason)
+void LoadTest::jobDone(workload::StreamRunner *job, bool ok, double latencyMs, const QString &reason)
 {
-    m_jobs.removeOne(job);
-    job->deleteLater();
+    m_jobs.removeOne(job);   // it deletes itself
     if (ok) {
         ++m_result.ok;
         m_result.latenciesMs.append(latencyMs);
@@ -356,8 +221,8 @@ void LoadTest::cancel()
     if (!m_running)
         return;
     m_result.cancelled = true;
-    for (LoadJob *job : std::as_const(m_jobs))
-        job->abortStream();
+    for (workload::StreamRunner *job : std::as_const(m_jobs))
+        job->cancel();
     m_result.failed += int(m_jobs.size());
     finish();
 }
@@ -372,8 +237,8 @@ void LoadTest::finish(const QString &error)
     m_result.seconds = m_clock.isValid() ? double(m_clock.nsecsElapsed()) / 1e9 : 0;
     qDeleteAll(m_jobs);
     m_jobs.clear();
-    if (m_modeServer)
-        m_modeServer->stop();
+    if (m_streamServer)
+        m_streamServer->stop();
     if (m_client && m_ownsClient)
         m_client->close();
     if (m_client && !m_ownsClient)

@@ -241,7 +241,7 @@ PoolView *MainWindow::openServerPool(const PoolSpec &spec, const ServerPoolConfi
     addPoolView(view);
     const QString name = s.name;
     const bool serve = s.serveEcho;
-    w->call([w, handle, name, config, serve] { w->openServer(handle, name, config, serve, LoadMode::Echo); });
+    w->call([w, handle, name, config, serve] { w->openServer(handle, name, config, serve, workload::Mode::Echo); });
     qCInfo(lcUi).noquote() << "opening" << name;
     return view;
 }

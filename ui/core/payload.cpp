@@ -1,6 +1,6 @@
 #include "payload.h"
 
-#include "modeprotocol.h"
+#include <workload/protocol.h>
 
 #include <QtCore/QFile>
 #include <QtCore/QRandomGenerator>
@@ -49,7 +49,7 @@ PayloadResult buildPayload(PayloadKind kind, const QString &input, qint64 count)
         break;
     }
     case PayloadKind::Pattern:
-        r.bytes = patternBytes(0, count);
+        r.bytes = workload::patternBytes(0, count);
         break;
     }
     if (r.error.isEmpty() && r.bytes.isEmpty())

@@ -55,8 +55,8 @@ LoadTestPanel::LoadTestPanel(PoolWorker *worker, LoopLagMonitor *lag, QWidget *p
     m_tls->setCurrentIndex(1);
     m_existing = new QComboBox(this);
     m_mode = new QComboBox(this);
-    for (LoadMode m : {LoadMode::Echo, LoadMode::Sink, LoadMode::Source})
-        m_mode->addItem(loadModeName(m), int(m));
+    for (workload::Mode m : {workload::Mode::Echo, workload::Mode::Sink, workload::Mode::Source})
+        m_mode->addItem(workload::modeName(m), int(m));
     m_streams = new QSpinBox(this);
     m_streams->setRange(0, 1000000);
     m_streams->setValue(200);
@@ -167,7 +167,7 @@ LoadTestConfig LoadTestPanel::config() const
     c.target = LoadTestConfig::Target(m_target->currentData().toInt());
     c.remoteAddress = m_remote->text().trimmed();
     c.tlsMode = m_tls->currentData().toInt();
-    c.mode = LoadMode(m_mode->currentData().toInt());
+    c.mode = workload::Mode(m_mode->currentData().toInt());
     c.streams = m_streams->value();
     c.bytes = qint64(m_kib->value()) * 1024;
     c.parallelism = m_parallel->value();
@@ -202,7 +202,7 @@ bool LoadTestPanel::start()
     m_progress->setRange(0, c.streams);
     m_progress->setValue(0);
     m_summary->setText(tr("Running %1 × %2 KiB, %3 at a time, mode %4…")
-                           .arg(c.streams).arg(c.bytes / 1024).arg(c.parallelism).arg(loadModeName(c.mode)));
+                           .arg(c.streams).arg(c.bytes / 1024).arg(c.parallelism).arg(workload::modeName(c.mode)));
     m_failures->clear();
     if (m_lag)
         m_lag->resetPeak();
