@@ -1,13 +1,12 @@
-// The pure logic behind quicpool-diag's panels: payloads, the load-test
-// protocol and results, command line, samples, profiles, models.
+// The logic behind quicpool-diag's panels that needs Qt Core only (it links
+// quicpool_ui_core, no Qt Gui, and runs without a display): payloads, the
+// load test's results, the command line, samples and profiles. (The load
+// test's protocol is the workload library's: tests/workload/tst_protocol.)
 #include "appoptions.h"
 #include "loadtestresult.h"
-#include "logmodel.h"
-#include "modeprotocol.h"
 #include "payload.h"
 #include "poolsample.h"
 #include "profiles.h"
-#include "streammodel.h"
 
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -17,7 +16,7 @@
 using namespace quicpool;
 using namespace quicpool::diag;
 
-class TestUiLogic : public QObject
+class TestUiCore : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
@@ -25,20 +24,15 @@ private Q_SLOTS:
     void payloadErrors();
     void hexDumpLayout();
     void echoCheck();
-    void pattern();
-    void u64AndSinkReply();
-    void loadModes();
     void percentiles();
     void resultExports();
     void appOptions();
     void sampleRates();
     void samplesCsv();
     void profilesRoundTrip();
-    void streamModelRows();
-    void logModelHandlerAndFilter();
 };
 
-void TestUiLogic::payloadKinds()
+void TestUiCore::payloadKinds()
 {
     PayloadResult r = buildPayload(PayloadKind::Text, QStringLiteral("héllo"), 0);
     QVERIFY(r.error.isEmpty());
@@ -61,7 +55,7 @@ void TestUiLogic::payloadKinds()
     QCOMPARE(r.bytes, QByteArray("file bytes"));
 }
 
-void TestUiLogic::payloadErrors()
+void TestUiCore::payloadErrors()
 {
     QVERIFY(buildPayload(PayloadKind::Hex, QStringLiteral("zz"), 0).error.contains(QStringLiteral("hex")));
     QVERIFY(buildPayload(PayloadKind::Hex, QStringLiteral("abc"), 0).error.contains(QStringLiteral("even")));
@@ -73,7 +67,7 @@ void TestUiLogic::payloadErrors()
     QVERIFY(buildPayload(PayloadKind::Hex, QStringLiteral("zz"), 0).bytes.isEmpty());
 }
 
-void TestUiLogic::hexDumpLayout()
+void TestUiCore::hexDumpLayout()
 {
     const QString dump = hexDump(QByteArray("Hello, world!\x01\x02\x03xyz", 19));
     const QStringList lines = dump.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
@@ -85,7 +79,7 @@ void TestUiLogic::hexDumpLayout()
     QCOMPARE(printableText(QByteArray("a\x01" "b", 3)), QStringLiteral("a.b"));
 }
 
-void TestUiLogic::echoCheck()
+void TestUiCore::echoCheck()
 {
     EchoCheck c = compareEcho("hello", "hel");
     QVERIFY(!c.complete());
@@ -102,47 +96,7 @@ void TestUiLogic::echoCheck()
     QVERIFY(!c.ok());
 }
 
-void TestUiLogic::pattern()
-{
-    const QByteArray p = patternBytes(0, 600);
-    QCOMPARE(uchar(p.at(0)), uchar(0));
-    QCOMPARE(uchar(p.at(502)), uchar(0));
-    QCOMPARE(uchar(p.at(503)), uchar(1));
-    QCOMPARE(patternBytes(251 + 7, 3), patternBytes(7, 3));
-    QCOMPARE(patternMismatches(p.mid(100), 100), 0);
-    QByteArray bad = p;
-    bad[10] = 'x';
-    bad[20] = 'y';
-    QCOMPARE(patternMismatches(bad, 0), 2);
-    QCOMPARE(patternMismatches(p, 1), 600); // off by one: every byte differs
-}
-
-void TestUiLogic::u64AndSinkReply()
-{
-    const QByteArray e = encodeU64(0x0102030405060708ULL);
-    QCOMPARE(e, QByteArray::fromHex("0102030405060708"));
-    QCOMPARE(decodeU64(e), 0x0102030405060708ULL);
-    quint64 total = 0, bad = 0;
-    QVERIFY(decodeSinkReply(encodeSinkReply(65536, 3), &total, &bad));
-    QCOMPARE(total, 65536ULL);
-    QCOMPARE(bad, 3ULL);
-    QVERIFY(!decodeSinkReply(QByteArray(15, 0), &total, &bad));
-    QVERIFY(!decodeSinkReply(QByteArray(17, 0), &total, &bad));
-}
-
-void TestUiLogic::loadModes()
-{
-    LoadMode m = LoadMode::Echo;
-    QVERIFY(parseLoadMode(QStringLiteral("SINK"), &m));
-    QCOMPARE(m, LoadMode::Sink);
-    QVERIFY(parseLoadMode(QStringLiteral("source"), &m));
-    QCOMPARE(m, LoadMode::Source);
-    QVERIFY(!parseLoadMode(QStringLiteral("ping"), &m));
-    QCOMPARE(m, LoadMode::Source);
-    QCOMPARE(loadModeName(LoadMode::Echo), QStringLiteral("echo"));
-}
-
-void TestUiLogic::percentiles()
+void TestUiCore::percentiles()
 {
     QCOMPARE(percentile({}, 50), 0.0);
     QList<double> v;
@@ -156,12 +110,12 @@ void TestUiLogic::percentiles()
     QCOMPARE(percentile({7}, 99), 7.0);
 }
 
-void TestUiLogic::resultExports()
+void TestUiCore::resultExports()
 {
     LoadTestResult r;
     r.config.streams = 4;
     r.config.bytes = 1000;
-    r.config.mode = LoadMode::Sink;
+    r.config.mode = workload::Mode::Sink;
     r.ok = 3;
     r.failed = 1;
     r.bytesSent = 3000000;
@@ -187,7 +141,7 @@ void TestUiLogic::resultExports()
     QVERIFY(failed.summary().contains(QStringLiteral("no route")));
 }
 
-void TestUiLogic::appOptions()
+void TestUiCore::appOptions()
 {
     const QString prog = QStringLiteral("quicpool-diag");
     AppOptions o = parseAppOptions({prog});
@@ -208,7 +162,7 @@ void TestUiLogic::appOptions()
     QVERIFY(parseAppOptions({prog, QStringLiteral("--help")}).helpShown);
 }
 
-void TestUiLogic::sampleRates()
+void TestUiCore::sampleRates()
 {
     PoolSample a;
     a.t = 1.0;
@@ -230,7 +184,7 @@ void TestUiLogic::sampleRates()
     QCOMPARE(reset.txKiBps, 0.0);
 }
 
-void TestUiLogic::samplesCsv()
+void TestUiCore::samplesCsv()
 {
     PoolSample s;
     s.t = 0.25;
@@ -246,7 +200,7 @@ void TestUiLogic::samplesCsv()
     QCOMPARE(cells.at(6), QByteArray("1.500"));
 }
 
-void TestUiLogic::profilesRoundTrip()
+void TestUiCore::profilesRoundTrip()
 {
     QTemporaryDir dir;
     QSettings settings(dir.filePath(QStringLiteral("p.ini")), QSettings::IniFormat);
@@ -294,64 +248,5 @@ void TestUiLogic::profilesRoundTrip()
     QVERIFY(!hasProfile(settings, p.name));
 }
 
-void TestUiLogic::streamModelRows()
-{
-    StreamModel m;
-    m.setReadyIds({QStringLiteral("00000000"), QStringLiteral("a1b2c3d4")}, 1000);
-    QCOMPARE(m.rowCount(), 2);
-    QCOMPARE(m.keyAt(0), -1);
-    StreamInfo s;
-    s.key = 7;
-    s.id = QStringLiteral("deadbeef");
-    s.state = QStringLiteral("open");
-    s.bytesIn = 2048;
-    s.takenAtMs = 500;
-    m.updateTaken(s);
-    QCOMPARE(m.rowCount(), 3);
-    QCOMPARE(m.keyAt(2), 7);
-    QCOMPARE(m.data(m.index(2, StreamModel::BytesInColumn)).toString(), QStringLiteral("2.0 KiB"));
-    // Ages carry over for IDs seen before; new ones start at zero.
-    m.setReadyIds({QStringLiteral("a1b2c3d4"), QStringLiteral("0badf00d")}, 4000);
-    QCOMPARE(m.rowCount(), 3);
-    QCOMPARE(m.data(m.index(0, StreamModel::AgeColumn)).toString(), QStringLiteral("3 s"));
-    QCOMPARE(m.data(m.index(1, StreamModel::AgeColumn)).toString(), QStringLiteral("0 ms"));
-    QCOMPARE(m.rowOfKey(7), 2);
-    s.gone = true;
-    m.updateTaken(s);
-    QCOMPARE(m.rowCount(), 2);
-    QCOMPARE(m.takenCount(), 0);
-    QCOMPARE(formatAge(65000), QStringLiteral("1 min 5 s"));
-    QCOMPARE(formatBytes(3 * 1024 * 1024), QStringLiteral("3.0 MiB"));
-}
-
-void TestUiLogic::logModelHandlerAndFilter()
-{
-    LogModel model;
-    model.installMessageHandler();
-    QSignalSpy problems(&model, &LogModel::problemLogged);
-    QLoggingCategory cat("quicpool.pool");
-    qCInfo(cat) << "pool started";
-    qCWarning(cat) << "stream refused";
-    // From another thread too: forwarded with a queued call.
-    QThread *t = QThread::create([] { qWarning("from a worker"); });
-    t->start();
-    t->wait();
-    delete t;
-    QTRY_COMPARE(model.rowCount(), 3);
-    QCOMPARE(model.entryAt(0).category, QStringLiteral("quicpool.pool"));
-    QCOMPARE(problems.size(), 1); // only quicpool.* warnings reach the status bar
-    LogFilterModel filter;
-    filter.setSourceModel(&model);
-    filter.setMinimumLevel(QtWarningMsg);
-    QCOMPARE(filter.rowCount(), 2);
-    filter.setSearchText(QStringLiteral("WORKER"));
-    QCOMPARE(filter.rowCount(), 1);
-    model.uninstallMessageHandler();
-    qWarning("not captured");
-    QCoreApplication::processEvents();
-    QCOMPARE(model.rowCount(), 3);
-    QVERIFY(LogModel::formatLine(model.entryAt(1)).contains(QStringLiteral("warning quicpool.pool: stream refused")));
-}
-
-QTEST_GUILESS_MAIN(TestUiLogic)
-#include "tst_uilogic.moc"
+QTEST_GUILESS_MAIN(TestUiCore)
+#include "tst_uicore.moc"
