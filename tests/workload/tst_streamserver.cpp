@@ -196,12 +196,23 @@ private Q_SLOTS:
         server.start();
         Stream *stream = pair.take();
         QVERIFY(stream);
+        const QString id = stream->id();
         QSignalSpy reset(stream, &Stream::errorOccurred);
         stream->write("no FIN follows");   // echoed, then nothing more
-        QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 10000);
-        QCOMPARE(done.at(0).at(1).value<Outcome>(), Outcome::Failed);
-        QCOMPARE(done.at(0).at(2).toString(), QStringLiteral("no progress for 300 ms"));
-        QCOMPARE(server.failed(), qint64(1));
+        // The streams idling in the client's pool are served streams too:
+        // they time out as well. Look for ours.
+        auto ours = [&]() -> QList<QVariant> {
+            for (const QList<QVariant> &d : std::as_const(done)) {
+                if (d.at(0).toString() == id)
+                    return d;
+            }
+            return {};
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!ours().isEmpty(), 10000);
+        QCOMPARE(ours().at(1).value<Outcome>(), Outcome::Failed);
+        QCOMPARE(ours().at(2).toString(), QStringLiteral("no progress for 300 ms"));
+        QVERIFY(server.failed() >= 1);
+        QCOMPARE(server.served(), qint64(0));
         QTRY_VERIFY_WITH_TIMEOUT(reset.size() >= 1 || stream->error() != ErrorCode::NoError, 10000);
     }
 
