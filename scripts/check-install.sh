@@ -137,9 +137,23 @@ if [ "$QP_WITH_DIAG" = 1 ]; then
 else
   echo "note: quicpool-diag is not built here; desktop entry, icons and metainfo not checked"
 fi
+# The programs link libpool as the shared library and carry no RPATH: from
+# the .deb the dynamic linker finds it in the system libdir; from another
+# prefix LD_LIBRARY_PATH names the prefix's libdir (as for any library).
 for bin in "$bindir"/*; do
   dynamic=$(readelf -d "$bin")
   if grep -qE '\((RPATH|RUNPATH)\)' <<<"$dynamic"; then fail "${bin#"$prefix"/} has an RPATH"; fi
+  if grep -qF "[libquicpool.so.$QP_SOVERSION]" <<<"$dynamic"; then
+    ok "${bin#"$prefix"/} needs libquicpool.so.$QP_SOVERSION"
+  else
+    fail "${bin#"$prefix"/} does not link libquicpool.so.$QP_SOVERSION"
+  fi
+  linked=$(LD_LIBRARY_PATH=$libdir ldd "$bin" | awk '/libquicpool/ {print $3}')
+  if [ "$(readlink -f "$linked")" = "$(readlink -f "$lib")" ]; then
+    ok "${bin#"$prefix"/} loads the installed library"
+  else
+    fail "${bin#"$prefix"/} loads '$linked', not the installed library"
+  fi
 done
 
 echo "== build examples/echo-client against the prefix"
@@ -173,6 +187,7 @@ if [ "${QUICPOOL_CHECK_SKIP_RUN:-0}" = 1 ]; then
   echo "note: QUICPOOL_CHECK_SKIP_RUN=1: the programs are not run"
 else
   echo "== run against the installed quicpool server"
+  export LD_LIBRARY_PATH=$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
   version_out=$("$bindir/quicpool" --version 2>&1) || true
   case "$version_out" in *"$QP_VERSION"*) ok "quicpool --version: $version_out" ;; *) fail "quicpool --version printed: $version_out" ;; esac
 

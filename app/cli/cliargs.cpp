@@ -186,7 +186,7 @@ ParseResult parseServer(const QStringList &args)
          [&](const QString &v) { return parsePositiveDuration(QStringLiteral("keep-alive"), v, &o.keepAlive); }},
         {QStringLiteral("mode"), true,
          [&](const QString &v) -> QString {
-             if (!parseAppMode(v, &o.mode))
+             if (!workload::parseMode(v, &o.mode))
                  return QStringLiteral("--mode takes echo, sink, source or hold, not \"%1\".").arg(v);
              return {};
          }},
@@ -269,10 +269,10 @@ ParseResult parseClient(const QStringList &args)
          }},
         {QStringLiteral("mode"), true,
          [&](const QString &v) -> QString {
-             AppMode mode = AppMode::Echo;
-             if (!parseAppMode(v, &mode) || mode == AppMode::Hold) {
+             workload::Mode mode = workload::Mode::Echo;
+             if (!workload::parseMode(v, &mode) || mode == workload::Mode::Hold) {
                  return QStringLiteral("--mode takes echo, sink or source, not \"%1\"%2.")
-                     .arg(v, mode == AppMode::Hold ? QStringLiteral(" (hold is a server mode)") : QString());
+                     .arg(v, mode == workload::Mode::Hold ? QStringLiteral(" (hold is a server mode)") : QString());
              }
              o.mode = mode;
              return {};

@@ -3,7 +3,7 @@
 // nothing here prints or exits.
 #pragma once
 
-#include "appmode.h"
+#include <workload/protocol.h>
 
 #include <quicpool/config.h>
 #include <QtCore/QByteArray>
@@ -25,7 +25,7 @@ struct ServerOptions
     QString certificateFile;            ///< with privateKeyFile; neither: self-signed
     QString privateKeyFile;
     Milliseconds keepAlive{30000};
-    AppMode mode = AppMode::Echo;
+    workload::Mode mode = workload::Mode::Echo;
     bool verbose = false;
 };
 
@@ -42,7 +42,7 @@ struct ClientOptions
     TlsMode tlsMode = TlsMode::SelfSigned;
     QString hostname;                   ///< empty: the host of --connect
     QByteArray pinSha256;               ///< 32 bytes from --pin, or empty
-    AppMode mode = AppMode::Echo;       ///< echo, sink or source (never hold)
+    workload::Mode mode = workload::Mode::Echo;   ///< echo, sink or source (never hold)
     int streams = 1;                    ///< streams to run in total
     int parallel = 1;                   ///< streams running at once
     qint64 bytes = 64 * 1024;           ///< payload per stream

@@ -1,10 +1,11 @@
 #include "clientcommand.h"
 
 #include "cliout.h"
-#include "clientrun.h"
 #include "runcheck.h"
 #include "signalwatcher.h"
 #include "units.h"
+
+#include <workload/streamrunner.h>
 
 #include <quicpool/pool.h>
 #include <quicpool/stream.h>
@@ -158,12 +159,13 @@ private:
             ++m_started;
             ++m_running;
             QPointer<ClientCommand> self(this);
-            auto *run = new ClientRun(stream, m_options.mode, m_options.bytes, m_options.timeout,
-                                      [self](const RunResult &result) {
-                                          if (self)
-                                              self->runDone(result);
-                                      },
-                                      this);
+            auto *run = new workload::StreamRunner(stream, m_options.mode, m_options.bytes,
+                                                   [self](const workload::RunResult &result) {
+                                                       if (self)
+                                                           self->runDone(result);
+                                                   },
+                                                   this);
+            run->setIdleTimeout(m_options.timeout);
             run->start();
         }
         // Starved: a free slot and no stream. The timer runs only while
@@ -175,7 +177,7 @@ private:
             m_starve.start(m_options.timeout);
     }
 
-    void runDone(const RunResult &result)
+    void runDone(const workload::RunResult &result)
     {
         if (m_done)
             return;

@@ -1,10 +1,11 @@
 #include "democommand.h"
 
 #include "cliout.h"
-#include "clientrun.h"
 #include "runcheck.h"
 #include "signalwatcher.h"
-#include "streamserver.h"
+
+#include <workload/streamrunner.h>
+#include <workload/streamserver.h>
 
 #include <quicpool/certificate.h>
 #include <quicpool/pool.h>
@@ -41,7 +42,7 @@ int runDemo(const DemoOptions &options)
                               .arg(server->lastError().toString()));
         return 1;
     }
-    StreamServer echo(server.get(), AppMode::Echo);
+    workload::StreamServer echo(server.get(), workload::Mode::Echo);
     echo.start();
 
     ClientPoolConfig cc;
@@ -92,7 +93,7 @@ int runDemo(const DemoOptions &options)
             return;
         ++running;
         const qint64 size = kPayloads[next++ % kPayloads.size()];
-        auto *run = new ClientRun(stream, AppMode::Echo, size, kRunTimeout, [&](const RunResult &result) {
+        auto *run = new workload::StreamRunner(stream, workload::Mode::Echo, size, [&](const workload::RunResult &result) {
             --running;
             if (result.ok) {
                 ++ok;
@@ -103,6 +104,7 @@ int runDemo(const DemoOptions &options)
             if (stopping && running == 0)
                 finishNow();
         }, &context);
+        run->setIdleTimeout(kRunTimeout);
         run->start();
     };
     QTimer load;

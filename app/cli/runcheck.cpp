@@ -2,89 +2,48 @@
 
 #include "units.h"
 
-#include <QtCore/QStringList>
-#include <array>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
 
 namespace quicpool::cli {
 
-namespace {
-
-constexpr qint64 kPeriod = 251;
-// Whole periods only, so that the byte at index k is always k % 251.
-constexpr qint64 kWindowSize = kPeriod * 262;   // 65762 bytes
-
-const std::array<char, kWindowSize> &window()
+QString formatStreamLine(const QString &id, qint64 bytes, double milliseconds, bool ok, const QString &why)
 {
-    static const std::array<char, kWindowSize> bytes = [] {
-        std::array<char, kWindowSize> b{};
-        fillPattern(b.data(), kWindowSize, 0);
-        return b;
-    }();
-    return bytes;
+    QString line = QStringLiteral("stream %1 bytes=%2 ms=%3 ")
+                       .arg(id)
+                       .arg(bytes)
+                       .arg(QString::number(milliseconds, 'f', 1));
+    if (ok)
+        return line + QStringLiteral("ok");
+    return line + QStringLiteral("fail: ") + (why.isEmpty() ? QStringLiteral("unknown error") : why);
 }
 
-QString mismatchText(const PatternChecker &checker, const char *what)
+double summaryMbps(const ClientSummary &summary)
 {
-    return QStringLiteral("%1 of %2 bytes %3 (first at offset %4)")
-        .arg(checker.mismatches())
-        .arg(checker.total())
-        .arg(QLatin1String(what))
-        .arg(checker.firstMismatch());
+    return megabytesPerSecond(summary.bytes, summary.seconds);
 }
 
-} // namespace
-
-const char *PatternWindow::at(uint64_t offset)
+QByteArray summaryJson(const ClientSummary &summary)
 {
-    return window().data() + offset % uint64_t(kPeriod);
+    QJsonObject object;
+    object.insert(QStringLiteral("streams"), summary.streams);
+    object.insert(QStringLiteral("ok"), summary.ok);
+    object.insert(QStringLiteral("failed"), summary.failed);
+    object.insert(QStringLiteral("bytes"), summary.bytes);
+    object.insert(QStringLiteral("seconds"), summary.seconds);
+    object.insert(QStringLiteral("mbps"), summaryMbps(summary));
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
 
-qint64 PatternWindow::chunkSize()
+QString summaryLine(const ClientSummary &summary)
 {
-    return kWindowSize - (kPeriod - 1);
-}
-
-QString echoVerdict(qint64 sent, const PatternChecker &received)
-{
-    QStringList problems;
-    const qint64 total = qint64(received.total());
-    if (total < sent)
-        problems << QStringLiteral("got back %1 of %2 bytes before the stream ended").arg(total).arg(sent);
-    else if (total > sent)
-        problems << QStringLiteral("got back %1 bytes, more than the %2 sent").arg(total).arg(sent);
-    if (!received.isClean())
-        problems << mismatchText(received, "came back changed");
-    return problems.join(QStringLiteral("; "));
-}
-
-QString sinkVerdict(qint64 sent, QByteArrayView reply)
-{
-    SinkReply decoded;
-    if (!decodeSinkReply(reply, &decoded)) {
-        if (reply.isEmpty())
-            return QStringLiteral("the server ended the stream without its %1-byte reply").arg(kSinkReplySize);
-        return QStringLiteral("the reply was %1 bytes, not %2").arg(reply.size()).arg(kSinkReplySize);
-    }
-    QStringList problems;
-    if (decoded.total != uint64_t(sent)) {
-        problems << QStringLiteral("the server counted %1 bytes, not the %2 sent").arg(decoded.total).arg(sent);
-    }
-    if (decoded.mismatches != 0)
-        problems << QStringLiteral("the server saw %1 bytes differ from the pattern").arg(decoded.mismatches);
-    return problems.join(QStringLiteral("; "));
-}
-
-QString sourceVerdict(qint64 asked, const PatternChecker &received)
-{
-    QStringList problems;
-    const qint64 total = qint64(received.total());
-    if (total < asked)
-        problems << QStringLiteral("received %1 of %2 bytes before the stream ended").arg(total).arg(asked);
-    else if (total > asked)
-        problems << QStringLiteral("received %1 bytes, more than the %2 asked for").arg(total).arg(asked);
-    if (!received.isClean())
-        problems << mismatchText(received, "differ from the pattern");
-    return problems.join(QStringLiteral("; "));
+    return QStringLiteral("streams=%1 ok=%2 failed=%3 bytes=%4 seconds=%5 mbps=%6")
+        .arg(summary.streams)
+        .arg(summary.ok)
+        .arg(summary.failed)
+        .arg(summary.bytes)
+        .arg(QString::number(summary.seconds, 'f', 3))
+        .arg(QString::number(summaryMbps(summary), 'f', 2));
 }
 
 bool isFatalStartError(ErrorCode code)

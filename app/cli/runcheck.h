@@ -1,39 +1,40 @@
-// Pure pieces of the CLI's runners: the test pattern as a window into one
-// periodic buffer (so gigabyte runs never hold their payload), the verdict
-// on a finished client run in each mode, and the lines the server and the
-// demo print. No I/O here, so unit tests reach every branch.
+// Pure pieces of the CLI's commands: the lines and the summary the client
+// prints, which pool errors stop it at once, and the lines the server and
+// the demo print. No I/O here, so unit tests reach every branch. (The
+// protocol itself, its pattern and verdicts are in the workload library:
+// workload/include/workload/protocol.h.)
 #pragma once
 
-#include "appmode.h"
-
 #include <quicpool/error.h>
-#include <QtCore/QByteArrayView>
+#include <QtCore/QByteArray>
 #include <QtCore/QString>
 #include <QtNetwork/QHostAddress>
-#include <cstdint>
 
 namespace quicpool::cli {
 
-/// The pattern i % 251 for any offset, without generating it per write: one
-/// buffer holds whole periods, so the bytes from any offset on start inside
-/// it at offset % 251 and run for at least chunkSize() bytes.
-class PatternWindow
-{
-public:
-    /// Pattern bytes starting at stream offset `offset`; chunkSize() are valid.
-    static const char *at(uint64_t offset);
-    /// How many bytes at() guarantees (a little under 64 KiB).
-    static qint64 chunkSize();
-};
+/// One line per finished stream in the client's plain output:
+/// "stream <id> bytes=N ms=X ok" or "stream <id> bytes=N ms=X fail: <why>".
+/// ms has one decimal.
+QString formatStreamLine(const QString &id, qint64 bytes, double milliseconds, bool ok,
+                         const QString &why = {});
 
-/// Why a finished echo run is wrong, or an empty string when it is right:
-/// `sent` bytes went out, `received` checks what came back.
-QString echoVerdict(qint64 sent, const PatternChecker &received);
-/// Same for sink: `sent` pattern bytes went out, `reply` is everything the
-/// server answered (it must be exactly one 16-byte SinkReply).
-QString sinkVerdict(qint64 sent, QByteArrayView reply);
-/// Same for source: `asked` bytes were requested, `received` checks them.
-QString sourceVerdict(qint64 asked, const PatternChecker &received);
+/// What `quicpool client` did, for its last line or its --json output.
+struct ClientSummary
+{
+    int streams = 0;   ///< streams attempted
+    int ok = 0;
+    int failed = 0;
+    qint64 bytes = 0;  ///< payload bytes of the streams that succeeded
+    double seconds = 0;
+};
+/// bytes / seconds / 10^6, as the README's "The quicpool command" section
+/// defines "mbps" (so MB/s, 10^6 bytes); 0 when seconds <= 0.
+double summaryMbps(const ClientSummary &summary);
+/// One compact JSON object: {"streams":…,"ok":…,"failed":…,"bytes":…,
+/// "seconds":…,"mbps":…}.
+QByteArray summaryJson(const ClientSummary &summary);
+/// "streams=N ok=N failed=N bytes=N seconds=X.XXX mbps=Y.YY".
+QString summaryLine(const ClientSummary &summary);
 
 /// A pool error that retrying cannot cure (bad pin, TLS failure, refused
 /// IP, ...): the client stops waiting for streams at once instead of

@@ -3,7 +3,8 @@
 #include "cliout.h"
 #include "runcheck.h"
 #include "signalwatcher.h"
-#include "streamserver.h"
+
+#include <workload/streamserver.h>
 
 #include <quicpool/pool.h>
 #include <QtCore/QCoreApplication>
@@ -22,13 +23,26 @@ int runServer(const ServerOptions &options)
         return 1;
     }
     printLine(stderr, QStringLiteral("listening on %1 (mode %2, max-cap %3)")
-                          .arg(formatHostPort(pool->serverAddress(), pool->serverPort()), appModeName(options.mode))
+                          .arg(formatHostPort(pool->serverAddress(), pool->serverPort()), workload::modeName(options.mode))
                           .arg(pool->config().maxCapacity()));
     printLine(stderr, QStringLiteral("certificate %1").arg(pool->certificateFingerprint()));
 
-    StreamServer server(pool.get(), options.mode);
+    workload::StreamServer server(pool.get(), options.mode);
     if (options.verbose) {
-        server.setLogger([](const QString &line) { printLine(stderr, line); });
+        // One line per stream: taken, and how it ended.
+        QObject::connect(&server, &workload::StreamServer::streamTaken, &server,
+                         [mode = options.mode](const QString &id, const QHostAddress &address, quint16 port) {
+                             printLine(stderr, QStringLiteral("stream %1 taken from %2 (%3)")
+                                                   .arg(id, formatHostPort(address, port), workload::modeName(mode)));
+                         });
+        QObject::connect(&server, &workload::StreamServer::streamDone, &server,
+                         [](const QString &id, workload::StreamServer::Outcome outcome, const QString &detail) {
+                             using Outcome = workload::StreamServer::Outcome;
+                             const QString what = outcome == Outcome::Served       ? QStringLiteral("done")
+                                                  : outcome == Outcome::QuietClose ? QStringLiteral("closed quietly")
+                                                                                   : QStringLiteral("failed");
+                             printLine(stderr, QStringLiteral("stream %1 %2: %3").arg(id, what, detail));
+                         });
         QObject::connect(pool.get(), &ServerPool::clientConnected, pool.get(),
                          [](const QHostAddress &address, quint16 port) {
                              printLine(stderr, QStringLiteral("client %1 connected").arg(formatHostPort(address, port)));

@@ -162,25 +162,6 @@ bool parseSize(QStringView text, qint64 *out, QString *error)
                                           "GB, KiB, MiB or GiB.").arg(text, unit));
 }
 
-QString formatDuration(Milliseconds duration)
-{
-    const qint64 ms = duration.count();
-    if (ms != 0 && ms % (60 * 60 * 1000) == 0)
-        return QStringLiteral("%1h").arg(ms / (60 * 60 * 1000));
-    if (ms != 0 && ms % (60 * 1000) == 0)
-        return QStringLiteral("%1m").arg(ms / (60 * 1000));
-    if (ms >= 1000 || ms <= -1000) {
-        // Seconds with as many decimals as needed (at most 3): "1.5s", "2.25s".
-        QString text = QString::number(double(ms) / 1000.0, 'f', 3);
-        while (text.endsWith(u'0'))
-            text.chop(1);
-        if (text.endsWith(u'.'))
-            text.chop(1);
-        return text + u's';
-    }
-    return QStringLiteral("%1ms").arg(ms);
-}
-
 QString formatBytes(qint64 bytes)
 {
     static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};

@@ -11,6 +11,8 @@
 // fractions allowed when they give whole bytes ("1.5KiB" = 1536).
 #pragma once
 
+#include <workload/protocol.h>
+
 #include <quicpool/config.h>
 #include <QtCore/QString>
 #include <QtCore/QStringView>
@@ -24,8 +26,10 @@ bool parseDuration(QStringView text, Milliseconds *out, QString *error = nullptr
 /// Parses a byte count; false with a sentence in *error on failure.
 bool parseSize(QStringView text, qint64 *out, QString *error = nullptr);
 
-/// The shortest form parseDuration reads back: "250ms", "2s", "1.5s", "5m", "1h".
-QString formatDuration(Milliseconds duration);
+/// The shortest form parseDuration reads back: "250ms", "2s", "1.5s", "5m",
+/// "1h". The stream runner's verdicts write durations the same way, so the
+/// function lives in the workload library (workload/include/workload/protocol.h).
+using workload::formatDuration;
 /// Human bytes with binary units: "512 B", "64.0 KiB", "1.50 MiB", "2.00 GiB".
 QString formatBytes(qint64 bytes);
 

@@ -1,5 +1,6 @@
 // quicpool-diag: the desktop diagnostics and visual load-testing app.
-// All logic lives in ui/ (quicpool_ui); this only wires the command line.
+// All logic lives in ui/ (core, models, widgets, windows); this only wires
+// the command line.
 #include "appoptions.h"
 #include "icons.h"
 #include "mainwindow.h"

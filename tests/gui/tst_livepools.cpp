@@ -175,16 +175,16 @@ void TestLivePools::demoPairMovesCharts()
 void TestLivePools::loadTestEngineModes_data()
 {
     QTest::addColumn<int>("mode");
-    QTest::newRow("echo") << int(LoadMode::Echo);
-    QTest::newRow("sink") << int(LoadMode::Sink);
-    QTest::newRow("source") << int(LoadMode::Source);
+    QTest::newRow("echo") << int(workload::Mode::Echo);
+    QTest::newRow("sink") << int(workload::Mode::Sink);
+    QTest::newRow("source") << int(workload::Mode::Source);
 }
 
 void TestLivePools::loadTestEngineModes()
 {
     QFETCH(int, mode);
     LoadTestConfig c;
-    c.mode = LoadMode(mode);
+    c.mode = workload::Mode(mode);
     c.streams = 12;
     c.bytes = 100000;
     c.parallelism = 3;
@@ -199,11 +199,11 @@ void TestLivePools::loadTestEngineModes()
     QCOMPARE(r.ok, 12);
     QCOMPARE(r.latenciesMs.size(), 12);
     QVERIFY(r.latencyPercentile(50) > 0);
-    if (c.mode == LoadMode::Echo)
+    if (c.mode == workload::Mode::Echo)
         QCOMPARE(r.bytesReceived, 12 * c.bytes);
-    if (c.mode == LoadMode::Sink)
+    if (c.mode == workload::Mode::Sink)
         QCOMPARE(r.bytesReceived, qint64(12 * 16));
-    if (c.mode == LoadMode::Source) {
+    if (c.mode == workload::Mode::Source) {
         QCOMPARE(r.bytesSent, qint64(12 * 8));
         QCOMPARE(r.bytesReceived, 12 * c.bytes);
     }
@@ -226,7 +226,7 @@ void TestLivePools::loadTestAgainstCliServer()
     QProcess server;
     server.setProcessChannelMode(QProcess::SeparateChannels);
     server.start(cli, {QStringLiteral("server"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
-                       QStringLiteral("--mode"), loadModeName(LoadMode(mode))});
+                       QStringLiteral("--mode"), workload::modeName(workload::Mode(mode))});
     QVERIFY(server.waitForStarted(10000));
     QString port;
     const QRegularExpression listening(QStringLiteral("listening on 127\\.0\\.0\\.1:(\\d+)"));
@@ -243,7 +243,7 @@ void TestLivePools::loadTestAgainstCliServer()
     c.target = LoadTestConfig::Target::Remote;
     c.remoteAddress = QStringLiteral("127.0.0.1:") + port;
     c.tlsMode = 1;
-    c.mode = LoadMode(mode);
+    c.mode = workload::Mode(mode);
     c.streams = 10;
     c.bytes = 50000;
     c.parallelism = 3;
@@ -268,7 +268,7 @@ void TestLivePools::loadTestPanelCompletes()
     c.streams = 40;
     c.bytes = 32 * 1024;
     c.parallelism = 4;
-    c.mode = LoadMode::Echo;
+    c.mode = workload::Mode::Echo;
     panel->setConfig(c);
     QSignalSpy finished(panel, &LoadTestPanel::finished);
     QVERIFY(panel->start());

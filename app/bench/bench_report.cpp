@@ -1,0 +1,362 @@
+#include "bench_report.h"
+
+#include <QtCore/QJsonArray>
+#include <QtCore/QTextStream>
+#include <cmath>
+
+namespace quicpool::cli::bench {
+
+namespace {
+
+// Six significant digits are plenty for a benchmark and keep the JSON readable.
+double tidy(double v)
+{
+    if (v == 0 || !std::isfinite(v))
+        return std::isfinite(v) ? v : 0;
+    const double scale = std::pow(10.0, 5 - int(std::floor(std::log10(std::fabs(v)))));
+    return std::round(v * scale) / scale;
+}
+
+QString statusName(WorkloadReport::Status status)
+{
+    switch (status) {
+    case WorkloadReport::Status::Ok:
+        return QStringLiteral("ok");
+    case WorkloadReport::Status::Skipped:
+        return QStringLiteral("skipped");
+    case WorkloadReport::Status::Failed:
+        return QStringLiteral("failed");
+    }
+    return QString();
+}
+
+const QString kVsTlsSuffix = QStringLiteral("_vs_tls");
+
+} // namespace
+
+// ---------------------------------------------------------------- WorkloadReport
+
+void WorkloadReport::addRun(const RunOutcome &outcome)
+{
+    for (const QString &n : outcome.notes)
+        if (!notes.contains(n))
+            notes.append(n);
+    if (!outcome.error.isEmpty()) {
+        status = Status::Failed;
+        if (!reason.isEmpty() && reason != outcome.error)
+            reason += QStringLiteral("; ");
+        if (reason != outcome.error)
+            reason += outcome.error;
+        return;
+    }
+    if (!outcome.skipped.isEmpty()) {
+        if (status == Status::Ok && runs == 0) {
+            status = Status::Skipped;
+            reason = outcome.skipped;
+        }
+        return;
+    }
+    ++runs;
+    for (const Sample &s : outcome.samples) {
+        auto it = std::find_if(figures.begin(), figures.end(), [&](const Figure &f) { return f.key == s.key; });
+        if (it == figures.end()) {
+            figures.append(Figure{s.key, s.unit, {}});
+            it = figures.end() - 1;
+        }
+        it->values.append(s.value);
+    }
+}
+
+const Figure *WorkloadReport::figure(const QString &key) const
+{
+    for (const Figure &f : figures)
+        if (f.key == key)
+            return &f;
+    return nullptr;
+}
+
+// ---------------------------------------------------------------- targets
+
+QList<Target> performanceTargets()
+{
+    return {
+        {QStringLiteral("sink1"), QStringLiteral("mb_per_s"), true, 800, QStringLiteral("one stream >= 800 MB/s")},
+        {QStringLiteral("sink1"), QStringLiteral("cpu_s_per_gib"), false, 2.5,
+         QStringLiteral("one stream <= 2.5 s CPU per GiB")},
+        {QStringLiteral("sink1"), QStringLiteral("mb_per_s_vs_tls"), true, 0.8,
+         QStringLiteral("one stream >= 0.8x TLS over TCP")},
+        {QStringLiteral("sink8"), QStringLiteral("mb_per_s_vs_sink1"), true, 1.0,
+         QStringLiteral("8 streams >= one stream")},
+        {QStringLiteral("fill"), QStringLiteral("fill_1000_ms"), false, 10, QStringLiteral("fill 1000 <= 10 ms")},
+        {QStringLiteral("fill"), QStringLiteral("fill_10000_ms"), false, 100, QStringLiteral("fill 10,000 <= 100 ms")},
+        {QStringLiteral("echo"), QStringLiteral("rtt_p50_us"), false, 60, QStringLiteral("echo p50 <= 60 us")},
+        {QStringLiteral("echo"), QStringLiteral("rtt_p99_us"), false, 150, QStringLiteral("echo p99 <= 150 us")},
+        {QStringLiteral("get"), QStringLiteral("wake_p99_us"), false, 50,
+         QStringLiteral("waiting outgoingGet wakes <= 50 us")},
+        {QStringLiteral("memory"), QStringLiteral("rss_bytes_per_stream"), false, 2048,
+         QStringLiteral("<= 2 KiB resident per idle pooled stream")},
+    };
+}
+
+bool measuredValue(const BenchReport &report, const Target &target, double *value)
+{
+    const WorkloadReport *w = report.workload(target.workload);
+    if (!w || w->status != WorkloadReport::Status::Ok)
+        return false;
+    if (target.key.endsWith(kVsTlsSuffix)) {
+        const QString base = target.key.left(target.key.size() - kVsTlsSuffix.size());
+        for (const auto &[key, ratio] : w->vsTls) {
+            if (key == base) {
+                *value = ratio;
+                return true;
+            }
+        }
+        return false;
+    }
+    if (target.key == u"mb_per_s_vs_sink1") {
+        const WorkloadReport *one = report.workload(QStringLiteral("sink1"));
+        const Figure *mine = w->figure(QStringLiteral("mb_per_s"));
+        const Figure *theirs = one && one->status == WorkloadReport::Status::Ok
+            ? one->figure(QStringLiteral("mb_per_s")) : nullptr;
+        if (!mine || !theirs || theirs->summary().median <= 0)
+            return false;
+        *value = mine->summary().median / theirs->summary().median;
+        return true;
+    }
+    const Figure *f = w->figure(target.key);
+    if (!f || f->values.isEmpty())
+        return false;
+    *value = f->summary().median;
+    return true;
+}
+
+// ---------------------------------------------------------------- BenchReport
+
+const WorkloadReport *BenchReport::workload(const QString &name) const
+{
+    for (const WorkloadReport &w : workloads)
+        if (w.name == name)
+            return &w;
+    return nullptr;
+}
+
+void BenchReport::compareWithTls()
+{
+    const WorkloadReport *tls = workload(QStringLiteral("tls"));
+    if (!tls || tls->status != WorkloadReport::Status::Ok)
+        return;
+    for (WorkloadReport &w : workloads) {
+        w.vsTls.clear();
+        if (w.name == u"tls" || w.status != WorkloadReport::Status::Ok)
+            continue;
+        for (const QString &key : {QStringLiteral("mb_per_s"), QStringLiteral("cpu_s_per_gib")}) {
+            const Figure *mine = w.figure(key);
+            const Figure *base = tls->figure(key);
+            if (mine && base && base->summary().median > 0)
+                w.vsTls.append({key, mine->summary().median / base->summary().median});
+        }
+    }
+}
+
+bool BenchReport::ok() const
+{
+    return std::none_of(workloads.begin(), workloads.end(),
+                        [](const WorkloadReport &w) { return w.status == WorkloadReport::Status::Failed; });
+}
+
+// ---------------------------------------------------------------- JSON
+
+QJsonObject toJson(const BenchReport &report)
+{
+    const MachineInfo &m = report.machine;
+    QJsonObject machine{
+        {QStringLiteral("cpu_model"), m.cpuModel},
+        {QStringLiteral("cores"), m.cores},
+        {QStringLiteral("kernel"), m.kernel},
+        {QStringLiteral("os"), m.os},
+        {QStringLiteral("qt"), m.qtVersion},
+        {QStringLiteral("quicpool"), m.quicpoolVersion},
+        {QStringLiteral("ngtcp2"), m.ngtcp2Version},
+        {QStringLiteral("tls"), m.tlsLibrary},
+        {QStringLiteral("qt_tls_backend"), m.sslBackend},
+        {QStringLiteral("optimized_build"), m.optimized},
+        {QStringLiteral("load_average"), QJsonArray{tidy(m.loadAverage[0]), tidy(m.loadAverage[1]),
+                                                    tidy(m.loadAverage[2])}},
+    };
+    const BenchSettings &s = report.settings;
+    QJsonObject settings{
+        {QStringLiteral("quick"), s.quick},
+        {QStringLiteral("repeat"), s.repeat > 0 ? QJsonValue(s.repeat) : QJsonValue()},
+        {QStringLiteral("bytes"), double(s.bytes)},
+        {QStringLiteral("connect"), s.connect.isEmpty() ? QJsonValue() : QJsonValue(s.connect)},
+        {QStringLiteral("workloads"), QJsonArray::fromStringList(s.workloads)},
+    };
+
+    QJsonObject workloads;
+    for (const WorkloadReport &w : report.workloads) {
+        QJsonObject o{
+            {QStringLiteral("title"), w.title},
+            {QStringLiteral("status"), statusName(w.status)},
+            {QStringLiteral("runs"), w.runs},
+        };
+        if (!w.reason.isEmpty())
+            o.insert(QStringLiteral("reason"), w.reason);
+        if (!w.notes.isEmpty())
+            o.insert(QStringLiteral("notes"), QJsonArray::fromStringList(w.notes));
+        QJsonObject figures;
+        for (const Figure &f : w.figures) {
+            const Summary sum = f.summary();
+            QJsonArray values;
+            for (double v : f.values)
+                values.append(tidy(v));
+            figures.insert(f.key, QJsonObject{
+                                      {QStringLiteral("unit"), f.unit},
+                                      {QStringLiteral("min"), tidy(sum.min)},
+                                      {QStringLiteral("median"), tidy(sum.median)},
+                                      {QStringLiteral("max"), tidy(sum.max)},
+                                      {QStringLiteral("values"), values},
+                                  });
+        }
+        o.insert(QStringLiteral("figures"), figures);
+        if (!w.vsTls.isEmpty()) {
+            QJsonObject ratios;
+            for (const auto &[key, ratio] : w.vsTls)
+                ratios.insert(key, tidy(ratio));
+            o.insert(QStringLiteral("vs_tls"), ratios);
+        }
+        workloads.insert(w.name, o);
+    }
+
+    QJsonArray targets;
+    for (const Target &t : performanceTargets()) {
+        if (!report.workload(t.workload))
+            continue;
+        double value = 0;
+        const bool measured = measuredValue(report, t, &value);
+        targets.append(QJsonObject{
+            {QStringLiteral("workload"), t.workload},
+            {QStringLiteral("figure"), t.key},
+            {QStringLiteral("op"), t.atLeast ? QStringLiteral(">=") : QStringLiteral("<=")},
+            {QStringLiteral("value"), t.value},
+            {QStringLiteral("text"), t.text},
+            {QStringLiteral("measured"), measured ? QJsonValue(tidy(value)) : QJsonValue()},
+            {QStringLiteral("met"), measured ? QJsonValue(t.atLeast ? value >= t.value : value <= t.value)
+                                             : QJsonValue()},
+        });
+    }
+
+    return QJsonObject{
+        {QStringLiteral("tool"), QStringLiteral("quicpool bench")},
+        {QStringLiteral("schema"), 1},
+        {QStringLiteral("ok"), report.ok()},
+        {QStringLiteral("wall_seconds"), tidy(report.wallSeconds)},
+        {QStringLiteral("machine"), machine},
+        {QStringLiteral("settings"), settings},
+        {QStringLiteral("workloads"), workloads},
+        {QStringLiteral("targets"), targets},
+    };
+}
+
+// ---------------------------------------------------------------- table
+
+QString formatFigure(double value)
+{
+    const double a = std::fabs(value);
+    if (a >= 100 || a == 0)
+        return QString::number(value, 'f', 0);
+    if (a >= 10)
+        return QString::number(value, 'f', 1);
+    if (a >= 1)
+        return QString::number(value, 'f', 2);
+    return QString::number(value, 'g', 3);
+}
+
+QString toTable(const BenchReport &report)
+{
+    QString out;
+    QTextStream ts(&out);
+    const MachineInfo &m = report.machine;
+    ts << "quicpool bench " << m.quicpoolVersion << (m.optimized ? "" : " (unoptimized build: figures are low)")
+       << "\n";
+    ts << "machine: " << (m.cpuModel.isEmpty() ? QStringLiteral("unknown CPU") : m.cpuModel) << ", " << m.cores
+       << " cores, " << m.kernel << (m.os.isEmpty() ? QString() : QStringLiteral(", ") + m.os) << "\n";
+    ts << "libraries: Qt " << m.qtVersion << ", ngtcp2 " << m.ngtcp2Version << ", " << m.tlsLibrary
+       << ", Qt TLS " << m.sslBackend << "\n";
+    ts << "load average at start: " << QString::number(m.loadAverage[0], 'f', 2) << " "
+       << QString::number(m.loadAverage[1], 'f', 2) << " " << QString::number(m.loadAverage[2], 'f', 2) << "\n";
+    if (!report.settings.connect.isEmpty())
+        ts << "server: " << report.settings.connect << " (client side measured here)\n";
+    ts << "\n";
+
+    struct Row
+    {
+        QStringList cells;
+    };
+    QList<Row> rows;
+    rows.append({{QStringLiteral("workload"), QStringLiteral("figure"), QStringLiteral("median"),
+                  QStringLiteral("min"), QStringLiteral("max"), QStringLiteral("unit"), QStringLiteral("vs TLS"),
+                  QStringLiteral("target")}});
+    const QList<Target> targets = performanceTargets();
+    for (const WorkloadReport &w : report.workloads) {
+        if (w.status != WorkloadReport::Status::Ok) {
+            rows.append({{w.name, statusName(w.status) + QStringLiteral(": ") + w.reason}});
+            continue;
+        }
+        bool first = true;
+        for (const Figure &f : w.figures) {
+            const Summary sum = f.summary();
+            QString vs;
+            for (const auto &[key, ratio] : w.vsTls)
+                if (key == f.key)
+                    vs = QString::number(ratio, 'f', 2) + QStringLiteral("x");
+            QString target;
+            for (const Target &t : targets) {
+                if (t.workload != w.name)
+                    continue;
+                const bool here = t.key == f.key
+                    || (t.key == f.key + kVsTlsSuffix)
+                    || (t.key == u"mb_per_s_vs_sink1" && f.key == u"mb_per_s");
+                if (!here)
+                    continue;
+                double value = 0;
+                if (!measuredValue(report, t, &value))
+                    continue;
+                const bool met = t.atLeast ? value >= t.value : value <= t.value;
+                if (!target.isEmpty())
+                    target += QStringLiteral("; ");
+                target += t.text + (met ? QStringLiteral(": met") : QStringLiteral(": missed"));
+            }
+            rows.append({{first ? w.name : QString(), f.key, formatFigure(sum.median), formatFigure(sum.min),
+                          formatFigure(sum.max), f.unit, vs, target}});
+            first = false;
+        }
+    }
+
+    QList<int> widths(8, 0);
+    for (const Row &r : rows)
+        if (r.cells.size() == 8)
+            for (int i = 0; i < 8; ++i)
+                widths[i] = std::max(widths[i], int(r.cells[i].size()));
+    for (const Row &r : rows) {
+        if (r.cells.size() != 8) {
+            ts << r.cells.value(0).leftJustified(widths[0]) << "  " << r.cells.value(1) << "\n";
+            continue;
+        }
+        QString line;
+        for (int i = 0; i < 8; ++i) {
+            const bool numeric = i >= 2 && i <= 4;
+            const QString cell = numeric ? r.cells[i].rightJustified(widths[i]) : r.cells[i].leftJustified(widths[i]);
+            line += cell + (i < 7 ? QStringLiteral("  ") : QString());
+        }
+        while (line.endsWith(u' '))
+            line.chop(1);
+        ts << line << "\n";
+    }
+    for (const WorkloadReport &w : report.workloads)
+        for (const QString &n : w.notes)
+            ts << "note (" << w.name << "): " << n << "\n";
+    ts << "\nMB/s = 10^6 bytes per second. Targets are issue 4's (two processes, medians); shown, never asserted.\n";
+    return out;
+}
+
+} // namespace quicpool::cli::bench

@@ -1,0 +1,131 @@
+// The results of `quicpool bench`: what each run of a workload measured,
+// gathered over repeats into min / median / max, compared with the
+// TLS-over-TCP baseline and the performance targets (performanceTargets()
+// below; docs/PERFORMANCE.md shows them beside the results), and written
+// out as one JSON object or a table. No measuring here.
+#pragma once
+
+#include "bench_resources.h"
+#include "bench_stats.h"
+
+#include <QtCore/QJsonObject>
+#include <QtCore/QList>
+#include <QtCore/QString>
+#include <QtCore/QStringList>
+
+namespace quicpool::cli::bench {
+
+/// One figure of one run, e.g. {"mb_per_s", "MB/s", 312.4}.
+struct Sample
+{
+    QString key;
+    QString unit;
+    double value = 0;
+};
+
+/// What one run of a workload produced. Either samples, or a reason it
+/// could not run (skipped) or went wrong (error).
+struct RunOutcome
+{
+    QList<Sample> samples;
+    QStringList notes;          ///< facts worth reporting once (cipher, sizes, method)
+    QString error;              ///< the run failed: why
+    QString skipped;            ///< the workload cannot run in this setting: why
+
+    void add(const QString &key, const QString &unit, double value) { samples.append({key, unit, value}); }
+    void note(const QString &text)
+    {
+        if (!notes.contains(text))
+            notes.append(text);
+    }
+    static RunOutcome failure(const QString &why)
+    {
+        RunOutcome o;
+        o.error = why;
+        return o;
+    }
+    static RunOutcome skip(const QString &why)
+    {
+        RunOutcome o;
+        o.skipped = why;
+        return o;
+    }
+};
+
+/// A figure over all runs of its workload.
+struct Figure
+{
+    QString key;
+    QString unit;
+    QList<double> values;
+    Summary summary() const { return summarize(values); }
+};
+
+struct WorkloadReport
+{
+    enum class Status { Ok, Skipped, Failed };
+
+    QString name;               ///< "sink1"
+    QString title;              ///< "one stream, sink"
+    Status status = Status::Ok;
+    QString reason;             ///< why skipped or failed
+    int runs = 0;               ///< runs that produced figures
+    QList<Figure> figures;      ///< in first-seen order
+    QStringList notes;
+    /// QUIC figure key -> median / the TLS baseline's median of the same key.
+    QList<std::pair<QString, double>> vsTls;
+
+    /// Folds one run in: samples append to their figures; a failure or skip
+    /// sets the status (a failure wins over everything).
+    void addRun(const RunOutcome &outcome);
+    const Figure *figure(const QString &key) const;
+};
+
+/// One performance target, checked for the report (never asserted).
+struct Target
+{
+    QString workload;
+    QString key;                ///< a figure key, or "<key>_vs_tls" for a ratio
+    bool atLeast = false;       ///< true: measured >= value; false: measured <= value
+    double value = 0;
+    QString text;               ///< "one stream >= 800 MB/s"
+};
+/// The targets the project set for itself, for two processes on a 2-vCPU
+/// machine, as medians: the "target" column of docs/PERFORMANCE.md. The
+/// quic-go figures beside them there are what they were chosen against.
+QList<Target> performanceTargets();
+
+struct BenchSettings
+{
+    bool quick = false;
+    int repeat = 0;             ///< 0: each workload's default
+    qint64 bytes = 0;           ///< sink/baseline payload
+    QString connect;            ///< empty: in-process server
+    QStringList workloads;      ///< names, in run order
+};
+
+struct BenchReport
+{
+    MachineInfo machine;
+    BenchSettings settings;
+    QList<WorkloadReport> workloads;
+    double wallSeconds = 0;
+
+    const WorkloadReport *workload(const QString &name) const;
+    /// Fills every throughput workload's vsTls from the "tls" workload's
+    /// medians (mb_per_s, cpu_s_per_gib); nothing when tls did not run.
+    void compareWithTls();
+    /// False when any workload failed.
+    bool ok() const;
+};
+
+/// The median a target refers to, if it was measured.
+bool measuredValue(const BenchReport &report, const Target &target, double *value);
+
+QJsonObject toJson(const BenchReport &report);
+/// A fixed-width table for a terminal, with the machine on top.
+QString toTable(const BenchReport &report);
+/// A number as the table prints it: 3 significant digits, at least 0 decimals.
+QString formatFigure(double value);
+
+} // namespace quicpool::cli::bench

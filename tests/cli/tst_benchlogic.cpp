@@ -1,0 +1,257 @@
+// The pure parts of `quicpool bench`: percentiles, summaries, the plan,
+// the report's bookkeeping (runs, failures, TLS ratios, targets, JSON).
+// (The pattern check the sink servers use is the workload library's:
+// tests/workload/tst_protocol.)
+#include "bench_harness.h"
+#include "bench_plan.h"
+#include "bench_report.h"
+#include "bench_resources.h"
+#include "bench_stats.h"
+
+#include <QtCore/QJsonArray>
+#include <QtTest/QTest>
+
+using namespace quicpool::cli;
+using namespace quicpool::cli::bench;
+
+class TestBenchLogic : public QObject
+{
+    Q_OBJECT
+
+    static RunOutcome throughput(double mbPerS, double cpu)
+    {
+        RunOutcome o;
+        o.add(QStringLiteral("mb_per_s"), QStringLiteral("MB/s"), mbPerS);
+        o.add(QStringLiteral("cpu_s_per_gib"), QStringLiteral("s/GiB"), cpu);
+        return o;
+    }
+    static WorkloadReport workload(const QString &name, const QList<RunOutcome> &runs)
+    {
+        WorkloadReport w;
+        w.name = name;
+        for (const RunOutcome &r : runs)
+            w.addRun(r);
+        return w;
+    }
+
+private Q_SLOTS:
+    void percentileIsNearestRank()
+    {
+        std::vector<double> v;
+        for (int i = 1; i <= 10000; ++i)
+            v.push_back(double(10001 - i));   // unsorted on purpose
+        QCOMPARE(percentile(v, 0.50), 5000.0);
+        QCOMPARE(percentile(v, 0.99), 9900.0);
+        QCOMPARE(percentile(v, 0.999), 9990.0);
+        QCOMPARE(percentile(v, 1.0), 10000.0);
+        QCOMPARE(percentile(v, 0.0), 1.0);
+        QCOMPARE(percentile({7.0}, 0.99), 7.0);
+        QCOMPARE(percentile({}, 0.5), 0.0);
+        QCOMPARE(percentile({1, 2, 3, 4}, 0.5), 2.0);
+        QCOMPARE(percentile({1, 2, 3, 4}, 0.51), 3.0);
+        QCOMPARE(percentile({3, 1, 2}, 2.0), 3.0);    // clamped
+        QCOMPARE(percentile({3, 1, 2}, -1.0), 1.0);
+    }
+
+    void summaryOfRuns()
+    {
+        const Summary odd = summarize({3, 1, 2});
+        QCOMPARE(odd.count, 3);
+        QCOMPARE(odd.min, 1.0);
+        QCOMPARE(odd.median, 2.0);
+        QCOMPARE(odd.max, 3.0);
+        const Summary even = summarize({4, 1, 3, 2});
+        QCOMPARE(even.median, 2.5);
+        const Summary none = summarize({});
+        QCOMPARE(none.count, 0);
+        QCOMPARE(none.median, 0.0);
+    }
+
+    void planDefaultsAndErrors()
+    {
+        BenchOptions o;
+        Plan p = makePlan(o);
+        QVERIFY(p.error.isEmpty());
+        QCOMPARE(p.workloads.size(), workloadCatalog().size());
+        QCOMPARE(p.sizes.bytes, 1024LL * 1024 * 1024);
+        QCOMPARE(p.sizes.fillStreams, (QList<int>{100, 1000, 10000}));
+        QCOMPARE(p.sizes.echoTrips, 10000);
+        QCOMPARE(p.sizes.memoryStreams, 10000);
+        QCOMPARE(p.runsOf(workloadCatalog().at(3)), 3);   // sink1: medians of three
+
+        o.quick = true;
+        p = makePlan(o);
+        QCOMPARE(p.sizes.bytes, 16LL * 1024 * 1024);
+        QCOMPARE(p.sizes.fillStreams, QList<int>{100});
+        QCOMPARE(p.sizes.echoTrips, 1000);
+        for (const WorkloadInfo &w : p.workloads)
+            QCOMPARE(p.runsOf(w), 1);
+
+        o.repeat = 5;
+        o.bytes = 12345;
+        o.workload = QStringLiteral("sink8");
+        p = makePlan(o);
+        QCOMPARE(p.workloads.size(), 1);
+        QCOMPARE(p.workloads.first().name, QStringLiteral("sink8"));
+        QCOMPARE(p.runsOf(p.workloads.first()), 5);
+        QCOMPARE(p.sizes.bytes, 12345);
+
+        o.workload = QStringLiteral("sink9");
+        p = makePlan(o);
+        QVERIFY(p.error.contains(u"sink9"));
+        QVERIFY(p.error.contains(u"memory"));
+
+        o.workload.clear();
+        o.bytes = 0;
+        QVERIFY(!makePlan(o).error.isEmpty());
+    }
+
+    void runsFoldIntoFigures()
+    {
+        WorkloadReport w = workload(QStringLiteral("sink1"), {throughput(100, 3), throughput(300, 1), throughput(200, 2)});
+        QCOMPARE(w.status, WorkloadReport::Status::Ok);
+        QCOMPARE(w.runs, 3);
+        QCOMPARE(w.figures.size(), 2);
+        const Summary s = w.figure(QStringLiteral("mb_per_s"))->summary();
+        QCOMPARE(s.min, 100.0);
+        QCOMPARE(s.median, 200.0);
+        QCOMPARE(s.max, 300.0);
+        QVERIFY(!w.figure(QStringLiteral("nope")));
+
+        // A failure wins over earlier good runs and keeps its reason.
+        w.addRun(RunOutcome::failure(QStringLiteral("the transfer stalled")));
+        QCOMPARE(w.status, WorkloadReport::Status::Failed);
+        QCOMPARE(w.reason, QStringLiteral("the transfer stalled"));
+
+        // A skip only counts when nothing ran.
+        WorkloadReport skipped = workload(QStringLiteral("fill"), {RunOutcome::skip(QStringLiteral("remote"))});
+        QCOMPARE(skipped.status, WorkloadReport::Status::Skipped);
+        QCOMPARE(skipped.runs, 0);
+    }
+
+    void ratiosToTlsAndTargets()
+    {
+        BenchReport report;
+        report.workloads = {workload(QStringLiteral("tls"), {throughput(500, 2)}),
+                            workload(QStringLiteral("sink1"), {throughput(400, 4)}),
+                            workload(QStringLiteral("sink8"), {throughput(600, 3)})};
+        report.compareWithTls();
+        const WorkloadReport *one = report.workload(QStringLiteral("sink1"));
+        QCOMPARE(one->vsTls.size(), 2);
+        QCOMPARE(one->vsTls.at(0).first, QStringLiteral("mb_per_s"));
+        QCOMPARE(one->vsTls.at(0).second, 0.8);
+        QCOMPARE(one->vsTls.at(1).second, 2.0);
+        QVERIFY(report.workload(QStringLiteral("tls"))->vsTls.isEmpty());
+
+        QHash<QString, double> measured;
+        QHash<QString, bool> met;
+        for (const Target &t : performanceTargets()) {
+            double v = 0;
+            if (measuredValue(report, t, &v)) {
+                measured.insert(t.workload + u'.' + t.key, v);
+                met.insert(t.workload + u'.' + t.key, t.atLeast ? v >= t.value : v <= t.value);
+            }
+        }
+        QCOMPARE(measured.value(QStringLiteral("sink1.mb_per_s_vs_tls")), 0.8);
+        QCOMPARE(met.value(QStringLiteral("sink1.mb_per_s_vs_tls")), true);   // 0.8 is the bound itself
+        QCOMPARE(met.value(QStringLiteral("sink1.mb_per_s")), false);
+        QCOMPARE(measured.value(QStringLiteral("sink8.mb_per_s_vs_sink1")), 1.5);
+        QVERIFY(!measured.contains(QStringLiteral("echo.rtt_p50_us")));   // not run: not measured
+
+        // Without the TLS baseline there is nothing to compare with.
+        BenchReport alone;
+        alone.workloads = {workload(QStringLiteral("sink1"), {throughput(400, 4)})};
+        alone.compareWithTls();
+        QVERIFY(alone.workload(QStringLiteral("sink1"))->vsTls.isEmpty());
+        QVERIFY(alone.ok());
+        alone.workloads.append(workload(QStringLiteral("echo"), {RunOutcome::failure(QStringLiteral("x"))}));
+        QVERIFY(!alone.ok());
+    }
+
+    void jsonCarriesEverything()
+    {
+        BenchReport report;
+        report.machine.cpuModel = QStringLiteral("Test CPU");
+        report.machine.cores = 2;
+        report.settings.quick = true;
+        report.settings.workloads = {QStringLiteral("tls"), QStringLiteral("sink1"), QStringLiteral("fill")};
+        report.workloads = {workload(QStringLiteral("tls"), {throughput(500, 2)}),
+                            workload(QStringLiteral("sink1"), {throughput(400, 4), throughput(1.0 / 3.0, 4)}),
+                            workload(QStringLiteral("fill"), {RunOutcome::skip(QStringLiteral("remote server"))})};
+        report.compareWithTls();
+        const QJsonObject o = toJson(report);
+        QCOMPARE(o.value(QStringLiteral("ok")).toBool(), true);
+        QCOMPARE(o.value(QStringLiteral("machine")).toObject().value(QStringLiteral("cpu_model")).toString(),
+                 QStringLiteral("Test CPU"));
+        QVERIFY(o.value(QStringLiteral("settings")).toObject().value(QStringLiteral("repeat")).isNull());
+        const QJsonObject sink = o.value(QStringLiteral("workloads")).toObject().value(QStringLiteral("sink1")).toObject();
+        const QJsonObject mb = sink.value(QStringLiteral("figures")).toObject().value(QStringLiteral("mb_per_s")).toObject();
+        QCOMPARE(mb.value(QStringLiteral("values")).toArray().size(), 2);
+        QCOMPARE(mb.value(QStringLiteral("values")).toArray().at(1).toDouble(), 0.333333);   // six digits
+        QCOMPARE(sink.value(QStringLiteral("vs_tls")).toObject().value(QStringLiteral("cpu_s_per_gib")).toDouble(), 2.0);
+        const QJsonObject fill = o.value(QStringLiteral("workloads")).toObject().value(QStringLiteral("fill")).toObject();
+        QCOMPARE(fill.value(QStringLiteral("status")).toString(), QStringLiteral("skipped"));
+        QCOMPARE(fill.value(QStringLiteral("reason")).toString(), QStringLiteral("remote server"));
+        // Targets of workloads that ran; fill's are there but unmeasured.
+        bool sawFill = false;
+        for (const QJsonValue &t : o.value(QStringLiteral("targets")).toArray()) {
+            const QJsonObject target = t.toObject();
+            QVERIFY(target.value(QStringLiteral("workload")).toString() != u"echo");
+            if (target.value(QStringLiteral("workload")).toString() == u"fill") {
+                sawFill = true;
+                QVERIFY(target.value(QStringLiteral("met")).isNull());
+            }
+        }
+        QVERIFY(sawFill);
+        const QString table = toTable(report);
+        QVERIFY(table.contains(u"Test CPU"));
+        QVERIFY(table.contains(u"skipped: remote server"));
+        QVERIFY(table.contains(u"0.40x"));   // median of 400 and 1/3 over 500
+    }
+
+    void figuresPrintWithThreeDigits()
+    {
+        QCOMPARE(formatFigure(1234.4), QStringLiteral("1234"));
+        QCOMPARE(formatFigure(312.44), QStringLiteral("312"));
+        QCOMPARE(formatFigure(31.24), QStringLiteral("31.2"));
+        QCOMPARE(formatFigure(3.124), QStringLiteral("3.12"));
+        QCOMPARE(formatFigure(0.03124), QStringLiteral("0.0312"));
+        QCOMPARE(formatFigure(0), QStringLiteral("0"));
+    }
+
+    void cpuModelFromProcCpuinfo()
+    {
+        const QByteArray x86 = "processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 7B13\nflags\t: fpu\n\n"
+                               "processor\t: 1\nmodel name\t: other\n";
+        QCOMPARE(cpuModelFromCpuinfo(x86), QStringLiteral("AMD EPYC 7B13"));
+        QCOMPARE(cpuModelFromCpuinfo("processor : 0\nProcessor : ARMv7 rev 4 (v7l)\n"), QStringLiteral("ARMv7 rev 4 (v7l)"));
+        QCOMPARE(cpuModelFromCpuinfo("nothing here\n"), QString());
+    }
+
+    void processFiguresAreSane()
+    {
+        QVERIFY(residentBytes() > 1024 * 1024);
+        const double before = processCpuSeconds();
+        volatile double x = 0;
+        for (int i = 0; i < 20000000; ++i)
+            x = x + 1.0;
+        QVERIFY(processCpuSeconds() > before);
+        const qint64 heap = heapInUseBytes();
+        if (heap >= 0) {
+            auto *block = new char[8 * 1024 * 1024];
+            block[0] = 1;
+            QVERIFY(heapInUseBytes() >= heap + 8 * 1024 * 1024 - 4096);
+            delete[] block;
+        }
+        const int64_t t0 = nowNs();
+        QTest::qWait(2);
+        QVERIFY(nowNs() - t0 >= 1000000);
+        const MachineInfo m = collectMachineInfo();
+        QVERIFY(m.cores >= 1);
+        QVERIFY(m.kernel.startsWith(u"Linux"));
+        QVERIFY(!m.ngtcp2Version.isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBenchLogic)
+#include "tst_benchlogic.moc"

@@ -1,0 +1,663 @@
+// The `quicpool` command line: every option, default and usage error.
+#include "cliargs.h"
+
+#include <quicpool/global.h>
+#include <QtTest/QtTest>
+
+using namespace quicpool;
+using namespace quicpool::cli;
+
+namespace {
+
+QStringList split(const QString &line)
+{
+    return line.split(u' ', Qt::SkipEmptyParts);
+}
+
+ParseResult parse(const QString &line)
+{
+    return parseArguments(split(line));
+}
+
+// A well-formed pin: 32 bytes 00, 01, ... 1f.
+QByteArray pinBytes()
+{
+    QByteArray bytes;
+    for (int i = 0; i < 32; ++i)
+        bytes.append(char(i));
+    return bytes;
+}
+
+QString pinText()
+{
+    return QStringLiteral("sha256:") + QString::fromLatin1(pinBytes().toHex(':').toUpper());
+}
+
+} // namespace
+
+class TestCliArgs : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void noCommand();
+    void help_data();
+    void help();
+    void version_data();
+    void version();
+    void unknownCommand_data();
+    void unknownCommand();
+
+    void serverDefaults();
+    void serverEveryOption_data();
+    void serverEveryOption();
+    void serverModes();
+    void serverErrors_data();
+    void serverErrors();
+
+    void clientDefaults();
+    void clientEveryOption_data();
+    void clientEveryOption();
+    void clientTlsModes();
+    void clientPinForms();
+    void clientDerivedDefaults();
+    void clientErrors_data();
+    void clientErrors();
+
+    void demo();
+    void demoErrors_data();
+    void demoErrors();
+    void bench();
+    void benchErrors_data();
+    void benchErrors();
+
+    void usageTexts();
+    void usageTextsFitTerminal();
+    void versionTextNamesLibraries();
+    void usageErrorTextPointsToHelp();
+    void poolConfigs();
+};
+
+void TestCliArgs::noCommand()
+{
+    const ParseResult result = parseArguments({});
+    QVERIFY(!result.ok());
+    QVERIFY(result.error.contains(u"No command"));
+    QVERIFY(result.commandName.isEmpty());
+}
+
+void TestCliArgs::help_data()
+{
+    QTest::addColumn<QString>("line");
+    QTest::addColumn<QString>("command");
+    QTest::newRow("--help") << "--help" << "";
+    QTest::newRow("-h") << "-h" << "";
+    QTest::newRow("help") << "help" << "";
+    QTest::newRow("help client") << "help client" << "client";
+    QTest::newRow("--help server") << "--help server" << "server";
+    QTest::newRow("server --help") << "server --help" << "server";
+    QTest::newRow("client -h") << "client -h" << "client";
+    QTest::newRow("demo --help") << "demo --help" << "demo";
+    QTest::newRow("bench --help") << "bench --help" << "bench";
+    // Help wins over errors on the same line.
+    QTest::newRow("help after bad option") << "client --bogus --help" << "client";
+    QTest::newRow("help after bad value") << "server --max-cap x --help" << "server";
+    QTest::newRow("help as missing value") << "client --connect --help" << "client";
+}
+
+void TestCliArgs::help()
+{
+    QFETCH(QString, line);
+    QFETCH(QString, command);
+    const ParseResult result = parse(line);
+    QVERIFY2(result.ok(), qPrintable(result.error));
+    const auto *request = std::get_if<HelpRequest>(&result.command);
+    QVERIFY(request);
+    QCOMPARE(request->command, command);
+}
+
+void TestCliArgs::version_data()
+{
+    QTest::addColumn<QString>("line");
+    QTest::addColumn<bool>("ok");
+    QTest::newRow("--version") << "--version" << true;
+    QTest::newRow("-V") << "-V" << true;
+    QTest::newRow("version") << "version" << true;
+    QTest::newRow("extra argument") << "--version now" << false;
+    QTest::newRow("help with two commands") << "help client server" << false;
+    QTest::newRow("help with unknown command") << "help frobnicate" << false;
+}
+
+void TestCliArgs::version()
+{
+    QFETCH(QString, line);
+    QFETCH(bool, ok);
+    const ParseResult result = parse(line);
+    QCOMPARE(result.ok(), ok);
+    if (ok)
+        QVERIFY(std::holds_alternative<VersionRequest>(result.command));
+    else
+        QVERIFY(result.error.contains(u"Unexpected argument"));
+}
+
+void TestCliArgs::unknownCommand_data()
+{
+    QTest::addColumn<QString>("line");
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("word") << "serve --listen :1" << "Unknown command \"serve\"";
+    QTest::newRow("upper case") << "SERVER" << "Unknown command \"SERVER\"";
+    QTest::newRow("option first") << "--listen :1 server" << "a command (server, client, demo or bench) comes first";
+    QTest::newRow("json first") << "--json client" << "Unknown option --json";
+}
+
+void TestCliArgs::unknownCommand()
+{
+    QFETCH(QString, line);
+    QFETCH(QString, mentions);
+    const ParseResult result = parse(line);
+    QVERIFY(!result.ok());
+    QVERIFY2(result.error.contains(mentions), qPrintable(result.error));
+    QVERIFY(result.commandName.isEmpty());
+}
+
+void TestCliArgs::serverDefaults()
+{
+    const ParseResult result = parse(QStringLiteral("server --listen :4433"));
+    QVERIFY2(result.ok(), qPrintable(result.error));
+    QCOMPARE(result.commandName, QStringLiteral("server"));
+    const auto *o = std::get_if<ServerOptions>(&result.command);
+    QVERIFY(o);
+    QCOMPARE(o->listen, QStringLiteral(":4433"));
+    QCOMPARE(o->maxCapacity, 1024);
+    QVERIFY(o->clientIp.isEmpty());
+    QVERIFY(o->certificateFile.isEmpty());
+    QVERIFY(o->privateKeyFile.isEmpty());
+    QCOMPARE(o->keepAlive.count(), 30000);
+    QCOMPARE(o->mode, workload::Mode::Echo);
+    QVERIFY(!o->verbose);
+}
+
+void TestCliArgs::serverEveryOption_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::newRow("separate values") << split(QStringLiteral(
+        "server --listen [::1]:0 --max-cap 5 --client-ip 10.0.0.1 --cert c.pem --key k.pem "
+        "--keep-alive 2s --mode sink --verbose"));
+    QTest::newRow("inline values") << split(QStringLiteral(
+        "server --listen=[::1]:0 --max-cap=5 --client-ip=10.0.0.1 --cert=c.pem --key=k.pem "
+        "--keep-alive=2s --mode=sink --verbose"));
+    QTest::newRow("other order, last wins") << split(QStringLiteral(
+        "server --verbose --mode echo --mode sink --key k.pem --cert c.pem --keep-alive 2000ms "
+        "--client-ip 10.0.0.1 --max-cap 7 --max-cap 5 --listen [::1]:0 --"));
+}
+
+void TestCliArgs::serverEveryOption()
+{
+    QFETCH(QStringList, args);
+    const ParseResult result = parseArguments(args);
+    QVERIFY2(result.ok(), qPrintable(result.error));
+    const auto *o = std::get_if<ServerOptions>(&result.command);
+    QVERIFY(o);
+    QCOMPARE(o->listen, QStringLiteral("[::1]:0"));
+    QCOMPARE(o->maxCapacity, 5);
+    QCOMPARE(o->clientIp, QStringLiteral("10.0.0.1"));
+    QCOMPARE(o->certificateFile, QStringLiteral("c.pem"));
+    QCOMPARE(o->privateKeyFile, QStringLiteral("k.pem"));
+    QCOMPARE(o->keepAlive.count(), 2000);
+    QCOMPARE(o->mode, workload::Mode::Sink);
+    QVERIFY(o->verbose);
+}
+
+void TestCliArgs::serverModes()
+{
+    const QList<std::pair<QString, workload::Mode>> modes = {{QStringLiteral("echo"), workload::Mode::Echo},
+                                                      {QStringLiteral("sink"), workload::Mode::Sink},
+                                                      {QStringLiteral("source"), workload::Mode::Source},
+                                                      {QStringLiteral("hold"), workload::Mode::Hold}};
+    for (const auto &[name, mode] : modes) {
+        const ParseResult result = parse(QStringLiteral("server --listen :1 --mode ") + name);
+        QVERIFY2(result.ok(), qPrintable(result.error));
+        QCOMPARE(std::get<ServerOptions>(result.command).mode, mode);
+    }
+    // A client-ip in IPv6 form is fine too.
+    const ParseResult v6 = parse(QStringLiteral("server --listen :1 --client-ip 2001:db8::7"));
+    QVERIFY2(v6.ok(), qPrintable(v6.error));
+    QCOMPARE(std::get<ServerOptions>(v6.command).clientIp, QStringLiteral("2001:db8::7"));
+}
+
+void TestCliArgs::serverErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("mentions");
+    const auto row = [](const char *name, const QString &line, const QString &mentions) {
+        QTest::newRow(name) << split(line) << mentions;
+    };
+    const QString base = QStringLiteral("server --listen :4433 ");
+    row("no listen", QStringLiteral("server"), QStringLiteral("needs --listen HOST:PORT"));
+    row("no listen with options", QStringLiteral("server --max-cap 3 --verbose"), QStringLiteral("needs --listen"));
+    row("listen without value", QStringLiteral("server --listen"), QStringLiteral("--listen needs a value."));
+    row("listen followed by option", QStringLiteral("server --listen --verbose"), QStringLiteral("--listen needs a value."));
+    row("listen without port", QStringLiteral("server --listen localhost"), QStringLiteral("--listen: Invalid address \"localhost\""));
+    row("listen bad port", QStringLiteral("server --listen :99999"), QStringLiteral("above 65535"));
+    row("listen unbracketed v6", QStringLiteral("server --listen ::1:443"), QStringLiteral("brackets"));
+    row("max-cap zero", base + QStringLiteral("--max-cap 0"), QStringLiteral("--max-cap must be at least 1, not 0."));
+    row("max-cap negative", base + QStringLiteral("--max-cap -3"), QStringLiteral("--max-cap must be at least 1, not -3."));
+    row("max-cap word", base + QStringLiteral("--max-cap many"), QStringLiteral("--max-cap expects a whole number, not \"many\"."));
+    row("max-cap decimal", base + QStringLiteral("--max-cap 1.5"), QStringLiteral("expects a whole number"));
+    row("max-cap plus", base + QStringLiteral("--max-cap +5"), QStringLiteral("expects a whole number"));
+    row("max-cap empty", base + QStringLiteral("--max-cap="), QStringLiteral("expects a whole number, not \"\""));
+    row("max-cap overflow", base + QStringLiteral("--max-cap 99999999999"), QStringLiteral("--max-cap is too large"));
+    row("client-ip bad", base + QStringLiteral("--client-ip 1.2.3.4.5"), QStringLiteral("--client-ip expects an IP address"));
+    row("client-ip name", base + QStringLiteral("--client-ip localhost"), QStringLiteral("--client-ip expects an IP address"));
+    row("client-ip bracketed", base + QStringLiteral("--client-ip [::1]"), QStringLiteral("--client-ip expects an IP address"));
+    row("client-ip empty", base + QStringLiteral("--client-ip="), QStringLiteral("--client-ip expects an IP address"));
+    row("cert without key", base + QStringLiteral("--cert c.pem"), QStringLiteral("--cert needs --key"));
+    row("key without cert", base + QStringLiteral("--key k.pem"), QStringLiteral("--key needs --cert"));
+    row("cert empty", base + QStringLiteral("--cert= --key k.pem"), QStringLiteral("--cert needs a PEM file name."));
+    row("key empty", base + QStringLiteral("--cert c.pem --key="), QStringLiteral("--key needs a PEM file name."));
+    row("keep-alive no unit", base + QStringLiteral("--keep-alive 30"), QStringLiteral("needs a unit"));
+    row("keep-alive zero", base + QStringLiteral("--keep-alive 0s"), QStringLiteral("--keep-alive must be above zero"));
+    row("keep-alive junk", base + QStringLiteral("--keep-alive soon"), QStringLiteral("--keep-alive: \"soon\" is not a duration"));
+    row("mode unknown", base + QStringLiteral("--mode discard"), QStringLiteral("--mode takes echo, sink, source or hold"));
+    row("mode upper case", base + QStringLiteral("--mode ECHO"), QStringLiteral("not \"ECHO\""));
+    row("verbose with value", base + QStringLiteral("--verbose=yes"), QStringLiteral("--verbose takes no value."));
+    row("unknown option", base + QStringLiteral("--bogus"), QStringLiteral("Unknown option --bogus for quicpool server."));
+    row("unknown inline option", base + QStringLiteral("--bogus=1"), QStringLiteral("Unknown option --bogus for quicpool server."));
+    row("client option", base + QStringLiteral("--min-cap 3"), QStringLiteral("Unknown option --min-cap for quicpool server."));
+    row("short option", base + QStringLiteral("-v"), QStringLiteral("Unknown option -v for quicpool server."));
+    row("stray argument", base + QStringLiteral("now"), QStringLiteral("Unexpected argument \"now\""));
+    row("argument after --", base + QStringLiteral("-- now"), QStringLiteral("Unexpected argument \"now\""));
+}
+
+void TestCliArgs::serverErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, mentions);
+    const ParseResult result = parseArguments(args);
+    QVERIFY(!result.ok());
+    QVERIFY2(result.error.contains(mentions), qPrintable(result.error));
+    QVERIFY2(result.error.endsWith(u'.'), qPrintable(result.error));
+    QCOMPARE(result.commandName, QStringLiteral("server"));
+}
+
+void TestCliArgs::clientDefaults()
+{
+    const ParseResult result = parse(QStringLiteral("client --connect 127.0.0.1:4433"));
+    QVERIFY2(result.ok(), qPrintable(result.error));
+    QCOMPARE(result.commandName, QStringLiteral("client"));
+    const auto *o = std::get_if<ClientOptions>(&result.command);
+    QVERIFY(o);
+    QCOMPARE(o->connect, QStringLiteral("127.0.0.1:4433"));
+    QCOMPARE(o->minCapacity, 1);
+    QCOMPARE(o->maxCapacity, 64);
+    QCOMPARE(o->minInterval.count(), 100);
+    QCOMPARE(o->maxInterval.count(), 1000);
+    QCOMPARE(o->keepAlive.count(), 30000);
+    QCOMPARE(o->tlsMode, TlsMode::SelfSigned);
+    QVERIFY(o->hostname.isEmpty());
+    QVERIFY(o->pinSha256.isEmpty());
+    QCOMPARE(o->mode, workload::Mode::Echo);
+    QCOMPARE(o->streams, 1);
+    QCOMPARE(o->parallel, 1);
+    QCOMPARE(o->bytes, qint64(65536));
+    QVERIFY(!o->json);
+    QCOMPARE(o->timeout.count(), 10000);
+}
+
+void TestCliArgs::clientEveryOption_data()
+{
+    QTest::addColumn<QStringList>("args");
+    const QString pin = pinText();
+    QTest::newRow("separate values") << split(QStringLiteral(
+        "client --connect pool.example:443 --min-cap 2 --max-cap 8 --min-interval 250ms "
+        "--max-interval 2s --keep-alive 10s --tls 2 --hostname pool.example --pin %1 --mode source "
+        "--streams 100 --parallel 4 --bytes 1MiB --json --timeout 3s").arg(pin));
+    QTest::newRow("inline values") << split(QStringLiteral(
+        "client --connect=pool.example:443 --min-cap=2 --max-cap=8 --min-interval=250ms "
+        "--max-interval=2s --keep-alive=10s --tls=2 --hostname=pool.example --pin=%1 --mode=source "
+        "--streams=100 --parallel=4 --bytes=1MiB --json --timeout=3s").arg(pin));
+}
+
+void TestCliArgs::clientEveryOption()
+{
+    QFETCH(QStringList, args);
+    const ParseResult result = parseArguments(args);
+    QVERIFY2(result.ok(), qPrintable(result.error));
+    const auto *o = std::get_if<ClientOptions>(&result.command);
+    QVERIFY(o);
+    QCOMPARE(o->connect, QStringLiteral("pool.example:443"));
+    QCOMPARE(o->minCapacity, 2);
+    QCOMPARE(o->maxCapacity, 8);
+    QCOMPARE(o->minInterval.count(), 250);
+    QCOMPARE(o->maxInterval.count(), 2000);
+    QCOMPARE(o->keepAlive.count(), 10000);
+    QCOMPARE(o->tlsMode, TlsMode::Verified);
+    QCOMPARE(o->hostname, QStringLiteral("pool.example"));
+    QCOMPARE(o->pinSha256, pinBytes());
+    QCOMPARE(o->mode, workload::Mode::Source);
+    QCOMPARE(o->streams, 100);
+    QCOMPARE(o->parallel, 4);
+    QCOMPARE(o->bytes, qint64(1048576));
+    QVERIFY(o->json);
+    QCOMPARE(o->timeout.count(), 3000);
+}
+
+void TestCliArgs::clientTlsModes()
+{
+    const QList<std::pair<QString, TlsMode>> modes = {{QStringLiteral("0"), TlsMode::Insecure},
+                                                      {QStringLiteral("1"), TlsMode::SelfSigned},
+                                                      {QStringLiteral("2"), TlsMode::Verified}};
+    for (const auto &[text, mode] : modes) {
+        const ParseResult result = parse(QStringLiteral("client --connect h:1 --tls ") + text);
+        QVERIFY2(result.ok(), qPrintable(result.error));
+        QCOMPARE(std::get<ClientOptions>(result.command).tlsMode, mode);
+    }
+    for (const QString &mode : {QStringLiteral("echo"), QStringLiteral("sink"), QStringLiteral("source")}) {
+        const ParseResult result = parse(QStringLiteral("client --connect h:1 --mode ") + mode);
+        QVERIFY2(result.ok(), qPrintable(result.error));
+        QCOMPARE(workload::modeName(std::get<ClientOptions>(result.command).mode), mode);
+    }
+}
+
+void TestCliArgs::clientPinForms()
+{
+    // parseFingerprint's forms: prefixed with colons, bare hex, lower case.
+    const QString hex = QString::fromLatin1(pinBytes().toHex());
+    for (const QString &pin : {pinText(), hex, hex.toUpper(), QStringLiteral("sha256:") + hex}) {
+        const ParseResult result = parse(QStringLiteral("client --connect h:1 --pin ") + pin);
+        QVERIFY2(result.ok(), qPrintable(pin + u' ' + result.error));
+        QCOMPARE(std::get<ClientOptions>(result.command).pinSha256, pinBytes());
+    }
+}
+
+void TestCliArgs::clientDerivedDefaults()
+{
+    const auto options = [](const QString &extra) {
+        const ParseResult result = parse(QStringLiteral("client --connect h:1 ") + extra);
+        if (!result.ok())
+            qWarning() << result.error;
+        return result.ok() ? std::get<ClientOptions>(result.command) : ClientOptions{};
+    };
+    // The default max-cap makes room for what the other options ask.
+    QCOMPARE(options(QStringLiteral("--parallel 100")).maxCapacity, 100);
+    QCOMPARE(options(QStringLiteral("--parallel 10")).maxCapacity, 64);
+    QCOMPARE(options(QStringLiteral("--min-cap 80")).maxCapacity, 80);
+    QCOMPARE(options(QStringLiteral("--min-cap 80 --parallel 90")).maxCapacity, 90);
+    // An explicit max-cap is kept even below --parallel (streams then wait).
+    QCOMPARE(options(QStringLiteral("--max-cap 10 --parallel 100")).maxCapacity, 10);
+    QCOMPARE(options(QStringLiteral("--max-cap 10 --parallel 100")).minCapacity, 1);
+    // A default interval bound moves aside for an explicit one.
+    const ClientOptions longMin = options(QStringLiteral("--min-interval 2s"));
+    QCOMPARE(longMin.minInterval.count(), 2000);
+    QCOMPARE(longMin.maxInterval.count(), 2000);
+    const ClientOptions shortMax = options(QStringLiteral("--max-interval 50ms"));
+    QCOMPARE(shortMax.minInterval.count(), 50);
+    QCOMPARE(shortMax.maxInterval.count(), 50);
+    const ClientOptions equal = options(QStringLiteral("--min-interval 1s --max-interval 1s --min-cap 3 --max-cap 3"));
+    QCOMPARE(equal.minInterval.count(), 1000);
+    QCOMPARE(equal.maxCapacity, 3);
+    QCOMPARE(options(QStringLiteral("--bytes 0")).bytes, qint64(0));
+    QCOMPARE(options(QStringLiteral("--bytes 64KB")).bytes, qint64(64000));
+    QCOMPARE(options(QStringLiteral("--connect [::1]:9")).connect, QStringLiteral("[::1]:9")); // last wins
+}
+
+void TestCliArgs::clientErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("mentions");
+    const auto row = [](const char *name, const QString &line, const QString &mentions) {
+        QTest::newRow(name) << split(line) << mentions;
+    };
+    const QString base = QStringLiteral("client --connect h:1 ");
+    row("no connect", QStringLiteral("client"), QStringLiteral("quicpool client needs --connect HOST:PORT."));
+    row("no connect with options", QStringLiteral("client --json"), QStringLiteral("needs --connect"));
+    row("connect without value", QStringLiteral("client --connect"), QStringLiteral("--connect needs a value."));
+    row("connect no host", QStringLiteral("client --connect :4433"), QStringLiteral("--connect needs a host"));
+    row("connect port 0", QStringLiteral("client --connect h:0"), QStringLiteral("--connect needs a port from 1 to 65535"));
+    row("connect no port", QStringLiteral("client --connect h"), QStringLiteral("port is missing"));
+    row("connect unbracketed v6", QStringLiteral("client --connect ::1:443"), QStringLiteral("brackets"));
+    row("connect port too big", QStringLiteral("client --connect h:65536"), QStringLiteral("above 65535"));
+    row("min-cap zero", base + QStringLiteral("--min-cap 0"), QStringLiteral("--min-cap must be at least 1"));
+    row("min-cap word", base + QStringLiteral("--min-cap few"), QStringLiteral("--min-cap expects a whole number"));
+    row("max-cap zero", base + QStringLiteral("--max-cap 0"), QStringLiteral("--max-cap must be at least 1"));
+    row("min-cap above max-cap", base + QStringLiteral("--min-cap 5 --max-cap 2"), QStringLiteral("--min-cap (5) is above --max-cap (2)."));
+    row("min-interval zero", base + QStringLiteral("--min-interval 0ms"), QStringLiteral("--min-interval must be above zero"));
+    row("min-interval no unit", base + QStringLiteral("--min-interval 100"), QStringLiteral("needs a unit"));
+    row("max-interval junk", base + QStringLiteral("--max-interval 1x"), QStringLiteral("unknown unit"));
+    row("min-interval above max-interval", base + QStringLiteral("--min-interval 2s --max-interval 1500ms"),
+        QStringLiteral("--min-interval (2s) is above --max-interval (1.5s)."));
+    row("keep-alive zero", base + QStringLiteral("--keep-alive 0s"), QStringLiteral("--keep-alive must be above zero"));
+    row("keep-alive too long", base + QStringLiteral("--keep-alive 600h"), QStringLiteral("too long"));
+    row("tls 3", base + QStringLiteral("--tls 3"), QStringLiteral("--tls takes 0, 1 or 2, not \"3\"."));
+    row("tls word", base + QStringLiteral("--tls on"), QStringLiteral("--tls takes 0, 1 or 2"));
+    row("tls empty", base + QStringLiteral("--tls="), QStringLiteral("--tls takes 0, 1 or 2"));
+    row("tls 01", base + QStringLiteral("--tls 01"), QStringLiteral("--tls takes 0, 1 or 2"));
+    row("hostname empty", base + QStringLiteral("--hostname="), QStringLiteral("--hostname needs a host name."));
+    row("hostname missing", base + QStringLiteral("--hostname --json"), QStringLiteral("--hostname needs a value."));
+    row("pin junk", base + QStringLiteral("--pin nothex"), QStringLiteral("--pin:"));
+    row("pin short", base + QStringLiteral("--pin sha256:AB:CD"), QStringLiteral("--pin:"));
+    row("pin other hash", base + QStringLiteral("--pin sha1:AB:CD"), QStringLiteral("--pin:"));
+    row("pin empty", base + QStringLiteral("--pin="), QStringLiteral("--pin"));
+    row("mode hold", base + QStringLiteral("--mode hold"), QStringLiteral("hold is a server mode"));
+    row("mode unknown", base + QStringLiteral("--mode discard"), QStringLiteral("--mode takes echo, sink or source, not \"discard\"."));
+    row("streams zero", base + QStringLiteral("--streams 0"), QStringLiteral("--streams must be at least 1"));
+    row("streams negative", base + QStringLiteral("--streams -1"), QStringLiteral("--streams must be at least 1"));
+    row("parallel zero", base + QStringLiteral("--parallel 0"), QStringLiteral("--parallel must be at least 1"));
+    row("parallel word", base + QStringLiteral("--parallel all"), QStringLiteral("--parallel expects a whole number"));
+    row("bytes negative", base + QStringLiteral("--bytes -1"), QStringLiteral("--bytes: \"-1\" is not a size"));
+    row("bytes half", base + QStringLiteral("--bytes 1.5B"), QStringLiteral("whole number of bytes"));
+    row("bytes unit", base + QStringLiteral("--bytes 10XB"), QStringLiteral("unknown unit"));
+    row("timeout zero", base + QStringLiteral("--timeout 0ms"), QStringLiteral("--timeout must be above zero"));
+    row("timeout no unit", base + QStringLiteral("--timeout 10"), QStringLiteral("needs a unit"));
+    row("timeout missing", base + QStringLiteral("--timeout"), QStringLiteral("--timeout needs a value."));
+    row("json with value", base + QStringLiteral("--json=yes"), QStringLiteral("--json takes no value."));
+    row("server option", base + QStringLiteral("--listen :1"), QStringLiteral("Unknown option --listen for quicpool client."));
+    row("server flag", base + QStringLiteral("--verbose"), QStringLiteral("Unknown option --verbose for quicpool client."));
+    row("stray argument", base + QStringLiteral("extra"), QStringLiteral("Unexpected argument \"extra\""));
+}
+
+void TestCliArgs::clientErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, mentions);
+    const ParseResult result = parseArguments(args);
+    QVERIFY(!result.ok());
+    QVERIFY2(result.error.contains(mentions), qPrintable(result.error));
+    QVERIFY2(result.error.endsWith(u'.'), qPrintable(result.error));
+    QCOMPARE(result.commandName, QStringLiteral("client"));
+}
+
+void TestCliArgs::demo()
+{
+    ParseResult result = parse(QStringLiteral("demo"));
+    QVERIFY2(result.ok(), qPrintable(result.error));
+    QCOMPARE(std::get<DemoOptions>(result.command).seconds, 10);
+    result = parse(QStringLiteral("demo --seconds 3"));
+    QVERIFY2(result.ok(), qPrintable(result.error));
+    QCOMPARE(std::get<DemoOptions>(result.command).seconds, 3);
+    result = parse(QStringLiteral("demo --seconds=0"));
+    QVERIFY2(result.ok(), qPrintable(result.error));
+    QCOMPARE(std::get<DemoOptions>(result.command).seconds, 0);
+    QCOMPARE(result.commandName, QStringLiteral("demo"));
+}
+
+void TestCliArgs::demoErrors_data()
+{
+    QTest::addColumn<QString>("line");
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("negative") << "demo --seconds -1" << "--seconds must be at least 0";
+    QTest::newRow("duration") << "demo --seconds 5s" << "--seconds expects a whole number";
+    QTest::newRow("missing") << "demo --seconds" << "--seconds needs a value.";
+    QTest::newRow("unknown") << "demo --quick" << "Unknown option --quick for quicpool demo.";
+    QTest::newRow("stray") << "demo 5" << "Unexpected argument \"5\"";
+}
+
+void TestCliArgs::demoErrors()
+{
+    QFETCH(QString, line);
+    QFETCH(QString, mentions);
+    const ParseResult result = parse(line);
+    QVERIFY(!result.ok());
+    QVERIFY2(result.error.contains(mentions), qPrintable(result.error));
+    QCOMPARE(result.commandName, QStringLiteral("demo"));
+}
+
+void TestCliArgs::bench()
+{
+    ParseResult result = parse(QStringLiteral("bench"));
+    QVERIFY2(result.ok(), qPrintable(result.error));
+    BenchOptions o = std::get<BenchOptions>(result.command);
+    QVERIFY(!o.quick);
+    QVERIFY(!o.json);
+    QVERIFY(!o.repeat.has_value());
+    QVERIFY(o.workload.isEmpty());
+    QVERIFY(!o.bytes.has_value());
+    QVERIFY(o.connect.isEmpty());
+
+    result = parse(QStringLiteral("bench --quick --json --repeat 5 --workload setup --bytes 4MiB --connect 10.1.1.1:4433"));
+    QVERIFY2(result.ok(), qPrintable(result.error));
+    o = std::get<BenchOptions>(result.command);
+    QVERIFY(o.quick);
+    QVERIFY(o.json);
+    QCOMPARE(o.repeat.value_or(-1), 5);
+    QCOMPARE(o.workload, QStringLiteral("setup"));
+    QCOMPARE(o.bytes.value_or(-1), qint64(4 * 1024 * 1024));
+    QCOMPARE(o.connect, QStringLiteral("10.1.1.1:4433"));
+
+    result = parse(QStringLiteral("bench --repeat=1 --workload=throughput --bytes=0"));
+    QVERIFY2(result.ok(), qPrintable(result.error));
+    o = std::get<BenchOptions>(result.command);
+    QCOMPARE(o.repeat.value_or(-1), 1);
+    QCOMPARE(o.workload, QStringLiteral("throughput"));
+    QCOMPARE(o.bytes.value_or(-1), qint64(0));
+}
+
+void TestCliArgs::benchErrors_data()
+{
+    QTest::addColumn<QString>("line");
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("repeat zero") << "bench --repeat 0" << "--repeat must be at least 1";
+    QTest::newRow("repeat word") << "bench --repeat twice" << "--repeat expects a whole number";
+    QTest::newRow("workload empty") << "bench --workload=" << "--workload needs a workload name.";
+    QTest::newRow("workload missing") << "bench --workload --quick" << "--workload needs a value.";
+    QTest::newRow("bytes bad") << "bench --bytes lots" << "--bytes: \"lots\" is not a size";
+    QTest::newRow("connect no host") << "bench --connect :1" << "--connect needs a host";
+    QTest::newRow("quick with value") << "bench --quick=1" << "--quick takes no value.";
+    QTest::newRow("unknown") << "bench --seconds 3" << "Unknown option --seconds for quicpool bench.";
+}
+
+void TestCliArgs::benchErrors()
+{
+    QFETCH(QString, line);
+    QFETCH(QString, mentions);
+    const ParseResult result = parse(line);
+    QVERIFY(!result.ok());
+    QVERIFY2(result.error.contains(mentions), qPrintable(result.error));
+    QCOMPARE(result.commandName, QStringLiteral("bench"));
+}
+
+void TestCliArgs::usageTexts()
+{
+    const QString general = usageText();
+    for (const char *word : {"server", "client", "demo", "bench", "--help", "--version", "500ms", "64KiB"})
+        QVERIFY2(general.contains(QLatin1String(word)), word);
+    QCOMPARE(usageText(u"nonsense"), general);
+
+    const QHash<QString, QStringList> options = {
+        {QStringLiteral("server"), {"--listen", "--max-cap", "--client-ip", "--cert", "--key", "--keep-alive",
+                                    "--mode", "--verbose", "echo", "sink", "source", "hold", "default 1024",
+                                    "default 30s"}},
+        {QStringLiteral("client"), {"--connect", "--min-cap", "--max-cap", "--min-interval", "--max-interval",
+                                    "--keep-alive", "--tls", "--hostname", "--pin", "--mode", "--streams",
+                                    "--parallel", "--bytes", "--json", "--timeout", "default 64KiB", "default 100ms",
+                                    "default 1s", "mbps"}},
+        {QStringLiteral("demo"), {"--seconds", "default 10"}},
+        {QStringLiteral("bench"), {"--quick", "--json", "--repeat", "--workload", "--bytes", "--connect"}},
+    };
+    for (auto it = options.begin(); it != options.end(); ++it) {
+        const QString text = usageText(it.key());
+        QVERIFY2(text.startsWith(QStringLiteral("Usage: quicpool ") + it.key()), qPrintable(it.key()));
+        QVERIFY(text.contains(u"--help"));
+        for (const QString &option : it.value())
+            QVERIFY2(text.contains(option), qPrintable(it.key() + u' ' + option));
+    }
+}
+
+void TestCliArgs::usageTextsFitTerminal()
+{
+    for (const QString &command : {QString(), QStringLiteral("server"), QStringLiteral("client"),
+                                  QStringLiteral("demo"), QStringLiteral("bench")}) {
+        const QString text = usageText(command);
+        QVERIFY(text.endsWith(u'\n'));
+        for (const QString &line : text.split(u'\n'))
+            QVERIFY2(line.size() <= 80, qPrintable(line));
+    }
+}
+
+void TestCliArgs::versionTextNamesLibraries()
+{
+    const QString text = versionText();
+    QVERIFY2(text.startsWith(QStringLiteral("quicpool ") + quicpool::version()), qPrintable(text));
+    QCOMPARE(quicpool::version(), QStringLiteral(QUICPOOL_VERSION)); // the CLI's define agrees
+    QVERIFY(text.contains(QStringLiteral("ngtcp2 ") + ngtcp2Version()));
+    QVERIFY(text.contains(tlsLibraryVersionString()));
+    QVERIFY(!ngtcp2Version().isEmpty());
+    QVERIFY(!tlsLibraryVersionString().isEmpty());
+}
+
+void TestCliArgs::usageErrorTextPointsToHelp()
+{
+    const ParseResult client = parse(QStringLiteral("client --tls 9 --connect h:1"));
+    QVERIFY(!client.ok());
+    const QString text = usageErrorText(client);
+    QVERIFY(text.startsWith(QStringLiteral("quicpool: ") + client.error));
+    QVERIFY(text.contains(u"quicpool client --help"));
+    QVERIFY(text.endsWith(u'\n'));
+
+    const QString general = usageErrorText(parse(QStringLiteral("frobnicate")));
+    QVERIFY(general.contains(u"\"quicpool --help\""));
+}
+
+void TestCliArgs::poolConfigs()
+{
+    const ServerOptions server = std::get<ServerOptions>(parse(QStringLiteral(
+        "server --listen 127.0.0.1:0 --max-cap 9 --client-ip 127.0.0.1 --cert c.pem --key k.pem --keep-alive 5s")).command);
+    const ServerPoolConfig sc = toServerPoolConfig(server);
+    QCOMPARE(sc.listenAddress(), QStringLiteral("127.0.0.1:0"));
+    QCOMPARE(sc.maxCapacity(), 9);
+    QCOMPARE(sc.clientIp(), QStringLiteral("127.0.0.1"));
+    QCOMPARE(sc.certificateFile(), QStringLiteral("c.pem"));
+    QCOMPARE(sc.privateKeyFile(), QStringLiteral("k.pem"));
+    QCOMPARE(sc.keepAlive().count(), 5000);
+    QCOMPARE(sc.validate().code(), ErrorCode::NoError);
+
+    const ClientOptions client = std::get<ClientOptions>(parse(QStringLiteral(
+        "client --connect pool.example:443 --min-cap 2 --max-cap 6 --min-interval 200ms --max-interval 3s "
+        "--keep-alive 7s --tls 0 --pin ") + pinText()).command);
+    const ClientPoolConfig cc = toClientPoolConfig(client);
+    QCOMPARE(cc.address(), QStringLiteral("pool.example:443"));
+    QCOMPARE(cc.minCapacity(), 2);
+    QCOMPARE(cc.maxCapacity(), 6);
+    QCOMPARE(cc.minInterval().count(), 200);
+    QCOMPARE(cc.maxInterval().count(), 3000);
+    QCOMPARE(cc.keepAlive().count(), 7000);
+    QCOMPARE(cc.tlsMode(), TlsMode::Insecure);
+    QCOMPARE(cc.pinSha256(), pinBytes());
+    QCOMPARE(cc.hostname(), QStringLiteral("pool.example")); // from --connect when --hostname is absent
+    QCOMPARE(cc.validate().code(), ErrorCode::NoError);
+    // Parsed options never need NodePass's clamping.
+    const ClientPoolConfig clamped = cc.clamped();
+    QCOMPARE(clamped.minCapacity(), cc.minCapacity());
+    QCOMPARE(clamped.maxCapacity(), cc.maxCapacity());
+    QCOMPARE(clamped.minInterval(), cc.minInterval());
+    QCOMPARE(clamped.maxInterval(), cc.maxInterval());
+
+    const ClientOptions named = std::get<ClientOptions>(
+        parse(QStringLiteral("client --connect [::1]:443 --hostname other.example")).command);
+    QCOMPARE(toClientPoolConfig(named).hostname(), QStringLiteral("other.example"));
+    const ClientOptions v6 = std::get<ClientOptions>(parse(QStringLiteral("client --connect [::1]:443")).command);
+    QCOMPARE(toClientPoolConfig(v6).hostname(), QStringLiteral("::1"));
+}
+
+QTEST_GUILESS_MAIN(TestCliArgs)
+#include "tst_cliargs.moc"

@@ -1,0 +1,146 @@
+// The CLI commands' pure parts: the client's per-stream lines and its
+// summary (plain and JSON), host:port and demo line formatting, which pool
+// errors stop a client at once, and the client's --timeout. (The pattern
+// and the verdicts are the workload library's: tests/workload/tst_protocol.)
+#include "cliargs.h"
+#include "runcheck.h"
+
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtTest/QTest>
+
+using namespace quicpool;
+using namespace quicpool::cli;
+
+class TestRunCheck : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void streamLines()
+    {
+        QCOMPARE(formatStreamLine(QStringLiteral("00000000"), 65536, 12.34, true),
+                 QStringLiteral("stream 00000000 bytes=65536 ms=12.3 ok"));
+        QCOMPARE(formatStreamLine(QStringLiteral("a1b2c3d4"), 0, 0.0, true),
+                 QStringLiteral("stream a1b2c3d4 bytes=0 ms=0.0 ok"));
+        QCOMPARE(formatStreamLine(QStringLiteral("a1b2c3d4"), 100, 1500.06, false,
+                                  QStringLiteral("3 bytes differ from the pattern")),
+                 QStringLiteral("stream a1b2c3d4 bytes=100 ms=1500.1 fail: 3 bytes differ from the pattern"));
+        QCOMPARE(formatStreamLine(QStringLiteral("ffffffff"), 5, 2.0, false),
+                 QStringLiteral("stream ffffffff bytes=5 ms=2.0 fail: unknown error"));
+    }
+
+    void summaryJsonFields()
+    {
+        ClientSummary summary;
+        summary.streams = 10;
+        summary.ok = 9;
+        summary.failed = 1;
+        summary.bytes = 5000000000LL; // beyond 32 bits
+        summary.seconds = 4.0;
+        const QByteArray json = summaryJson(summary);
+        QVERIFY(!json.contains('\n')); // one line, for scripts
+        QJsonParseError error;
+        const QJsonDocument document = QJsonDocument::fromJson(json, &error);
+        QCOMPARE(error.error, QJsonParseError::NoError);
+        QVERIFY(document.isObject());
+        const QJsonObject object = document.object();
+        QCOMPARE(object.keys().size(), 6);
+        QCOMPARE(object.value(u"streams").toInt(), 10);
+        QCOMPARE(object.value(u"ok").toInt(), 9);
+        QCOMPARE(object.value(u"failed").toInt(), 1);
+        QCOMPARE(object.value(u"bytes").toInteger(), 5000000000LL);
+        QCOMPARE(object.value(u"seconds").toDouble(), 4.0);
+        QCOMPARE(object.value(u"mbps").toDouble(), 1250.0); // 5e9 B / 1e6 / 4 s
+    }
+
+    void summaryMbpsArithmetic()
+    {
+        QCOMPARE(summaryMbps({1, 1, 0, 125000000, 1.0}), 125.0);
+        QCOMPARE(summaryMbps({1, 1, 0, 125000, 0.5}), 0.25);
+        QCOMPARE(summaryMbps({1, 1, 0, 65536, 0.001}), 65.536);
+        QCOMPARE(summaryMbps({1, 0, 1, 0, 3.0}), 0.0);
+        QCOMPARE(summaryMbps({1, 1, 0, 1000, 0.0}), 0.0); // no time measured: no rate, no division by zero
+        const QJsonObject zero = QJsonDocument::fromJson(summaryJson({0, 0, 0, 0, 0.0})).object();
+        QCOMPARE(zero.value(u"mbps").toDouble(-1), 0.0);
+        QCOMPARE(zero.value(u"streams").toInt(-1), 0);
+    }
+
+    void summaryTextLine()
+    {
+        QCOMPARE(summaryLine({4, 3, 1, 262144, 0.5}),
+                 QStringLiteral("streams=4 ok=3 failed=1 bytes=262144 seconds=0.500 mbps=0.52"));
+    }
+
+    void fatalStartErrors()
+    {
+        for (ErrorCode code : {ErrorCode::PinMismatch, ErrorCode::TlsHandshakeFailed, ErrorCode::Unauthorized,
+                               ErrorCode::HandshakeTimeout, ErrorCode::CertificateError, ErrorCode::InvalidAddress,
+                               ErrorCode::ResolveFailed, ErrorCode::InvalidConfig})
+            QVERIFY2(isFatalStartError(code), qPrintable(errorCodeString(code)));
+        // A full server pool or a lost connection may pass: keep waiting.
+        for (ErrorCode code : {ErrorCode::NoError, ErrorCode::StreamRefused, ErrorCode::ConnectionLost,
+                               ErrorCode::ConnectionClosed, ErrorCode::SocketError, ErrorCode::StreamReset})
+            QVERIFY2(!isFatalStartError(code), qPrintable(errorCodeString(code)));
+    }
+
+    void hostPort()
+    {
+        QCOMPARE(formatHostPort(QHostAddress(QStringLiteral("127.0.0.1")), 4433), QStringLiteral("127.0.0.1:4433"));
+        QCOMPARE(formatHostPort(QHostAddress(QStringLiteral("::1")), 4433), QStringLiteral("[::1]:4433"));
+        QCOMPARE(formatHostPort(QHostAddress(QHostAddress::AnyIPv6), 1), QStringLiteral("[::]:1"));
+        QCOMPARE(formatHostPort(QHostAddress(QStringLiteral("::ffff:10.0.0.1")), 80), QStringLiteral("10.0.0.1:80"));
+        QCOMPARE(formatHostPort(QHostAddress(QHostAddress::AnyIPv4), 0), QStringLiteral("0.0.0.0:0"));
+    }
+
+    void demoLine()
+    {
+        DemoFigures f;
+        f.seconds = 3;
+        f.clientActive = 12;
+        f.clientCapacity = 13;
+        f.clientIntervalMs = 100;
+        f.clientErrors = 1;
+        f.serverActive = 0;
+        f.serverServing = 12;
+        f.serverConnections = 1;
+        f.smoothedRttUs = 123;
+        f.cwnd = 13 * 1024 + 512;
+        f.echoOk = 25;
+        f.echoFailed = 2;
+        QCOMPARE(formatDemoLine(f), QStringLiteral("t=3s client active=12 cap=13 interval=100ms errors=1 | server "
+                                                   "active=0 serving=12 conns=1 | rtt=0.12ms cwnd=13.5KiB | echo "
+                                                   "ok=25 fail=2"));
+    }
+
+    void clientTimeoutOption()
+    {
+        const auto parse = [](const QString &extra) {
+            return parseArguments(QStringList{QStringLiteral("client"), QStringLiteral("--connect"),
+                                              QStringLiteral("127.0.0.1:4433")}
+                                  + extra.split(u' ', Qt::SkipEmptyParts));
+        };
+        ParseResult r = parse(QString());
+        QVERIFY(r.ok());
+        QCOMPARE(std::get<ClientOptions>(r.command).timeout, Milliseconds(10000));
+        r = parse(QStringLiteral("--timeout 1500ms"));
+        QVERIFY2(r.ok(), qPrintable(r.error));
+        QCOMPARE(std::get<ClientOptions>(r.command).timeout, Milliseconds(1500));
+        r = parse(QStringLiteral("--timeout=2m"));
+        QVERIFY2(r.ok(), qPrintable(r.error));
+        QCOMPARE(std::get<ClientOptions>(r.command).timeout, Milliseconds(120000));
+        for (const char *bad : {"--timeout 5", "--timeout 0s", "--timeout", "--timeout soon"}) {
+            r = parse(QString::fromLatin1(bad));
+            QVERIFY2(!r.ok(), bad);
+            QVERIFY2(r.error.contains(QStringLiteral("--timeout")), qPrintable(r.error));
+        }
+        QVERIFY(usageText(u"client").contains(QStringLiteral("--timeout DUR")));
+        // The server has no such option.
+        r = parseArguments({QStringLiteral("server"), QStringLiteral("--listen"), QStringLiteral(":0"),
+                            QStringLiteral("--timeout"), QStringLiteral("1s")});
+        QVERIFY(!r.ok());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRunCheck)
+#include "tst_runcheck.moc"

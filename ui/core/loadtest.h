@@ -1,0 +1,76 @@
+// The load-test engine: runs `streams` exchanges of the workload protocol
+// (workload/include/workload/protocol.h) with at most `parallelism` at once,
+// each through a workload::StreamRunner, over a client pool it makes itself
+// (towards an embedded server pool it also makes and serves, or towards a
+// remote `quicpool server --mode X`). Uses only libpool's public API and
+// lives on the worker thread; cancel() works at any moment.
+#pragma once
+
+#include "loadtestresult.h"
+
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QObject>
+#include <QtCore/QPointer>
+#include <QtCore/QTimer>
+
+#include <quicpool/pool.h>
+
+namespace quicpool::workload {
+class StreamRunner;
+class StreamServer;
+}
+
+namespace quicpool::diag {
+
+/// How the app serves a server pool (the embedded pair, a server pool the
+/// user opened with "serve"): a started workload::StreamServer with the
+/// app's limits (an idle served stream is reset after 5 minutes, a source
+/// request is capped at 2^40 bytes) and a debug line per stream in the
+/// quicpool.ui.serve logging category.
+workload::StreamServer *startServing(ServerPool *pool, workload::Mode mode, QObject *parent);
+
+class LoadTest : public QObject
+{
+    Q_OBJECT
+public:
+    explicit LoadTest(const LoadTestConfig &config, QObject *parent = nullptr);
+    /// Target::Existing: runs over this pool (same thread), leaving it open.
+    LoadTest(const LoadTestConfig &config, ClientPool *existing, QObject *parent = nullptr);
+    ~LoadTest() override;
+
+    const LoadTestConfig &config() const { return m_config; }
+    void start();
+    void cancel();
+    bool isRunning() const { return m_running; }
+    LoadTestProgress progress() const;
+    /// The client pool in use (null before start / after the end).
+    ClientPool *clientPool() const { return m_client; }
+
+Q_SIGNALS:
+    void progressed(const quicpool::diag::LoadTestProgress &progress);
+    void finished(const quicpool::diag::LoadTestResult &result);
+
+private:
+    void launchJobs();
+    Stream *takeReadyStream();
+    void jobDone(workload::StreamRunner *job, bool ok, double latencyMs, const QString &reason);
+    void finish(const QString &error = {});
+    void onTick();
+
+    LoadTestConfig m_config;
+    QPointer<ServerPool> m_server;
+    QPointer<ClientPool> m_client;
+    workload::StreamServer *m_streamServer = nullptr;
+    QList<workload::StreamRunner *> m_jobs;
+    QTimer m_tick;
+    QElapsedTimer m_clock;
+    qint64 m_lastStreamAtMs = 0;
+    int m_started = 0;
+    int m_skippedStale = 0;
+    LoadTestResult m_result;
+    bool m_running = false;
+    bool m_gotFirstStream = false;
+    bool m_ownsClient = true;
+};
+
+} // namespace quicpool::diag

@@ -1,0 +1,305 @@
+#include "loadtestpanel.h"
+
+#include "icons.h"
+#include "looplag.h"
+#include "poolworker.h"
+#include "timeserieschart.h"
+
+#include <QtCore/QSaveFile>
+#include <QtWidgets/QComboBox>
+#include <QtWidgets/QFileDialog>
+#include <QtWidgets/QFormLayout>
+#include <QtWidgets/QGroupBox>
+#include <QtWidgets/QHBoxLayout>
+#include <QtWidgets/QLabel>
+#include <QtWidgets/QLineEdit>
+#include <QtWidgets/QPlainTextEdit>
+#include <QtWidgets/QProgressBar>
+#include <QtWidgets/QPushButton>
+#include <QtWidgets/QSpinBox>
+#include <QtWidgets/QVBoxLayout>
+
+namespace quicpool::diag {
+
+FieldErrors validateLoadTest(const LoadTestConfig &c, int existingHandle)
+{
+    FieldErrors e;
+    if (c.target == LoadTestConfig::Target::Remote) {
+        if (QString m = checkAddress(c.remoteAddress, false); !m.isEmpty())
+            e.insert(QStringLiteral("remote"), m);
+    }
+    if (c.target == LoadTestConfig::Target::Existing && existingHandle < 0)
+        e.insert(QStringLiteral("existing"), QStringLiteral("Open a client pool first (its server must serve the mode)."));
+    if (c.streams < 1)
+        e.insert(QStringLiteral("streams"), QStringLiteral("Run at least one stream."));
+    if (c.parallelism < 1)
+        e.insert(QStringLiteral("parallelism"), QStringLiteral("Parallelism must be at least 1."));
+    if (c.bytes < 0)
+        e.insert(QStringLiteral("bytes"), QStringLiteral("The size cannot be negative."));
+    return e;
+}
+
+LoadTestPanel::LoadTestPanel(PoolWorker *worker, LoopLagMonitor *lag, QWidget *parent)
+    : QWidget(parent), m_worker(worker), m_lag(lag)
+{
+    m_target = new QComboBox(this);
+    m_target->addItem(tr("Embedded loopback pair (made for the test)"), int(LoadTestConfig::Target::EmbeddedPair));
+    m_target->addItem(tr("A client pool of this window"), int(LoadTestConfig::Target::Existing));
+    m_target->addItem(tr("Remote quicpool server --mode …"), int(LoadTestConfig::Target::Remote));
+    m_remote = new QLineEdit(this);
+    m_remote->setPlaceholderText(QStringLiteral("host:port"));
+    m_tls = new QComboBox(this);
+    m_tls->addItem(tr("TLS 0"), 0);
+    m_tls->addItem(tr("TLS 1"), 1);
+    m_tls->addItem(tr("TLS 2"), 2);
+    m_tls->setCurrentIndex(1);
+    m_existing = new QComboBox(this);
+    m_mode = new QComboBox(this);
+    for (workload::Mode m : {workload::Mode::Echo, workload::Mode::Sink, workload::Mode::Source})
+        m_mode->addItem(workload::modeName(m), int(m));
+    m_streams = new QSpinBox(this);
+    m_streams->setRange(0, 1000000);
+    m_streams->setValue(200);
+    m_kib = new QSpinBox(this);
+    m_kib->setRange(0, 1024 * 1024);
+    m_kib->setValue(64);
+    m_kib->setSuffix(tr(" KiB"));
+    m_parallel = new QSpinBox(this);
+    m_parallel->setRange(0, 256);
+    m_parallel->setValue(8);
+    connect(m_target, &QComboBox::currentIndexChanged, this, &LoadTestPanel::updateTargetFields);
+
+    m_start = new QPushButton(appIcon(QStringLiteral("start")), tr("Run"), this);
+    m_cancel = new QPushButton(appIcon(QStringLiteral("stop")), tr("Cancel"), this);
+    m_json = new QPushButton(appIcon(QStringLiteral("export")), tr("Export JSON…"), this);
+    m_csv = new QPushButton(appIcon(QStringLiteral("export")), tr("Export CSV…"), this);
+    connect(m_start, &QPushButton::clicked, this, &LoadTestPanel::start);
+    connect(m_cancel, &QPushButton::clicked, this, &LoadTestPanel::cancel);
+    connect(m_json, &QPushButton::clicked, this, [this] { exportInteractively(true); });
+    connect(m_csv, &QPushButton::clicked, this, [this] { exportInteractively(false); });
+
+    m_progress = new QProgressBar(this);
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    m_progress->setFormat(tr("%v of %m streams"));
+    m_summary = new QLabel(tr("Not run yet."), this);
+    m_summary->setWordWrap(true);
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_failures = new QPlainTextEdit(this);
+    m_failures->setReadOnly(true);
+    m_failures->setPlaceholderText(tr("Failure reasons appear here."));
+    m_failures->setMaximumHeight(90);
+    m_chart = new TimeSeriesChart(tr("Load test throughput"), tr("MB/s"), this);
+    m_chart->addSeries(tr("sent"));
+    m_chart->addSeries(tr("received"));
+    m_chart->setWindowSeconds(60);
+
+    auto *form = new QFormLayout;
+    form->addRow(tr("Target:"), m_target);
+    auto *remoteRow = new QHBoxLayout;
+    remoteRow->setContentsMargins(0, 0, 0, 0);
+    remoteRow->addWidget(m_remote, 1);
+    remoteRow->addWidget(m_tls);
+    auto *remoteBox = new QWidget(this);
+    remoteBox->setLayout(remoteRow);
+    form->addRow(tr("Remote server:"), m_errors.wrap(QStringLiteral("remote"), remoteBox));
+    form->addRow(tr("Client pool:"), m_errors.wrap(QStringLiteral("existing"), m_existing));
+    form->addRow(tr("Mode:"), m_mode);
+    form->addRow(tr("Streams:"), m_errors.wrap(QStringLiteral("streams"), m_streams));
+    form->addRow(tr("Bytes per stream:"), m_errors.wrap(QStringLiteral("bytes"), m_kib));
+    form->addRow(tr("Parallelism:"), m_errors.wrap(QStringLiteral("parallelism"), m_parallel));
+    auto *buttons = new QHBoxLayout;
+    for (QPushButton *b : {m_start, m_cancel, m_json, m_csv})
+        buttons->addWidget(b);
+    auto *settings = new QGroupBox(tr("Load test"), this);
+    auto *settingsLayout = new QVBoxLayout(settings);
+    settingsLayout->addLayout(form);
+    settingsLayout->addLayout(buttons);
+    settingsLayout->addStretch(1);
+    settings->setMaximumWidth(460);
+
+    auto *right = new QVBoxLayout;
+    right->addWidget(m_progress);
+    right->addWidget(m_summary);
+    right->addWidget(m_chart, 1);
+    right->addWidget(m_failures);
+    auto *layout = new QHBoxLayout(this);
+    layout->addWidget(settings);
+    layout->addLayout(right, 1);
+
+    if (worker) {
+        connect(worker, &PoolWorker::loadTestProgress, this, &LoadTestPanel::onProgress);
+        connect(worker, &PoolWorker::loadTestFinished, this, &LoadTestPanel::onFinished);
+    }
+    updateTargetFields();
+}
+
+void LoadTestPanel::updateTargetFields()
+{
+    const auto target = LoadTestConfig::Target(m_target->currentData().toInt());
+    m_remote->parentWidget()->setEnabled(target == LoadTestConfig::Target::Remote);
+    m_existing->setEnabled(target == LoadTestConfig::Target::Existing);
+    m_cancel->setEnabled(m_running);
+    m_start->setEnabled(!m_running);
+    m_json->setEnabled(m_hasResult);
+    m_csv->setEnabled(m_hasResult);
+}
+
+void LoadTestPanel::setClientPools(const QList<QPair<QString, int>> &pools)
+{
+    const int current = m_existing->currentData().isValid() ? m_existing->currentData().toInt() : -1;
+    m_existing->clear();
+    for (const auto &p : pools)
+        m_existing->addItem(p.first, p.second);
+    setExistingPool(current);
+}
+
+void LoadTestPanel::setExistingPool(int handle)
+{
+    const int i = m_existing->findData(handle);
+    if (i >= 0)
+        m_existing->setCurrentIndex(i);
+}
+
+LoadTestConfig LoadTestPanel::config() const
+{
+    LoadTestConfig c;
+    c.target = LoadTestConfig::Target(m_target->currentData().toInt());
+    c.remoteAddress = m_remote->text().trimmed();
+    c.tlsMode = m_tls->currentData().toInt();
+    c.mode = workload::Mode(m_mode->currentData().toInt());
+    c.streams = m_streams->value();
+    c.bytes = qint64(m_kib->value()) * 1024;
+    c.parallelism = m_parallel->value();
+    return c;
+}
+
+void LoadTestPanel::setConfig(const LoadTestConfig &c)
+{
+    m_target->setCurrentIndex(m_target->findData(int(c.target)));
+    m_remote->setText(c.remoteAddress);
+    m_tls->setCurrentIndex(qBound(0, c.tlsMode, 2));
+    m_mode->setCurrentIndex(m_mode->findData(int(c.mode)));
+    m_streams->setValue(c.streams);
+    m_kib->setValue(int(c.bytes / 1024));
+    m_parallel->setValue(c.parallelism);
+    updateTargetFields();
+}
+
+bool LoadTestPanel::start()
+{
+    if (m_running)
+        return false;
+    const LoadTestConfig c = config();
+    const int existing = m_existing->currentData().isValid() ? m_existing->currentData().toInt() : -1;
+    const FieldErrors errors = validateLoadTest(c, existing);
+    m_errors.show(errors);
+    if (!errors.isEmpty())
+        return false;
+    m_running = true;
+    m_hasResult = false;
+    m_last = {};
+    m_progress->setRange(0, c.streams);
+    m_progress->setValue(0);
+    m_summary->setText(tr("Running %1 × %2 KiB, %3 at a time, mode %4…")
+                           .arg(c.streams).arg(c.bytes / 1024).arg(c.parallelism).arg(workload::modeName(c.mode)));
+    m_failures->clear();
+    if (m_lag)
+        m_lag->resetPeak();
+    updateTargetFields();
+    PoolWorker *w = m_worker;
+    w->call([w, c, existing] { w->startLoadTest(c, existing); });
+    Q_EMIT started();
+    Q_EMIT statusMessage(tr("Load test started."), false);
+    return true;
+}
+
+void LoadTestPanel::cancel()
+{
+    if (!m_running)
+        return;
+    PoolWorker *w = m_worker;
+    w->call([w] { w->cancelLoadTest(); });
+    m_summary->setText(tr("Cancelling…"));
+}
+
+void LoadTestPanel::onProgress(const LoadTestProgress &p)
+{
+    if (!m_running)
+        return;
+    const double dt = p.elapsedSeconds - m_last.elapsedSeconds;
+    if (dt > 0.01) {
+        const double sent = double(p.bytesSent - m_last.bytesSent) / 1e6 / dt;
+        const double received = double(p.bytesReceived - m_last.bytesReceived) / 1e6 / dt;
+        m_chart->append(p.elapsedSeconds, {sent, received});
+        m_last = p;
+    }
+    m_progress->setMaximum(qMax(1, p.total));
+    m_progress->setValue(p.done());
+    m_summary->setText(tr("%1 ok, %2 failed, %3 running · %4 s")
+                           .arg(p.ok).arg(p.failed).arg(p.running).arg(p.elapsedSeconds, 0, 'f', 1));
+}
+
+void LoadTestPanel::onFinished(const LoadTestResult &r)
+{
+    if (!m_running)
+        return;
+    m_running = false;
+    m_hasResult = true;
+    m_result = r;
+    m_result.maxGuiDelayMs = m_lag ? m_lag->peakMs() : -1;
+    m_progress->setValue(qMin(m_progress->maximum(), r.ok + r.failed));
+    m_summary->setText(m_result.summary());
+    m_failures->setPlainText(r.failures.join(QLatin1Char('\n')));
+    updateTargetFields();
+    const bool bad = !r.error.isEmpty() || r.failed > 0;
+    Q_EMIT statusMessage(m_result.summary(), bad && !r.cancelled);
+    Q_EMIT finished(m_result);
+}
+
+QString LoadTestPanel::summaryText() const
+{
+    return m_summary->text();
+}
+
+int LoadTestPanel::progressValue() const
+{
+    return m_progress->value();
+}
+
+bool LoadTestPanel::exportJson(const QString &path, QString *error) const
+{
+    QSaveFile f(path);
+    if (!m_hasResult || !f.open(QIODevice::WriteOnly) || f.write(m_result.toJson()) < 0 || !f.commit()) {
+        if (error)
+            *error = m_hasResult ? tr("Cannot write %1: %2").arg(path, f.errorString()) : tr("No result to export yet.");
+        return false;
+    }
+    return true;
+}
+
+bool LoadTestPanel::exportCsv(const QString &path, QString *error) const
+{
+    QSaveFile f(path);
+    if (!m_hasResult || !f.open(QIODevice::WriteOnly) || f.write(m_result.toCsv()) < 0 || !f.commit()) {
+        if (error)
+            *error = m_hasResult ? tr("Cannot write %1: %2").arg(path, f.errorString()) : tr("No result to export yet.");
+        return false;
+    }
+    return true;
+}
+
+void LoadTestPanel::exportInteractively(bool json)
+{
+    const QString path = QFileDialog::getSaveFileName(
+        this, json ? tr("Export load test (JSON)") : tr("Export load test (CSV)"),
+        json ? QStringLiteral("loadtest.json") : QStringLiteral("loadtest.csv"),
+        json ? tr("JSON (*.json)") : tr("CSV (*.csv)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    const bool ok = json ? exportJson(path, &error) : exportCsv(path, &error);
+    Q_EMIT statusMessage(ok ? tr("Exported the load test to %1").arg(path) : error, !ok);
+}
+
+} // namespace quicpool::diag

@@ -1,0 +1,103 @@
+// The running side of the protocol in protocol.h: one exchange on one
+// stream taken from a client pool, in one mode. It writes with backpressure
+// (the payload comes from PatternWindow chunk by chunk, never held whole),
+// reads and checks every byte that comes back, and reports the bytes, the
+// time and a verdict. `quicpool client` and `quicpool demo`, the bench's
+// sink transfers and quicpool-diag's load test all run through this class.
+// It lives on the pool's thread.
+#pragma once
+
+#include <workload/protocol.h>
+
+#include <quicpool/config.h>
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QMetaType>
+#include <QtCore/QObject>
+#include <QtCore/QPointer>
+#include <QtCore/QTimer>
+#include <functional>
+#include <vector>
+
+namespace quicpool {
+class Stream;
+}
+
+namespace quicpool::workload {
+
+struct RunResult
+{
+    QString id;
+    qint64 bytes = 0;        ///< payload bytes, one direction (see StreamRunner)
+    double milliseconds = 0; ///< from start() to the verdict
+    bool ok = false;
+    QString why;             ///< empty when ok
+};
+
+class StreamRunner : public QObject
+{
+    Q_OBJECT
+public:
+    using Done = std::function<void(const RunResult &result)>;
+
+    /// Takes over a stream just taken from a pool. `size` is the payload
+    /// (echo/sink: bytes sent; source: bytes asked for). `done` (optional)
+    /// is called with the result just before finished() is emitted.
+    StreamRunner(Stream *stream, Mode mode, qint64 size, Done done = {}, QObject *parent = nullptr);
+    /// A runner deleted before its verdict resets its stream.
+    ~StreamRunner() override;
+
+    /// Fails the run when the stream makes no progress (no byte read,
+    /// written or acknowledged) for this long. Zero (the default): never.
+    void setIdleTimeout(Milliseconds timeout) { m_idleTimeout = timeout; }
+    /// Fails the run when it has not ended this long after start(). Zero
+    /// (the default): never.
+    void setDeadline(Milliseconds deadline) { m_deadline = deadline; }
+
+    /// Starts the exchange; the verdict comes later, never inside start(),
+    /// exactly once, and the runner deletes itself after it.
+    void start();
+    /// Ends the run at once without a verdict: resets the stream; neither
+    /// `done` nor finished() is called. The runner deletes itself later.
+    void cancel();
+    bool isFinished() const { return m_finished; }
+    QString id() const { return m_id; }
+
+Q_SIGNALS:
+    /// Bytes just written to / read from the stream, protocol bytes (the
+    /// source request, the sink reply) included: for live progress figures.
+    void transferred(qint64 sent, qint64 received);
+    void finished(const quicpool::workload::RunResult &result);
+
+private:
+    void pump();
+    void readIncoming();
+    void writeOutgoing();
+    void complete();
+    void fail(const QString &why);
+    void finish(bool ok, const QString &why);
+    void touch();
+    qint64 payloadBytes() const;
+
+    QPointer<Stream> m_stream;
+    Mode m_mode;
+    qint64 m_size;
+    Milliseconds m_idleTimeout{0};
+    Milliseconds m_deadline{0};
+    Done m_done;
+    QString m_id;
+    QElapsedTimer m_clock;
+    QTimer m_idle;
+    QTimer m_deadlineTimer;
+    std::vector<char> m_buffer;
+    QByteArray m_request;      ///< source: the 8-byte request
+    qint64 m_toSend = 0;
+    qint64 m_sent = 0;
+    bool m_finSent = false;
+    bool m_finished = false;
+    PatternChecker m_checker;  ///< echo and source: what came back
+    QByteArray m_reply;        ///< sink: the server's answer
+};
+
+} // namespace quicpool::workload
+
+Q_DECLARE_METATYPE(quicpool::workload::RunResult)

@@ -1,0 +1,256 @@
+#include <workload/streamrunner.h>
+
+#include <workload/streamend.h>
+
+#include <quicpool/stream.h>
+#include <algorithm>
+#include <limits>
+
+namespace quicpool::workload {
+
+namespace {
+
+constexpr qint64 kChunk = 64 * 1024;
+
+int timerMs(Milliseconds duration)
+{
+    return int(std::min<qint64>(duration.count(), std::numeric_limits<int>::max()));
+}
+
+} // namespace
+
+StreamRunner::StreamRunner(Stream *stream, Mode mode, qint64 size, Done done, QObject *parent)
+    : QObject(parent),
+      m_stream(stream),
+      m_mode(mode),
+      m_size(std::max<qint64>(size, 0)),
+      m_done(std::move(done)),
+      m_id(stream ? stream->id() : QString()),
+      m_buffer(size_t(kChunk))
+{
+    m_idle.setSingleShot(true);
+    connect(&m_idle, &QTimer::timeout, this, [this] {
+        fail(QStringLiteral("no progress for %1 (sent %2 of %3 bytes, received %4)")
+                 .arg(formatDuration(m_idleTimeout))
+                 .arg(m_sent)
+                 .arg(m_toSend)
+                 .arg(m_mode == Mode::Sink ? qint64(m_reply.size()) : qint64(m_checker.total())));
+    });
+    m_deadlineTimer.setSingleShot(true);
+    connect(&m_deadlineTimer, &QTimer::timeout, this, [this] {
+        fail(QStringLiteral("timed out after %1 ms (%2 of %3 bytes)")
+                 .arg(m_clock.elapsed())
+                 .arg(m_mode == Mode::Sink ? qint64(m_reply.size()) : qint64(m_checker.total()))
+                 .arg(m_mode == Mode::Sink ? kSinkReplySize : m_size));
+    });
+}
+
+StreamRunner::~StreamRunner()
+{
+    if (!m_finished && m_stream) {
+        disconnect(m_stream, nullptr, this, nullptr);
+        releaseStream(m_stream, false);
+    }
+}
+
+void StreamRunner::cancel()
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_idle.stop();
+    m_deadlineTimer.stop();
+    if (m_stream) {
+        disconnect(m_stream, nullptr, this, nullptr);
+        releaseStream(m_stream, false);
+    }
+    deleteLater();
+}
+
+void StreamRunner::start()
+{
+    m_clock.start();
+    if (m_deadline.count() > 0)
+        m_deadlineTimer.start(timerMs(m_deadline));
+    if (!m_stream) {
+        // Reported on the next turn, as every other outcome is.
+        QTimer::singleShot(0, this, [this] { fail(QStringLiteral("no stream")); });
+        return;
+    }
+    if (m_mode == Mode::Source) {
+        m_request = encodeSourceRequest(uint64_t(m_size));
+        m_toSend = m_request.size();
+    } else {
+        m_toSend = m_size;
+    }
+    connect(m_stream, &Stream::readyRead, this, &StreamRunner::pump);
+    connect(m_stream, &Stream::readChannelFinished, this, &StreamRunner::pump);
+    connect(m_stream, &Stream::bytesWritten, this, [this] {
+        touch();
+        pump();
+    });
+    connect(m_stream, &Stream::errorOccurred, this, [this](const Error &streamError) {
+        fail(QStringLiteral("%1 (after sending %2 of %3 bytes)").arg(streamError.toString()).arg(m_sent).arg(m_toSend));
+    });
+    connect(m_stream, &QObject::destroyed, this, [this] {
+        m_stream = nullptr;
+        fail(QStringLiteral("the pool went away"));
+    });
+    touch();
+    // Start on the next turn, so that done() never runs inside start().
+    QTimer::singleShot(0, this, &StreamRunner::pump);
+}
+
+void StreamRunner::touch()
+{
+    if (m_idleTimeout.count() > 0)
+        m_idle.start(timerMs(m_idleTimeout));
+}
+
+qint64 StreamRunner::payloadBytes() const
+{
+    // Application payload in one direction: what came back for echo, what
+    // went out for sink, what arrived for source. The 8-byte request and
+    // the 16-byte reply are protocol, not payload.
+    switch (m_mode) {
+    case Mode::Sink:
+        return std::min(m_sent, m_size);
+    case Mode::Echo:
+    case Mode::Source:
+    case Mode::Hold:
+        break;
+    }
+    return qint64(m_checker.total());
+}
+
+void StreamRunner::pump()
+{
+    if (m_finished || !m_stream)
+        return;
+    readIncoming();
+    if (m_finished)
+        return;
+    writeOutgoing();
+    if (m_finished)
+        return;
+    if (m_stream->atEnd())
+        complete();
+}
+
+void StreamRunner::readIncoming()
+{
+    qint64 n = 0;
+    while (!m_finished && (n = m_stream->read(m_buffer.data(), kChunk)) > 0) {
+        touch();
+        Q_EMIT transferred(0, n);
+        if (m_mode == Mode::Sink) {
+            m_reply.append(m_buffer.data(), n);
+            if (m_reply.size() > kSinkReplySize) {
+                fail(QStringLiteral("the reply is longer than %1 bytes").arg(kSinkReplySize));
+                return;
+            }
+            continue;
+        }
+        m_checker.feed(m_buffer.data(), n);
+        // More than expected can never turn right: stop at once.
+        if (qint64(m_checker.total()) > m_size) {
+            fail(m_mode == Mode::Echo ? echoVerdict(m_size, m_checker) : sourceVerdict(m_size, m_checker));
+            return;
+        }
+    }
+}
+
+void StreamRunner::writeOutgoing()
+{
+    while (m_sent < m_toSend) {
+        const qint64 chunk = std::min(m_toSend - m_sent, PatternWindow::chunkSize());
+        const char *data = m_mode == Mode::Source ? m_request.constData() + m_sent : PatternWindow::at(uint64_t(m_sent));
+        const qint64 n = m_stream->write(data, chunk);
+        if (n < 0) {
+            // The server stopped our direction (or the connection went):
+            // the error signal usually says why; this is the fallback.
+            if (m_stream->atEnd())
+                return;  // complete() judges what came back
+            const QString why = m_stream->error() != ErrorCode::NoError ? errorCodeString(m_stream->error())
+                                                                        : QStringLiteral("the stream is shut");
+            fail(QStringLiteral("cannot write after %1 of %2 bytes: %3").arg(m_sent).arg(m_toSend).arg(why));
+            return;
+        }
+        if (n == 0)
+            return;  // send buffer full: bytesWritten() brings us back
+        m_sent += n;
+        Q_EMIT transferred(n, 0);
+    }
+    if (m_finSent)
+        return;
+    m_finSent = true;
+    m_stream->close();  // FIN
+}
+
+void StreamRunner::complete()
+{
+    // The server's FIN (or reset) arrived and everything before it was read.
+    if (m_stream->error() != ErrorCode::NoError) {
+        fail(QStringLiteral("%1 (after sending %2 of %3 bytes)")
+                 .arg(errorCodeString(m_stream->error()))
+                 .arg(m_sent)
+                 .arg(m_toSend));
+        return;
+    }
+    QString why;
+    switch (m_mode) {
+    case Mode::Echo:
+        why = echoVerdict(m_size, m_checker);
+        break;
+    case Mode::Sink:
+        // A server closes an empty stream quietly (it cannot tell it from
+        // an idle pooled stream being let go), so zero bytes get no reply.
+        if (!(m_size == 0 && m_reply.isEmpty()))
+            why = sinkVerdict(m_size, m_reply);
+        break;
+    case Mode::Source:
+        why = sourceVerdict(m_size, m_checker);
+        break;
+    case Mode::Hold:
+        why = QStringLiteral("hold is not a client mode");
+        break;
+    }
+    if (why.isEmpty() && m_sent < m_toSend)
+        why = QStringLiteral("the server ended the stream after %1 of %2 bytes were sent").arg(m_sent).arg(m_toSend);
+    if (why.isEmpty())
+        finish(true, {});
+    else
+        fail(why);
+}
+
+void StreamRunner::fail(const QString &why)
+{
+    finish(false, why);
+}
+
+void StreamRunner::finish(bool ok, const QString &why)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_idle.stop();
+    m_deadlineTimer.stop();
+    RunResult result;
+    result.id = m_id;
+    result.bytes = payloadBytes();
+    result.milliseconds = double(m_clock.nsecsElapsed()) / 1e6;
+    result.ok = ok;
+    result.why = why;
+    if (m_stream) {
+        disconnect(m_stream, nullptr, this, nullptr);
+        // Success: our FIN went out and the server's came in; let the
+        // acknowledgements finish. Failure: reset both directions.
+        releaseStream(m_stream, ok);
+    }
+    deleteLater();
+    if (m_done)
+        m_done(result);
+    Q_EMIT finished(result);
+}
+
+} // namespace quicpool::workload
