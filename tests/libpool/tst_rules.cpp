@@ -1,4 +1,5 @@
 // The pool's pure rules: ID codec and NodePass's interval/capacity steps.
+#include "pool/repeatedcause.h"
 #include "pool/rules.h"
 
 #include <QtCore/QRandomGenerator>
@@ -16,6 +17,11 @@ class TestRules : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void backoffDoublesUpToTheCap();
+    void backoffWaitsLongestForWhatRedialingCannotHeal();
+    void backoffJitterTakesAtMostAQuarter();
+    void repeatedCauseIsReportedOnce();
+    void repeatedCauseFoldsRefusalsWhoseCountsMove();
     void encodeKnownIds_data();
     void encodeKnownIds();
     void roundTripEveryByteValue();
@@ -381,6 +387,80 @@ void TestRules::intervalStaysWithinBounds()
         QVERIFY(std::chrono::abs(next - interval) <= kIntervalStep);
         interval = next;
     }
+}
+
+void TestRules::backoffDoublesUpToTheCap()
+{
+    const Milliseconds cap(5000);
+    QCOMPARE(backoffDelay(1, ErrorCode::HandshakeTimeout, cap, 0.0), Milliseconds(50));
+    QCOMPARE(backoffDelay(2, ErrorCode::HandshakeTimeout, cap, 0.0), Milliseconds(100));
+    QCOMPARE(backoffDelay(3, ErrorCode::ConnectionLost, cap, 0.0), Milliseconds(200));
+    QCOMPARE(backoffDelay(7, ErrorCode::Unreachable, cap, 0.0), Milliseconds(3200));
+    QCOMPARE(backoffDelay(8, ErrorCode::Unreachable, cap, 0.0), Milliseconds(5000));
+    QCOMPARE(backoffDelay(1000, ErrorCode::ResolveFailed, cap, 0.0), Milliseconds(5000));
+    // A cap below the first wait still waits the first wait.
+    QCOMPARE(backoffDelay(3, ErrorCode::HandshakeTimeout, Milliseconds(10), 0.0), Milliseconds(50));
+}
+
+void TestRules::backoffWaitsLongestForWhatRedialingCannotHeal()
+{
+    const Milliseconds cap(5000);
+    for (ErrorCode code : {ErrorCode::PinMismatch, ErrorCode::TlsHandshakeFailed, ErrorCode::Unauthorized,
+                           ErrorCode::CertificateError, ErrorCode::InvalidAddress}) {
+        QVERIFY(isPersistentFailure(code));
+        QCOMPARE(backoffDelay(1, code, cap, 0.0), cap);
+    }
+    for (ErrorCode code : {ErrorCode::HandshakeTimeout, ErrorCode::ConnectionLost, ErrorCode::Unreachable,
+                           ErrorCode::ResolveFailed, ErrorCode::StreamRefused, ErrorCode::ConnectionClosed})
+        QVERIFY(!isPersistentFailure(code));
+}
+
+void TestRules::backoffJitterTakesAtMostAQuarter()
+{
+    const Milliseconds cap(4000);
+    QCOMPARE(backoffDelay(10, ErrorCode::ConnectionLost, cap, 0.999999), Milliseconds(3000));
+    QCOMPARE(backoffDelay(10, ErrorCode::ConnectionLost, cap, 0.5), Milliseconds(3500));
+    // Out-of-range jitter is clamped, never negative or above the delay.
+    QCOMPARE(backoffDelay(10, ErrorCode::ConnectionLost, cap, -3.0), Milliseconds(4000));
+    QCOMPARE(backoffDelay(10, ErrorCode::ConnectionLost, cap, 7.0), Milliseconds(3000));
+}
+
+void TestRules::repeatedCauseIsReportedOnce()
+{
+    RepeatedCause cause;
+    const Error timeout(ErrorCode::HandshakeTimeout, QStringLiteral("the QUIC handshake did not finish within 100 ms"));
+    QVERIFY(cause.record(timeout).isNew);
+    for (int i = 0; i < 242; ++i) {
+        const RepeatedCause::Outcome again = cause.record(timeout);
+        QVERIFY(!again.isNew);
+        QCOMPARE(again.endedRepeats, 0);
+    }
+    QCOMPARE(cause.count(), 243);
+    // Another cause is new, and closes the first with its count.
+    const Error pin(ErrorCode::PinMismatch, QStringLiteral("the pin does not match"));
+    const RepeatedCause::Outcome changed = cause.record(pin);
+    QVERIFY(changed.isNew);
+    QCOMPARE(changed.ended, timeout);
+    QCOMPARE(changed.endedRepeats, 243);
+    QCOMPARE(RepeatedCause::foldedText(changed.ended, changed.endedRepeats),
+             QStringLiteral("the QUIC handshake did not finish within 100 ms (repeated 243 times)"));
+    // Clearing after a single occurrence has nothing to fold.
+    const RepeatedCause::Outcome cleared = cause.clear();
+    QCOMPARE(cleared.endedRepeats, 0);
+    QVERIFY(!cause.current().isError());
+    QVERIFY(cause.record(timeout).isNew);   // seen again after clearing: new again
+}
+
+void TestRules::repeatedCauseFoldsRefusalsWhoseCountsMove()
+{
+    RepeatedCause cause;
+    QVERIFY(cause.record(Error(ErrorCode::StreamRefused, QStringLiteral("server pool full: accepted 4 of 8 streams"))).isNew);
+    QVERIFY(!cause.record(Error(ErrorCode::StreamRefused, QStringLiteral("server pool full: accepted 0 of 4 streams"))).isNew);
+    // The latest numbers are what lastError() shows.
+    QCOMPARE(cause.current().message(), QStringLiteral("server pool full: accepted 0 of 4 streams"));
+    // Other causes compare their sentences.
+    QVERIFY(cause.record(Error(ErrorCode::ResolveFailed, QStringLiteral("cannot resolve a"))).isNew);
+    QVERIFY(cause.record(Error(ErrorCode::ResolveFailed, QStringLiteral("cannot resolve b"))).isNew);
 }
 
 QTEST_GUILESS_MAIN(TestRules)

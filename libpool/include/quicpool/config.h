@@ -32,6 +32,19 @@ enum class TlsMode {
     Verified = 2,    ///< verify chain (system store + extra CAs) and hostname
 };
 
+/// The congestion controller of a pool's connections (ngtcp2's three).
+/// Loss-based CUBIC and Reno read random loss as congestion; BBR models the
+/// path's bandwidth and round trip instead, and keeps a lossy long path full.
+enum class CongestionControl {
+    Cubic,
+    Reno,
+    Bbr,
+};
+
+/// "cubic", "reno", "bbr"; and back (false for anything else).
+QUICPOOL_EXPORT QString congestionControlName(CongestionControl algorithm);
+QUICPOOL_EXPORT bool parseCongestionControl(const QString &name, CongestionControl *algorithm);
+
 /// What an address resolver returns: "host:port", or an error sentence.
 struct ResolvedAddress
 {
@@ -100,6 +113,27 @@ public:
     QString qlogDirectory() const;
     void setQlogDirectory(const QString &directory);
 
+    /// The longest wait between failed dials (default 5 s). Waits start at
+    /// NodePass's 50 ms and double per failure, with jitter; failures that
+    /// dialing again cannot heal (pin, certificate, ALPN, refused IP) wait
+    /// this long at once.
+    Milliseconds maxBackoff() const;
+    void setMaxBackoff(Milliseconds delay);
+    /// Mode 2: a PEM file of CA certificates trusted besides the system
+    /// store (which honours SSL_CERT_FILE and SSL_CERT_DIR).
+    QString caFile() const;
+    void setCaFile(const QString &path);
+
+    /// The path settings: see ServerPoolConfig for what each does.
+    CongestionControl congestionControl() const;
+    void setCongestionControl(CongestionControl algorithm);
+    qint64 maxStreamReceiveWindow() const;
+    void setMaxStreamReceiveWindow(qint64 bytes);
+    qint64 maxConnectionReceiveWindow() const;
+    void setMaxConnectionReceiveWindow(qint64 bytes);
+    qint64 sendBufferLimit() const;
+    void setSendBufferLimit(qint64 bytes);
+
     /// NodePass constructor clamping: caps <= 0 become 1, intervals <= 0
     /// become 1 s, a min above its max is swapped with it.
     ClientPoolConfig clamped() const;
@@ -167,6 +201,30 @@ public:
     /// A folder for one qlog file per connection; empty (the default): off.
     QString qlogDirectory() const;
     void setQlogDirectory(const QString &directory);
+
+    /// The congestion controller (default CUBIC).
+    CongestionControl congestionControl() const;
+    void setCongestionControl(CongestionControl algorithm);
+    /// How far the receive windows may grow as the application keeps up
+    /// (auto-tuned by ngtcp2): per stream (default 32 MiB) and per
+    /// connection (default 64 MiB). A window is credit, not memory: only
+    /// data the application has not read yet takes memory. 400 Mbit/s at
+    /// 300 ms needs 15 MB.
+    qint64 maxStreamReceiveWindow() const;
+    void setMaxStreamReceiveWindow(qint64 bytes);
+    qint64 maxConnectionReceiveWindow() const;
+    void setMaxConnectionReceiveWindow(qint64 bytes);
+    /// The most unacknowledged data one connection's streams may hold
+    /// together (default 64 MiB). Each stream's send buffer grows with the
+    /// congestion window, so one stream can fill a long fat path, up to this.
+    qint64 sendBufferLimit() const;
+    void setSendBufferLimit(qint64 bytes);
+    /// The secret stateless reset tokens derive from (32 bytes or more).
+    /// Empty (the default): derived from the private key and the listen
+    /// address, so a restarted server resets its old connections and their
+    /// clients redial at once; random for a generated certificate.
+    QByteArray statelessResetKey() const;
+    void setStatelessResetKey(const QByteArray &secret);
 
     /// maxCapacity <= 0 becomes 1.
     ServerPoolConfig clamped() const;

@@ -4,6 +4,7 @@
 
 #include "common/valueclass_p.h"
 
+#include <QtCore/QFileInfo>
 #include <QtNetwork/QAbstractSocket>
 #include <QtNetwork/QHostAddress>
 #include <utility>
@@ -13,6 +14,14 @@ namespace quicpool {
 namespace {
 
 constexpr Milliseconds kDefaultInterval{1000};
+constexpr qint64 kMiB = 1024 * 1024;
+constexpr qint64 kDefaultMaxStreamWindow = 32 * kMiB;
+constexpr qint64 kDefaultMaxConnectionWindow = 64 * kMiB;
+constexpr qint64 kDefaultSendBufferLimit = 64 * kMiB;
+// Windows and buffers: at least a few packets' worth, at most what a 32-bit
+// build of a peer could still count.
+constexpr qint64 kMinBufferBytes = 64 * 1024;
+constexpr qint64 kMaxBufferBytes = 1024 * kMiB;
 
 bool isAsciiDigit(QChar c)
 {
@@ -74,7 +83,47 @@ void clampPair(T &low, T &high, T fallback)
         std::swap(low, high);
 }
 
+Error checkPathSettings(qint64 streamWindow, qint64 connectionWindow, qint64 sendLimit)
+{
+    auto inRange = [](qint64 v) { return v >= kMinBufferBytes && v <= kMaxBufferBytes; };
+    if (!inRange(streamWindow))
+        return configError(QStringLiteral("The stream receive window of %1 bytes is outside 64 KiB to 1 GiB.").arg(streamWindow));
+    if (!inRange(connectionWindow))
+        return configError(QStringLiteral("The connection receive window of %1 bytes is outside 64 KiB to 1 GiB.").arg(connectionWindow));
+    if (connectionWindow < streamWindow)
+        return configError(QStringLiteral("The connection receive window (%1 bytes) is smaller than a stream's (%2 bytes).")
+                               .arg(connectionWindow).arg(streamWindow));
+    if (!inRange(sendLimit))
+        return configError(QStringLiteral("The send buffer limit of %1 bytes is outside 64 KiB to 1 GiB.").arg(sendLimit));
+    return {};
+}
+
 } // namespace
+
+QString congestionControlName(CongestionControl algorithm)
+{
+    switch (algorithm) {
+    case CongestionControl::Cubic:
+        return QStringLiteral("cubic");
+    case CongestionControl::Reno:
+        return QStringLiteral("reno");
+    case CongestionControl::Bbr:
+        return QStringLiteral("bbr");
+    }
+    return QStringLiteral("unknown");
+}
+
+bool parseCongestionControl(const QString &name, CongestionControl *algorithm)
+{
+    for (CongestionControl a : {CongestionControl::Cubic, CongestionControl::Reno, CongestionControl::Bbr}) {
+        if (name.compare(congestionControlName(a), Qt::CaseInsensitive) == 0) {
+            if (algorithm)
+                *algorithm = a;
+            return true;
+        }
+    }
+    return false;
+}
 
 bool parseHostPort(const QString &text, QString *host, quint16 *port, QString *error)
 {
@@ -157,6 +206,12 @@ public:
     Milliseconds handshakeTimeout{10000};
     Milliseconds idReadTimeout{60000};
     QString qlogDirectory;
+    Milliseconds maxBackoff{5000};
+    QString caFile;
+    CongestionControl congestionControl = CongestionControl::Cubic;
+    qint64 maxStreamReceiveWindow = kDefaultMaxStreamWindow;
+    qint64 maxConnectionReceiveWindow = kDefaultMaxConnectionWindow;
+    qint64 sendBufferLimit = kDefaultSendBufferLimit;
 };
 
 QUICPOOL_VALUE_CLASS(ClientPoolConfig)
@@ -174,6 +229,12 @@ QUICPOOL_REF_FIELD(ClientPoolConfig, QList<QSslCertificate>, extraCaCertificates
 QUICPOOL_FIELD(ClientPoolConfig, Milliseconds, handshakeTimeout, setHandshakeTimeout)
 QUICPOOL_FIELD(ClientPoolConfig, Milliseconds, idReadTimeout, setIdReadTimeout)
 QUICPOOL_REF_FIELD(ClientPoolConfig, QString, qlogDirectory, setQlogDirectory)
+QUICPOOL_FIELD(ClientPoolConfig, Milliseconds, maxBackoff, setMaxBackoff)
+QUICPOOL_REF_FIELD(ClientPoolConfig, QString, caFile, setCaFile)
+QUICPOOL_FIELD(ClientPoolConfig, CongestionControl, congestionControl, setCongestionControl)
+QUICPOOL_FIELD(ClientPoolConfig, qint64, maxStreamReceiveWindow, setMaxStreamReceiveWindow)
+QUICPOOL_FIELD(ClientPoolConfig, qint64, maxConnectionReceiveWindow, setMaxConnectionReceiveWindow)
+QUICPOOL_FIELD(ClientPoolConfig, qint64, sendBufferLimit, setSendBufferLimit)
 
 class ServerPoolConfigPrivate : public QSharedData
 {
@@ -191,6 +252,11 @@ public:
     Milliseconds handshakeTimeout{10000};
     Milliseconds helloTimeout{60000};
     QString qlogDirectory;
+    CongestionControl congestionControl = CongestionControl::Cubic;
+    qint64 maxStreamReceiveWindow = kDefaultMaxStreamWindow;
+    qint64 maxConnectionReceiveWindow = kDefaultMaxConnectionWindow;
+    qint64 sendBufferLimit = kDefaultSendBufferLimit;
+    QByteArray statelessResetKey;
 };
 
 QUICPOOL_VALUE_CLASS(ServerPoolConfig)
@@ -207,6 +273,11 @@ QUICPOOL_FIELD(ServerPoolConfig, bool, strictHello, setStrictHello)
 QUICPOOL_FIELD(ServerPoolConfig, Milliseconds, handshakeTimeout, setHandshakeTimeout)
 QUICPOOL_FIELD(ServerPoolConfig, Milliseconds, helloTimeout, setHelloTimeout)
 QUICPOOL_REF_FIELD(ServerPoolConfig, QString, qlogDirectory, setQlogDirectory)
+QUICPOOL_FIELD(ServerPoolConfig, CongestionControl, congestionControl, setCongestionControl)
+QUICPOOL_FIELD(ServerPoolConfig, qint64, maxStreamReceiveWindow, setMaxStreamReceiveWindow)
+QUICPOOL_FIELD(ServerPoolConfig, qint64, maxConnectionReceiveWindow, setMaxConnectionReceiveWindow)
+QUICPOOL_FIELD(ServerPoolConfig, qint64, sendBufferLimit, setSendBufferLimit)
+QUICPOOL_REF_FIELD(ServerPoolConfig, QByteArray, statelessResetKey, setStatelessResetKey)
 
 // ---------------------------------------------------------------- rules
 
@@ -256,7 +327,11 @@ Error ClientPoolConfig::validate() const
         return configError(QStringLiteral("The handshake timeout must be above zero."));
     if (d->idReadTimeout.count() <= 0)
         return configError(QStringLiteral("The stream ID timeout must be above zero."));
-    return {};
+    if (d->maxBackoff.count() <= 0)
+        return configError(QStringLiteral("The longest wait between dials must be above zero."));
+    if (!d->caFile.isEmpty() && !QFileInfo(d->caFile).isReadable())
+        return Error(ErrorCode::CertificateError, QStringLiteral("The CA file \"%1\" cannot be read.").arg(d->caFile));
+    return checkPathSettings(d->maxStreamReceiveWindow, d->maxConnectionReceiveWindow, d->sendBufferLimit);
 }
 
 ServerPoolConfig ServerPoolConfig::clamped() const
@@ -300,7 +375,10 @@ Error ServerPoolConfig::validate() const
         return configError(QStringLiteral("The handshake timeout must be above zero."));
     if (d->helloTimeout.count() <= 0)
         return configError(QStringLiteral("The stream hello timeout must be above zero."));
-    return {};
+    if (!d->statelessResetKey.isEmpty() && d->statelessResetKey.size() < 32)
+        return configError(QStringLiteral("The stateless reset key is %1 bytes long; it needs 32 or more.")
+                               .arg(d->statelessResetKey.size()));
+    return checkPathSettings(d->maxStreamReceiveWindow, d->maxConnectionReceiveWindow, d->sendBufferLimit);
 }
 
 } // namespace quicpool

@@ -7,6 +7,7 @@
 #include "pool/rules.h"
 #include "transport/streamaccess.h"
 
+#include <QtCore/QRandomGenerator>
 #include <QtNetwork/QHostInfo>
 #include <cstring>
 
@@ -15,10 +16,6 @@ namespace quicpool {
 using transport::Connection;
 
 using pool::kPoolClosed;
-
-namespace {
-constexpr int kRetryMs = 50;   // NodePass idRetryInterval: wait after a failed dial
-}
 
 void ClientPoolPrivate::cycle()
 {
@@ -54,11 +51,9 @@ void ClientPoolPrivate::dial()
     if (config.resolver()) {
         const ResolvedAddress r = config.resolver()();
         if (!r.error.isEmpty() || r.hostPort.isEmpty()) {
-            setError(Error(ErrorCode::ResolveFailed,
-                           QStringLiteral("the address resolver failed: %1")
-                               .arg(r.error.isEmpty() ? QStringLiteral("it returned no address") : r.error)));
-            ++errors;
-            backOff();
+            dialFailed(Error(ErrorCode::ResolveFailed,
+                             QStringLiteral("the address resolver failed: %1")
+                                 .arg(r.error.isEmpty() ? QStringLiteral("it returned no address") : r.error)));
             return;
         }
         hostPort = r.hostPort;
@@ -67,9 +62,8 @@ void ClientPoolPrivate::dial()
     quint16 port = 0;
     QString why;
     if (!parseHostPort(hostPort, &host, &port, &why) || port == 0) {
-        setError(Error(ErrorCode::InvalidAddress,
-                       QStringLiteral("cannot dial \"%1\": %2").arg(hostPort, why.isEmpty() ? QStringLiteral("port 0") : why)));
-        backOff();
+        dialFailed(Error(ErrorCode::InvalidAddress,
+                         QStringLiteral("cannot dial \"%1\": %2").arg(hostPort, why.isEmpty() ? QStringLiteral("port 0") : why)));
         return;
     }
     const QHostAddress address(host);
@@ -87,19 +81,24 @@ void ClientPoolPrivate::dial()
         lookupId = -1;
         dialing = false;
         if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
-            setError(Error(ErrorCode::ResolveFailed,
-                           QStringLiteral("cannot resolve %1: %2").arg(host, info.errorString())));
-            backOff();
+            dialFailed(Error(ErrorCode::ResolveFailed, QStringLiteral("cannot resolve %1: %2").arg(host, info.errorString())));
             return;
         }
         dialAddress(info.addresses().constFirst(), port);
     });
 }
 
-void ClientPoolPrivate::backOff()
+void ClientPoolPrivate::dialFailed(const Error &why)
 {
+    dialing = false;
+    failure(why);
+    ++dialFailures;
+    const Milliseconds wait = pool::backoffDelay(dialFailures, why.code(), config.maxBackoff(),
+                                                 QRandomGenerator::global()->generateDouble());
+    qCDebug(lcPool) << "dial" << dialFailures << "failed; next in" << wait.count() << "ms:" << why.toString();
     setState(Pool::State::BackingOff);
-    scheduleCycle(kRetryMs);
+    if (!cycleRunning)
+        scheduleCycle(int(wait.count()));
 }
 
 void ClientPoolPrivate::dialAddress(const QHostAddress &address, quint16 port)
@@ -112,8 +111,7 @@ void ClientPoolPrivate::dialAddress(const QHostAddress &address, quint16 port)
     tc.qlogDirectory = config.qlogDirectory();
     Connection *c = Connection::dial(address, port, tls, tc, q_ptr, &err);
     if (!c) {
-        setError(err);
-        backOff();
+        dialFailed(err);
         return;
     }
     dialing = true;
@@ -122,8 +120,8 @@ void ClientPoolPrivate::dialAddress(const QHostAddress &address, quint16 port)
         if (c != connection)
             return;
         dialing = false;
-        lastDialError = Error();
-        limitReported = false;
+        dialFailures = 0;
+        recovered();
         setConnected(true);
         setState(Pool::State::Connected);
         qCInfo(lcPool) << "client pool connected to" << c->peer().toString();
@@ -162,26 +160,19 @@ void ClientPoolPrivate::dropConnection(const Error &why)
     // Creations in flight fail with the connection.
     const QList<Stream *> inFlight = pending.keys();
     for (Stream *s : inFlight)
-        resolveStream(s, false, why.toString());
+        resolveStream(s, Outcome::Failed, why.toString());
     batchToStart = 0;
     if (c) {
         c->close(0, kPoolClosed);
         c->deleteLater();
     }
-    if (why.isError() && ready) {
-        // Report the cause (the Go pool swallows it and redials forever).
-        if (wasDialing || why != lastDialError)
-            setError(why);
-        lastDialError = why;
-        ++errors;
-    }
     setConnected(false, why);
     if (!ready)
         return;
-    if (cycleRunning)
-        setState(Pool::State::BackingOff);   // the batch ends and the next cycle dials
-    else
-        backOff();
+    if (!wasDialing)
+        dialFailures = 0;   // it worked until now: the first redial is quick
+    // Report the cause (the Go pool swallows it and redials forever).
+    dialFailed(why.isError() ? why : Error(ErrorCode::ConnectionLost, QStringLiteral("the connection closed")));
 }
 
 void ClientPoolPrivate::retire()
@@ -201,12 +192,14 @@ void ClientPoolPrivate::retire()
     QObject::connect(c, &Connection::closed, c, &QObject::deleteLater);
     retired.append(c);
     setConnected(false, lastError());
-    setState(Pool::State::BackingOff);
+    setState(Pool::State::BackingOff);   // the batch ends and the next cycle dials
 }
 
 void ClientPoolPrivate::startBatch(int need)
 {
+    batchNeeded = need;
     batchCreated = 0;
+    batchRefused = 0;
     batchToStart = need;
     batchDeadline->start(int(config.idReadTimeout().count()));
     openMore();
@@ -223,13 +216,10 @@ void ClientPoolPrivate::openMore()
             break;
         if (c->openableStreams() == 0) {
             // The server grants maxCap streams per connection: we are at its
-            // limit. Say so once, and let capacity adjust instead of waiting.
-            if (!limitReported) {
-                limitReported = true;
-                setError(Error(ErrorCode::StreamRefused,
-                               QStringLiteral("the server allows no more streams at once (its pool is full at maxCap)")));
-                ++errors;
-            }
+            // limit. The rest of the batch counts as refused, and capacity
+            // adjusts instead of waiting.
+            batchRefused += batchToStart;
+            errors += batchToStart;
             batchToStart = 0;
             if (pending.isEmpty() && cycleRunning)
                 finishBatch();
@@ -248,7 +238,7 @@ void ClientPoolPrivate::openMore()
         QObject::connect(s, &Stream::readyRead, q_ptr, [this, s] { onStreamReadable(s); });
         QObject::connect(s, &Stream::readChannelFinished, q_ptr, [this, s] { onStreamReadable(s); });
         QObject::connect(s, &Stream::errorOccurred, q_ptr, [this, s](const Error &e) {
-            resolveStream(s, false, e.toString());
+            resolveStream(s, Outcome::Failed, e.toString());
         });
         const char hello = 0x00;
         s->write(&hello, 1);
@@ -269,31 +259,42 @@ void ClientPoolPrivate::onStreamReadable(Stream *s)
         std::memcpy(raw.data(), got.constData(), 4);
         transport::setStreamPoolId(s, pool::encodeId(raw));
         transport::markApplicationStart(s);
-        resolveStream(s, true, {});
+        resolveStream(s, Outcome::Created);
     } else if (s->atEnd() || s->isFinished()) {
-        resolveStream(s, false, QStringLiteral("the server ended the stream after %1 of 4 ID bytes (pool full?)").arg(got.size()));
+        // PROTOCOL.md: a server pool at maxCap closes new streams unanswered.
+        resolveStream(s, Outcome::Refused);
     }
 }
 
-void ClientPoolPrivate::resolveStream(Stream *s, bool ok, const QString &why)
+void ClientPoolPrivate::resolveStream(Stream *s, Outcome outcome, const QString &why)
 {
     if (!pending.remove(s))
         return;
     QObject::disconnect(s, nullptr, q_ptr, nullptr);
-    if (ok) {
+    switch (outcome) {
+    case Outcome::Created:
         ++batchCreated;
         pool(s);
-    } else {
+        break;
+    case Outcome::Refused:
+        // Not a failure of the connection: keep it and the streams it has.
+        // The batch's summary says how many the server took.
+        ++batchRefused;
+        ++errors;
+        s->abort();
+        s->deleteLater();
+        break;
+    case Outcome::Failed:
         qCDebug(lcPool) << "stream creation failed:" << why;
         s->abort();
         s->deleteLater();
         // NodePass: a failed creation gives up on the connection; the next
         // cycle dials a new one. Streams already pooled on it stay usable.
         if (connection && ready) {
-            setError(Error(ErrorCode::StreamRefused, QStringLiteral("stream creation failed: %1").arg(why)));
-            ++errors;
+            failure(Error(ErrorCode::StreamRefused, QStringLiteral("stream creation failed: %1").arg(why)));
             retire();
         }
+        break;
     }
     if (pending.isEmpty() && batchToStart == 0 && cycleRunning)
         finishBatch();
@@ -304,8 +305,26 @@ void ClientPoolPrivate::finishBatch()
     batchDeadline->stop();
     capacityValue = pool::adjustCapacity(batchCreated, capacityValue, config.minCapacity(), config.maxCapacity());
     cycleRunning = false;
-    if (ready)
-        scheduleCycle(int(intervalMs.load()));
+    if (batchRefused > 0) {
+        // Counted per stream above; reported once while it goes on.
+        const pool::RepeatedCause::Outcome out = cause.record(
+            Error(ErrorCode::StreamRefused, QStringLiteral("server pool full: accepted %1 of %2 streams")
+                                                .arg(batchCreated).arg(batchNeeded)));
+        if (out.endedRepeats > 0)
+            qCInfo(lcPool).noquote() << pool::RepeatedCause::foldedText(out.ended, out.endedRepeats);
+        setError(cause.current(), out.isNew);
+    } else if (batchNeeded > 0 && batchCreated == batchNeeded && connection) {
+        recovered();
+    }
+    batchNeeded = 0;
+    if (!ready)
+        return;
+    // Without a connection (retired, or dropped mid-batch) the next cycle
+    // dials after the back-off; otherwise after the refill interval.
+    const bool connected = connection && connection->state() == Connection::State::Connected;
+    scheduleCycle(connected || dialFailures == 0 ? int(intervalMs.load())
+                                                 : int(pool::backoffDelay(dialFailures, lastError().code(), config.maxBackoff(),
+                                                                          QRandomGenerator::global()->generateDouble()).count()));
 }
 
 void ClientPoolPrivate::closeImpl()
@@ -376,8 +395,8 @@ ClientPool::ClientPool(const ClientPoolConfig &config, QObject *parent)
     connect(d->batchDeadline, &QTimer::timeout, this, [d] {
         const QList<Stream *> late = d->pending.keys();
         for (Stream *s : late)
-            d->resolveStream(s, false, QStringLiteral("no ID from the server within %1 ms")
-                                           .arg(d->config.idReadTimeout().count()));
+            d->resolveStream(s, ClientPoolPrivate::Outcome::Failed,
+                             QStringLiteral("no ID from the server within %1 ms").arg(d->config.idReadTimeout().count()));
         d->batchToStart = 0;
         if (d->cycleRunning)
             d->finishBatch();

@@ -22,7 +22,7 @@ public:
     bool cycleRunning = false;
     bool dialing = false;       // a name lookup or a handshake is under way
     int lookupId = -1;          // QHostInfo's, while a name is being looked up
-    Error lastDialError;
+    int dialFailures = 0;       // in a row; the back-off grows with it
 
     // One refill batch at a time, as the Go loop waits for its goroutines.
     struct Pending
@@ -30,9 +30,10 @@ public:
         QByteArray got;
     };
     QHash<Stream *, Pending> pending;
+    int batchNeeded = 0;      // streams this batch set out to create
     int batchCreated = 0;
+    int batchRefused = 0;     // ended by the server before their ID: its pool is full
     int batchToStart = 0;     // creations not yet started in this batch
-    bool limitReported = false;
     QTimer *batchDeadline = nullptr;
 
 
@@ -43,13 +44,15 @@ public:
 
     void cycle();
     void dial();
-    /// Waits before the next cycle dials again.
-    void backOff();
+    /// A dial (lookup, socket, handshake) failed: count it, report its
+    /// cause once, and wait before the next one (longer each time).
+    void dialFailed(const Error &why);
     void dialAddress(const QHostAddress &address, quint16 port);
     void startBatch(int need);
     void openMore();
     void onStreamReadable(Stream *s);
-    void resolveStream(Stream *s, bool ok, const QString &why);
+    enum class Outcome { Created, Refused, Failed };
+    void resolveStream(Stream *s, Outcome outcome, const QString &why = QString());
     void finishBatch();
     void dropConnection(const Error &why);
     void retire();

@@ -61,9 +61,26 @@ void PoolPrivate::setError(const Error &e, bool emitSignal)
         currentError = e;
     }
     if (emitSignal && e.isError()) {
-        qCDebug(lcPool) << e.toString();
+        qCInfo(lcPool).noquote() << e.toString();
         Q_EMIT q_ptr->errorOccurred(e);
     }
+}
+
+void PoolPrivate::failure(const Error &e)
+{
+    ++errors;
+    const pool::RepeatedCause::Outcome out = cause.record(e);
+    if (out.endedRepeats > 0)
+        qCInfo(lcPool).noquote() << pool::RepeatedCause::foldedText(out.ended, out.endedRepeats);
+    setError(e, out.isNew);
+}
+
+void PoolPrivate::recovered()
+{
+    const pool::RepeatedCause::Outcome out = cause.clear();
+    if (out.endedRepeats > 0)
+        qCInfo(lcPool).noquote() << pool::RepeatedCause::foldedText(out.ended, out.endedRepeats);
+    setError(Error(), false);
 }
 
 bool PoolPrivate::canStart(const Error &validation)
@@ -105,10 +122,11 @@ bool PoolPrivate::isDeadPooled(const Stream *stream)
 {
     // An idle pooled stream that the peer reset, or ended without sending
     // anything (NodePass clients FIN their idle streams on exit), or whose
-    // connection is gone, is of no use to anyone. One that ended *with* data
-    // is a request that beat the application's get: it is alive.
+    // connection is gone (even with unread bytes: no reply could reach the
+    // peer), is of no use to anyone. One that ended *with* data on a live
+    // connection is a request that beat the application's get: it is alive.
     if (stream->error() != ErrorCode::NoError || transport::isStreamDetached(stream))
-        return stream->bytesAvailable() == 0 || stream->error() != ErrorCode::NoError;
+        return true;   // nobody could answer on it: whatever it holds, its slot is free
     return stream->isFinished() && stream->bytesAvailable() == 0;
 }
 

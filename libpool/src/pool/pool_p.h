@@ -5,6 +5,7 @@
 #pragma once
 
 #include "pool/readyqueue.h"
+#include "pool/repeatedcause.h"
 #include <quicpool/pool.h>
 #include <QtCore/QMutex>
 #include <QtCore/QPointer>
@@ -90,6 +91,13 @@ public:
 
     /// Records the current cause; emits errorOccurred when asked and it is one.
     void setError(const Error &e, bool emitSignal = true);
+    /// A failed attempt: counted (errorCount(), as NodePass counts them),
+    /// its cause kept as lastError(), and reported (log line, errorOccurred)
+    /// only when it differs from the cause before.
+    void failure(const Error &e);
+    /// Attempts work again: the cause clears, its repeats are logged once.
+    void recovered();
+    pool::RepeatedCause cause;
     /// start()'s common checks: not running yet, and a valid config.
     bool canStart(const Error &validation);
     /// Calls back on the next loop turn (a get answered at once must not

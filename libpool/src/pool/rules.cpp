@@ -110,4 +110,32 @@ int adjustCapacity(int created, int capacity, int minCapacity, int maxCapacity)
     return capacity;
 }
 
+bool isPersistentFailure(ErrorCode code)
+{
+    switch (code) {
+    case ErrorCode::PinMismatch:
+    case ErrorCode::TlsHandshakeFailed:
+    case ErrorCode::Unauthorized:
+    case ErrorCode::InvalidAddress:
+    case ErrorCode::CertificateError:
+        return true;
+    default:
+        return false;
+    }
+}
+
+Milliseconds backoffDelay(int failures, ErrorCode cause, Milliseconds cap, double jitter)
+{
+    const Milliseconds ceiling = std::max(cap, kFirstBackoff);
+    Milliseconds delay = ceiling;
+    if (!isPersistentFailure(cause)) {
+        delay = kFirstBackoff;
+        for (int i = 1; i < failures && delay < ceiling; ++i)
+            delay *= 2;
+        delay = std::min(delay, ceiling);
+    }
+    const double off = std::clamp(jitter, 0.0, 1.0) * 0.25;
+    return std::max(Milliseconds(1), Milliseconds(qint64(double(delay.count()) * (1.0 - off))));
+}
+
 } // namespace quicpool::pool

@@ -55,4 +55,19 @@ int streamsNeeded(int capacity, int idle);
 /// than dividing by zero.
 int adjustCapacity(int created, int capacity, int minCapacity, int maxCapacity);
 
+/// The first wait before a client dials again after a failure: NodePass's
+/// idRetryInterval.
+inline constexpr Milliseconds kFirstBackoff{50};
+
+/// Failures that dialing again cannot heal: the same server will refuse the
+/// same way (a pin or certificate that does not match, a protocol it does not
+/// speak, an address it will not serve). They wait the longest at once.
+bool isPersistentFailure(ErrorCode code);
+
+/// How long to wait before the next dial after `failures` failed attempts in
+/// a row (1 for the first): kFirstBackoff doubling per failure up to `cap`,
+/// `cap` at once for a persistent failure. jitter in [0, 1) takes up to a
+/// quarter off, so many clients of one server do not redial in step.
+Milliseconds backoffDelay(int failures, ErrorCode cause, Milliseconds cap, double jitter);
+
 } // namespace quicpool::pool
