@@ -16,7 +16,6 @@ namespace quicpool::relay {
 
 namespace {
 
-constexpr int64_t kNsPerMs = 1000000;
 /// Datagrams the relay holds at most (queues, delay line, held back): about
 /// 190 MB of 1452-byte datagrams, a second of 1.5 Gbit/s. Beyond it datagrams
 /// are dropped as "queue", so a flood cannot exhaust memory.
@@ -66,20 +65,15 @@ void dropNotifier(QSocketNotifier *&notifier)
 Engine::Engine(Relay *relay, const RelayConfig &config)
     : m_relay(relay),
       m_arena(kMaxHeld + kBatchSize),
-      m_releaseTimer(new QTimer(relay)),
+      m_releaseTimer(relay,
+                     [this] {
+                         const int64_t now = monotonicNs();
+                         releaseDue(now);
+                         finishTurn(now);
+                     }),
       m_rebindTimer(new QTimer(relay)),
       m_sweepTimer(new QTimer(relay))
 {
-    // Release times are the point of a delay: a coarse timer could fire 5%
-    // late. Waits under a millisecond run on the next loop turn (armTimer).
-    m_releaseTimer->setSingleShot(true);
-    m_releaseTimer->setTimerType(Qt::PreciseTimer);
-    QObject::connect(m_releaseTimer, &QTimer::timeout, relay, [this] {
-        const int64_t now = monotonicNs();
-        m_armedForNs = -1;
-        releaseDue(now);
-        finishTurn(now);
-    });
     QObject::connect(m_rebindTimer, &QTimer::timeout, relay, [this] { rebindAll(); });
     QObject::connect(m_sweepTimer, &QTimer::timeout, relay, [this] { sweepIdle(); });
     m_sendUp.direction = Direction::Up;
@@ -180,6 +174,10 @@ bool Engine::start()
             return fail(QStringLiteral("cannot listen on %1: %2").arg(where, systemError(e)));
         }
     }
+    if (!m_releaseTimer.open(&error)) {
+        ::close(fd);
+        return fail(QStringLiteral("cannot relay on %1: %2").arg(where, error));
+    }
     m_listenFd = fd;
     m_listenNotifier = new QSocketNotifier(fd, QSocketNotifier::Read, m_relay);
     QObject::connect(m_listenNotifier, &QSocketNotifier::activated, m_relay, [this] { readClients(); });
@@ -219,8 +217,7 @@ void Engine::stop()
         m_stoppedNs = now;
         m_boundAddress = QHostAddress();
     }
-    m_releaseTimer->stop();
-    m_armedForNs = -1;
+    m_releaseTimer.close();
     m_rebindTimer->stop();
     m_sweepTimer->stop();
     dropNotifier(m_listenNotifier);
@@ -552,26 +549,20 @@ void Engine::flush(SendBatch &b)
 void Engine::finishTurn(int64_t now)
 {
     publish(now);
-    armTimer(now);
+    armTimer();
 }
 
-void Engine::armTimer(int64_t now)
+void Engine::armTimer()
 {
     if (!isRunning() || m_line.empty()) {
-        m_releaseTimer->stop();
-        m_armedForNs = -1;
+        m_releaseTimer.disarm();
         return;
     }
+    // Re-armed only when the first release time changed: one system call
+    // per change, not per batch.
     const int64_t due = m_line.nextNs();
-    if (m_armedForNs == due && m_releaseTimer->isActive())
-        return;
-    // QTimer counts whole milliseconds: wait the whole ones, then spin the
-    // loop (a 0 ms timer per turn) for the rest, so nothing leaves early and
-    // nothing more than a loop turn late.
-    const int64_t wait = due - now;
-    const int ms = wait < kNsPerMs ? 0 : int(std::min<int64_t>(wait / kNsPerMs, INT_MAX));
-    m_armedForNs = due;
-    m_releaseTimer->start(ms);
+    if (!m_releaseTimer.isArmed() || m_releaseTimer.armedAt() != due)
+        m_releaseTimer.armAt(due);
 }
 
 // ------------------------------------------------------------ clients

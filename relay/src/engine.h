@@ -2,7 +2,7 @@
 // upstream socket per client (raw non-blocking fds watched by
 // QSocketNotifier, read and written with recvmmsg / sendmmsg in batches),
 // the per-direction verdicts, the arena of held datagrams, the delay line
-// and the one precise timer that releases what is due.
+// and the one precise timer (releasetimer.h) that releases what is due.
 //
 // Data path: a batch is read straight into arena slots; each datagram gets
 // its verdict (dropped, or a release time); survivors go into the delay
@@ -17,6 +17,7 @@
 #include "dice.h"
 #include "flowtable.h"
 #include "link.h"
+#include "releasetimer.h"
 #include "verdict.h"
 
 #include <quicpool/relay/relay.h>
@@ -67,7 +68,7 @@ private:
     void enqueue(SendBatch &batch, int fd, const Endpoint *to, uint32_t slotIndex);
     void flush(SendBatch &batch);
     void finishTurn(int64_t nowNs);
-    void armTimer(int64_t nowNs);
+    void armTimer();
 
     uint32_t flowFor(const sockaddr_storage &name, socklen_t length, int64_t nowNs);
     /// A socket towards the server for a client, on a port of its own; -1
@@ -101,8 +102,7 @@ private:
     SendBatch m_sendUp;
     SendBatch m_sendDown;
 
-    QTimer *m_releaseTimer;
-    int64_t m_armedForNs = -1;
+    ReleaseTimer m_releaseTimer;
     QTimer *m_rebindTimer;
     QTimer *m_sweepTimer;
 
