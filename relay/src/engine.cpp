@@ -637,6 +637,9 @@ uint32_t Engine::flowFor(const sockaddr_storage &name, socklen_t length, int64_t
     watchUpstream(index);
     ++m_stats.clientsSeen;
     m_mappingsChanged = true;
+    // Visible before its first datagram leaves; between two datagrams the
+    // counts add up, so this snapshot is as consistent as any.
+    publish(now);
     const quint16 upstreamPort = m_flows[index].upstreamPort;
     QMetaObject::invokeMethod(
         m_relay, [relay = m_relay, address, port, upstreamPort] { Q_EMIT relay->clientAdded(address, port, upstreamPort); },
