@@ -10,7 +10,12 @@
 #include <chrono>
 #include <climits>
 #include <cstring>
+#include <netinet/udp.h>
 #include <unistd.h>
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103  // Linux 4.18; older C library headers lack the name
+#endif
 
 namespace quicpool::relay {
 
@@ -249,7 +254,7 @@ int Engine::receive(int fd, bool withNames)
     ReceiveBatch &b = m_receive;
     for (int i = 0; i < kBatchSize; ++i) {
         const uint32_t slot = m_arena.acquire();
-        b.slots[i] = slot;
+        b.arenaSlots[i] = slot;
         char *overflow = b.overflow.get() + size_t(i) * kMaxDatagramSize;
         msghdr &h = b.messages[i].msg_hdr;
         if (slot == Arena::kNone) {
@@ -279,7 +284,7 @@ int Engine::receive(int fd, bool withNames)
     }
     n = std::max(n, 0);
     for (int i = 0; i < kBatchSize; ++i) {
-        const uint32_t slot = b.slots[i];
+        const uint32_t slot = b.arenaSlots[i];
         if (slot == Arena::kNone)
             continue;
         if (i >= n) {
@@ -308,7 +313,7 @@ void Engine::readClients()
         now = monotonicNs();
         for (int i = 0; i < n; ++i) {
             const uint32_t flow = flowFor(m_receive.names[i], m_receive.messages[i].msg_hdr.msg_namelen, now);
-            handle(Direction::Up, flow, m_receive.slots[i], m_receive.messages[i].msg_len, now);
+            handle(Direction::Up, flow, m_receive.arenaSlots[i], m_receive.messages[i].msg_len, now);
         }
         releaseDue(now);
         if (n < kBatchSize)
@@ -329,7 +334,7 @@ void Engine::readUpstream(uint32_t flowIndex, uint32_t generation)
             break;
         now = monotonicNs();
         for (int i = 0; i < n; ++i)
-            handle(Direction::Down, flowIndex, m_receive.slots[i], m_receive.messages[i].msg_len, now);
+            handle(Direction::Down, flowIndex, m_receive.arenaSlots[i], m_receive.messages[i].msg_len, now);
         releaseDue(now);
         if (n < kBatchSize)
             break;
@@ -486,29 +491,24 @@ void Engine::releaseDue(int64_t now)
 
 void Engine::enqueue(SendBatch &b, int fd, const Endpoint *to, uint32_t slotIndex)
 {
-    // One sendmmsg per socket: a change of socket (another client's
-    // upstream) or a full batch sends what is gathered so far.
+    // One batch per socket: a change of socket (another client's upstream)
+    // or a full batch sends what is gathered so far.
     if (b.count == kBatchSize || (b.count > 0 && b.fd != fd))
         flush(b);
     b.fd = fd;
     const int i = b.count++;
     const Slot &s = m_arena[slotIndex];
-    b.slots[i] = slotIndex;
+    b.arenaSlots[i] = slotIndex;
+    b.sizes[i] = s.size;
     b.vectors[i] = {s.data, s.size};
-    msghdr &h = b.messages[i].msg_hdr;
-    h.msg_iov = &b.vectors[i];
-    h.msg_iovlen = 1;
     if (to) {
         std::memcpy(&b.names[i], &to->storage, to->length);
-        h.msg_name = &b.names[i];
-        h.msg_namelen = to->length;
+        b.nameLengths[i] = to->length;
     } else {
-        h.msg_name = nullptr;
-        h.msg_namelen = 0;
+        b.nameLengths[i] = 0;
     }
-    h.msg_control = nullptr;
-    h.msg_controllen = 0;
-    h.msg_flags = 0;
+    b.sameAsPrevious[i] = i > 0 && b.nameLengths[i] == b.nameLengths[i - 1]
+                          && std::memcmp(&b.names[i], &b.names[i - 1], b.nameLengths[i]) == 0;
 }
 
 void Engine::flush(SendBatch &b)
@@ -516,32 +516,82 @@ void Engine::flush(SendBatch &b)
     if (b.count == 0)
         return;
     DirectionStats &st = counts(b.direction);
+    // Runs of equal-sized datagrams to one destination become one UDP GSO
+    // send: one trip through the stack instead of one per datagram, which
+    // is most of what relaying costs (the kernel splits them again).
+    int runs = 0;
+    for (int i = 0; i < b.count; i += b.runLength[runs++]) {
+        const int length = m_segmentation ? segmentRun(b.sizes, b.sameAsPrevious, b.count, i) : 1;
+        b.runFirst[runs] = i;
+        b.runLength[runs] = length;
+        msghdr &h = b.messages[runs].msg_hdr;
+        h = msghdr{};
+        h.msg_name = b.nameLengths[i] ? &b.names[i] : nullptr;
+        h.msg_namelen = b.nameLengths[i];
+        h.msg_iov = &b.vectors[i];
+        h.msg_iovlen = size_t(length);
+        if (length > 1) {
+            h.msg_control = b.control[runs];
+            h.msg_controllen = sizeof b.control[runs];
+            cmsghdr *c = CMSG_FIRSTHDR(&h);
+            c->cmsg_level = SOL_UDP;
+            c->cmsg_type = UDP_SEGMENT;
+            c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+            const auto segment = uint16_t(b.sizes[i]);
+            std::memcpy(CMSG_DATA(c), &segment, sizeof segment);
+        }
+    }
+    auto sent = [&](int first, int length) {
+        for (int i = first; i < first + length; ++i) {
+            ++st.datagramsOut;
+            st.bytesOut += b.sizes[i];
+        }
+    };
     int done = 0;
-    while (done < b.count) {
-        const int n = ::sendmmsg(b.fd, b.messages + done, unsigned(b.count - done), MSG_DONTWAIT);
+    while (done < runs) {
+        const int n = ::sendmmsg(b.fd, b.messages + done, unsigned(runs - done), MSG_DONTWAIT);
         if (n > 0) {
-            for (int i = done; i < done + n; ++i) {
-                ++st.datagramsOut;
-                st.bytesOut += m_arena[b.slots[i]].size;
-            }
+            for (int r = done; r < done + n; ++r)
+                sent(b.runFirst[r], b.runLength[r]);
             done += n;
             continue;
         }
-        if (n < 0 && errno == EINTR)
+        const int error = n < 0 ? errno : EIO;
+        if (error == EINTR)
             continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
+        if (error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS) {
             // The socket's send buffer is full: like a host queue
             // overflowing, the rest of this batch is lost.
-            st.droppedFailed += quint64(b.count - done);
+            for (int r = done; r < runs; ++r)
+                st.droppedFailed += quint64(b.runLength[r]);
             break;
         }
-        // This one datagram cannot go (say, an ICMP error from an earlier
-        // send is reported on it); the next may.
-        ++st.droppedFailed;
+        // This message cannot go. A run goes again one datagram at a time
+        // (a route whose MTU is below the segment size refuses GSO); a
+        // single datagram is lost (say, an ICMP error from an earlier send
+        // is reported on it).
+        const int first = b.runFirst[done], length = b.runLength[done];
+        if (length == 1) {
+            ++st.droppedFailed;
+        } else {
+            for (int i = first; i < first + length; ++i) {
+                msghdr single{};
+                single.msg_name = b.nameLengths[i] ? &b.names[i] : nullptr;
+                single.msg_namelen = b.nameLengths[i];
+                single.msg_iov = &b.vectors[i];
+                single.msg_iovlen = 1;
+                if (::sendmsg(b.fd, &single, MSG_DONTWAIT) >= 0)
+                    sent(i, 1);
+                else
+                    ++st.droppedFailed;
+            }
+            if (error == EINVAL || error == EIO || error == EOPNOTSUPP || error == ENOPROTOOPT)
+                m_segmentation = false;  // this kernel or path will not segment: stop asking
+        }
         ++done;
     }
     for (int i = 0; i < b.count; ++i)
-        m_arena.release(b.slots[i]);
+        m_arena.release(b.arenaSlots[i]);
     st.queued -= quint64(b.count);
     b.count = 0;
 }

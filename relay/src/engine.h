@@ -90,6 +90,9 @@ private:
     std::array<uint64_t, 2> m_arrivalSeq{};
     int64_t m_reorderHoldNs = 0;
     bool m_blackhole = false;
+    /// UDP GSO for runs of equal datagrams (batch.h); off for good once the
+    /// kernel or a route refuses it.
+    bool m_segmentation = true;
 
     Endpoint m_upstream;
     Endpoint m_listen;

@@ -3,13 +3,16 @@
 // the blackhole window, the delay line's order, the arena and the config's
 // clamping. Times are made up, so every figure is exact.
 #include "arena.h"
+#include "batch.h"
 #include "delayline.h"
 #include "dice.h"
 #include "link.h"
 #include "verdict.h"
 
 #include <QtTest/QtTest>
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 
 using namespace quicpool::relay;
@@ -344,6 +347,38 @@ private Q_SLOTS:
         for (int i = 0; i < 600; ++i)
             sawLarge = sawLarge || arena[arena.acquire()].capacity == uint32_t(kMaxDatagramSize);
         QVERIFY(sawLarge);
+    }
+
+    void segmentRunsKeepEveryBoundary()
+    {
+        // Equal sizes to one place make one run; a shorter one ends it.
+        const uint32_t sizes[] = {1452, 1452, 1452, 700, 1452, 1452, 1500, 1500, 0, 0, 1};
+        bool same[std::size(sizes)];
+        std::fill(std::begin(same), std::end(same), true);
+        same[0] = false;
+        const int n = int(std::size(sizes));
+        QCOMPARE(segmentRun(sizes, same, n, 0), 4);   // 1452 x 3 + 700
+        QCOMPARE(segmentRun(sizes, same, n, 4), 2);   // 1452 x 2: a larger one cannot join
+        QCOMPARE(segmentRun(sizes, same, n, 6), 2);   // 1500 x 2, then an empty one
+        QCOMPARE(segmentRun(sizes, same, n, 8), 1);   // an empty datagram goes alone
+        QCOMPARE(segmentRun(sizes, same, n, 10), 1);  // the end
+        // Another destination starts a new run.
+        same[2] = false;
+        QCOMPARE(segmentRun(sizes, same, n, 0), 2);
+        QCOMPARE(segmentRun(sizes, same, n, 2), 2);
+
+        // At most 64 segments and 65,000 bytes.
+        uint32_t many[100];
+        bool along[100];
+        std::fill(std::begin(many), std::end(many), 100u);
+        std::fill(std::begin(along), std::end(along), true);
+        QCOMPARE(segmentRun(many, along, 100, 0), kMaxSegments);
+        std::fill(std::begin(many), std::end(many), 1452u);
+        QCOMPARE(segmentRun(many, along, 100, 0), 44);  // 44 x 1452 = 63,888; 45 would pass 65,000
+        std::fill(std::begin(many), std::end(many), 9000u);
+        QCOMPARE(segmentRun(many, along, 100, 0), 7);
+        many[0] = 65000;
+        QCOMPARE(segmentRun(many, along, 100, 0), 1);
     }
 
     void configClamps()

@@ -179,6 +179,58 @@ private Q_SLOTS:
             QCOMPARE(again[i].data, sent[i]);
     }
 
+    void burstsKeepEveryBoundary()
+    {
+        // Runs of equal datagrams leave the relay as one segmented send:
+        // the receivers must still get exactly what was sent, datagram by
+        // datagram, each from its own mapping.
+        UdpPeer server;
+        UdpPeer clients[3];
+        RelayThread relay(configTo(server.port()));
+        QVERIFY(relay.start());
+        QList<quint16> mapped;
+        for (UdpPeer &c : clients) {
+            QVERIFY(c.sendTo(stamped(0), kLocal, relay.port()));
+            const QList<Received> hello = server.receive(1);
+            QCOMPARE(hello.size(), 1);
+            mapped.append(hello.first().fromPort);
+        }
+        // Sizes in runs, ending shorter, growing, empty; up from one client
+        // and down to all three, interleaved.
+        QList<int> sizes;
+        for (int round = 0; round < 20; ++round)
+            sizes << 1452 << 1452 << 1452 << 700 << 1452 << 1452 << 1500 << 0 << 1 << 1200 << 1200;
+        QList<QByteArray> sent;
+        for (int i = 0; i < sizes.size(); ++i) {
+            QByteArray d(sizes[i], Qt::Uninitialized);
+            for (int b = 0; b < d.size(); ++b)
+                d[b] = char((b + i * 13) & 0xff);
+            sent.append(d);
+        }
+        for (const QByteArray &d : sent)
+            QVERIFY(clients[0].sendTo(d, kLocal, relay.port()));
+        const QList<Received> up = server.receive(int(sent.size()));
+        QCOMPARE(up.size(), sent.size());
+        for (int i = 0; i < sent.size(); ++i)
+            QCOMPARE(up[i].data, sent[i]);
+
+        for (int i = 0; i < sent.size(); ++i)
+            QVERIFY(server.sendTo(sent[i], kLocal, mapped[i % 3]));
+        for (int c = 0; c < 3; ++c) {
+            const QList<Received> down = clients[c].receive(int(sent.size() / 3 + 1), 500);
+            QList<QByteArray> expected;
+            for (int i = c; i < sent.size(); i += 3)
+                expected.append(sent[i]);
+            QCOMPARE(down.size(), expected.size());
+            for (int i = 0; i < expected.size(); ++i)
+                QCOMPARE(down[i].data, expected[i]);
+        }
+        const RelayStats s = relay.stats();
+        QCOMPARE(s.up.datagramsOut, quint64(sent.size() + 3));
+        QCOMPARE(s.down.datagramsOut, quint64(sent.size()));
+        QCOMPARE(s.down.dropped(), quint64(0));
+    }
+
     void startFailsOnAPortInUse()
     {
         UdpPeer holder;
