@@ -662,7 +662,8 @@ server unless --connect names one.
   --quick              short runs, for CI
   --json               print the results as JSON
   --repeat N           runs per workload (default: set by the workload)
-  --workload NAME      run this workload only (default: all)
+  --workload NAME      run this workload only (default: all but relay, which
+                       measures the impairment relay and runs when named)
   --bytes SIZE         payload per stream (default: set by the workload)
   --connect HOST:PORT  use this server instead of an in-process one
   -h, --help           show this text
