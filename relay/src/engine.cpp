@@ -88,7 +88,7 @@ Engine::Engine(Relay *relay, const RelayConfig &config)
 
 Engine::~Engine()
 {
-    stop();
+    stop(false);
 }
 
 QHostAddress Engine::listenAddress() const
@@ -139,6 +139,19 @@ bool Engine::fail(const QString &sentence)
     }
     Q_EMIT m_relay->errorOccurred(sentence);
     return false;
+}
+
+void Engine::reportLater(const QString &sentence)
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        m_error = sentence;
+    }
+    // Queued, as every signal sent while datagrams or mappings are being
+    // worked on: a slot that stops or deletes the relay must not pull the
+    // sockets from under the loop that is running.
+    QMetaObject::invokeMethod(m_relay, [relay = m_relay, sentence] { Q_EMIT relay->errorOccurred(sentence); },
+                              Qt::QueuedConnection);
 }
 
 bool Engine::start()
@@ -212,7 +225,7 @@ bool Engine::start()
     return true;
 }
 
-void Engine::stop()
+void Engine::stop(bool notify)
 {
     const bool wasRunning = isRunning();
     const int64_t now = monotonicNs();
@@ -244,7 +257,8 @@ void Engine::stop()
         return;
     m_mappingsChanged = true;
     publish(now);
-    Q_EMIT m_relay->stopped();
+    if (notify)
+        Q_EMIT m_relay->stopped();
 }
 
 // ------------------------------------------------------------ receiving
@@ -668,17 +682,7 @@ uint32_t Engine::flowFor(const sockaddr_storage &name, socklen_t length, int64_t
     const QHostAddress address = client.address();
     const quint16 port = client.port();
     if (fd < 0) {
-        const QString sentence = QStringLiteral("no mapping for client %1: %2")
-                                     .arg(formatEndpoint(address, port), error);
-        {
-            QMutexLocker lock(&m_mutex);
-            m_error = sentence;
-        }
-        // Queued, as every signal sent while datagrams are being moved: a
-        // slot that stops or deletes the relay must not pull the sockets
-        // from under this loop.
-        QMetaObject::invokeMethod(m_relay, [relay = m_relay, sentence] { Q_EMIT relay->errorOccurred(sentence); },
-                                  Qt::QueuedConnection);
+        reportLater(QStringLiteral("no mapping for client %1: %2").arg(formatEndpoint(address, port), error));
         return FlowTable::kNone;
     }
     const uint32_t index = m_flows.add(key, client);
@@ -722,8 +726,8 @@ int Engine::rebindAll()
         QString error;
         const int fd = openUpstream(&error);
         if (fd < 0) {
-            fail(QStringLiteral("cannot move client %1 to a new port: %2")
-                     .arg(formatEndpoint(flow.client.address(), flow.client.port()), error));
+            reportLater(QStringLiteral("cannot move client %1 to a new port: %2")
+                            .arg(formatEndpoint(flow.client.address(), flow.client.port()), error));
             continue;
         }
         dropNotifier(flow.notifier);

@@ -42,7 +42,8 @@ public:
     Engine &operator=(const Engine &) = delete;
 
     bool start();
-    void stop();
+    /// notify: emit stopped() if it was running (not while being destroyed).
+    void stop(bool notify = true);
     bool isRunning() const { return m_running.load(std::memory_order_acquire); }
     quint16 listenPort() const { return m_listenPort.load(std::memory_order_acquire); }
     QHostAddress listenAddress() const;
@@ -79,7 +80,10 @@ private:
     void sweepIdle();
     void applyTimers();
     void publish(int64_t nowNs);
+    /// Sets the error and emits errorOccurred now (start() only).
     bool fail(const QString &sentence);
+    /// Sets the error and emits errorOccurred on the next loop turn.
+    void reportLater(const QString &sentence);
     DirectionStats &counts(Direction d) { return d == Direction::Up ? m_stats.up : m_stats.down; }
 
     Relay *m_relay;

@@ -11,8 +11,9 @@ Relay::Relay(const RelayConfig &config, QObject *parent)
 
 Relay::~Relay()
 {
-    // Sockets close before the QObject goes, so no notifier outlives its fd.
-    m_engine->stop();
+    // Sockets close before the QObject goes, so no notifier outlives its fd;
+    // no stopped() from a dying object.
+    m_engine->stop(false);
 }
 
 bool Relay::start()

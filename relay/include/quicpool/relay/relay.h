@@ -8,10 +8,12 @@
 // they belong to; RelayConfig::rebindEvery moves those sockets to new ports.
 //
 // Threads: a Relay belongs to one thread (the one that made it, or the one
-// it was moveToThread()-ed to); call start(), stop(), setConfig() and the
-// other non-const functions there (QMetaObject::invokeMethod from outside).
-// stats(), mappings(), listenPort() and isRunning() may be called from any
-// thread.
+// it was moveToThread()-ed to); call start(), stop(), config(), setConfig()
+// and the rest there (QMetaObject::invokeMethod from outside). stats(),
+// mappings(), listenAddress(), listenPort(), errorString() and isRunning()
+// may be called from any thread. Signals sent while datagrams are moving
+// (clientAdded, clientRebound, clientExpired, errorOccurred after start)
+// arrive on the next loop turn, so their slots may stop or delete the relay.
 #pragma once
 
 #include "relayconfig.h"
@@ -41,8 +43,9 @@ public:
     /// errorString() (and errorOccurred) when it cannot, e.g.
     /// "127.0.0.1:5000 is already in use". Starting a running relay restarts it.
     Q_INVOKABLE bool start();
-    /// Stops relaying: closes every socket and forgets queued datagrams.
-    /// The counts stay readable until the next start().
+    /// Stops relaying: closes every socket and forgets queued datagrams
+    /// (stats().direction(d).queued says how many). The counts stay
+    /// readable until the next start(). Emits stopped() if it was running.
     Q_INVOKABLE void stop();
     bool isRunning() const;
 
