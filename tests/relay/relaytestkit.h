@@ -112,18 +112,19 @@ public:
     {
         sockaddr_storage a{};
         const socklen_t length = fill(address, port, &a);
-        for (;;) {
+        // A full send buffer drains in microseconds on loopback; give up
+        // after 5 s rather than hang a test.
+        for (int attempt = 0; attempt < 50; ++attempt) {
             const ssize_t n = ::sendto(m_fd, data.constData(), size_t(data.size()), 0,
                                        reinterpret_cast<sockaddr *>(&a), length);
             if (n == data.size())
                 return true;
-            if (n < 0 && errno == EAGAIN) {
-                pollfd p{m_fd, POLLOUT, 0};
-                ::poll(&p, 1, 100);
-                continue;
-            }
-            return false;
+            if (n >= 0 || errno != EAGAIN)
+                return false;
+            pollfd p{m_fd, POLLOUT, 0};
+            ::poll(&p, 1, 100);
         }
+        return false;
     }
 
     /// Reads until `count` datagrams arrived in total or no datagram came
