@@ -7,6 +7,7 @@
 #include "bench_baseline.h"
 #include "bench_harness.h"
 #include "bench_plan.h"
+#include "bench_relay.h"
 #include "bench_report.h"
 #include "bench_workloads.h"
 
@@ -40,6 +41,8 @@ RunOutcome runWorkload(const QString &name, const WorkloadContext &context)
         return runTcpSink(context, false);
     if (name == u"tls")
         return runTcpSink(context, true);
+    if (name == u"relay")
+        return runRelayBlast(context);
     return RunOutcome::failure(QStringLiteral("no such workload"));
 }
 

@@ -17,6 +17,7 @@ const QList<WorkloadInfo> &workloadCatalog()
         {QStringLiteral("echo"), QStringLiteral("64-byte echo round trip"), true, 1},
         {QStringLiteral("get"), QStringLiteral("get latency and wake-up"), true, 1},
         {QStringLiteral("memory"), QStringLiteral("memory per idle pooled stream"), true, 1},
+        {QStringLiteral("relay"), QStringLiteral("impairment relay, 1452-byte datagrams both ways"), true, 3, false},
     };
     return catalog;
 }
@@ -40,6 +41,7 @@ Sizes sizesFor(bool quick, qint64 bytesOverride)
         s.getStreams = 120;
         s.wakeTrials = 40;
         s.memoryStreams = 1000;
+        s.relaySeconds = 1;
     } else {
         s.fillStreams = {100, 1000, 10000};
         s.bytes = 1024LL * 1024 * 1024;
@@ -48,6 +50,7 @@ Sizes sizesFor(bool quick, qint64 bytesOverride)
         s.getStreams = 1500;
         s.wakeTrials = 300;
         s.memoryStreams = 10000;
+        s.relaySeconds = 5;
     }
     if (bytesOverride > 0)
         s.bytes = bytesOverride;
@@ -73,7 +76,9 @@ Plan makePlan(const BenchOptions &options)
     }
     plan.sizes = sizesFor(options.quick, options.bytes.value_or(0));
     if (options.workload.isEmpty()) {
-        plan.workloads = workloadCatalog();
+        for (const WorkloadInfo &w : workloadCatalog())
+            if (w.inEveryRun)
+                plan.workloads.append(w);
         return plan;
     }
     for (const WorkloadInfo &w : workloadCatalog()) {

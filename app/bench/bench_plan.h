@@ -15,6 +15,9 @@ struct WorkloadInfo
     QString title;             ///< a few words for the table
     bool needsLocalServer;     ///< cannot run against --connect
     int defaultRepeats;        ///< runs in a full (not --quick) bench without --repeat
+    /// Part of a bench without --workload. The relay workload is not: it
+    /// measures the test tool, not QuicPool, and runs when named.
+    bool inEveryRun = true;
 };
 
 /// Every workload, in the order a full bench runs them. The baselines run
@@ -33,6 +36,7 @@ struct Sizes
     int getStreams = 0;        ///< ready streams per side for the get latencies
     int wakeTrials = 0;        ///< waiting-get wake-ups measured
     int memoryStreams = 0;     ///< pooled streams per side for the memory figure
+    double relaySeconds = 0;   ///< length of the relay blast
 };
 Sizes sizesFor(bool quick, qint64 bytesOverride = 0);
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <vector>
 
 namespace quicpool::cli {
@@ -15,7 +16,7 @@ namespace quicpool::cli {
 namespace {
 
 const QStringList kCommands = {QStringLiteral("server"), QStringLiteral("client"), QStringLiteral("demo"),
-                               QStringLiteral("bench")};
+                               QStringLiteral("bench"), QStringLiteral("relay")};
 
 /// One option of a command. apply() gets the value ("" for flags) and
 /// returns a usage error sentence, or an empty string.
@@ -108,6 +109,56 @@ QString parsePositiveDuration(const QString &name, const QString &text, Millisec
         return QStringLiteral("--%1: %2").arg(name, why);
     if (value.count() <= 0)
         return QStringLiteral("--%1 must be above zero, not %2.").arg(name, text);
+    *out = value;
+    return {};
+}
+
+QString parseNonNegativeDuration(const QString &name, const QString &text, Milliseconds *out)
+{
+    QString why;
+    if (!parseDuration(text, out, &why))
+        return QStringLiteral("--%1: %2").arg(name, why);
+    return {};
+}
+
+QString parsePercentOption(const QString &name, const QString &text, double *out)
+{
+    QString why;
+    if (!parsePercent(text, out, &why))
+        return QStringLiteral("--%1: %2").arg(name, why);
+    return {};
+}
+
+/// AT+FOR: two durations, the second above zero ("10s+2s").
+QString parseWindow(const QString &name, const QString &text, Milliseconds *at, Milliseconds *length)
+{
+    const qsizetype plus = text.indexOf(u'+');
+    if (plus < 0 || text.indexOf(u'+', plus + 1) >= 0) {
+        return QStringLiteral("--%1 takes AT+FOR, two durations as in 10s+2s (dropping everything from 10 s "
+                              "after start for 2 s), not \"%2\".").arg(name, text);
+    }
+    QString why;
+    if (!parseDuration(QStringView(text).left(plus), at, &why))
+        return QStringLiteral("--%1: %2").arg(name, why);
+    if (!parseDuration(QStringView(text).mid(plus + 1), length, &why))
+        return QStringLiteral("--%1: %2").arg(name, why);
+    if (length->count() <= 0)
+        return QStringLiteral("--%1 needs a length above zero after the +, not \"%2\".").arg(name, text);
+    return {};
+}
+
+/// A seed: any unsigned 64-bit decimal number.
+QString parseSeed(const QString &name, const QString &text, quint64 *out)
+{
+    const bool digits = !text.isEmpty() && std::all_of(text.begin(), text.end(), [](QChar c) {
+        return c >= u'0' && c <= u'9';
+    });
+    bool ok = false;
+    const quint64 value = digits ? text.toULongLong(&ok, 10) : 0;
+    if (!ok) {
+        return QStringLiteral("--%1 expects a whole number from 0 to 18446744073709551615, not \"%2\".")
+            .arg(name, text);
+    }
     *out = value;
     return {};
 }
@@ -374,6 +425,94 @@ ParseResult parseBench(const QStringList &args)
     return ParseResult{o, {}, command};
 }
 
+ParseResult parseRelay(const QStringList &args)
+{
+    const QString command = QStringLiteral("relay");
+    RelayOptions o;
+    // --loss-up / --loss-down win over --loss whatever the order.
+    std::optional<double> loss, lossUp, lossDown;
+    bool queueGiven = false;
+    auto percent = [](const char *name, std::optional<double> *out) {
+        return [name, out](const QString &v) {
+            double value = 0;
+            const QString error = parsePercentOption(QLatin1String(name), v, &value);
+            if (error.isEmpty())
+                *out = value;
+            return error;
+        };
+    };
+    auto flagPercent = [](const char *name, double *out) {
+        return [name, out](const QString &v) { return parsePercentOption(QLatin1String(name), v, out); };
+    };
+    const std::vector<Option> options = {
+        {QStringLiteral("listen"), true,
+         [&](const QString &v) -> QString {
+             QString why;
+             if (!parseHostPort(v, nullptr, nullptr, &why))
+                 return QStringLiteral("--listen: %1").arg(why);
+             o.listen = v;
+             return {};
+         }},
+        {QStringLiteral("to"), true, [&](const QString &v) { return parseConnect(QStringLiteral("to"), v, &o.to); }},
+        {QStringLiteral("delay"), true,
+         [&](const QString &v) { return parseNonNegativeDuration(QStringLiteral("delay"), v, &o.delay); }},
+        {QStringLiteral("jitter"), true,
+         [&](const QString &v) { return parseNonNegativeDuration(QStringLiteral("jitter"), v, &o.jitter); }},
+        {QStringLiteral("loss"), true, percent("loss", &loss)},
+        {QStringLiteral("loss-up"), true, percent("loss-up", &lossUp)},
+        {QStringLiteral("loss-down"), true, percent("loss-down", &lossDown)},
+        {QStringLiteral("rate"), true,
+         [&](const QString &v) -> QString {
+             QString why;
+             if (!parseRate(v, &o.rate, &why))
+                 return QStringLiteral("--rate: %1").arg(why);
+             return {};
+         }},
+        {QStringLiteral("queue"), true,
+         [&](const QString &v) {
+             queueGiven = true;
+             return parsePositiveDuration(QStringLiteral("queue"), v, &o.queue);
+         }},
+        {QStringLiteral("mtu"), true,
+         [&](const QString &v) -> QString {
+             if (QString error = parseInt(QStringLiteral("mtu"), v, 1, &o.mtu); !error.isEmpty())
+                 return error;
+             if (o.mtu > relay::kMaxDatagramSize) {
+                 return QStringLiteral("--mtu must be at most %1 (the largest UDP payload), not %2.")
+                     .arg(relay::kMaxDatagramSize)
+                     .arg(v);
+             }
+             return {};
+         }},
+        {QStringLiteral("reorder"), true, flagPercent("reorder", &o.reorder)},
+        {QStringLiteral("duplicate"), true, flagPercent("duplicate", &o.duplicate)},
+        {QStringLiteral("corrupt"), true, flagPercent("corrupt", &o.corrupt)},
+        {QStringLiteral("blackhole"), true,
+         [&](const QString &v) {
+             return parseWindow(QStringLiteral("blackhole"), v, &o.blackholeAt, &o.blackholeFor);
+         }},
+        {QStringLiteral("rebind-every"), true,
+         [&](const QString &v) { return parsePositiveDuration(QStringLiteral("rebind-every"), v, &o.rebindEvery); }},
+        {QStringLiteral("seed"), true, [&](const QString &v) { return parseSeed(QStringLiteral("seed"), v, &o.seed); }},
+        {QStringLiteral("json"), false,
+         [&](const QString &) {
+             o.json = true;
+             return QString();
+         }},
+    };
+    if (QString error = parseOptions(command, args, options); !error.isEmpty())
+        return failure(command, error);
+    if (o.listen.isEmpty() || o.to.isEmpty()) {
+        return failure(command, QStringLiteral("quicpool relay needs --listen HOST:PORT (where clients send) and "
+                                               "--to HOST:PORT (the server)."));
+    }
+    if (queueGiven && o.rate == 0)
+        return failure(command, QStringLiteral("--queue needs --rate: without a rate limit nothing queues."));
+    o.lossUp = lossUp.value_or(loss.value_or(0.0));
+    o.lossDown = lossDown.value_or(loss.value_or(0.0));
+    return ParseResult{o, {}, command};
+}
+
 const char kGeneralUsage[] = R"(Usage: quicpool <command> [options]
 
 Pools of ready QUIC streams, wire compatible with NodePass's QUIC pools.
@@ -383,6 +522,8 @@ Commands:
   client    connect, keep streams ready and run a workload over them
   demo      a server and a client pool in one process, with live counters
   bench     measure stream set-up and throughput
+  relay     relay UDP between clients and a server over an emulated path:
+            delay, jitter, rate, loss, reordering, NAT rebinding, ...
 
 Options:
   -h, --help       show this text; "quicpool <command> --help" for a command
@@ -393,6 +534,55 @@ Durations need a unit: 500ms, 2s, 1.5s, 1m, 1h.
 Sizes are bytes, or 64KiB, 1MiB, 1GiB (powers of 1024) or 64KB, 1MB, 1GB
 (powers of 1000).
 Exit status: 0 success, 1 failure, 2 usage error.
+)";
+
+const char kRelayUsage[] = R"(Usage: quicpool relay --listen HOST:PORT --to HOST:PORT [options]
+
+Relays UDP datagrams between the clients that send to --listen and the
+server at --to, over an emulated network path: what tc netem does, in user
+space, without root. Each client gets its own port towards the server, as
+behind a NAT. Prints "relaying HOST:PORT -> HOST:PORT" and the path, then a
+line of figures a second, on stderr; SIGINT or SIGTERM prints a summary and
+exits 0.
+
+  --listen HOST:PORT  where clients send (required); port 0 picks a free
+                      port, ":PORT" listens on every address
+  --to HOST:PORT      the server (required)
+  --delay DUR         one-way delay added in EACH direction, so a round trip
+                      grows by twice as much (default 0ms)
+  --jitter DUR        plus a uniform -DUR..+DUR per datagram, never below
+                      0 ms in total; datagrams may overtake each other
+                      (default 0ms)
+  --loss P%           drop this share of datagrams both ways (default 0%)
+  --loss-up P%        client -> server only; wins over --loss
+  --loss-down P%      server -> client only; wins over --loss
+  --rate RATE         a link of this rate each way, as 400mbit or 50MB:
+                      kbit/mbit/gbit are bits, KB/MB/GB (1000) and
+                      KiB/MiB/GiB (1024) bytes per second (default: none)
+  --queue DUR         with --rate: the queue before the link holds
+                      RATE x DUR bytes; more is dropped (default 50ms)
+  --mtu BYTES         drop datagrams with a larger UDP payload, as a real
+                      path would (default: none, up to 65535)
+  --reorder P%        hold a datagram back until the next one of its client
+                      has passed (or 10 ms) (default 0%)
+  --duplicate P%      send a datagram twice (default 0%)
+  --corrupt P%        flip one random bit of a datagram (default 0%)
+  --blackhole AT+FOR  drop everything from AT after start for FOR, as in
+                      10s+2s (default: none)
+  --rebind-every DUR  move every client to a new port towards the server
+                      this often, as NAT rebinding does (default: never)
+  --seed N            seed of the random decisions: the same seed drops,
+                      delays and reorders the same datagrams (default 1)
+  --json              at exit, print one JSON object on stdout: datagrams
+                      and bytes each way, drops by cause, duplicated,
+                      reordered, corrupted, queue delay avg/max in ms,
+                      seconds
+  -h, --help          show this text
+
+P% needs the % sign: 1%, 0.5%. Clients idle for 2 minutes are forgotten.
+Drop causes: loss, mtu, queue (the rate's queue was full), blackhole, failed
+(a send failed, or the client's mapping expired while the datagram waited).
+The figures each second are that second's; "max" queue delay is since start.
 )";
 
 const char kServerUsage[] = R"(Usage: quicpool server --listen HOST:PORT [options]
@@ -472,7 +662,8 @@ server unless --connect names one.
   --quick              short runs, for CI
   --json               print the results as JSON
   --repeat N           runs per workload (default: set by the workload)
-  --workload NAME      run this workload only (default: all)
+  --workload NAME      run this workload only (default: all but relay, which
+                       measures the impairment relay and runs when named)
   --bytes SIZE         payload per stream (default: set by the workload)
   --connect HOST:PORT  use this server instead of an in-process one
   -h, --help           show this text
@@ -483,7 +674,7 @@ server unless --connect names one.
 ParseResult parseArguments(const QStringList &arguments)
 {
     if (arguments.isEmpty())
-        return failure({}, QStringLiteral("No command given; use server, client, demo or bench."));
+        return failure({}, QStringLiteral("No command given; use server, client, demo, bench or relay."));
     const QString &first = arguments.first();
     const QStringList rest = arguments.mid(1);
 
@@ -501,9 +692,10 @@ ParseResult parseArguments(const QStringList &arguments)
     }
     if (!kCommands.contains(first)) {
         if (first.startsWith(u'-'))
-            return failure({}, QStringLiteral("Unknown option %1; a command (server, client, demo or bench) "
-                                              "comes first.").arg(first));
-        return failure({}, QStringLiteral("Unknown command \"%1\"; use server, client, demo or bench.").arg(first));
+            return failure({}, QStringLiteral("Unknown option %1; a command (server, client, demo, bench or "
+                                              "relay) comes first.").arg(first));
+        return failure({}, QStringLiteral("Unknown command \"%1\"; use server, client, demo, bench or relay.")
+                               .arg(first));
     }
 
     // "--help" anywhere among a command's options wins over everything else,
@@ -519,6 +711,8 @@ ParseResult parseArguments(const QStringList &arguments)
         return parseClient(rest);
     if (first == u"demo")
         return parseDemo(rest);
+    if (first == u"relay")
+        return parseRelay(rest);
     return parseBench(rest);
 }
 
@@ -532,6 +726,8 @@ QString usageText(QStringView command)
         return QString::fromUtf8(kDemoUsage);
     if (command == u"bench")
         return QString::fromUtf8(kBenchUsage);
+    if (command == u"relay")
+        return QString::fromUtf8(kRelayUsage);
     return QString::fromUtf8(kGeneralUsage);
 }
 
@@ -576,6 +772,26 @@ ClientPoolConfig toClientPoolConfig(const ClientOptions &options)
         if (parseHostPort(options.connect, &host, nullptr))
             config.setHostname(host);
     }
+    return config;
+}
+
+relay::RelayConfig toRelayConfig(const RelayOptions &options)
+{
+    relay::RelayConfig config;
+    config.lossUp = options.lossUp;
+    config.lossDown = options.lossDown;
+    config.delay = options.delay;
+    config.jitter = options.jitter;
+    config.rate = options.rate;
+    config.queue = options.queue;
+    config.mtu = options.mtu;
+    config.reorder = options.reorder;
+    config.duplicate = options.duplicate;
+    config.corrupt = options.corrupt;
+    config.blackholeAt = options.blackholeAt;
+    config.blackholeFor = options.blackholeFor;
+    config.rebindEvery = options.rebindEvery;
+    config.seed = options.seed;
     return config;
 }
 

@@ -6,6 +6,7 @@
 #include <workload/protocol.h>
 
 #include <quicpool/config.h>
+#include <quicpool/relay/relayconfig.h>
 #include <QtCore/QByteArray>
 #include <QtCore/QString>
 #include <QtCore/QStringList>
@@ -69,6 +70,29 @@ struct BenchOptions
     QString connect;                    ///< empty: an in-process server
 };
 
+/// quicpool relay --listen HOST:PORT --to HOST:PORT ...: the path between
+/// them, as RelayConfig describes it (delay is one-way, each direction).
+struct RelayOptions
+{
+    QString listen;                     ///< required; port 0 picks one, ":PORT" every address
+    QString to;                         ///< required; the server, with a host and a port 1..65535
+    Milliseconds delay{0};
+    Milliseconds jitter{0};
+    double lossUp = 0;                  ///< 0..1; --loss-up, else --loss
+    double lossDown = 0;                ///< 0..1; --loss-down, else --loss
+    qint64 rate = 0;                    ///< bytes per second; 0: unlimited
+    Milliseconds queue{50};             ///< with a rate only
+    int mtu = relay::kMaxDatagramSize;  ///< the default passes every datagram
+    double reorder = 0;
+    double duplicate = 0;
+    double corrupt = 0;
+    Milliseconds blackholeAt{0};
+    Milliseconds blackholeFor{0};       ///< 0: no blackhole
+    Milliseconds rebindEvery{0};        ///< 0: never
+    quint64 seed = 1;
+    bool json = false;
+};
+
 /// --help: general usage when command is empty, else that command's.
 struct HelpRequest
 {
@@ -79,7 +103,7 @@ struct VersionRequest
 {
 };
 
-using Command = std::variant<ServerOptions, ClientOptions, DemoOptions, BenchOptions, HelpRequest,
+using Command = std::variant<ServerOptions, ClientOptions, DemoOptions, BenchOptions, RelayOptions, HelpRequest,
                              VersionRequest>;
 
 struct ParseResult
@@ -94,7 +118,7 @@ struct ParseResult
 /// without its first element). Accepts "--opt value" and "--opt=value".
 ParseResult parseArguments(const QStringList &arguments);
 
-/// Usage text for a command ("server", "client", "demo", "bench") or, when
+/// Usage text for a command ("server", "client", "demo", "bench", "relay") or, when
 /// command is empty or unknown, the overview of all of them.
 QString usageText(QStringView command = {});
 /// "quicpool 0.2.0 (ngtcp2 1.11.0, GnuTLS 3.7.9)".
@@ -105,5 +129,8 @@ QString usageErrorText(const ParseResult &result);
 /// Pool configurations for the options (not yet clamped or validated).
 ServerPoolConfig toServerPoolConfig(const ServerOptions &options);
 ClientPoolConfig toClientPoolConfig(const ClientOptions &options);
+/// The relay's impairments for the options; the addresses are left for the
+/// caller, who resolves --listen and --to.
+relay::RelayConfig toRelayConfig(const RelayOptions &options);
 
 } // namespace quicpool::cli

@@ -3,6 +3,7 @@
 #include "clientcommand.h"
 #include "cliargs.h"
 #include "democommand.h"
+#include "relaycommand.h"
 #include "servercommand.h"
 
 #include <QtCore/QCoreApplication>
@@ -40,5 +41,7 @@ int main(int argc, char *argv[])
         return runDemo(*demo);
     if (const auto *bench = std::get_if<BenchOptions>(&result.command))
         return runBench(*bench);
+    if (const auto *relay = std::get_if<RelayOptions>(&result.command))
+        return runRelay(*relay);
     return kUsageExitCode;
 }

@@ -1,5 +1,6 @@
 #include "units.h"
 
+#include <cmath>
 #include <limits>
 
 namespace quicpool::cli {
@@ -94,6 +95,26 @@ const Unit kSizeUnits[] = {
     {u"gib", 1024 * 1024 * 1024},
 };
 
+/// Rate units: the factor to bits per second or bytes per second.
+struct RateUnit
+{
+    const char16_t *name;
+    double factor;
+    bool bits;
+};
+
+const RateUnit kRateUnits[] = {
+    {u"bit", 1, true},        {u"kbit", 1e3, true},     {u"mbit", 1e6, true},
+    {u"gbit", 1e9, true},     {u"b", 1, false},         {u"kb", 1e3, false},
+    {u"mb", 1e6, false},      {u"gb", 1e9, false},      {u"kib", 1024.0, false},
+    {u"mib", 1048576.0, false}, {u"gib", 1073741824.0, false},
+};
+
+double toDouble(const Decimal &number)
+{
+    return double(number.whole) + double(number.fraction) / double(number.fractionScale);
+}
+
 bool setError(QString *error, const QString &sentence)
 {
     if (error)
@@ -162,6 +183,67 @@ bool parseSize(QStringView text, qint64 *out, QString *error)
                                           "GB, KiB, MiB or GiB.").arg(text, unit));
 }
 
+bool parseRate(QStringView text, qint64 *bytesPerSecond, QString *error)
+{
+    const QString units = QStringLiteral("kbit, mbit or gbit (bits per second) or KB, MB, GB, KiB, MiB or GiB "
+                                         "(bytes per second)");
+    Decimal number;
+    QStringView unit;
+    if (!splitNumber(text, &number, &unit)) {
+        return setError(error, QStringLiteral("\"%1\" is not a rate; write a number and a unit, as in 400mbit "
+                                              "or 50MB.").arg(text));
+    }
+    if (unit.endsWith(u"/s", Qt::CaseInsensitive))
+        unit.chop(2);
+    if (unit.isEmpty()) {
+        return setError(error, QStringLiteral("The rate \"%1\" needs a unit: %2, as in 400mbit or 50MB.")
+                                   .arg(text, units));
+    }
+    for (const RateUnit &u : kRateUnits) {
+        if (unit.compare(QStringView(u.name), Qt::CaseInsensitive) != 0)
+            continue;
+        const double bytes = toDouble(number) * u.factor / (u.bits ? 8.0 : 1.0);
+        // Up to a petabyte per second: far beyond any link, far below overflow.
+        if (bytes > 1e15)
+            return setError(error, QStringLiteral("The rate \"%1\" is too large.").arg(text));
+        const auto rounded = qint64(std::llround(bytes));
+        if (rounded < 1) {
+            return setError(error, QStringLiteral("The rate \"%1\" is below 1 byte per second; leave the rate "
+                                                  "out for an unlimited link.").arg(text));
+        }
+        if (bytesPerSecond)
+            *bytesPerSecond = rounded;
+        return true;
+    }
+    return setError(error, QStringLiteral("The rate \"%1\" has an unknown unit \"%2\"; use %3.")
+                               .arg(text, unit, units));
+}
+
+bool parsePercent(QStringView text, double *fraction, QString *error)
+{
+    Decimal number;
+    QStringView unit;
+    if (!splitNumber(text, &number, &unit)) {
+        return setError(error, QStringLiteral("\"%1\" is not a percentage; write a number and %, as in 1% "
+                                              "or 0.5%.").arg(text));
+    }
+    if (unit.isEmpty()) {
+        return setError(error, QStringLiteral("The percentage \"%1\" needs a % sign (as in %1%): a bare "
+                                              "number could be a fraction or a percentage.").arg(text));
+    }
+    if (unit != u"%") {
+        return setError(error, QStringLiteral("\"%1\" is not a percentage; write a number and %, as in 1% "
+                                              "or 0.5%.").arg(text));
+    }
+    const double percent = toDouble(number);
+    if (percent > 100.0)
+        return setError(error, QStringLiteral("The percentage \"%1\" is above 100%.").arg(text));
+    if (fraction)
+        *fraction = percent / 100.0;
+    return true;
+}
+
+
 QString formatBytes(qint64 bytes)
 {
     static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
@@ -197,6 +279,40 @@ double megabitsPerSecond(qint64 bytes, double seconds)
 QString formatRate(qint64 bytes, double seconds)
 {
     return QStringLiteral("%1 MB/s").arg(QString::number(megabytesPerSecond(bytes, seconds), 'f', 2));
+}
+
+QString formatBitRate(qint64 bytesPerSecond)
+{
+    const double bits = double(bytesPerSecond) * 8.0;
+    struct Step
+    {
+        double size;
+        const char *unit;
+    };
+    for (const Step &step : {Step{1e9, "Gbit/s"}, Step{1e6, "Mbit/s"}, Step{1e3, "kbit/s"}}) {
+        if (bits >= step.size) {
+            // Up to 3 significant decimals, no trailing zeros: "400", "1.5", "2.048".
+            QString number = QString::number(bits / step.size, 'f', 3);
+            while (number.endsWith(u'0'))
+                number.chop(1);
+            if (number.endsWith(u'.'))
+                number.chop(1);
+            return QStringLiteral("%1 %2").arg(number, QLatin1String(step.unit));
+        }
+    }
+    return QStringLiteral("%1 bit/s").arg(qint64(bits));
+}
+
+QString formatPercent(double fraction)
+{
+    // Percentages come from parsePercent (at most 9 decimals); 6 is plenty
+    // to read back, trailing zeros dropped.
+    QString number = QString::number(fraction * 100.0, 'f', 6);
+    while (number.endsWith(u'0'))
+        number.chop(1);
+    if (number.endsWith(u'.'))
+        number.chop(1);
+    return number + u'%';
 }
 
 } // namespace quicpool::cli

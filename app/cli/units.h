@@ -9,6 +9,16 @@
 // Sizes: a bare number is bytes; "B", decimal "KB"/"MB"/"GB" (powers of
 // 1000) and binary "KiB"/"MiB"/"GiB" (powers of 1024), unit case-insensitive,
 // fractions allowed when they give whole bytes ("1.5KiB" = 1536).
+//
+// Rates need a unit, because "400" could be bits or bytes per second: bit
+// units "bit", "kbit", "mbit", "gbit" (bits per second, powers of 1000) or
+// byte units "B", "KB", "MB", "GB" (powers of 1000) and "KiB", "MiB", "GiB"
+// (powers of 1024) per second; case-insensitive, an optional "/s" after it
+// ("400mbit/s", "50MB/s"); fractions allowed ("1.5gbit"). The result is
+// bytes per second, rounded to the nearest byte, and must be at least 1.
+//
+// Percentages need the % sign, because "0.5" could mean half or 0.5%:
+// "1%", "0.5%", "100%"; from 0% to 100%.
 #pragma once
 
 #include <workload/protocol.h>
@@ -25,6 +35,10 @@ inline constexpr qint64 kMaxDurationMs = 2147483647;
 bool parseDuration(QStringView text, Milliseconds *out, QString *error = nullptr);
 /// Parses a byte count; false with a sentence in *error on failure.
 bool parseSize(QStringView text, qint64 *out, QString *error = nullptr);
+/// Parses a rate into bytes per second; false with a sentence on failure.
+bool parseRate(QStringView text, qint64 *bytesPerSecond, QString *error = nullptr);
+/// Parses a percentage into a fraction 0..1; false with a sentence on failure.
+bool parsePercent(QStringView text, double *fraction, QString *error = nullptr);
 
 /// The shortest form parseDuration reads back: "250ms", "2s", "1.5s", "5m",
 /// "1h". The stream runner's verdicts write durations the same way, so the
@@ -38,5 +52,9 @@ double megabytesPerSecond(qint64 bytes, double seconds);   ///< 10^6 bytes per s
 double megabitsPerSecond(qint64 bytes, double seconds);    ///< 10^6 bits per second
 /// "12.35 MB/s" (decimal megabytes, as iperf and most tools print).
 QString formatRate(qint64 bytes, double seconds);
+/// A link rate as network people say it: "400 Mbit/s", "1.5 Gbit/s", "800 kbit/s".
+QString formatBitRate(qint64 bytesPerSecond);
+/// A fraction 0..1 as parsePercent reads it back: "1%", "0.5%", "12.25%".
+QString formatPercent(double fraction);
 
 } // namespace quicpool::cli

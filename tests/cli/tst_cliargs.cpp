@@ -146,7 +146,7 @@ void TestCliArgs::unknownCommand_data()
     QTest::addColumn<QString>("mentions");
     QTest::newRow("word") << "serve --listen :1" << "Unknown command \"serve\"";
     QTest::newRow("upper case") << "SERVER" << "Unknown command \"SERVER\"";
-    QTest::newRow("option first") << "--listen :1 server" << "a command (server, client, demo or bench) comes first";
+    QTest::newRow("option first") << "--listen :1 server" << "a command (server, client, demo, bench or relay) comes first";
     QTest::newRow("json first") << "--json client" << "Unknown option --json";
 }
 

@@ -25,6 +25,17 @@ private Q_SLOTS:
     void formatBytes_data();
     void formatBytes();
     void rates();
+    void rateValid_data();
+    void rateValid();
+    void rateInvalid_data();
+    void rateInvalid();
+    void percentValid_data();
+    void percentValid();
+    void percentInvalid_data();
+    void percentInvalid();
+    void formatBitRate_data();
+    void formatBitRate();
+    void formatPercentRoundTrips();
 };
 
 void TestUnits::durationValid_data()
@@ -244,6 +255,150 @@ void TestUnits::rates()
     QCOMPARE(formatRate(12345678, 1.0), QStringLiteral("12.35 MB/s"));
     QCOMPARE(formatRate(0, 3.0), QStringLiteral("0.00 MB/s"));
     QCOMPARE(formatRate(1000000, 0.0), QStringLiteral("0.00 MB/s"));
+}
+
+void TestUnits::rateValid_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<qint64>("bytesPerSecond");
+    // Bits per second, powers of 1000, divided by 8.
+    QTest::newRow("400mbit") << "400mbit" << qint64(50000000);
+    QTest::newRow("1gbit") << "1gbit" << qint64(125000000);
+    QTest::newRow("1.5gbit") << "1.5gbit" << qint64(187500000);
+    QTest::newRow("100kbit") << "100kbit" << qint64(12500);
+    QTest::newRow("8bit") << "8bit" << qint64(1);
+    QTest::newRow("12bit rounds") << "12bit" << qint64(2);  // 1.5 B/s to the nearest byte
+    QTest::newRow("Mbit") << "10Mbit" << qint64(1250000);
+    QTest::newRow("MBIT") << "10MBIT" << qint64(1250000);
+    QTest::newRow("mbit/s") << "10mbit/s" << qint64(1250000);
+    // Bytes per second.
+    QTest::newRow("50MB") << "50MB" << qint64(50000000);
+    QTest::newRow("50mb is bytes") << "50mb" << qint64(50000000);
+    QTest::newRow("2KB") << "2KB" << qint64(2000);
+    QTest::newRow("1GB") << "1GB" << qint64(1000000000);
+    QTest::newRow("1KiB") << "1KiB" << qint64(1024);
+    QTest::newRow("1.5MiB") << "1.5MiB" << qint64(1572864);
+    QTest::newRow("1GiB/s") << "1GiB/s" << qint64(1073741824);
+    QTest::newRow("100B") << "100B" << qint64(100);
+    QTest::newRow("100b is bytes") << "100b" << qint64(100);
+    QTest::newRow("MB/S") << "3MB/S" << qint64(3000000);
+}
+
+void TestUnits::rateValid()
+{
+    QFETCH(QString, text);
+    QFETCH(qint64, bytesPerSecond);
+    qint64 value = -1;
+    QString error = QStringLiteral("stale");
+    QVERIFY2(parseRate(text, &value, &error), qPrintable(error));
+    QCOMPARE(value, bytesPerSecond);
+}
+
+void TestUnits::rateInvalid_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("bare number") << "400" << "needs a unit";
+    QTest::newRow("bare with /s") << "400/s" << "needs a unit";
+    QTest::newRow("empty") << "" << "is not a rate";
+    QTest::newRow("word") << "fast" << "is not a rate";
+    QTest::newRow("negative") << "-5mbit" << "is not a rate";
+    QTest::newRow("space") << "5 mbit" << "unknown unit";
+    QTest::newRow("bps is ambiguous") << "5mbps" << "unknown unit \"mbps\"";
+    QTest::newRow("per minute") << "5mbit/m" << "unknown unit";
+    QTest::newRow("zero") << "0mbit" << "below 1 byte per second";
+    QTest::newRow("under a byte") << "3bit" << "below 1 byte per second";  // 0.375 B/s
+    QTest::newRow("huge") << "999999999999999GB" << "too large";
+    QTest::newRow("lists units") << "5furlong" << "kbit, mbit or gbit";
+}
+
+void TestUnits::rateInvalid()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, mentions);
+    qint64 value = 77;
+    QString error;
+    QVERIFY(!parseRate(text, &value, &error));
+    QVERIFY2(error.contains(mentions), qPrintable(error));
+    QCOMPARE(value, qint64(77));
+}
+
+void TestUnits::percentValid_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<double>("fraction");
+    QTest::newRow("1%") << "1%" << 0.01;
+    QTest::newRow("0.5%") << "0.5%" << 0.005;
+    QTest::newRow("0%") << "0%" << 0.0;
+    QTest::newRow("100%") << "100%" << 1.0;
+    QTest::newRow("12.25%") << "12.25%" << 0.1225;
+    QTest::newRow("0.001%") << "0.001%" << 0.00001;
+}
+
+void TestUnits::percentValid()
+{
+    QFETCH(QString, text);
+    QFETCH(double, fraction);
+    double value = -1;
+    QString error;
+    QVERIFY2(parsePercent(text, &value, &error), qPrintable(error));
+    QVERIFY2(qAbs(value - fraction) < 1e-12, qPrintable(QString::number(value)));
+}
+
+void TestUnits::percentInvalid_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("bare number") << "1" << "needs a % sign (as in 1%)";
+    QTest::newRow("bare fraction") << "0.01" << "could be a fraction or a percentage";
+    QTest::newRow("above 100") << "101%" << "above 100%";
+    QTest::newRow("negative") << "-1%" << "is not a percentage";
+    QTest::newRow("word") << "lots" << "is not a percentage";
+    QTest::newRow("empty") << "" << "is not a percentage";
+    QTest::newRow("two signs") << "5%%" << "is not a percentage";
+    QTest::newRow("space") << "5 %" << "is not a percentage";
+}
+
+void TestUnits::percentInvalid()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, mentions);
+    double value = 0.5;
+    QString error;
+    QVERIFY(!parsePercent(text, &value, &error));
+    QVERIFY2(error.contains(mentions), qPrintable(error));
+    QCOMPARE(value, 0.5);
+}
+
+void TestUnits::formatBitRate_data()
+{
+    QTest::addColumn<qint64>("bytesPerSecond");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("400 Mbit/s") << qint64(50000000) << "400 Mbit/s";
+    QTest::newRow("1.5 Gbit/s") << qint64(187500000) << "1.5 Gbit/s";
+    QTest::newRow("100 kbit/s") << qint64(12500) << "100 kbit/s";
+    QTest::newRow("bytes in bits") << qint64(50) << "400 bit/s";
+    QTest::newRow("MiB in Mbit") << qint64(1048576) << "8.389 Mbit/s";
+}
+
+void TestUnits::formatBitRate()
+{
+    QFETCH(qint64, bytesPerSecond);
+    QFETCH(QString, text);
+    QCOMPARE(quicpool::cli::formatBitRate(bytesPerSecond), text);
+}
+
+void TestUnits::formatPercentRoundTrips()
+{
+    QCOMPARE(formatPercent(0.01), QStringLiteral("1%"));
+    QCOMPARE(formatPercent(0.005), QStringLiteral("0.5%"));
+    QCOMPARE(formatPercent(1.0), QStringLiteral("100%"));
+    QCOMPARE(formatPercent(0.0), QStringLiteral("0%"));
+    for (const char *text : {"1%", "0.5%", "12.25%", "0.001%", "100%"}) {
+        double fraction = 0;
+        QVERIFY(parsePercent(QString::fromLatin1(text), &fraction));
+        QCOMPARE(formatPercent(fraction), QLatin1String(text));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestUnits)

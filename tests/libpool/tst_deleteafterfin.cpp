@@ -19,7 +19,7 @@
 // and deletes the stream as soon as its FIN has been sent (state
 // HalfClosedLocal), as an application that is done with it may. Every
 // client stream must still receive all 256 KiB and the FIN, with no error.
-#include "udprelay.h"
+#include "relayfixture.h"
 
 #include <quicpool/quicpool.h>
 
@@ -87,8 +87,8 @@ private Q_SLOTS:
         sc.setListenAddress(QStringLiteral("127.0.0.1:0"));
         ServerPool server(sc);
         QVERIFY2(server.start(), qPrintable(server.lastError().toString()));
-        testing::UdpRelay relay(QHostAddress::LocalHost, server.serverPort(), 7);
-        QVERIFY(relay.listen());
+        relay::Relay relay(testing::relayTo(server.serverPort(), 7));
+        QVERIFY(relay.start());
 
         ClientPoolConfig cc;
         cc.setMinCapacity(20);
@@ -96,15 +96,15 @@ private Q_SLOTS:
         cc.setMinInterval(100ms);
         cc.setMaxInterval(100ms);
         cc.setTlsMode(TlsMode::SelfSigned);
-        cc.setAddress(QStringLiteral("127.0.0.1:%1").arg(relay.port()));
+        cc.setAddress(QStringLiteral("127.0.0.1:%1").arg(relay.listenPort()));
         ClientPool client(cc);
         QVERIFY(client.start());
         // Loss makes it likely, not certain, per round (about 1 in 2 on this
         // machine): a dozen rounds make the reproduction dependable.
         for (int round = 0; round < 12; ++round) {
-            relay.setDropProbability(testing::UdpRelay::ServerToClient, 0.0);
+            relay.setLoss(relay::Direction::Down, 0.0);
             QTRY_COMPARE_WITH_TIMEOUT(server.active(), 20, 15000);
-            relay.setDropProbability(testing::UdpRelay::ServerToClient, 0.10);
+            relay.setLoss(relay::Direction::Down, 0.10);
             runRound(server, client, round);
             if (QTest::currentTestFailed())
                 return;

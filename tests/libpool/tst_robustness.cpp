@@ -1,8 +1,9 @@
 // What a pool must survive: garbage datagrams, loss and reordering, NAT
 // rebinding, idle links kept alive, silent links detected, and peers that
 // get the stream handshake wrong.
+#include "garbage.h"
 #include "poolfixture.h"
-#include "udprelay.h"
+#include "relayfixture.h"
 
 #include "transport/connection.h"
 #include "transport/listener.h"
@@ -88,32 +89,33 @@ private Q_SLOTS:
         const int n = 100;
         ServerPool server(serverConfig(n));
         QVERIFY(server.start());
-        UdpRelay relay(QHostAddress::LocalHost, server.serverPort(), 7);
-        QVERIFY(relay.listen(QHostAddress::LocalHost));
-        relay.setDropProbability(0.05);
-        relay.setReorderProbability(0.05);
-        ClientPool client(clientConfig(relay.port(), n, n));
+        relay::RelayConfig faults = relayTo(server.serverPort(), 7);
+        faults.setLoss(0.05);
+        faults.reorder = 0.05;
+        relay::Relay relay(faults);
+        QVERIFY(relay.start());
+        ClientPool client(clientConfig(relay.listenPort(), n, n));
         QVERIFY(client.start());
         QTRY_COMPARE_WITH_TIMEOUT(server.active(), n, 60000);
         QString why;
         QVERIFY2(exchange(server, client, n, 8000, &why), qPrintable(why));
-        QVERIFY(relay.counters(UdpRelay::ClientToServer).dropped > 0);
-        QVERIFY(relay.counters(UdpRelay::ServerToClient).dropped > 0);
-        QVERIFY(relay.counters(UdpRelay::ClientToServer).reordered > 0);
+        QVERIFY(relay.stats().up.dropped() > 0);
+        QVERIFY(relay.stats().down.dropped() > 0);
+        QVERIFY(relay.stats().up.reordered > 0);
     }
 
     void natRebindingKeepsConnection()
     {
         ServerPool server(serverConfig(8));
         QVERIFY(server.start());
-        UdpRelay relay(QHostAddress::LocalHost, server.serverPort(), 3);
-        QVERIFY(relay.listen(QHostAddress::LocalHost));
-        ClientPool client(clientConfig(relay.port(), 2, 2));
+        relay::Relay relay(relayTo(server.serverPort(), 3));
+        QVERIFY(relay.start());
+        ClientPool client(clientConfig(relay.listenPort(), 2, 2));
         QSignalSpy down(&client, &Pool::disconnected);
         QVERIFY(client.start());
         QTRY_COMPARE_WITH_TIMEOUT(server.active(), 2, 10000);
         const quint16 before = server.connectionInfo().peerPort();
-        QVERIFY(relay.rebindClient() >= 1);
+        QVERIFY(relay.rebindNow() >= 1);
         QString why;
         QVERIFY2(exchange(server, client, 2, 20000, &why), qPrintable(why));
         QCOMPARE(down.count(), 0);
@@ -144,9 +146,9 @@ private Q_SLOTS:
         sc.setKeepAlive(200ms);
         ServerPool server(sc);
         QVERIFY(server.start());
-        UdpRelay relay(QHostAddress::LocalHost, server.serverPort(), 5);
-        QVERIFY(relay.listen(QHostAddress::LocalHost));
-        ClientPoolConfig cc = clientConfig(relay.port(), 2, 2);
+        relay::Relay relay(relayTo(server.serverPort(), 5));
+        QVERIFY(relay.start());
+        ClientPoolConfig cc = clientConfig(relay.listenPort(), 2, 2);
         cc.setKeepAlive(200ms);
         cc.setHandshakeTimeout(1000ms);
         ClientPool client(cc);
