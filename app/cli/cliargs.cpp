@@ -194,6 +194,44 @@ QString parseNonEmpty(const QString &name, const QString &text, const QString &w
     return {};
 }
 
+/// The options of PathOptions, for any command that makes connections.
+std::vector<Option> pathOptions(PathOptions &o)
+{
+    return {
+        {QStringLiteral("cc"), true,
+         [&o](const QString &v) -> QString {
+             if (!parseCongestionControl(v, &o.congestionControl))
+                 return QStringLiteral("--cc takes cubic, reno or bbr, not \"%1\".").arg(v);
+             return {};
+         }},
+        {QStringLiteral("stream-window"), true,
+         [&o](const QString &v) { return parseSizeOption(QStringLiteral("stream-window"), v, &o.streamWindow); }},
+        {QStringLiteral("conn-window"), true,
+         [&o](const QString &v) { return parseSizeOption(QStringLiteral("conn-window"), v, &o.connectionWindow); }},
+        {QStringLiteral("send-buffer"), true,
+         [&o](const QString &v) { return parseSizeOption(QStringLiteral("send-buffer"), v, &o.sendBufferLimit); }},
+        {QStringLiteral("qlog"), true,
+         [&o](const QString &v) {
+             return parseNonEmpty(QStringLiteral("qlog"), v, QStringLiteral("a folder name"), &o.qlogDirectory);
+         }},
+    };
+}
+
+/// Appends the path options to a command's own.
+std::vector<Option> withPathOptions(std::vector<Option> options, PathOptions &o)
+{
+    for (Option &extra : pathOptions(o))
+        options.push_back(std::move(extra));
+    return options;
+}
+
+/// What the pool config refuses (a window out of range, say), as a usage
+/// error; other problems (a file that cannot be read) wait for the run.
+QString configRefusal(const Error &e)
+{
+    return e.code() == ErrorCode::InvalidConfig ? e.message() : QString();
+}
+
 ParseResult failure(const QString &command, const QString &error)
 {
     ParseResult result;
@@ -206,7 +244,7 @@ ParseResult parseServer(const QStringList &args)
 {
     const QString command = QStringLiteral("server");
     ServerOptions o;
-    const std::vector<Option> options = {
+    const std::vector<Option> options = withPathOptions({
         {QStringLiteral("listen"), true,
          [&](const QString &v) -> QString {
              QString why;
@@ -246,7 +284,7 @@ ParseResult parseServer(const QStringList &args)
              o.verbose = true;
              return QString();
          }},
-    };
+    }, o.path);
     if (QString error = parseOptions(command, args, options); !error.isEmpty())
         return failure(command, error);
     if (o.listen.isEmpty())
@@ -256,6 +294,8 @@ ParseResult parseServer(const QStringList &args)
                                     ? QStringLiteral("--cert needs --key: give the certificate's private key file too.")
                                     : QStringLiteral("--key needs --cert: give the key's certificate file too."));
     }
+    if (QString error = configRefusal(toServerPoolConfig(o).validate()); !error.isEmpty())
+        return failure(command, error);
     return ParseResult{o, {}, command};
 }
 
@@ -264,7 +304,7 @@ ParseResult parseClient(const QStringList &args)
     const QString command = QStringLiteral("client");
     ClientOptions o;
     bool minCapGiven = false, maxCapGiven = false, minIntervalGiven = false, maxIntervalGiven = false;
-    const std::vector<Option> options = {
+    const std::vector<Option> options = withPathOptions({
         {QStringLiteral("connect"), true,
          [&](const QString &v) { return parseConnect(QStringLiteral("connect"), v, &o.connect); }},
         {QStringLiteral("min-cap"), true,
@@ -341,7 +381,7 @@ ParseResult parseClient(const QStringList &args)
          }},
         {QStringLiteral("timeout"), true,
          [&](const QString &v) { return parsePositiveDuration(QStringLiteral("timeout"), v, &o.timeout); }},
-    };
+    }, o.path);
     if (QString error = parseOptions(command, args, options); !error.isEmpty())
         return failure(command, error);
     if (o.connect.isEmpty())
@@ -366,6 +406,8 @@ ParseResult parseClient(const QStringList &args)
         else
             o.minInterval = o.maxInterval;
     }
+    if (QString error = configRefusal(toClientPoolConfig(o).validate()); !error.isEmpty())
+        return failure(command, error);
     return ParseResult{o, {}, command};
 }
 
@@ -603,6 +645,16 @@ opens under a 4-byte ID, and serves each stream it takes in the chosen mode.
   --verbose           report every connection and stream
   -h, --help          show this text
 
+Path (both ends):
+  --cc NAME           congestion control: cubic, reno or bbr (default %CC%)
+  --stream-window SIZE  largest receive window one stream may grow to
+                      (default 32MiB; 400 Mbit/s over 300 ms needs 15 MB)
+  --conn-window SIZE  largest receive window of a connection (default 64MiB)
+  --send-buffer SIZE  most unacknowledged data one connection buffers; a
+                      stream's buffer grows with the congestion window up to
+                      this (default 64MiB)
+  --qlog DIR          write one qlog file per connection into DIR (for qvis)
+
 Modes:
   echo     write back every byte received, end when the client ends
   sink     read to the end, check the test pattern, answer with 16 bytes:
@@ -642,6 +694,16 @@ summary; exits 1 if any stream failed.
                        and fail a stream that moves no byte for this long
                        (default 10s)
   -h, --help           show this text
+
+Path (both ends):
+  --cc NAME           congestion control: cubic, reno or bbr (default %CC%)
+  --stream-window SIZE  largest receive window one stream may grow to
+                      (default 32MiB; 400 Mbit/s over 300 ms needs 15 MB)
+  --conn-window SIZE  largest receive window of a connection (default 64MiB)
+  --send-buffer SIZE  most unacknowledged data one connection buffers; a
+                      stream's buffer grows with the congestion window up to
+                      this (default 64MiB)
+  --qlog DIR          write one qlog file per connection into DIR (for qvis)
 )";
 
 const char kDemoUsage[] = R"(Usage: quicpool demo [--seconds S]
@@ -718,10 +780,12 @@ ParseResult parseArguments(const QStringList &arguments)
 
 QString usageText(QStringView command)
 {
+    // The default congestion controller is the library's: say it, not a copy.
+    const QString cc = congestionControlName(ClientPoolConfig().congestionControl());
     if (command == u"server")
-        return QString::fromUtf8(kServerUsage);
+        return QString::fromUtf8(kServerUsage).replace(QStringLiteral("%CC%"), cc);
     if (command == u"client")
-        return QString::fromUtf8(kClientUsage);
+        return QString::fromUtf8(kClientUsage).replace(QStringLiteral("%CC%"), cc);
     if (command == u"demo")
         return QString::fromUtf8(kDemoUsage);
     if (command == u"bench")
@@ -746,6 +810,7 @@ QString usageErrorText(const ParseResult &result)
 ServerPoolConfig toServerPoolConfig(const ServerOptions &options)
 {
     ServerPoolConfig config;
+    applyPathOptions(config, options.path);
     config.setMaxCapacity(options.maxCapacity);
     config.setClientIp(options.clientIp);
     config.setListenAddress(options.listen);
@@ -758,6 +823,7 @@ ServerPoolConfig toServerPoolConfig(const ServerOptions &options)
 ClientPoolConfig toClientPoolConfig(const ClientOptions &options)
 {
     ClientPoolConfig config;
+    applyPathOptions(config, options.path);
     config.setMinCapacity(options.minCapacity);
     config.setMaxCapacity(options.maxCapacity);
     config.setMinInterval(options.minInterval);

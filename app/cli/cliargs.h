@@ -17,6 +17,28 @@ namespace quicpool::cli {
 
 inline constexpr int kUsageExitCode = 2;
 
+/// What both server and client take about the path and the connection:
+/// congestion control, window ceilings, send buffering, qlog.
+struct PathOptions
+{
+    CongestionControl congestionControl = ClientPoolConfig().congestionControl();
+    qint64 streamWindow = ClientPoolConfig().maxStreamReceiveWindow();
+    qint64 connectionWindow = ClientPoolConfig().maxConnectionReceiveWindow();
+    qint64 sendBufferLimit = ClientPoolConfig().sendBufferLimit();
+    QString qlogDirectory;              ///< empty: no qlog
+};
+
+/// Puts the path options into a server or client pool config.
+template <typename Config>
+void applyPathOptions(Config &config, const PathOptions &o)
+{
+    config.setCongestionControl(o.congestionControl);
+    config.setMaxStreamReceiveWindow(o.streamWindow);
+    config.setMaxConnectionReceiveWindow(o.connectionWindow);
+    config.setSendBufferLimit(o.sendBufferLimit);
+    config.setQlogDirectory(o.qlogDirectory);
+}
+
 /// quicpool server --listen HOST:PORT ...
 struct ServerOptions
 {
@@ -28,6 +50,7 @@ struct ServerOptions
     Milliseconds keepAlive{30000};
     workload::Mode mode = workload::Mode::Echo;
     bool verbose = false;
+    PathOptions path;
 };
 
 /// quicpool client --connect HOST:PORT ...
@@ -51,6 +74,7 @@ struct ClientOptions
     /// How long to wait for the first ready stream, and how long a running
     /// stream may go without moving a byte before it counts as failed.
     Milliseconds timeout{10000};
+    PathOptions path;
 };
 
 /// quicpool demo [--seconds S]

@@ -76,6 +76,10 @@ private Q_SLOTS:
     void versionTextNamesLibraries();
     void usageErrorTextPointsToHelp();
     void poolConfigs();
+    void pathOptions_data();
+    void pathOptions();
+    void pathOptionErrors_data();
+    void pathOptionErrors();
 };
 
 void TestCliArgs::noCommand()
@@ -657,6 +661,64 @@ void TestCliArgs::poolConfigs()
     QCOMPARE(toClientPoolConfig(named).hostname(), QStringLiteral("other.example"));
     const ClientOptions v6 = std::get<ClientOptions>(parse(QStringLiteral("client --connect [::1]:443")).command);
     QCOMPARE(toClientPoolConfig(v6).hostname(), QStringLiteral("::1"));
+}
+
+void TestCliArgs::pathOptions_data()
+{
+    QTest::addColumn<QString>("command");
+    QTest::newRow("server") << QStringLiteral("server --listen 127.0.0.1:0");
+    QTest::newRow("client") << QStringLiteral("client --connect 127.0.0.1:4433");
+}
+
+void TestCliArgs::pathOptions()
+{
+    // Both ends take the same path options, into their pool configs.
+    QFETCH(QString, command);
+    const ParseResult r = parse(command + QStringLiteral(" --cc reno --stream-window 8MiB --conn-window 16MiB "
+                                                         "--send-buffer 4MiB --qlog /tmp/q"));
+    QVERIFY2(r.ok(), qPrintable(r.error));
+    auto check = [](const auto &config) {
+        QCOMPARE(config.congestionControl(), CongestionControl::Reno);
+        QCOMPARE(config.maxStreamReceiveWindow(), 8 * 1024 * 1024);
+        QCOMPARE(config.maxConnectionReceiveWindow(), 16 * 1024 * 1024);
+        QCOMPARE(config.sendBufferLimit(), 4 * 1024 * 1024);
+        QCOMPARE(config.qlogDirectory(), QStringLiteral("/tmp/q"));
+    };
+    if (const auto *server = std::get_if<ServerOptions>(&r.command))
+        check(toServerPoolConfig(*server));
+    else
+        check(toClientPoolConfig(std::get<ClientOptions>(r.command)));
+    // The defaults are the library's, BBR among them.
+    const ParseResult plain = parse(command);
+    if (const auto *server = std::get_if<ServerOptions>(&plain.command))
+        QCOMPARE(toServerPoolConfig(*server).congestionControl(), CongestionControl::Bbr);
+    else
+        QCOMPARE(toClientPoolConfig(std::get<ClientOptions>(plain.command)).congestionControl(), CongestionControl::Bbr);
+    QVERIFY(usageText(command.section(u' ', 0, 0)).contains(QStringLiteral("(default bbr)")));
+}
+
+void TestCliArgs::pathOptionErrors_data()
+{
+    QTest::addColumn<QString>("args");
+    QTest::addColumn<QString>("mentions");
+    const QString base = QStringLiteral("client --connect 127.0.0.1:4433 ");
+    QTest::newRow("cc unknown") << base + QStringLiteral("--cc vegas") << QStringLiteral("--cc takes cubic, reno or bbr, not \"vegas\".");
+    QTest::newRow("window no number") << base + QStringLiteral("--stream-window big") << QStringLiteral("--stream-window:");
+    QTest::newRow("window too small") << base + QStringLiteral("--stream-window 1KiB") << QStringLiteral("outside 64 KiB to 1 GiB");
+    QTest::newRow("conn below stream") << base + QStringLiteral("--stream-window 32MiB --conn-window 8MiB")
+                                       << QStringLiteral("smaller than a stream's");
+    QTest::newRow("send buffer too big") << base + QStringLiteral("--send-buffer 2GiB") << QStringLiteral("send buffer limit");
+    QTest::newRow("qlog empty") << base + QStringLiteral("--qlog=") << QStringLiteral("--qlog needs a folder name.");
+    QTest::newRow("server too") << QStringLiteral("server --listen :0 --cc cubicle") << QStringLiteral("--cc takes");
+}
+
+void TestCliArgs::pathOptionErrors()
+{
+    QFETCH(QString, args);
+    QFETCH(QString, mentions);
+    const ParseResult r = parse(args);
+    QVERIFY(!r.ok());
+    QVERIFY2(r.error.contains(mentions), qPrintable(r.error));
 }
 
 QTEST_GUILESS_MAIN(TestCliArgs)

@@ -142,7 +142,8 @@ void TestConfig::valueClassDefaults()
     QCOMPARE(s.helloTimeout(), Milliseconds(60000));
     const ConnectionStats st;
     QCOMPARE(st.smoothedRttUs(), 0);
-    QCOMPARE(st.lostPackets(), -1);
+    QCOMPARE(st.lostPackets(), 0);
+    QCOMPARE(st.peakCongestionWindow(), 0);
     const ConnectionInfo info;
     QVERIFY(!info.isValid());
     QCOMPARE(info.peerPort(), 0);

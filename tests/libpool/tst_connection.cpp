@@ -6,7 +6,12 @@
 #include "transport/tls/tlscontext.h"
 
 #include <quicpool/stream.h>
+#include <QtCore/QDir>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
 #include <QtCore/QPointer>
+#include <QtCore/QSet>
+#include <QtCore/QTemporaryDir>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
@@ -121,6 +126,62 @@ private Q_SLOTS:
         // The side that closed knows why, and heard nothing from the peer.
         QCOMPARE(client->closeReason().message(), QStringLiteral("closed locally (time to go)"));
         QVERIFY(!client->peerApplicationClose().has_value());
+    }
+
+    void qlogIsJsonSeqWithTheEventsQvisReads()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        Error err;
+        auto serverTls = TlsContext::createServer(TlsServerOptions(), &err);
+        listener = std::make_unique<Listener>();
+        QVERIFY(listener->listen(QHostAddress::LocalHost, 0, std::move(serverTls), TransportConfig(), &err));
+        TlsClientOptions o;
+        o.mode = TlsMode::SelfSigned;
+        TransportConfig tc;
+        tc.qlogDirectory = dir.path();
+        client = Connection::dial(QHostAddress::LocalHost, listener->port(), TlsContext::createClient(o, &err), tc,
+                                  this, &err);
+        QVERIFY(client);
+        QSignalSpy up(client.data(), &Connection::connected);
+        QVERIFY(up.wait(10000));
+        Stream *s = client->openStream(this, &err);
+        QVERIFY(s);
+        s->write(QByteArray(100000, 'q'));
+        s->close();
+        QTest::qWait(300);
+        QSignalSpy closed(client.data(), &Connection::closed);
+        client->close(0, "done");
+        delete client.data();   // the file is complete once the connection is gone
+
+        const QStringList files = QDir(dir.path()).entryList({QStringLiteral("*.sqlog")}, QDir::Files);
+        QCOMPARE(files.size(), 1);
+        QFile f(QDir(dir.path()).filePath(files.first()));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray all = f.readAll();
+        // JSON-SEQ (RFC 7464): each record starts with RS (0x1E), then JSON.
+        QVERIFY(all.startsWith('\x1e'));
+        const QList<QByteArray> records = all.split('\x1e');
+        QSet<QString> events;
+        int parsed = 0;
+        for (const QByteArray &raw : records) {
+            if (raw.trimmed().isEmpty())
+                continue;
+            QJsonParseError pe;
+            const QJsonDocument doc = QJsonDocument::fromJson(raw, &pe);
+            QVERIFY2(pe.error == QJsonParseError::NoError && doc.isObject(),
+                     qPrintable(pe.errorString() + QStringLiteral(": ") + QString::fromUtf8(raw.left(120))));
+            ++parsed;
+            if (parsed == 1)
+                QVERIFY2(doc.object().contains(QStringLiteral("qlog_version")), raw.constData());
+            const QString name = doc.object().value(QStringLiteral("name")).toString();
+            if (!name.isEmpty())
+                events.insert(name);
+        }
+        QVERIFY(parsed > 10);
+        for (const char *wanted : {"transport:packet_sent", "transport:packet_received", "recovery:metrics_updated",
+                                   "transport:parameters_set"})
+            QVERIFY2(events.contains(QLatin1String(wanted)), wanted);
     }
 
     void abortDropsAtOnce()

@@ -89,6 +89,50 @@ private Q_SLOTS:
         QCOMPARE(b.freeSpace(), size_t(10000));
     }
 
+    void aBigBufferStaysInOrderThroughSendsAndAcks()
+    {
+        // A long path keeps megabytes unacknowledged: the unsent bytes must
+        // come out in order however sends, acknowledgements and appends
+        // (into a partly sent last block, too) interleave.
+        SendBuffer b;
+        b.setLimit(12 * MiB);
+        const std::string data = bytes(40 * MiB, 3);
+        size_t written = 0, sent = 0, acked = 0;
+        unsigned step = 0;
+        while (acked < data.size()) {
+            ++step;
+            // Small and large writes, so blocks of every size appear.
+            const size_t want = (step % 7 == 0) ? 100 : (step % 3 == 0 ? 700 * KiB : 37 * KiB);
+            written += b.append(data.data() + written, std::min(want, data.size() - written));
+            // Send up to 16 vectors' worth, checking every byte.
+            ngtcp2_vec vecs[16];
+            const size_t n = b.unsent(vecs, 16);
+            size_t chunk = 0;
+            for (size_t i = 0; i < n && chunk < 90 * KiB; ++i) {
+                const size_t take = std::min<size_t>(vecs[i].len, 90 * KiB - chunk);
+                QVERIFY(std::memcmp(vecs[i].base, data.data() + sent + chunk, take) == 0);
+                chunk += take;
+                if (take < vecs[i].len)
+                    break;
+            }
+            b.markSent(chunk);
+            sent += chunk;
+            // Acknowledge part of what was sent.
+            if (step % 2 == 0 && sent > acked) {
+                acked += (sent - acked) / 2 + 1;
+                b.acknowledge(acked);
+            }
+            if (written == data.size() && sent == written) {
+                acked = sent;
+                b.acknowledge(acked);
+            }
+            QVERIFY(step < 100000);
+        }
+        QCOMPARE(b.sent(), uint64_t(data.size()));
+        QVERIFY(!b.hasUnsent());
+        QCOMPARE(b.pending(), size_t(0));
+    }
+
     void baseExcludesThePoolsBytes()
     {
         SendBuffer b;

@@ -39,14 +39,12 @@ PoolCharts::PoolCharts(QWidget *parent) : QWidget(parent)
 
 void PoolCharts::addSample(const PoolSample &s)
 {
-    const double nan = std::numeric_limits<double>::quiet_NaN();
     m_pool->append(s.t, {double(s.active), double(s.capacity), double(s.errors)});
     m_interval->append(s.t, {double(s.intervalMs)});
     m_rtt->append(s.t, {double(s.stats.smoothedRttUs()) / 1000.0, double(s.stats.latestRttUs()) / 1000.0});
     m_cwnd->append(s.t, {double(s.stats.congestionWindow()) / 1024.0, double(s.stats.bytesInFlight()) / 1024.0});
     m_throughput->append(s.t, {s.rxKiBps, s.txKiBps});
-    // ngtcp2 1.11 may not report lost packets (-1): leave that line empty.
-    m_loss->append(s.t, {s.stats.lostPackets() < 0 ? nan : double(s.stats.lostPackets()), double(s.stats.congestionEvents())});
+    m_loss->append(s.t, {double(s.stats.lostPackets()), double(s.stats.congestionEvents())});
 }
 
 void PoolCharts::setPaused(bool paused)

@@ -58,8 +58,7 @@ QList<QPair<QString, QString>> connectionRows(const ConnectionDetails &d)
     rows.append({QStringLiteral("Sent / received"), QStringLiteral("%1 / %2 bytes, %3 / %4 packets")
                                                       .arg(s.bytesSent()).arg(s.bytesReceived())
                                                       .arg(s.packetsSent()).arg(s.packetsReceived())});
-    rows.append({QStringLiteral("Lost packets"), s.lostPackets() < 0 ? QStringLiteral("not reported by ngtcp2")
-                                                                   : QString::number(s.lostPackets())});
+    rows.append({QStringLiteral("Lost packets"), QStringLiteral("%1 (%2 bytes)").arg(s.lostPackets()).arg(s.bytesLost())});
     rows.append({QStringLiteral("Congestion events"), QString::number(s.congestionEvents())});
     return rows;
 }

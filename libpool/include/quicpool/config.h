@@ -202,7 +202,9 @@ public:
     QString qlogDirectory() const;
     void setQlogDirectory(const QString &directory);
 
-    /// The congestion controller (default CUBIC).
+    /// The congestion controller (default BBR: on the paths tunnels cross it
+    /// keeps a lossy link full where CUBIC and Reno collapse, and matches
+    /// them on clean ones; docs/PERFORMANCE.md has the figures).
     CongestionControl congestionControl() const;
     void setCongestionControl(CongestionControl algorithm);
     /// How far the receive windows may grow as the application keeps up

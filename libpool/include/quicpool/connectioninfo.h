@@ -20,8 +20,8 @@ QT_DECLARE_QSDP_SPECIALIZATION_DTOR_WITH_EXPORT(quicpool::ConnectionInfoPrivate,
 
 namespace quicpool {
 
-/// Figures from ngtcp2's congestion controller plus the UDP counters. Times
-/// are in microseconds, sizes in bytes. All zero while no handshake has
+/// Figures from ngtcp2's recovery and congestion control plus the UDP
+/// counters. Times are in microseconds, sizes in bytes. All zero while no handshake has
 /// completed: the figures of a connection that is still dialing are
 /// ngtcp2's initial guesses, not measurements.
 class QUICPOOL_EXPORT ConnectionStats
@@ -61,9 +61,17 @@ public:
     void setPacketsSent(qint64 packets);
     qint64 packetsReceived() const;
     void setPacketsReceived(qint64 packets);
-    /// Packets declared lost; -1 where the QUIC library cannot count them.
+    /// Packets declared lost (Path MTU probes not counted), and their bytes.
     qint64 lostPackets() const;
     void setLostPackets(qint64 packets);
+    qint64 bytesLost() const;
+    void setBytesLost(qint64 bytes);
+    /// The largest congestion window and flight the connection has reached:
+    /// how far it opened up on its path.
+    qint64 peakCongestionWindow() const;
+    void setPeakCongestionWindow(qint64 bytes);
+    qint64 peakBytesInFlight() const;
+    void setPeakBytesInFlight(qint64 bytes);
     /// Reductions of the congestion window (loss or ECN).
     qint64 congestionEvents() const;
     void setCongestionEvents(qint64 events);

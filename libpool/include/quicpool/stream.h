@@ -13,10 +13,14 @@ class StreamPrivate;
 /// One bidirectional QUIC stream. Lives on the thread of the pool that made
 /// it; use it from that thread only (as with QTcpSocket).
 ///
-/// Writing copies into a bounded send buffer (sendBufferSize()); write()
-/// returns how much was taken, possibly less than asked or 0 when the buffer
-/// is full: wait for bytesWritten(), which fires as the peer acknowledges
-/// data. A stream with nothing pending always takes up to sendBufferSize().
+/// Writing copies into a bounded send buffer; write() returns how much was
+/// taken, possibly less than asked or 0 when the buffer is full: wait for
+/// bytesWritten(), which fires as the peer acknowledges data. The buffer
+/// holds sendBufferSize() (1 MiB), or twice the connection's congestion
+/// window when that is more (up to the pool's sendBufferLimit), so one
+/// stream can keep a long fat path full. Like SO_SNDBUF, a size set with
+/// setSendBufferSize() is kept as set: the buffer then no longer grows. A
+/// stream with nothing pending always takes its whole allowance.
 /// Busy streams of one connection share their buffering: while n of them
 /// hold unacknowledged data, one that holds some takes more only up to
 /// sendBufferSize() / n (never less than 64 KiB), so many busy streams

@@ -208,7 +208,7 @@ public:
     QString qlogDirectory;
     Milliseconds maxBackoff{5000};
     QString caFile;
-    CongestionControl congestionControl = CongestionControl::Cubic;
+    CongestionControl congestionControl = CongestionControl::Bbr;
     qint64 maxStreamReceiveWindow = kDefaultMaxStreamWindow;
     qint64 maxConnectionReceiveWindow = kDefaultMaxConnectionWindow;
     qint64 sendBufferLimit = kDefaultSendBufferLimit;
@@ -252,7 +252,7 @@ public:
     Milliseconds handshakeTimeout{10000};
     Milliseconds helloTimeout{60000};
     QString qlogDirectory;
-    CongestionControl congestionControl = CongestionControl::Cubic;
+    CongestionControl congestionControl = CongestionControl::Bbr;
     qint64 maxStreamReceiveWindow = kDefaultMaxStreamWindow;
     qint64 maxConnectionReceiveWindow = kDefaultMaxConnectionWindow;
     qint64 sendBufferLimit = kDefaultSendBufferLimit;

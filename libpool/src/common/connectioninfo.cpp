@@ -18,8 +18,11 @@ public:
     qint64 bytesReceived = 0;
     qint64 packetsSent = 0;
     qint64 packetsReceived = 0;
-    qint64 lostPackets = -1;
+    qint64 lostPackets = 0;
     qint64 congestionEvents = 0;
+    qint64 bytesLost = 0;
+    qint64 peakCongestionWindow = 0;
+    qint64 peakBytesInFlight = 0;
 };
 
 QUICPOOL_VALUE_CLASS(ConnectionStats)
@@ -35,6 +38,9 @@ QUICPOOL_FIELD(ConnectionStats, qint64, packetsSent, setPacketsSent)
 QUICPOOL_FIELD(ConnectionStats, qint64, packetsReceived, setPacketsReceived)
 QUICPOOL_FIELD(ConnectionStats, qint64, lostPackets, setLostPackets)
 QUICPOOL_FIELD(ConnectionStats, qint64, congestionEvents, setCongestionEvents)
+QUICPOOL_FIELD(ConnectionStats, qint64, bytesLost, setBytesLost)
+QUICPOOL_FIELD(ConnectionStats, qint64, peakCongestionWindow, setPeakCongestionWindow)
+QUICPOOL_FIELD(ConnectionStats, qint64, peakBytesInFlight, setPeakBytesInFlight)
 
 class ConnectionInfoPrivate : public QSharedData
 {

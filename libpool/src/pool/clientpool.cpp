@@ -109,6 +109,10 @@ void ClientPoolPrivate::dialAddress(const QHostAddress &address, quint16 port)
     tc.handshakeTimeout = config.handshakeTimeout();
     tc.maxIncomingBidiStreams = 0;  // the server never opens streams towards us
     tc.qlogDirectory = config.qlogDirectory();
+    tc.congestionControl = config.congestionControl();
+    tc.maxStreamWindow = uint64_t(config.maxStreamReceiveWindow());
+    tc.maxConnectionWindow = uint64_t(config.maxConnectionReceiveWindow());
+    tc.sendBufferLimit = uint64_t(config.sendBufferLimit());
     Connection *c = Connection::dial(address, port, tls, tc, q_ptr, &err);
     if (!c) {
         dialFailed(err);

@@ -212,6 +212,10 @@ bool ServerPool::start()
     tc.handshakeTimeout = d->config.handshakeTimeout();
     tc.maxIncomingBidiStreams = uint64_t(d->config.maxCapacity());
     tc.qlogDirectory = d->config.qlogDirectory();
+    tc.congestionControl = d->config.congestionControl();
+    tc.maxStreamWindow = uint64_t(d->config.maxStreamReceiveWindow());
+    tc.maxConnectionWindow = uint64_t(d->config.maxConnectionReceiveWindow());
+    tc.sendBufferLimit = uint64_t(d->config.sendBufferLimit());
     auto listener = std::make_unique<transport::Listener>(this); // a child: moveToThread() takes it along
     Error err;
     if (!listener->listen(address, port, d->tls, tc, &err)) {

@@ -26,10 +26,7 @@ void randomCid(ngtcp2_cid *cid, size_t len)
 
 ConnectionPrivate::ConnectionPrivate(Connection *owner) : q(owner)
 {
-    timer = new QTimer(q);
-    timer->setSingleShot(true);
-    timer->setTimerType(Qt::PreciseTimer);
-    QObject::connect(timer, &QTimer::timeout, q, [this] { handleExpiry(); });
+    timer = std::make_unique<PreciseTimer>(q, [this] { handleExpiry(); });
 }
 
 ConnectionPrivate::~ConnectionPrivate()
@@ -196,6 +193,10 @@ void ConnectionPrivate::dispatch()
         if (lastCwnd && ci.cwnd < lastCwnd && ci.ssthresh != UINT64_MAX && ci.cwnd <= ci.ssthresh)
             ++congestionEvents;
         lastCwnd = ci.cwnd;
+        if (state == State::Connected) {
+            peakCwnd = std::max(peakCwnd, ci.cwnd);
+            peakInFlight = std::max(peakInFlight, ci.bytes_in_flight);
+        }
     }
     if (state >= State::Closing && !closedEmitted) {
         closedEmitted = true;
@@ -315,6 +316,10 @@ ConnectionStats Connection::stats() const
     s.setCongestionWindow(qint64(ci.cwnd));
     s.setBytesInFlight(qint64(ci.bytes_in_flight));
     s.setCongestionEvents(d->congestionEvents);
+    s.setLostPackets(qint64(ci.pkt_lost));
+    s.setBytesLost(qint64(ci.bytes_lost));
+    s.setPeakCongestionWindow(qint64(std::max<uint64_t>(d->peakCwnd, ci.cwnd)));
+    s.setPeakBytesInFlight(qint64(std::max<uint64_t>(d->peakInFlight, ci.bytes_in_flight)));
     if (d->ownSocket) {
         s.setBytesSent(qint64(d->ownSocket->bytesSent()));
         s.setBytesReceived(qint64(d->ownSocket->bytesReceived()));

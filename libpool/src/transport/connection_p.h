@@ -10,6 +10,7 @@
 
 #include "transport/connection.h"
 #include "transport/connectionhost.h"
+#include "transport/precisetimer.h"
 #include "transport/rxchunkpool.h"
 #include "transport/tls/tlssession.h"
 #include <QtCore/QPointer>
@@ -76,6 +77,12 @@ public:
     void markDirty(StreamPrivate *stream);
     /// A stream started (true) or stopped (false) holding unacknowledged data.
     void streamSending(bool sending) { sending ? ++sendingStreams : --sendingStreams; }
+    /// How much unacknowledged data one stream may hold: its own limit, or
+    /// twice the congestion window when that is more (a congestion window
+    /// in flight and as much queued behind it), up to the connection's
+    /// sendBufferLimit. Without this a 1 MiB buffer holds a 100 ms path to
+    /// 10 MB/s whatever the link.
+    size_t sendAllowance(size_t streamLimit) const;
     /// Keeps a deleted stream's core until its FIN and data are acknowledged.
     void adoptOrphan(std::unique_ptr<StreamPrivate> core);
     RxChunkPool &rxChunks() { return m_rxChunks; }
@@ -123,7 +130,7 @@ public:
     SocketAddress local, remote;
     State state = State::Handshaking;
     TransportConfig config;
-    QTimer *timer = nullptr;
+    std::unique_ptr<PreciseTimer> timer;           // ngtcp2's expiry: loss, pacing, keep-alive
     bool flushScheduled = false;
     bool inCallback = false;
     bool sendBlocked = false;
@@ -155,6 +162,8 @@ public:
     ngtcp2_cid initialDcid{};                      // server: the client's first DCID
     bool initialDcidRouted = false;
     uint64_t lastCwnd = 0;
+    uint64_t peakCwnd = 0;
+    uint64_t peakInFlight = 0;
     qint64 congestionEvents = 0;
     FILE *qlog = nullptr;
     std::vector<uint16_t> pmtudProbes;             // must outlive conn's settings use

@@ -9,7 +9,6 @@
 
 #include <QtCore/QDir>
 #include <algorithm>
-#include <atomic>
 #include <cstdarg>
 #include <cstdio>
 
@@ -21,7 +20,6 @@ namespace {
 // Ethernet, PPPoE, a common fibre MTU, tunnels, the IPv6 minimum (48 bytes
 // of IPv6 + UDP headers off each).
 constexpr uint16_t kPmtudFallbacks[] = {1500 - 48, 1492 - 48, 1454 - 48, 1390 - 48, 1280 - 48};
-std::atomic_bool g_qlogWarned{false};
 
 void ngtcp2Log(void *, const char *format, ...)
 {
@@ -60,7 +58,17 @@ bool ConnectionPrivate::init(bool server, const ngtcp2_pkt_hd *hd, const ngtcp2_
     settings.handshake_timeout = uint64_t(config.handshakeTimeout.count()) * kNsPerMs;
     settings.max_window = config.maxConnectionWindow;
     settings.max_stream_window = config.maxStreamWindow;
-    settings.cc_algo = NGTCP2_CC_ALGO_CUBIC;
+    switch (config.congestionControl) {
+    case CongestionControl::Reno:
+        settings.cc_algo = NGTCP2_CC_ALGO_RENO;
+        break;
+    case CongestionControl::Bbr:
+        settings.cc_algo = NGTCP2_CC_ALGO_BBR;
+        break;
+    case CongestionControl::Cubic:
+        settings.cc_algo = NGTCP2_CC_ALGO_CUBIC;
+        break;
+    }
     size_t maxPayload = config.maxUdpPayloadSize;
     // QUICPOOL_MAX_UDP_PAYLOAD (docs/ARCHITECTURE.md, "Environment"): for
     // experiments and odd paths.
@@ -79,11 +87,8 @@ bool ConnectionPrivate::init(bool server, const ngtcp2_pkt_hd *hd, const ngtcp2_
     if (qEnvironmentVariableIsSet("QUICPOOL_NGTCP2_LOG"))
         settings.log_printf = ngtcp2Log;
     if (!config.qlogDirectory.isEmpty()) {
-        // ngtcp2 1.11 overflows a stack buffer while writing transport
-        // parameters into qlog (fixed in 1.22.1): only on request, with a warning.
-        if (!g_qlogWarned.exchange(true))
-            qCWarning(lcConn) << "qlog is on: ngtcp2 1.11 has a known qlog stack overflow "
-                                 "(fixed in 1.22.1); use it only against trusted peers";
+        // One JSON-SEQ file per connection, named by our first connection
+        // ID, for qvis (https://qvis.quictools.info).
         const QString name = QDir(config.qlogDirectory).filePath(
             QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(scid->data), int(scid->datalen)).toHex())
             + QStringLiteral(".sqlog"));

@@ -5,6 +5,8 @@
 
 #include "transport/stream_p.h"
 
+#include <algorithm>
+
 namespace quicpool::transport {
 
 Stream *Connection::openStream(QObject *parent, Error *error)
@@ -28,6 +30,12 @@ Stream *Connection::openStream(QObject *parent, Error *error)
     ngtcp2_conn_set_stream_user_data(d->conn, sid, core);
     d->streams.emplace(sid, core);
     return stream;
+}
+
+size_t ConnectionPrivate::sendAllowance(size_t streamLimit) const
+{
+    const uint64_t path = std::min<uint64_t>(2 * lastCwnd, config.sendBufferLimit);
+    return std::max<size_t>(streamLimit, size_t(path));
 }
 
 void ConnectionPrivate::streamHasData(StreamPrivate *stream)

@@ -224,15 +224,10 @@ void ConnectionPrivate::armTimer()
     if (!conn || state == State::Closed)
         return;
     const uint64_t expiry = ngtcp2_conn_get_expiry(conn);
-    if (expiry == UINT64_MAX) {
+    if (expiry == UINT64_MAX)
         timer->stop();
-        return;
-    }
-    const uint64_t now = nowNs();
-    // QTimer counts whole milliseconds; a sub-millisecond wait (pacing on a
-    // fast path) fires on the next loop turn instead.
-    const int ms = expiry <= now ? 0 : int((expiry - now) / kNsPerMs);
-    timer->start(ms);
+    else
+        timer->armAt(expiry);
 }
 
 void ConnectionPrivate::handleExpiry()

@@ -38,10 +38,19 @@ size_t SendBuffer::append(const char *data, size_t len, size_t limit)
     return done;
 }
 
+void SendBuffer::markSent(size_t n)
+{
+    m_sent += n;
+    m_cursor = std::max(m_cursor, m_head);
+    // Never past the last block: append() may still fill it.
+    while (m_cursor + 1 < m_blocks.size() && m_blocks[m_cursor].start + m_blocks[m_cursor].size <= m_sent)
+        ++m_cursor;
+}
+
 size_t SendBuffer::unsent(ngtcp2_vec *vecs, size_t maxVecs) const
 {
     size_t count = 0;
-    for (size_t i = m_head; i < m_blocks.size(); ++i) {
+    for (size_t i = std::max(m_cursor, m_head); i < m_blocks.size(); ++i) {
         const Block &b = m_blocks[i];
         if (count == maxVecs)
             break;
@@ -76,8 +85,10 @@ uint64_t SendBuffer::acknowledge(uint64_t ackedUpTo)
     if (m_head == m_blocks.size()) {
         std::vector<Block>().swap(m_blocks);   // idle streams keep no capacity
         m_head = 0;
+        m_cursor = 0;
     } else if (m_head >= 32) {
         m_blocks.erase(m_blocks.begin(), m_blocks.begin() + std::ptrdiff_t(m_head));
+        m_cursor = m_cursor > m_head ? m_cursor - m_head : 0;
         m_head = 0;
     }
     return delta;

@@ -35,7 +35,7 @@ public:
     size_t append(const char *data, size_t len, size_t limit);
     /// Fills up to maxVecs vectors with unsent bytes; returns the count.
     size_t unsent(ngtcp2_vec *vecs, size_t maxVecs) const;
-    void markSent(size_t n) { m_sent += n; }
+    void markSent(size_t n);
     /// Frees every block wholly below the acknowledged offset; returns newly acked bytes.
     uint64_t acknowledge(uint64_t ackedUpTo);
 
@@ -62,6 +62,9 @@ private:
     };
     std::vector<Block> m_blocks;   // a vector: an empty deque allocates ~600 bytes
     size_t m_head = 0;             // first live block in m_blocks
+    // The block holding the first unsent byte, so a big buffer (a congestion
+    // window's worth on a long path) is not walked from its start per packet.
+    size_t m_cursor = 0;
     // One acknowledged big block kept for the next append: a bulk sender
     // otherwise maps and faults in a fresh 256 KiB block (malloc serves that
     // size with mmap) for every 256 KiB it sends.

@@ -39,7 +39,12 @@ QHostAddress Stream::peerAddress() const
 quint16 Stream::peerPort() const { return d_func()->connection ? d_func()->connection->remote.port() : 0; }
 
 qint64 Stream::sendBufferSize() const { return qint64(d_func()->sendBuffer().limit()); }
-void Stream::setSendBufferSize(qint64 bytes) { d_func()->sendBuffer().setLimit(size_t(std::max<qint64>(bytes, 1))); }
+void Stream::setSendBufferSize(qint64 bytes)
+{
+    // Set by hand, like SO_SNDBUF: the buffer no longer grows with the path.
+    d_func()->sendBuffer().setLimit(size_t(std::max<qint64>(bytes, 1)));
+    d_func()->sendBufferFixed = true;
+}
 qint64 Stream::totalBytesReceived() const { return d_func()->totalReceived - d_func()->rxBase; }
 qint64 Stream::totalBytesAcknowledged() const
 {

@@ -78,6 +78,7 @@ public:
     qint64 rxBase = 0;
     uint64_t txBase = 0;
     Stream::State state = Stream::State::Open;
+    bool sendBufferFixed = false;   // setSendBufferSize() was called: no growth with the path
     bool finReceived() const { return m_finReceived; }
     bool isDone() const { return m_closedByConnection; }
 

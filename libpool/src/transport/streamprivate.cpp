@@ -288,7 +288,8 @@ qint64 StreamPrivate::write(const char *data, qint64 size)
     // hold data too. A stream with nothing pending still takes its whole
     // limit, so "write, then close" of up to sendBufferSize() never splits.
     const size_t others = connection->sendingStreams - (m_sending ? 1 : 0);
-    const size_t limit = m_tx.pending() == 0 ? m_tx.limit() : transport::sharedSendLimit(m_tx.limit(), others + 1);
+    const size_t allowance = sendBufferFixed ? m_tx.limit() : connection->sendAllowance(m_tx.limit());
+    const size_t limit = m_tx.pending() == 0 ? allowance : transport::sharedSendLimit(allowance, others + 1);
     const size_t n = m_tx.append(data, size_t(size), limit);
     if (n > 0) {
         updateSending();
