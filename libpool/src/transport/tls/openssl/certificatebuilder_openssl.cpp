@@ -202,6 +202,7 @@ CertificateAndKey issueCertificate(const CertificateSpec &spec, const Certificat
                          "exporting the private key"))
         return {};
 
+    ERR_clear_error(); // nothing left for the next SSL_get_error() to misread
     if (error)
         *error = Error();
     return CertificateAndKey{openssl::bioContents(crtPem.get()), openssl::bioContents(keyPem.get())};

@@ -174,7 +174,7 @@ int OpensslSession::verifyCallback(X509_STORE_CTX *store, void *)
 
 void OpensslSession::infoCallback(const SSL *ssl, int where, int value)
 {
-    if (!(where & SSL_CB_WRITE_ALERT) || (value >> 8) != SSL3_AL_FATAL)
+    if ((where & SSL_CB_WRITE_ALERT) != SSL_CB_WRITE_ALERT || (value >> 8) != SSL3_AL_FATAL)
         return;
     OpensslSession *me = self(ssl);
     if (!me)
