@@ -3,7 +3,10 @@
 # builds (build/deps), or from the system where it has OpenSSL >= 3.5 and
 # an ngtcp2 with its OpenSSL helper. Defines the INTERFACE target
 # quicpool_quic_deps, which only libpool's transport links (privately).
-set(QUICPOOL_TLS gnutls CACHE STRING "TLS library for QUIC: openssl (3.5 or later) or gnutls")
+# OpenSSL is the default (the product's design card asks for it); GnuTLS
+# stays selectable. Either way one ngtcp2 crypto helper is linked: they
+# define the same ngtcp2_crypto_* symbols, so no process can hold both.
+set(QUICPOOL_TLS openssl CACHE STRING "TLS library for QUIC: openssl (3.5 or later) or gnutls")
 set_property(CACHE QUICPOOL_TLS PROPERTY STRINGS openssl gnutls)
 if(NOT QUICPOOL_TLS MATCHES "^(openssl|gnutls)$")
   message(FATAL_ERROR "QUICPOOL_TLS is \"${QUICPOOL_TLS}\"; use openssl or gnutls")

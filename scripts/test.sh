@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test; prints the summary; non-zero on any failure.
-#   scripts/test.sh            the dev preset (warnings as errors)
+#   scripts/test.sh            the dev preset (warnings as errors, OpenSSL backend)
+#   scripts/test.sh dev-gnutls the same on the GnuTLS backend
 #   scripts/test.sh asan       the ASan+UBSan preset
-#   scripts/test.sh dev asan   both, one after the other (what CI runs)
+#   scripts/test.sh dev dev-gnutls asan   each, one after the other (what CI runs:
+#                              both TLS backends must pass the whole suite)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-deps.sh

@@ -26,7 +26,7 @@ constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 constexpr qint64 kHeaderSize = 8;
 /// Bytes the client keeps queued in the socket's write buffer at most.
 constexpr qint64 kWriteAhead = 4 * 1024 * 1024;
-/// The cipher QUIC negotiates here (GnuTLS prefers it), so both encrypt alike.
+/// The cipher QUIC negotiates here (both TLS backends prefer it), so both encrypt alike.
 const char kTlsCipher[] = "TLS_AES_128_GCM_SHA256";
 
 /// Server side of the framed sink on one accepted socket (worker thread).

@@ -569,7 +569,7 @@ Commands:
 
 Options:
   -h, --help       show this text; "quicpool <command> --help" for a command
-  -V, --version    show the versions of quicpool, ngtcp2 and GnuTLS
+  -V, --version    show the versions of quicpool, ngtcp2 and the TLS library
 
 Options take their value as "--opt value" or "--opt=value".
 Durations need a unit: 500ms, 2s, 1.5s, 1m, 1h.

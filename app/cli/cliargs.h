@@ -145,7 +145,7 @@ ParseResult parseArguments(const QStringList &arguments);
 /// Usage text for a command ("server", "client", "demo", "bench", "relay") or, when
 /// command is empty or unknown, the overview of all of them.
 QString usageText(QStringView command = {});
-/// "quicpool 0.2.0 (ngtcp2 1.11.0, GnuTLS 3.7.9)".
+/// "quicpool 0.2.0 (ngtcp2 1.24.0, OpenSSL 3.5.7)".
 QString versionText();
 /// What main prints for a usage error: the sentence and where to find help.
 QString usageErrorText(const ParseResult &result);

@@ -1,4 +1,4 @@
-// The GnuTLS side of the TLS seam: credentials, certificate checks and
+// The backend side of the TLS seam: credentials, certificate checks and
 // session set-up, without a network (a QUIC handshake needs the transport).
 #include "testpki.h"
 

@@ -488,7 +488,7 @@ void MainWindow::about()
     QMessageBox::about(this, tr("About QuicPool diagnostics"),
                        tr("<h3>QuicPool diagnostics %1</h3>"
                           "<p>Pools of ready QUIC streams, wire compatible with NodePass.</p>"
-                          "<p>Qt %2 · ngtcp2 %3 · GnuTLS %4</p>")
+                          "<p>Qt %2 · ngtcp2 %3 · %4</p>")
                            .arg(quicpool::version(), QString::fromLatin1(qVersion()), quicpool::ngtcp2Version(),
                                 quicpool::tlsLibraryVersionString()));
 }
