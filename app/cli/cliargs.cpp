@@ -4,6 +4,7 @@
 
 #include <quicpool/certificate.h>
 #include <quicpool/global.h>
+#include <QtCore/QFileInfo>
 #include <QtNetwork/QHostAddress>
 #include <algorithm>
 #include <functional>
@@ -358,6 +359,13 @@ ParseResult parseClient(const QStringList &args)
              o.pinSha256 = pin;
              return {};
          }},
+        {QStringLiteral("ca-file"), true,
+         [&](const QString &v) -> QString {
+             if (!QFileInfo(v).isReadable())
+                 return QStringLiteral("--ca-file \"%1\" cannot be read.").arg(v);
+             o.caFile = v;
+             return {};
+         }},
         {QStringLiteral("mode"), true,
          [&](const QString &v) -> QString {
              workload::Mode mode = workload::Mode::Echo;
@@ -683,6 +691,8 @@ summary; exits 1 if any stream failed.
   --hostname NAME      TLS server name (default: the host of --connect)
   --pin sha256:HEX     accept only a server certificate with this SHA-256
                        fingerprint, in every TLS mode
+  --ca-file PEM        with --tls 2, trust the CA certificates in this file
+                       besides the system store (SSL_CERT_FILE, SSL_CERT_DIR)
   --mode MODE          echo, sink or source; see "quicpool server --help"
                        (default echo)
   --streams N          streams to run (default 1)
@@ -832,6 +842,7 @@ ClientPoolConfig toClientPoolConfig(const ClientOptions &options)
     config.setTlsMode(options.tlsMode);
     config.setAddress(options.connect);
     config.setPinSha256(options.pinSha256);
+    config.setCaFile(options.caFile);
     config.setHostname(options.hostname);
     if (config.hostname().isEmpty()) {
         QString host;

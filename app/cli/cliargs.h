@@ -66,6 +66,7 @@ struct ClientOptions
     TlsMode tlsMode = TlsMode::SelfSigned;
     QString hostname;                   ///< empty: the host of --connect
     QByteArray pinSha256;               ///< 32 bytes from --pin, or empty
+    QString caFile;                     ///< --ca-file: mode 2 CAs besides the system store
     workload::Mode mode = workload::Mode::Echo;   ///< echo, sink or source (never hold)
     int streams = 1;                    ///< streams to run in total
     int parallel = 1;                   ///< streams running at once

@@ -334,7 +334,7 @@ private Q_SLOTS:
         QCOMPARE(o.value(u"bytes").toInteger(), kStreams * kBytes);
         const double seconds = o.value(u"seconds").toDouble();
         QVERIFY(seconds > 0 && seconds < 60);
-        // mbps as the issue defines it: bytes / seconds / 10^6.
+        // mbps as --help defines it: bytes / seconds / 10^6.
         QVERIFY(qAbs(o.value(u"mbps").toDouble() - double(kStreams * kBytes) / 1e6 / seconds) < 1e-6);
         int streamLines = 0;
         for (const QString &line : linesOf(json.err))

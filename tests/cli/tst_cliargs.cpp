@@ -2,6 +2,7 @@
 #include "cliargs.h"
 
 #include <quicpool/global.h>
+#include <QtCore/QTemporaryFile>
 #include <QtTest/QtTest>
 
 using namespace quicpool;
@@ -60,6 +61,7 @@ private Q_SLOTS:
     void clientEveryOption();
     void clientTlsModes();
     void clientPinForms();
+    void clientCaFile();
     void clientDerivedDefaults();
     void clientErrors_data();
     void clientErrors();
@@ -372,6 +374,21 @@ void TestCliArgs::clientPinForms()
         QVERIFY2(result.ok(), qPrintable(pin + u' ' + result.error));
         QCOMPARE(std::get<ClientOptions>(result.command).pinSha256, pinBytes());
     }
+}
+
+void TestCliArgs::clientCaFile()
+{
+    QTemporaryFile pem;
+    QVERIFY(pem.open());
+    const ParseResult result = parse(QStringLiteral("client --connect h:1 --tls 2 --ca-file ") + pem.fileName());
+    QVERIFY2(result.ok(), qPrintable(result.error));
+    const ClientOptions &o = std::get<ClientOptions>(result.command);
+    QCOMPARE(o.caFile, pem.fileName());
+    QCOMPARE(toClientPoolConfig(o).caFile(), pem.fileName());
+
+    const ParseResult missing = parse(QStringLiteral("client --connect h:1 --ca-file /no/such/ca.pem"));
+    QVERIFY(!missing.ok());
+    QCOMPARE(missing.error, QStringLiteral("--ca-file \"/no/such/ca.pem\" cannot be read."));
 }
 
 void TestCliArgs::clientDerivedDefaults()

@@ -455,6 +455,13 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!errors2.isEmpty(), 10000);
         QCOMPARE(errors2.first().first().value<quicpool::Error>().code(), ErrorCode::TlsHandshakeFailed);
         QCOMPARE(untrusted.active(), 0);
+
+        // The CA from a PEM file instead: fills like the first.
+        ClientPoolConfig fromFile = noCa;
+        fromFile.setCaFile(pki.ca.certificateFile);
+        ClientPool filed(fromFile);
+        QVERIFY2(filed.start(), qPrintable(filed.lastError().toString()));
+        QTRY_COMPARE_WITH_TIMEOUT(filed.active(), 2, 10000);
     }
 
     void pinIsCheckedInEveryMode_data()

@@ -6,7 +6,9 @@
 #include "transport/tls/tlssession.h"
 #include <quicpool/certificate.h>
 
+#include <QtCore/QDir>
 #include <QtCore/QFile>
+#include <QtCore/QProcess>
 #include <QtCore/QTemporaryDir>
 #include <QtNetwork/QSslKey>
 #include <QtTest/QtTest>
@@ -58,6 +60,10 @@ private Q_SLOTS:
     void verifiedMode();
     void verifiedModeRejectsExpiredLeaf();
     void serverContextAcceptsAnyChain();
+    void caFileIsTrustedInMode2();
+    void caFileFailures();
+    void systemStoreHonoursSslCertFile();
+    void systemStoreHonoursSslCertDir();
 
     void sessions_data();
     void sessions();
@@ -459,6 +465,125 @@ void TestTlsContext::verifiedModeRejectsExpiredLeaf()
     options.mode = TlsMode::SelfSigned;
     context = TlsContext::createClient(options, &error);
     QVERIFY(!context->verifyServerChain({leaf.toDer()}));
+}
+
+namespace {
+
+/// A mode-2 client for "server.test" verifying m_pki's leaf: the verdict.
+Error verifyLeaf(const TlsClientOptions &base, const QSslCertificate &leaf, Error *createError)
+{
+    TlsClientOptions options = base;
+    options.mode = TlsMode::Verified;
+    options.hostname = QStringLiteral("server.test");
+    auto context = TlsContext::createClient(options, createError);
+    if (!context)
+        return *createError;
+    return context->verifyServerChain({leaf.toDer()});
+}
+
+/// Sets an environment variable for one scope, restoring what was there.
+class ScopedEnv
+{
+public:
+    ScopedEnv(const char *name, const QByteArray &value)
+        : m_name(name), m_had(qEnvironmentVariableIsSet(name)), m_old(qgetenv(name))
+    {
+        qputenv(name, value);
+    }
+    ~ScopedEnv()
+    {
+        if (m_had)
+            qputenv(m_name, m_old);
+        else
+            qunsetenv(m_name);
+    }
+    Q_DISABLE_COPY_MOVE(ScopedEnv)
+
+private:
+    const char *m_name;
+    bool m_had;
+    QByteArray m_old;
+};
+
+} // namespace
+
+void TestTlsContext::caFileIsTrustedInMode2()
+{
+    Error error;
+    // Without it the test CA is unknown: the system store does not hold it.
+    QCOMPARE(verifyLeaf({}, m_pki.leaf.certificate, &error).code(), ErrorCode::TlsHandshakeFailed);
+
+    TlsClientOptions options;
+    options.caFile = m_pki.ca.certificateFile;
+    const Error verdict = verifyLeaf(options, m_pki.leaf.certificate, &error);
+    QVERIFY2(!verdict, qPrintable(verdict.toString()));
+    // Trusting one CA does not trust another's leaves.
+    QCOMPARE(verifyLeaf(options, m_otherPki.leaf.certificate, &error).code(), ErrorCode::TlsHandshakeFailed);
+
+    // A bundle: the other CA first, then ours.
+    const QString bundle = path(QStringLiteral("bundle.pem"));
+    QFile file(bundle);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(m_otherPki.ca.certificatePem + m_pki.ca.certificatePem);
+    file.close();
+    options.caFile = bundle;
+    QVERIFY(!verifyLeaf(options, m_pki.leaf.certificate, &error));
+    QVERIFY(!verifyLeaf(options, m_otherPki.leaf.certificate, &error));
+}
+
+void TestTlsContext::caFileFailures()
+{
+    TlsClientOptions options;
+    options.mode = TlsMode::Verified;
+    options.hostname = QStringLiteral("server.test");
+    options.caFile = path(QStringLiteral("no-such-ca.pem"));
+    Error error;
+    QVERIFY(!TlsContext::createClient(options, &error));
+    QCOMPARE(error.code(), ErrorCode::CertificateError);
+    QVERIFY2(error.message().contains(QStringLiteral("no-such-ca.pem\" cannot be read")), qPrintable(error.message()));
+
+    options.caFile = m_pki.ca.privateKeyFile; // PEM, but no certificate
+    QVERIFY(!TlsContext::createClient(options, &error));
+    QCOMPARE(error.code(), ErrorCode::CertificateError);
+    QVERIFY2(error.message().contains(QStringLiteral("holds no PEM certificate")), qPrintable(error.message()));
+
+    // Modes 0 and 1 trust no CA, so they do not read the file.
+    options.mode = TlsMode::SelfSigned;
+    QVERIFY2(TlsContext::createClient(options, &error), qPrintable(error.toString()));
+}
+
+void TestTlsContext::systemStoreHonoursSslCertFile()
+{
+    ScopedEnv file("SSL_CERT_FILE", QFile::encodeName(m_pki.ca.certificateFile));
+    Error error;
+    const Error verdict = verifyLeaf({}, m_pki.leaf.certificate, &error);
+    QVERIFY2(!verdict, qPrintable(verdict.toString()));
+    QCOMPARE(verifyLeaf({}, m_otherPki.leaf.certificate, &error).code(), ErrorCode::TlsHandshakeFailed);
+}
+
+void TestTlsContext::systemStoreHonoursSslCertDir()
+{
+    // OpenSSL looks certificates up in a folder by their subject hash, as
+    // `openssl rehash` names them; GnuTLS reads every file in it.
+    QProcess hash;
+    hash.start(QStringLiteral("openssl"), {QStringLiteral("x509"), QStringLiteral("-subject_hash"),
+                                           QStringLiteral("-noout"), QStringLiteral("-in"),
+                                           m_pki.ca.certificateFile});
+    QVERIFY2(hash.waitForFinished(10000) && hash.exitCode() == 0,
+             "the openssl command (package openssl) names the test CA's file");
+    const QString name = QString::fromLatin1(hash.readAllStandardOutput().trimmed()) + QStringLiteral(".0");
+    const QString dir = path(QStringLiteral("certdir"));
+    QVERIFY(QDir().mkpath(dir));
+    QVERIFY(QFile::copy(m_pki.ca.certificateFile, dir + u'/' + name));
+
+    // An empty bundle, so only the folder can trust the CA.
+    const QString empty = path(QStringLiteral("empty-bundle.pem"));
+    QFile(empty).open(QIODevice::WriteOnly);
+    ScopedEnv file("SSL_CERT_FILE", QFile::encodeName(empty));
+    ScopedEnv folder("SSL_CERT_DIR", QFile::encodeName(path(QStringLiteral("missing-dir")) + u':' + dir));
+    Error error;
+    const Error verdict = verifyLeaf({}, m_pki.leaf.certificate, &error);
+    QVERIFY2(!verdict, qPrintable(verdict.toString()));
 }
 
 void TestTlsContext::serverContextAcceptsAnyChain()

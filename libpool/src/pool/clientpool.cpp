@@ -432,6 +432,7 @@ bool ClientPool::start()
         }
         o.pinSha256 = d->config.pinSha256();
         o.extraCaCertificates = d->config.extraCaCertificates();
+        o.caFile = d->config.caFile();
         Error err;
         auto ctx = transport::TlsContext::createClient(o, &err);
         if (!ctx) {

@@ -21,6 +21,10 @@ struct ServerCredentials
 bool loadServerCredentials(const TlsServerOptions &options, ServerCredentials *out, Error *error);
 /// Pin length and the mode-2 hostname.
 bool checkClientOptions(const TlsClientOptions &options, Error *error);
+/// Mode 2's CAs besides the system store: the extra certificates and those
+/// of the CA file. False and *error when the file cannot be read or holds
+/// no PEM certificate.
+bool extraTrustedCas(const TlsClientOptions &options, QList<QSslCertificate> *out, Error *error);
 
 Error certificateError(const QString &message);
 void setError(Error *error, const Error &value);

@@ -138,6 +138,27 @@ bool checkClientOptions(const TlsClientOptions &options, Error *error)
     return true;
 }
 
+bool extraTrustedCas(const TlsClientOptions &options, QList<QSslCertificate> *out, Error *error)
+{
+    *out = options.extraCaCertificates;
+    if (options.caFile.isEmpty())
+        return true;
+    QFile file(options.caFile);
+    if (!file.open(QIODevice::ReadOnly)) {
+        setError(error, certificateError(QStringLiteral("The CA file \"%1\" cannot be read: %2.")
+                                             .arg(options.caFile, file.errorString())));
+        return false;
+    }
+    const QList<QSslCertificate> fromFile = QSslCertificate::fromData(file.readAll(), QSsl::Pem);
+    if (fromFile.isEmpty()) {
+        setError(error, certificateError(QStringLiteral("The CA file \"%1\" holds no PEM certificate.")
+                                             .arg(options.caFile)));
+        return false;
+    }
+    out->append(fromFile);
+    return true;
+}
+
 } // namespace tls
 
 TlsContext::~TlsContext() = default;

@@ -25,6 +25,7 @@ struct TlsClientOptions
     QString hostname;
     QByteArray pinSha256;              ///< 32 bytes or empty; checked in every mode
     QList<QSslCertificate> extraCaCertificates; ///< mode 2, besides the system store
+    QString caFile;                    ///< mode 2: a PEM file of more CAs to trust
 };
 
 struct TlsServerOptions

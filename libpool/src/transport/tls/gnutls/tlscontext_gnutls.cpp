@@ -8,6 +8,7 @@
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
+#include <algorithm>
 #include <vector>
 
 namespace quicpool::transport {
@@ -168,6 +169,33 @@ std::unique_ptr<TlsContext> TlsContext::createServer(const TlsServerOptions &opt
     return context;
 }
 
+namespace {
+
+/// The system store as OpenSSL finds it, so both backends trust the same:
+/// SSL_CERT_FILE replaces the default bundle, SSL_CERT_DIR (a ':' list)
+/// adds folders of certificates. GnuTLS's own system trust is the default
+/// bundle. The number of certificates loaded, or a negative GnuTLS error.
+int loadSystemTrust(gnutls_certificate_credentials_t credentials)
+{
+    const QByteArray file = qgetenv("SSL_CERT_FILE");
+    const int fromFile = file.isEmpty()
+        ? gnutls_certificate_set_x509_system_trust(credentials)
+        : gnutls_certificate_set_x509_trust_file(credentials, file.constData(), GNUTLS_X509_FMT_PEM);
+    int loaded = std::max(fromFile, 0);
+    const QList<QByteArray> dirs = qgetenv("SSL_CERT_DIR").split(':');
+    for (const QByteArray &dir : dirs) {
+        if (dir.isEmpty())
+            continue;
+        const int rc = gnutls_certificate_set_x509_trust_dir(credentials, dir.constData(), GNUTLS_X509_FMT_PEM);
+        if (rc > 0) // a missing folder is skipped, as OpenSSL skips it
+            loaded += rc;
+    }
+    // The bundle's failure matters only when nothing else was found.
+    return loaded > 0 ? loaded : std::min(fromFile, 0);
+}
+
+} // namespace
+
 std::unique_ptr<TlsContext> TlsContext::createClient(const TlsClientOptions &options, Error *error)
 {
     if (!tls::checkClientOptions(options, error))
@@ -178,8 +206,11 @@ std::unique_ptr<TlsContext> TlsContext::createClient(const TlsClientOptions &opt
         return nullptr;
 
     if (options.mode == TlsMode::Verified) {
-        const int system = gnutls_certificate_set_x509_system_trust(credentials.get());
-        for (const QSslCertificate &ca : options.extraCaCertificates) {
+        QList<QSslCertificate> extraCas;
+        if (!tls::extraTrustedCas(options, &extraCas, error))
+            return nullptr;
+        const int system = loadSystemTrust(credentials.get());
+        for (const QSslCertificate &ca : std::as_const(extraCas)) {
             const QByteArray der = ca.toDer();
             const gnutls_datum_t datum = gnutls::view(der);
             if (const int rc = gnutls_certificate_set_x509_trust_mem(credentials.get(), &datum,
@@ -195,7 +226,7 @@ std::unique_ptr<TlsContext> TlsContext::createClient(const TlsClientOptions &opt
         if (system <= 0) {
             const QString reason = system < 0 ? gnutls::errorString(system)
                                               : QStringLiteral("it holds no certificates");
-            if (options.extraCaCertificates.isEmpty()) {
+            if (extraCas.isEmpty()) {
                 setError(error, certificateError(
                                     QStringLiteral("TLS mode 2 needs trusted CAs, but the system "
                                                    "trust store could not be loaded: %1.")

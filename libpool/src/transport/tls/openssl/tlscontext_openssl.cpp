@@ -160,9 +160,13 @@ bool systemStoreHasCertificates(SSL_CTX *ctx)
 }
 
 /// Mode 2's trust: the system store (which honours SSL_CERT_FILE and
-/// SSL_CERT_DIR) plus the extra CAs, in the context's X509_STORE.
+/// SSL_CERT_DIR) plus the extra CAs and the CA file's, in the context's
+/// X509_STORE.
 bool loadTrust(SSL_CTX *ctx, const TlsClientOptions &options, Error *error)
 {
+    QList<QSslCertificate> extraCas;
+    if (!tls::extraTrustedCas(options, &extraCas, error))
+        return false;
     QString systemProblem;
     if (SSL_CTX_set_default_verify_paths(ctx) != 1)
         systemProblem = takeErrorString();
@@ -171,7 +175,7 @@ bool loadTrust(SSL_CTX *ctx, const TlsClientOptions &options, Error *error)
     ERR_clear_error();
 
     X509_STORE *store = SSL_CTX_get_cert_store(ctx);
-    for (const QSslCertificate &ca : options.extraCaCertificates) {
+    for (const QSslCertificate &ca : std::as_const(extraCas)) {
         const openssl::X509Ptr certificate = openssl::fromDer(ca.toDer());
         if (!certificate || X509_STORE_add_cert(store, certificate.get()) != 1) {
             setError(error, certificateError(QStringLiteral("The extra CA certificate \"%1\" cannot be used: %2.")
@@ -181,7 +185,7 @@ bool loadTrust(SSL_CTX *ctx, const TlsClientOptions &options, Error *error)
         }
     }
     if (!systemProblem.isEmpty()) {
-        if (options.extraCaCertificates.isEmpty()) {
+        if (extraCas.isEmpty()) {
             setError(error, certificateError(QStringLiteral("TLS mode 2 needs trusted CAs, but the system "
                                                             "trust store could not be loaded: %1.")
                                                  .arg(systemProblem)));
