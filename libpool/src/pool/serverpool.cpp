@@ -4,10 +4,12 @@
 
 #include "common/logging.h"
 #include "pool/closereasons.h"
+#include "pool/resetsecret.h"
 #include "pool/rules.h"
 #include "transport/streamaccess.h"
 
 #include <QtCore/QElapsedTimer>
+#include <QtCore/QFile>
 #include <QtCore/QHash>
 #include <quicpool/certificate.h>
 
@@ -218,6 +220,14 @@ bool ServerPool::start()
     tc.sendBufferLimit = uint64_t(d->config.sendBufferLimit());
     auto listener = std::make_unique<transport::Listener>(this); // a child: moveToThread() takes it along
     Error err;
+    QByteArray keyBytes = d->config.privateKeyPem();
+    if (keyBytes.isEmpty() && !d->config.privateKeyFile().isEmpty()) {
+        QFile keyFile(d->config.privateKeyFile());
+        if (keyFile.open(QIODevice::ReadOnly)) // the TLS context has read it already
+            keyBytes = keyFile.readAll();
+    }
+    listener->setResetSecret(deriveResetSecret(d->config.statelessResetKey(), keyBytes,
+                                               QStringLiteral("%1:%2").arg(address.toString()).arg(port)));
     if (!listener->listen(address, port, d->tls, tc, &err)) {
         d->setError(err, false);
         return false;

@@ -4,6 +4,7 @@
 #include "transport/connection_p.h"
 
 #include <QtCore/QPointer>
+#include <cstring>
 #include <ngtcp2/ngtcp2_crypto.h>
 
 namespace quicpool::transport {
@@ -59,7 +60,10 @@ bool Listener::listen(const QHostAddress &address, quint16 port, std::shared_ptr
     m_tls = std::move(tls);
     m_config = config;
     m_closing = false;
-    randomBytes(m_resetSecret.data(), m_resetSecret.size());
+    if (size_t(m_givenSecret.size()) >= m_resetSecret.size())
+        std::memcpy(m_resetSecret.data(), m_givenSecret.constData(), m_resetSecret.size());
+    else
+        randomBytes(m_resetSecret.data(), m_resetSecret.size());
     return m_socket.bind(address, port, error);
 }
 
