@@ -220,18 +220,21 @@ bool ServerPool::start()
     tc.sendBufferLimit = uint64_t(d->config.sendBufferLimit());
     auto listener = std::make_unique<transport::Listener>(this); // a child: moveToThread() takes it along
     Error err;
+    if (!listener->listen(address, port, d->tls, tc, &err)) {
+        d->setError(err, false);
+        return false;
+    }
+    // The address as bound (a port 0 resolved), which a restart on the
+    // same port finds again.
     QByteArray keyBytes = d->config.privateKeyPem();
     if (keyBytes.isEmpty() && !d->config.privateKeyFile().isEmpty()) {
         QFile keyFile(d->config.privateKeyFile());
         if (keyFile.open(QIODevice::ReadOnly)) // the TLS context has read it already
             keyBytes = keyFile.readAll();
     }
-    listener->setResetSecret(deriveResetSecret(d->config.statelessResetKey(), keyBytes,
-                                               QStringLiteral("%1:%2").arg(address.toString()).arg(port)));
-    if (!listener->listen(address, port, d->tls, tc, &err)) {
-        d->setError(err, false);
-        return false;
-    }
+    listener->setResetSecret(deriveResetSecret(
+        d->config.statelessResetKey(), keyBytes,
+        QStringLiteral("%1:%2").arg(listener->address().toString()).arg(listener->port())));
     connect(listener.get(), &transport::Listener::newConnection, this,
             [d](Connection *c) { d->onConnection(c); });
     d->listener = std::move(listener);

@@ -60,10 +60,7 @@ bool Listener::listen(const QHostAddress &address, quint16 port, std::shared_ptr
     m_tls = std::move(tls);
     m_config = config;
     m_closing = false;
-    if (size_t(m_givenSecret.size()) >= m_resetSecret.size())
-        std::memcpy(m_resetSecret.data(), m_givenSecret.constData(), m_resetSecret.size());
-    else
-        randomBytes(m_resetSecret.data(), m_resetSecret.size());
+    randomBytes(m_resetSecret.data(), m_resetSecret.size());
     return m_socket.bind(address, port, error);
 }
 
@@ -76,6 +73,12 @@ void Listener::close(quint64 applicationErrorCode, const QByteArray &reason)
     // Give the CONNECTION_CLOSE packets a moment on the wire before the
     // socket goes; they were sent synchronously above, so closing now is safe.
     m_socket.close();
+}
+
+void Listener::setResetSecret(const QByteArray &secret)
+{
+    if (size_t(secret.size()) >= m_resetSecret.size())
+        std::memcpy(m_resetSecret.data(), secret.constData(), m_resetSecret.size());
 }
 
 QList<Connection *> Listener::connections() const

@@ -26,9 +26,9 @@ public:
     explicit Listener(QObject *parent = nullptr);
     ~Listener() override;
 
-    /// The secret stateless reset tokens derive from, for the next listen():
-    /// 32 bytes, or empty for a random one.
-    void setResetSecret(const QByteArray &secret) { m_givenSecret = secret; }
+    /// The secret stateless reset tokens derive from (32 bytes), in place of
+    /// the random one listen() makes; before any connection arrives.
+    void setResetSecret(const QByteArray &secret);
     bool listen(const QHostAddress &address, quint16 port, std::shared_ptr<TlsContext> tls,
                 const TransportConfig &config, Error *error);
     /// Closes every connection with this application code and reason, then the socket.
@@ -69,7 +69,6 @@ private:
     QSet<Connection *> m_connections;
     QSet<Connection *> m_touched;    // read in this batch: flush once at its end
     std::array<uint8_t, 32> m_resetSecret{};
-    QByteArray m_givenSecret;
     quint64 m_vnSent = 0, m_resetsSent = 0, m_dropped = 0;
     bool m_closing = false;
 };
