@@ -16,7 +16,7 @@ cmake_minimum_required(VERSION 3.25)
 
 set(FORBIDDEN_LIBS "/(ngtcp2|gnutls|openssl)/[^/]+\\.h$")
 set(POOL_MAY_SEE
-  connection.h connectionhost.h connectionid.h listener.h socketaddress.h
+  connection.h connectionhost.h connectionid.h listener.h resetlimiter.h socketaddress.h
   streamaccess.h transportconfig.h udpsocket.h tls/tlscontext.h)
 
 execute_process(COMMAND ${NINJA} -C ${BUILD_DIR} -t deps

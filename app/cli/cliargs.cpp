@@ -272,6 +272,10 @@ ParseResult parseServer(const QStringList &args)
          [&](const QString &v) {
              return parseNonEmpty(QStringLiteral("key"), v, QStringLiteral("a PEM file name"), &o.privateKeyFile);
          }},
+        {QStringLiteral("reset-key"), true,
+         [&](const QString &v) {
+             return parseNonEmpty(QStringLiteral("reset-key"), v, QStringLiteral("a file name"), &o.resetKeyFile);
+         }},
         {QStringLiteral("keep-alive"), true,
          [&](const QString &v) { return parsePositiveDuration(QStringLiteral("keep-alive"), v, &o.keepAlive); }},
         {QStringLiteral("mode"), true,
@@ -647,6 +651,11 @@ opens under a 4-byte ID, and serves each stream it takes in the chosen mode.
   --cert PEM          certificate file, together with --key (default: a
                       self-signed certificate generated at start)
   --key PEM           private key file of --cert
+  --reset-key FILE    stateless reset key (32 bytes or more): a restarted
+                      server with the same key ends its previous run's
+                      connections at once, so clients redial (default: from
+                      --key and the address, or for a generated certificate
+                      a key kept in $XDG_STATE_HOME/quicpool/, made once)
   --keep-alive DUR    ping an idle connection this often; it is dropped after
                       three times as long without a sign of life (default 30s)
   --mode MODE         echo, sink, source or hold (default echo)

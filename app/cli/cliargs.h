@@ -47,6 +47,9 @@ struct ServerOptions
     QString clientIp;                   ///< empty: any client
     QString certificateFile;            ///< with privateKeyFile; neither: self-signed
     QString privateKeyFile;
+    /// The stateless reset key file; empty: derived from --key, or kept in
+    /// defaultResetKeyPath() for a generated certificate.
+    QString resetKeyFile;
     Milliseconds keepAlive{30000};
     workload::Mode mode = workload::Mode::Echo;
     bool verbose = false;

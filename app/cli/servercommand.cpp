@@ -1,6 +1,7 @@
 #include "servercommand.h"
 
 #include "cliout.h"
+#include "resetkeyfile.h"
 #include "runcheck.h"
 #include "signalwatcher.h"
 
@@ -14,9 +15,42 @@
 
 namespace quicpool::cli {
 
+namespace {
+
+/// The reset key: the file given, or the one kept for this address when the
+/// certificate is generated (its key dies with the process). A given
+/// --key derives its own in the library. False after telling the user.
+bool applyResetKey(const ServerOptions &options, ServerPoolConfig *config)
+{
+    QString path = options.resetKeyFile;
+    const bool given = !path.isEmpty();
+    if (!given) {
+        quint16 port = 0;
+        parseHostPort(options.listen, nullptr, &port);
+        // Port 0 is another port at every start: nothing to keep for it.
+        if (!options.privateKeyFile.isEmpty() || port == 0)
+            return true;
+        path = defaultResetKeyPath(options.listen);
+    }
+    QByteArray key;
+    QString why;
+    if (!(given ? readResetKey(path, &key, &why) : loadOrCreateResetKey(path, &key, &why))) {
+        printLine(stderr, QStringLiteral("quicpool: %1%2").arg(why, given ? QString() : QStringLiteral(
+            " (give one with --reset-key FILE)")));
+        return false;
+    }
+    config->setStatelessResetKey(key);
+    return true;
+}
+
+} // namespace
+
 int runServer(const ServerOptions &options)
 {
-    auto pool = std::make_unique<ServerPool>(toServerPoolConfig(options));
+    ServerPoolConfig config = toServerPoolConfig(options);
+    if (!applyResetKey(options, &config))
+        return 1;
+    auto pool = std::make_unique<ServerPool>(config);
     if (!pool->start()) {
         printLine(stderr, QStringLiteral("quicpool: cannot start the server on %1: %2")
                               .arg(options.listen, pool->lastError().toString()));

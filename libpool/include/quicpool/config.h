@@ -222,9 +222,10 @@ public:
     qint64 sendBufferLimit() const;
     void setSendBufferLimit(qint64 bytes);
     /// The secret stateless reset tokens derive from (32 bytes or more).
-    /// Empty (the default): derived from the private key and the listen
-    /// address, so a restarted server resets its old connections and their
-    /// clients redial at once; random for a generated certificate.
+    /// Empty (the default): derived from the private key and the address
+    /// as bound, so a server restarted on the same port resets its old
+    /// connections and their clients redial at once; random for a generated
+    /// certificate (give a key then to keep that behaviour).
     QByteArray statelessResetKey() const;
     void setStatelessResetKey(const QByteArray &secret);
 

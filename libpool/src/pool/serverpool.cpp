@@ -4,10 +4,12 @@
 
 #include "common/logging.h"
 #include "pool/closereasons.h"
+#include "pool/resetsecret.h"
 #include "pool/rules.h"
 #include "transport/streamaccess.h"
 
 #include <QtCore/QElapsedTimer>
+#include <QtCore/QFile>
 #include <QtCore/QHash>
 #include <quicpool/certificate.h>
 
@@ -222,6 +224,17 @@ bool ServerPool::start()
         d->setError(err, false);
         return false;
     }
+    // The address as bound (a port 0 resolved), which a restart on the
+    // same port finds again.
+    QByteArray keyBytes = d->config.privateKeyPem();
+    if (keyBytes.isEmpty() && !d->config.privateKeyFile().isEmpty()) {
+        QFile keyFile(d->config.privateKeyFile());
+        if (keyFile.open(QIODevice::ReadOnly)) // the TLS context has read it already
+            keyBytes = keyFile.readAll();
+    }
+    listener->setResetSecret(deriveResetSecret(
+        d->config.statelessResetKey(), keyBytes,
+        QStringLiteral("%1:%2").arg(listener->address().toString()).arg(listener->port())));
     connect(listener.get(), &transport::Listener::newConnection, this,
             [d](Connection *c) { d->onConnection(c); });
     d->listener = std::move(listener);

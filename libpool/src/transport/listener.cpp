@@ -4,6 +4,9 @@
 #include "transport/connection_p.h"
 
 #include <QtCore/QPointer>
+#include <algorithm>
+#include <chrono>
+#include <cstring>
 #include <ngtcp2/ngtcp2_crypto.h>
 
 namespace quicpool::transport {
@@ -11,6 +14,17 @@ namespace quicpool::transport {
 namespace {
 
 constexpr size_t kMinResetTrigger = 41; // smallest packet we answer with a reset
+constexpr size_t kSmallResetLength = 40; // a reset this short still passes for a short-header packet
+constexpr size_t kMaxResetLength = 64;   // longest reset we send, whatever asked for it
+
+/// A reset shorter than its trigger (RFC 9000 10.3: no reset loops) and, in
+/// general, a quarter of its size, so one packet of 160 bytes or more pays
+/// for its own answer under ResetLimiter's byte budget.
+size_t resetLength(size_t received)
+{
+    const size_t share = received / size_t(ResetLimiter::Limits{}.byteShare);
+    return std::min(received - 1, std::clamp(share, kSmallResetLength, kMaxResetLength));
+}
 
 std::string key(const uint8_t *data, size_t len) { return std::string(reinterpret_cast<const char *>(data), len); }
 
@@ -72,6 +86,12 @@ void Listener::close(quint64 applicationErrorCode, const QByteArray &reason)
     // Give the CONNECTION_CLOSE packets a moment on the wire before the
     // socket goes; they were sent synchronously above, so closing now is safe.
     m_socket.close();
+}
+
+void Listener::setResetSecret(const QByteArray &secret)
+{
+    if (size_t(secret.size()) >= m_resetSecret.size())
+        std::memcpy(m_resetSecret.data(), secret.constData(), m_resetSecret.size());
 }
 
 QList<Connection *> Listener::connections() const
@@ -173,10 +193,19 @@ void Listener::sendStatelessReset(const ConnectionId &cid, size_t receivedLen, c
         ++m_dropped;
         return;
     }
+    // Small and rationed: a reset needs only to look like a short packet
+    // (RFC 9000 10.3: at least 21 bytes), and a forged source must not
+    // turn us into an amplifier (resetlimiter.h).
+    const size_t maxLen = resetLength(receivedLen);
+    const auto now = std::chrono::steady_clock::now().time_since_epoch();
+    if (m_resetLimiter.check(to.address(), receivedLen, maxLen, now) != ResetLimiter::Verdict::Allowed) {
+        ++m_resetsLimited;
+        return;
+    }
     uint8_t token[NGTCP2_STATELESS_RESET_TOKENLEN];
     generateResetToken(token, cid);
-    const size_t maxLen = std::min<size_t>(receivedLen - 1, NGTCP2_MAX_UDP_PAYLOAD_SIZE);
-    const size_t randLen = maxLen - NGTCP2_STATELESS_RESET_TOKENLEN - 1;
+    // The random part includes the first byte: the packet is exactly maxLen.
+    const size_t randLen = maxLen - NGTCP2_STATELESS_RESET_TOKENLEN;
     uint8_t rand[NGTCP2_MAX_UDP_PAYLOAD_SIZE];
     randomBytes(rand, randLen);
     uint8_t buf[NGTCP2_MAX_UDP_PAYLOAD_SIZE];

@@ -7,6 +7,7 @@
 
 #include "transport/connection.h"
 #include "transport/connectionhost.h"
+#include "transport/resetlimiter.h"
 #include "transport/udpsocket.h"
 #include <QtCore/QObject>
 #include <QtCore/QSet>
@@ -26,6 +27,9 @@ public:
     explicit Listener(QObject *parent = nullptr);
     ~Listener() override;
 
+    /// The secret stateless reset tokens derive from (32 bytes), in place of
+    /// the random one listen() makes; before any connection arrives.
+    void setResetSecret(const QByteArray &secret);
     bool listen(const QHostAddress &address, quint16 port, std::shared_ptr<TlsContext> tls,
                 const TransportConfig &config, Error *error);
     /// Closes every connection with this application code and reason, then the socket.
@@ -39,6 +43,9 @@ public:
     /// Counters for tests and monitors.
     quint64 versionNegotiationsSent() const { return m_vnSent; }
     quint64 statelessResetsSent() const { return m_resetsSent; }
+    /// Resets not sent because a limit of resetlimiter.h said no.
+    quint64 statelessResetsLimited() const { return m_resetsLimited; }
+    quint64 statelessResetBytesSent() const { return m_resetLimiter.bytesOut(); }
     quint64 datagramsDropped() const { return m_dropped; }
     /// The shared socket's traffic: every connection's datagrams together.
     UdpCounters socketCounters() const { return m_socket.counters(); }
@@ -66,7 +73,8 @@ private:
     QSet<Connection *> m_connections;
     QSet<Connection *> m_touched;    // read in this batch: flush once at its end
     std::array<uint8_t, 32> m_resetSecret{};
-    quint64 m_vnSent = 0, m_resetsSent = 0, m_dropped = 0;
+    ResetLimiter m_resetLimiter;
+    quint64 m_vnSent = 0, m_resetsSent = 0, m_resetsLimited = 0, m_dropped = 0;
     bool m_closing = false;
 };
 
