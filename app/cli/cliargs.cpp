@@ -393,6 +393,10 @@ ParseResult parseClient(const QStringList &args)
          }},
         {QStringLiteral("timeout"), true,
          [&](const QString &v) { return parsePositiveDuration(QStringLiteral("timeout"), v, &o.timeout); }},
+        {QStringLiteral("handshake-timeout"), true,
+         [&](const QString &v) {
+             return parsePositiveDuration(QStringLiteral("handshake-timeout"), v, &o.handshakeTimeout);
+         }},
     }, o.path);
     if (QString error = parseOptions(command, args, options); !error.isEmpty())
         return failure(command, error);
@@ -709,9 +713,13 @@ summary; exits 1 if any stream failed.
   --bytes SIZE         payload per stream (default 64KiB)
   --json               print one JSON object instead: streams, ok, failed,
                        bytes, seconds, mbps (bytes/seconds/10^6)
-  --timeout DUR        give up when no stream is ready this long after start,
+  --timeout DUR        give up when no stream is ready this long after start
+                       (dials that fail meanwhile are retried, backing off),
                        and fail a stream that moves no byte for this long
                        (default 10s)
+  --handshake-timeout DUR
+                       how long one QUIC handshake may take before the dial
+                       is retried (default 10s)
   -h, --help           show this text
 
 Path (both ends):
@@ -848,6 +856,7 @@ ClientPoolConfig toClientPoolConfig(const ClientOptions &options)
     config.setMinInterval(options.minInterval);
     config.setMaxInterval(options.maxInterval);
     config.setKeepAlive(options.keepAlive);
+    config.setHandshakeTimeout(options.handshakeTimeout);
     config.setTlsMode(options.tlsMode);
     config.setAddress(options.connect);
     config.setPinSha256(options.pinSha256);

@@ -75,9 +75,12 @@ struct ClientOptions
     int parallel = 1;                   ///< streams running at once
     qint64 bytes = 64 * 1024;           ///< payload per stream
     bool json = false;
-    /// How long to wait for the first ready stream, and how long a running
-    /// stream may go without moving a byte before it counts as failed.
+    /// How long to wait for the first ready stream (dials that fail meanwhile
+    /// are retried), and how long a running stream may go without moving a
+    /// byte before it counts as failed.
     Milliseconds timeout{10000};
+    /// How long one QUIC handshake may take before the dial is retried.
+    Milliseconds handshakeTimeout{10000};
     PathOptions path;
 };
 

@@ -22,24 +22,18 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// The first stream needs a dial and a handshake; allow a little more than
-// the handshake timeout so the pool can report why it failed first.
-constexpr Milliseconds kFirstStreamMargin = 1000ms;
-
 class ClientCommand : public QObject
 {
 public:
     explicit ClientCommand(const ClientOptions &options) : m_options(options)
     {
         m_starve.setSingleShot(true);
+        // --timeout is the whole wait: dials that fail meanwhile (handshake
+        // timeouts, nothing listening) are the pool's to retry, and when
+        // the time is up the last cause is the answer.
         connect(&m_starve, &QTimer::timeout, this, [this] {
-            QString why = QStringLiteral("no stream became ready within %1")
-                              .arg(formatDuration(m_everTaken ? m_options.timeout
-                                                              : m_options.timeout + kFirstStreamMargin));
-            const Error last = m_pool ? m_pool->lastError() : Error();
-            why += last.isError() ? QStringLiteral(" (%1)").arg(last.toString())
-                                  : QStringLiteral(" (the server did not answer)");
-            abandon(why);
+            const bool connected = m_everTaken || (m_pool && m_pool->isConnected());
+            abandon(waitExpiredReason(m_options.timeout, connected, m_pool ? m_pool->lastError() : Error()));
         });
     }
 
@@ -50,7 +44,6 @@ public:
         // --parallel streams must be ready at once, not grow one by one
         // from a single stream.
         config.setMinCapacity(std::max(config.minCapacity(), std::min(m_options.parallel, config.maxCapacity())));
-        config.setHandshakeTimeout(std::min(config.handshakeTimeout(), m_options.timeout));
         m_pool = new ClientPool(config, this);
         connect(m_pool, &Pool::errorOccurred, this, [this](const Error &error) { onPoolError(error); });
         // Queued: a run starts outside the pool's own bookkeeping.
@@ -62,7 +55,7 @@ public:
             m_started = m_options.streams;
             return false;
         }
-        m_starve.start(m_options.timeout + kFirstStreamMargin);
+        m_starve.start(m_options.timeout);
         return true;
     }
 

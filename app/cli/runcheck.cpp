@@ -55,12 +55,23 @@ bool isFatalStartError(ErrorCode code)
     case ErrorCode::CertificateError:
     case ErrorCode::TlsHandshakeFailed:
     case ErrorCode::PinMismatch:
-    case ErrorCode::HandshakeTimeout:
     case ErrorCode::Unauthorized:
         return true;
     default:
         return false;
     }
+}
+
+QString waitExpiredReason(Milliseconds waited, bool connected, const Error &lastError)
+{
+    if (!connected) {
+        return QStringLiteral("no connection after %1: %2")
+            .arg(formatDuration(waited),
+                 lastError.isError() ? lastError.toString() : QStringLiteral("the server did not answer"));
+    }
+    return QStringLiteral("no stream became ready within %1 (%2)")
+        .arg(formatDuration(waited),
+             lastError.isError() ? lastError.toString() : QStringLiteral("the server did not answer"));
 }
 
 QString formatHostPort(const QHostAddress &address, quint16 port)

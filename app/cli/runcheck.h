@@ -5,6 +5,7 @@
 // workload/include/workload/protocol.h.)
 #pragma once
 
+#include <quicpool/config.h>
 #include <quicpool/error.h>
 #include <QtCore/QByteArray>
 #include <QtCore/QString>
@@ -38,8 +39,16 @@ QString summaryLine(const ClientSummary &summary);
 
 /// A pool error that retrying cannot cure (bad pin, TLS failure, refused
 /// IP, ...): the client stops waiting for streams at once instead of
-/// running into its timeout.
+/// running into its timeout. A handshake timeout or an unreachable server
+/// is not one: the pool redials (backing off) while --timeout lasts, as
+/// the server may come up or the path heal meanwhile.
 bool isFatalStartError(ErrorCode code);
+
+/// Why the client stopped waiting for a stream after `waited`: without a
+/// connection, "no connection after 30s: <the pool's last cause>" ("the
+/// server did not answer" when no dial has failed yet); with one, "no
+/// stream became ready within 30s (<cause>)".
+QString waitExpiredReason(Milliseconds waited, bool connected, const Error &lastError);
 
 /// "127.0.0.1:4433" or "[::1]:4433".
 QString formatHostPort(const QHostAddress &address, quint16 port);

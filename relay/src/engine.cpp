@@ -379,7 +379,7 @@ void Engine::handle(Direction direction, uint32_t flowIndex, uint32_t slotIndex,
     flow.lastActiveNs = now;
 
     const Verdict v = judge(m_impairments[size_t(direction)], draws, now, now - m_startNs, size, m_blackhole,
-                            m_links[size_t(direction)]);
+                            m_links[size_t(direction)], seq);
     switch (v.drop) {
     case DropCause::None:
         break;

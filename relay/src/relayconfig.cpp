@@ -36,6 +36,7 @@ RelayConfig RelayConfig::clamped() const
     c.mtu = std::clamp(mtu, 0, kMaxDatagramSize);
     c.blackholeAt = nonNegative(blackholeAt);
     c.blackholeFor = nonNegative(blackholeFor);
+    c.dropFirst = std::max(0, dropFirst);
     c.rebindEvery = nonNegative(rebindEvery);
     c.idleTimeout = nonNegative(idleTimeout);
     c.reorderHold = nonNegative(reorderHold);

@@ -27,6 +27,7 @@ Impairments Impairments::from(const RelayConfig &c, Direction direction)
     i.mtu = c.mtu;
     i.blackholeAtNs = nanoseconds(c.blackholeAt);
     i.blackholeForNs = nanoseconds(c.blackholeFor);
+    i.dropFirst = c.dropFirst;
     return i;
 }
 
@@ -45,10 +46,11 @@ int64_t jitteredDelayNs(int64_t delayNs, int64_t jitterNs, double signedDraw)
 }
 
 Verdict judge(const Impairments &i, const Draws &draws, int64_t nowNs, int64_t sinceStartNs, int64_t size,
-              bool blackholeSwitch, Link &link)
+              bool blackholeSwitch, Link &link, uint64_t arrival)
 {
     Verdict v;
-    if (blackholeSwitch || inBlackholeWindow(i, sinceStartNs)) {
+    const bool early = arrival > 0 && arrival <= uint64_t(std::max<int64_t>(0, i.dropFirst));
+    if (blackholeSwitch || early || inBlackholeWindow(i, sinceStartNs)) {
         v.drop = DropCause::Blackhole;
         return v;
     }

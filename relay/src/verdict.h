@@ -25,6 +25,7 @@ struct Impairments
     int64_t mtu = kMaxDatagramSize;
     int64_t blackholeAtNs = 0;
     int64_t blackholeForNs = 0;
+    int64_t dropFirst = 0;
 
     static Impairments from(const RelayConfig &clamped, Direction direction);
 };
@@ -52,9 +53,11 @@ int64_t jitteredDelayNs(int64_t delayNs, int64_t jitterNs, double signedDraw);
 
 /// The verdict on a datagram of `size` bytes read at nowNs, sinceStartNs
 /// after the relay started. Causes are checked in the order of DropCause:
-/// blackhole (the window, or blackholeSwitch), mtu, loss, then the link's
-/// queue. An admitted datagram (and its copy) takes its place on the link.
+/// blackhole (the window, blackholeSwitch, or one of the first dropFirst:
+/// arrival is the datagram's 1-based number in its direction, 0 unknown),
+/// mtu, loss, then the link's queue. An admitted datagram (and its copy)
+/// takes its place on the link.
 Verdict judge(const Impairments &impairments, const Draws &draws, int64_t nowNs, int64_t sinceStartNs,
-              int64_t size, bool blackholeSwitch, Link &link);
+              int64_t size, bool blackholeSwitch, Link &link, uint64_t arrival = 0);
 
 } // namespace quicpool::relay

@@ -5,6 +5,8 @@
 //
 // The binary comes from QUICPOOL_CLI (set by tests/CMakeLists.txt), else
 // from ../app/quicpool next to this test in the build tree.
+#include "relayfixture.h"
+
 #include <quicpool/quicpool.h>
 
 #include <QtCore/QDir>
@@ -15,6 +17,7 @@
 #include <QtCore/QProcess>
 #include <QtCore/QRegularExpression>
 #include <QtCore/QtEndian>
+#include <QtNetwork/QUdpSocket>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 #include <csignal>
@@ -43,6 +46,14 @@ struct Finished
     QString out;
     QString err;
 };
+
+/// A loopback UDP port nothing listens on (bound once, then let go).
+quint16 closedPort()
+{
+    QUdpSocket probe;
+    probe.bind(QHostAddress::LocalHost, 0);
+    return probe.localPort();
+}
 
 /// Runs the CLI to completion while this thread's event loop keeps
 /// turning (an in-process server may have to answer it).
@@ -516,17 +527,89 @@ private Q_SLOTS:
 
     void deadServer()
     {
-        // Nobody listens: the handshake times out (bounded by --timeout)
-        // and the client says so instead of waiting for ever.
+        // Nobody listens: the kernel says so at once (ICMP port
+        // unreachable); the client keeps redialing, backing off, until
+        // --timeout, then says why it gave up.
+        const quint16 port = closedPort();
         QElapsedTimer clock;
         clock.start();
-        const Finished f = runCli({QStringLiteral("client"), QStringLiteral("--connect"), QStringLiteral("127.0.0.1:9"),
-                                   QStringLiteral("--streams"), QStringLiteral("2"), QStringLiteral("--timeout"),
-                                   QStringLiteral("1s")});
+        const Finished f = runCli({QStringLiteral("client"), QStringLiteral("--connect"),
+                                   QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--streams"),
+                                   QStringLiteral("2"), QStringLiteral("--timeout"), QStringLiteral("3s")});
+        const qint64 ms = clock.elapsed();
         QVERIFY2(f.exitCode == 1, qPrintable(describe(f)));
-        QVERIFY(clock.elapsed() < 8000);
-        QVERIFY2(f.err.contains(QStringLiteral("2 of 2 streams not run: ")), qPrintable(describe(f)));
+        // The whole --timeout, not less (no early exit on the first
+        // failed dial) and not the 10 s handshake timeout either.
+        QVERIFY2(ms >= 2900 && ms < 6000, qPrintable(QString::number(ms)));
+        QVERIFY2(f.err.contains(QStringLiteral("2 of 2 streams not run: no connection after 3s: "
+                                               "nothing is listening on 127.0.0.1:%1").arg(port)),
+                 qPrintable(describe(f)));
         QVERIFY2(linesOf(f.out).value(0).startsWith(QStringLiteral("streams=2 ok=0 failed=2 ")), qPrintable(describe(f)));
+    }
+
+    void lostHandshakeIsRedialedWithinTimeout_data()
+    {
+        QTest::addColumn<QStringList>("extra");
+        QTest::addColumn<int>("atMostMs");
+        // Default 10 s handshake timeout: the first dial times out, the
+        // second (10.05 s in) passes.
+        QTest::newRow("default handshake timeout") << QStringList{} << 25000;
+        QTest::newRow("--handshake-timeout 1s")
+            << QStringList{QStringLiteral("--handshake-timeout"), QStringLiteral("1s")} << 8000;
+    }
+
+    void lostHandshakeIsRedialedWithinTimeout()
+    {
+        // The relay drops the first 5 datagrams each way: the first
+        // handshake cannot finish in time; the client redials and runs.
+        QFETCH(QStringList, extra);
+        QFETCH(int, atMostMs);
+        CliServer server;
+        QVERIFY2(server.start({QStringLiteral("--mode"), QStringLiteral("echo")}), qPrintable(server.log()));
+        relay::RelayConfig rc = testing::relayTo(server.port());
+        rc.dropFirst = 5;
+        relay::Relay relay(rc);
+        QVERIFY(relay.start());
+        QElapsedTimer clock;
+        clock.start();
+        const Finished f = runCli(QStringList{QStringLiteral("client"), QStringLiteral("--connect"),
+                                              QStringLiteral("127.0.0.1:%1").arg(relay.listenPort()),
+                                              QStringLiteral("--streams"), QStringLiteral("2"),
+                                              QStringLiteral("--timeout"), QStringLiteral("30s")}
+                                      + extra,
+                                  40000);
+        const qint64 ms = clock.elapsed();
+        qInfo("ran after a lost handshake in %lld ms", ms);
+        QVERIFY2(f.exitCode == 0, qPrintable(describe(f)));
+        QVERIFY2(linesOf(f.out).value(2).startsWith(QStringLiteral("streams=2 ok=2 failed=0 ")), qPrintable(describe(f)));
+        QVERIFY2(ms < atMostMs, qPrintable(QString::number(ms)));
+        const relay::RelayStats st = relay.stats();
+        QCOMPARE(st.up.droppedBlackhole, quint64(5));
+        QVERIFY(st.clientsSeen >= 2);   // a second dial, from a new port
+        QCOMPARE(server.stop(), 0);
+    }
+
+    void lostHandshakeUntilTheTimeoutSaysSo()
+    {
+        // Every datagram is lost: handshakes time out one after another;
+        // at --timeout the client gives up with the last cause.
+        CliServer server;
+        QVERIFY2(server.start({}), qPrintable(server.log()));
+        relay::Relay relay(testing::relayTo(server.port()));
+        relay.setBlackhole(true);
+        QVERIFY(relay.start());
+        QElapsedTimer clock;
+        clock.start();
+        const Finished f = runCli({QStringLiteral("client"), QStringLiteral("--connect"),
+                                   QStringLiteral("127.0.0.1:%1").arg(relay.listenPort()), QStringLiteral("--timeout"),
+                                   QStringLiteral("3s"), QStringLiteral("--handshake-timeout"), QStringLiteral("1s")});
+        const qint64 ms = clock.elapsed();
+        QVERIFY2(f.exitCode == 1, qPrintable(describe(f)));
+        QVERIFY2(ms >= 2900 && ms < 6000, qPrintable(QString::number(ms)));
+        QVERIFY2(f.err.contains(QStringLiteral("1 of 1 streams not run: no connection after 3s: "
+                                               "the QUIC handshake did not finish within 1000 ms")),
+                 qPrintable(describe(f)));
+        QCOMPARE(server.stop(), 0);
     }
 
     void usageErrors_data()

@@ -308,6 +308,7 @@ void TestCliArgs::clientDefaults()
     QCOMPARE(o->bytes, qint64(65536));
     QVERIFY(!o->json);
     QCOMPARE(o->timeout.count(), 10000);
+    QCOMPARE(o->handshakeTimeout.count(), 10000);
 }
 
 void TestCliArgs::clientEveryOption_data()
@@ -317,11 +318,11 @@ void TestCliArgs::clientEveryOption_data()
     QTest::newRow("separate values") << split(QStringLiteral(
         "client --connect pool.example:443 --min-cap 2 --max-cap 8 --min-interval 250ms "
         "--max-interval 2s --keep-alive 10s --tls 2 --hostname pool.example --pin %1 --mode source "
-        "--streams 100 --parallel 4 --bytes 1MiB --json --timeout 3s").arg(pin));
+        "--streams 100 --parallel 4 --bytes 1MiB --json --timeout 3s --handshake-timeout 1500ms").arg(pin));
     QTest::newRow("inline values") << split(QStringLiteral(
         "client --connect=pool.example:443 --min-cap=2 --max-cap=8 --min-interval=250ms "
         "--max-interval=2s --keep-alive=10s --tls=2 --hostname=pool.example --pin=%1 --mode=source "
-        "--streams=100 --parallel=4 --bytes=1MiB --json --timeout=3s").arg(pin));
+        "--streams=100 --parallel=4 --bytes=1MiB --json --timeout=3s --handshake-timeout=1500ms").arg(pin));
 }
 
 void TestCliArgs::clientEveryOption()
@@ -346,6 +347,7 @@ void TestCliArgs::clientEveryOption()
     QCOMPARE(o->bytes, qint64(1048576));
     QVERIFY(o->json);
     QCOMPARE(o->timeout.count(), 3000);
+    QCOMPARE(o->handshakeTimeout.count(), 1500);
 }
 
 void TestCliArgs::clientTlsModes()
@@ -471,6 +473,9 @@ void TestCliArgs::clientErrors_data()
     row("timeout zero", base + QStringLiteral("--timeout 0ms"), QStringLiteral("--timeout must be above zero"));
     row("timeout no unit", base + QStringLiteral("--timeout 10"), QStringLiteral("needs a unit"));
     row("timeout missing", base + QStringLiteral("--timeout"), QStringLiteral("--timeout needs a value."));
+    row("handshake timeout zero", base + QStringLiteral("--handshake-timeout 0s"),
+        QStringLiteral("--handshake-timeout must be above zero"));
+    row("handshake timeout no unit", base + QStringLiteral("--handshake-timeout 10"), QStringLiteral("needs a unit"));
     row("json with value", base + QStringLiteral("--json=yes"), QStringLiteral("--json takes no value."));
     row("server option", base + QStringLiteral("--listen :1"), QStringLiteral("Unknown option --listen for quicpool client."));
     row("server flag", base + QStringLiteral("--verbose"), QStringLiteral("Unknown option --verbose for quicpool client."));
@@ -590,7 +595,7 @@ void TestCliArgs::usageTexts()
                                     "default 30s"}},
         {QStringLiteral("client"), {"--connect", "--min-cap", "--max-cap", "--min-interval", "--max-interval",
                                     "--keep-alive", "--tls", "--hostname", "--pin", "--mode", "--streams",
-                                    "--parallel", "--bytes", "--json", "--timeout", "default 64KiB", "default 100ms",
+                                    "--parallel", "--bytes", "--json", "--timeout", "--handshake-timeout", "default 64KiB", "default 100ms",
                                     "default 1s", "mbps"}},
         {QStringLiteral("demo"), {"--seconds", "default 10"}},
         {QStringLiteral("bench"), {"--quick", "--json", "--repeat", "--workload", "--bytes", "--connect"}},
@@ -654,8 +659,9 @@ void TestCliArgs::poolConfigs()
 
     const ClientOptions client = std::get<ClientOptions>(parse(QStringLiteral(
         "client --connect pool.example:443 --min-cap 2 --max-cap 6 --min-interval 200ms --max-interval 3s "
-        "--keep-alive 7s --tls 0 --pin ") + pinText()).command);
+        "--keep-alive 7s --handshake-timeout 2500ms --tls 0 --pin ") + pinText()).command);
     const ClientPoolConfig cc = toClientPoolConfig(client);
+    QCOMPARE(cc.handshakeTimeout().count(), 2500);
     QCOMPARE(cc.address(), QStringLiteral("pool.example:443"));
     QCOMPARE(cc.minCapacity(), 2);
     QCOMPARE(cc.maxCapacity(), 6);

@@ -75,13 +75,34 @@ private Q_SLOTS:
     void fatalStartErrors()
     {
         for (ErrorCode code : {ErrorCode::PinMismatch, ErrorCode::TlsHandshakeFailed, ErrorCode::Unauthorized,
-                               ErrorCode::HandshakeTimeout, ErrorCode::CertificateError, ErrorCode::InvalidAddress,
+                               ErrorCode::CertificateError, ErrorCode::InvalidAddress,
                                ErrorCode::ResolveFailed, ErrorCode::InvalidConfig})
             QVERIFY2(isFatalStartError(code), qPrintable(errorCodeString(code)));
-        // A full server pool or a lost connection may pass: keep waiting.
+        // A full server pool, a lost connection, a lost handshake or a
+        // server not up yet may pass: keep waiting (the pool redials).
         for (ErrorCode code : {ErrorCode::NoError, ErrorCode::StreamRefused, ErrorCode::ConnectionLost,
-                               ErrorCode::ConnectionClosed, ErrorCode::SocketError, ErrorCode::StreamReset})
+                               ErrorCode::ConnectionClosed, ErrorCode::SocketError, ErrorCode::StreamReset,
+                               ErrorCode::HandshakeTimeout, ErrorCode::Unreachable})
             QVERIFY2(!isFatalStartError(code), qPrintable(errorCodeString(code)));
+    }
+
+    void waitExpired()
+    {
+        using namespace std::chrono_literals;
+        QCOMPARE(waitExpiredReason(30000ms, false,
+                                   Error(ErrorCode::HandshakeTimeout,
+                                         QStringLiteral("the QUIC handshake did not finish within 10000 ms"))),
+                 QStringLiteral("no connection after 30s: the QUIC handshake did not finish within 10000 ms"));
+        QCOMPARE(waitExpiredReason(3000ms, false,
+                                   Error(ErrorCode::Unreachable, QStringLiteral("nothing is listening on 127.0.0.1:9"))),
+                 QStringLiteral("no connection after 3s: nothing is listening on 127.0.0.1:9"));
+        QCOMPARE(waitExpiredReason(1500ms, false, Error()),
+                 QStringLiteral("no connection after 1.5s: the server did not answer"));
+        QCOMPARE(waitExpiredReason(5000ms, true,
+                                   Error(ErrorCode::StreamRefused, QStringLiteral("server pool full: accepted 0 of 8 streams"))),
+                 QStringLiteral("no stream became ready within 5s (server pool full: accepted 0 of 8 streams)"));
+        QCOMPARE(waitExpiredReason(5000ms, true, Error()),
+                 QStringLiteral("no stream became ready within 5s (the server did not answer)"));
     }
 
     void hostPort()

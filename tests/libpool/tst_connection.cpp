@@ -6,7 +6,10 @@
 #include "transport/tls/tlscontext.h"
 
 #include <quicpool/stream.h>
+#include "transport/udpsocket.h"
+
 #include <QtCore/QDir>
+#include <QtCore/QElapsedTimer>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 #include <QtCore/QPointer>
@@ -182,6 +185,47 @@ private Q_SLOTS:
         for (const char *wanted : {"transport:packet_sent", "transport:packet_received", "recovery:metrics_updated",
                                    "transport:parameters_set"})
             QVERIFY2(events.contains(QLatin1String(wanted)), wanted);
+    }
+
+    void aClosedPortFailsTheDialAtOnce_data()
+    {
+        QTest::addColumn<QString>("host");
+        QTest::newRow("ipv4") << QStringLiteral("127.0.0.1");
+        QTest::newRow("ipv6") << QStringLiteral("::1");
+    }
+
+    void aClosedPortFailsTheDialAtOnce()
+    {
+        // The kernel answers our Initial with ICMP port unreachable: the
+        // dial fails with that, not after the 10 s handshake timeout.
+        QFETCH(QString, host);
+        const QHostAddress address(host);
+        quint16 port = 0;
+        {
+            UdpSocket probe;
+            Error err;
+            if (!probe.bind(address, 0, &err))
+                QSKIP("no such loopback address here");
+            port = probe.localAddress().port();
+        }
+        Error err;
+        TlsClientOptions o;
+        o.mode = TlsMode::SelfSigned;
+        QElapsedTimer clock;
+        clock.start();
+        client = Connection::dial(address, port, TlsContext::createClient(o, &err), TransportConfig(), this, &err);
+        QVERIFY(client);
+        QSignalSpy closed(client.data(), &Connection::closed);
+        QVERIFY(closed.wait(12000));
+        const qint64 ms = clock.elapsed();
+        const Error why = closed.first().first().value<Error>();
+        QCOMPARE(why.code(), ErrorCode::Unreachable);
+        const QString where = address.protocol() == QAbstractSocket::IPv6Protocol
+            ? QStringLiteral("[%1]:%2").arg(host).arg(port) : QStringLiteral("%1:%2").arg(host).arg(port);
+        QCOMPARE(why.message(), QStringLiteral("nothing is listening on %1").arg(where));
+        qInfo("dial of a closed port failed after %lld ms", ms);
+        QVERIFY2(ms < 500, qPrintable(QString::number(ms)));
+        QCOMPARE(client->state(), Connection::State::Closed);
     }
 
     void abortDropsAtOnce()

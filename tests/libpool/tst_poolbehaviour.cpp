@@ -2,6 +2,7 @@
 // waking gets, many streams both ways, flush, close, reconnect, refusals,
 // IP restriction and the three TLS modes with pins.
 #include "poolfixture.h"
+#include "relayfixture.h"
 #include "testpki.h"
 
 #include <QtCore/QElapsedTimer>
@@ -360,13 +361,15 @@ private Q_SLOTS:
 
     void failedDialsBackOff()
     {
-        // Nothing listens: each dial fails (handshake timeout here), and the
-        // waits between them grow instead of a retry every 50 ms.
+        // Nothing answers (a blackhole swallows every datagram): each dial
+        // fails on its handshake timeout, and the waits between them grow
+        // instead of a retry every 50 ms.
         ServerPool server(serverConfig(1));
         QVERIFY(server.start());
-        const quint16 port = server.serverPort();
-        server.close();
-        ClientPoolConfig cc = clientConfig(port, 1, 1);
+        relay::Relay hole(relayTo(server.serverPort()));
+        hole.setBlackhole(true);
+        QVERIFY(hole.start());
+        ClientPoolConfig cc = clientConfig(hole.listenPort(), 1, 1);
         cc.setHandshakeTimeout(100ms);
         cc.setMaxBackoff(400ms);
         ClientPool client(cc);
@@ -384,6 +387,64 @@ private Q_SLOTS:
         for (const QList<QVariant> &args : std::as_const(states))
             backingOff += args.first().value<Pool::State>() == Pool::State::BackingOff;
         QVERIFY(backingOff >= 4);
+        QCOMPARE(server.active(), 0);
+    }
+
+    void aClosedPortFailsAtOnceAndBacksOff()
+    {
+        // Nothing listens: the kernel's ICMP port unreachable ends each
+        // dial at once, with the address in the sentence. Failing fast must
+        // not mean redialing fast: the waits still grow (50, 100, 200, then
+        // 400 ms), where fixed 50 ms waits would have made about 60 dials
+        // in 3 s and a 10 s handshake timeout one.
+        ServerPool server(serverConfig(1));
+        QVERIFY(server.start());
+        const quint16 port = server.serverPort();
+        server.close();
+        ClientPoolConfig cc = clientConfig(port, 1, 1);
+        cc.setMaxBackoff(400ms);
+        ClientPool client(cc);
+        QSignalSpy errors(&client, &Pool::errorOccurred);
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(client.start());
+        QVERIFY(errors.wait(2000));
+        const qint64 firstMs = clock.elapsed();
+        qInfo("first dial failed after %lld ms", firstMs);
+        QVERIFY2(firstMs < 500, qPrintable(QString::number(firstMs)));
+        const Error first = errors.first().first().value<quicpool::Error>();
+        QCOMPARE(first.code(), ErrorCode::Unreachable);
+        QCOMPARE(first.message(), QStringLiteral("nothing is listening on 127.0.0.1:%1").arg(port));
+        QTest::qWait(3000 - int(clock.elapsed()));
+        QVERIFY2(client.errorCount() >= 6 && client.errorCount() <= 16, qPrintable(QString::number(client.errorCount())));
+        QCOMPARE(errors.count(), 1);   // one cause, reported once
+        QCOMPARE(client.state(), Pool::State::BackingOff);
+        QVERIFY(client.lastError().message().startsWith(QStringLiteral("nothing is listening on 127.0.0.1:%1").arg(port)));
+    }
+
+    void aServerThatComesUpLaterIsFound()
+    {
+        // Unreachable is not a persistent failure: a server started later
+        // on that port is found within one back-off step.
+        ServerPool probe(serverConfig(1));
+        QVERIFY(probe.start());
+        const quint16 port = probe.serverPort();
+        probe.close();
+        ClientPoolConfig cc = clientConfig(port, 2, 2);
+        cc.setMaxBackoff(500ms);
+        ClientPool client(cc);
+        QVERIFY(client.start());
+        QTRY_COMPARE_WITH_TIMEOUT(client.error(), ErrorCode::Unreachable, 2000);
+        QTest::qWait(1500);
+        ServerPoolConfig sc = serverConfig(4);
+        sc.setListenAddress(QStringLiteral("127.0.0.1:%1").arg(port));
+        ServerPool server(sc);
+        QVERIFY2(server.start(), qPrintable(server.lastError().toString()));
+        QElapsedTimer clock;
+        clock.start();
+        QTRY_COMPARE_WITH_TIMEOUT(client.active(), 2, 5000);
+        qInfo("found the new server after %lld ms", clock.elapsed());
+        QCOMPARE(client.state(), Pool::State::Connected);
     }
 
     void clientIpRestriction()

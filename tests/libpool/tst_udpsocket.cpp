@@ -1,10 +1,12 @@
 // UdpSocket over real loopback sockets: binding, batched reads, GSO sends
 // that arrive as separate datagrams, counters, and the errors a user sees.
 #include "transport/udpsocket.h"
+#include "transport/unreachable.h"
 
 #include <QtNetwork/QUdpSocket>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
+#include <cerrno>
 
 using namespace quicpool;
 using namespace quicpool::transport;
@@ -35,6 +37,16 @@ QByteArray bytes(int size, char seed)
     return out;
 }
 
+/// A loopback UDP port nothing listens on (bound once, then let go).
+quint16 closedPort(const QHostAddress &address)
+{
+    UdpSocket s;
+    Error error;
+    if (!s.bind(address, 0, &error))
+        return 0;
+    return s.localAddress().port();
+}
+
 } // namespace
 
 class TestUdpSocket : public QObject
@@ -42,6 +54,93 @@ class TestUdpSocket : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void unreachableSentences_data()
+    {
+        QTest::addColumn<int>("err");
+        QTest::addColumn<QString>("sentence");
+        QTest::newRow("port") << ECONNREFUSED << QStringLiteral("nothing is listening on 127.0.0.1:4433");
+        QTest::newRow("host") << EHOSTUNREACH << QStringLiteral("no route to 127.0.0.1:4433 (host unreachable)");
+        QTest::newRow("network") << ENETUNREACH << QStringLiteral("no route to 127.0.0.1:4433 (network unreachable)");
+        QTest::newRow("prohibited") << EACCES
+                                    << QStringLiteral("a firewall rejects datagrams to 127.0.0.1:4433 (administratively prohibited)");
+        QTest::newRow("too big") << EMSGSIZE << QString();
+        QTest::newRow("parameter problem") << EPROTO << QString();
+    }
+
+    void unreachableSentences()
+    {
+        QFETCH(int, err);
+        QFETCH(QString, sentence);
+        const std::optional<Error> e = unreachableError(err, QStringLiteral("127.0.0.1:4433"));
+        QCOMPARE(e.has_value(), !sentence.isEmpty());
+        if (e) {
+            QCOMPARE(e->code(), ErrorCode::Unreachable);
+            QCOMPARE(e->message(), sentence);
+        }
+    }
+
+    void icmpPortUnreachableIsReported_data()
+    {
+        QTest::addColumn<QString>("toText");
+        QTest::addColumn<QString>("fromText");
+        QTest::newRow("ipv4") << QStringLiteral("127.0.0.1") << QStringLiteral("0.0.0.0");
+        QTest::newRow("ipv6") << QStringLiteral("::1") << QStringLiteral("::");
+    }
+
+    void icmpPortUnreachableIsReported()
+    {
+        QFETCH(QString, toText);
+        QFETCH(QString, fromText);
+        const QHostAddress to(toText), from(fromText);
+        const quint16 port = closedPort(to);
+        if (port == 0)
+            QSKIP("no such loopback address here");
+        UdpSocket s;
+        Error error;
+        QVERIFY(s.bind(from, 0, &error));
+        Received got;
+        collect(s, &got);
+        QList<int> errs;
+        QList<SocketAddress> dests;
+        s.setIcmpErrorReceiver([&](const SocketAddress &dest, int err) {
+            errs.append(err);
+            dests.append(dest);
+        });
+        const SocketAddress dest = SocketAddress::fromQt(to, port);
+        const QByteArray hello = bytes(100, 1);
+        QCOMPARE(s.send(dest, reinterpret_cast<const uint8_t *>(hello.constData()), size_t(hello.size()), 1500),
+                 UdpSocket::SendResult::Sent);
+        QTRY_VERIFY_WITH_TIMEOUT(!errs.isEmpty(), 2000);
+        QCOMPARE(errs.first(), ECONNREFUSED);
+        QCOMPARE(dests.first().address(), to);
+        QCOMPARE(dests.first().port(), port);
+        // The error queue is drained: the socket does not stay readable
+        // (that would spin the loop and call the batch callback again and again).
+        const int batches = got.batches;
+        QTest::qWait(100);
+        QVERIFY2(got.batches - batches <= 1, qPrintable(QString::number(got.batches - batches)));
+        QVERIFY(got.datagrams.isEmpty());
+    }
+
+    void icmpErrorsAreIgnoredUnlessAsked()
+    {
+        // Without a receiver the socket keeps its old behaviour: ICMP errors
+        // are not seen, nothing fails.
+        const quint16 port = closedPort(QHostAddress(QHostAddress::LocalHost));
+        UdpSocket s;
+        Error error;
+        QVERIFY(s.bind(QHostAddress(QHostAddress::AnyIPv4), 0, &error));
+        Received got;
+        collect(s, &got);
+        const QByteArray hello = bytes(100, 1);
+        const SocketAddress dest = SocketAddress::fromQt(QHostAddress(QHostAddress::LocalHost), port);
+        QCOMPARE(s.send(dest, reinterpret_cast<const uint8_t *>(hello.constData()), size_t(hello.size()), 1500),
+                 UdpSocket::SendResult::Sent);
+        QTest::qWait(100);
+        QCOMPARE(got.batches, 0);
+        QVERIFY(s.isOpen());
+    }
+
     void bindsAnEphemeralPort()
     {
         UdpSocket s;

@@ -221,6 +221,26 @@ private Q_SLOTS:
         QCOMPARE(judge(i, d, 0, 0, 1000, false, link).drop, DropCause::Queue);
     }
 
+    void theFirstDatagramsAreDropped()
+    {
+        Impairments i;
+        Link link;
+        const Draws d = quiet();
+        // Off by default, and an unknown arrival (0) is never "early".
+        QCOMPARE(judge(i, d, 0, 0, 1000, false, link, 1).drop, DropCause::None);
+        i.dropFirst = 5;
+        QCOMPARE(judge(i, d, 0, 0, 1000, false, link, 0).drop, DropCause::None);
+        for (uint64_t n = 1; n <= 5; ++n)
+            QCOMPARE(judge(i, d, 0, 0, 1000, false, link, n).drop, DropCause::Blackhole);
+        QCOMPARE(judge(i, d, 0, 0, 1000, false, link, 6).drop, DropCause::None);
+        // Negative counts are clamped by RelayConfig::clamped().
+        RelayConfig c;
+        c.dropFirst = -3;
+        QCOMPARE(c.clamped().dropFirst, 0);
+        c.dropFirst = 5;
+        QCOMPARE(Impairments::from(c.clamped(), Direction::Down).dropFirst, 5);
+    }
+
     void blackholeWindowIsHalfOpen()
     {
         Impairments i;

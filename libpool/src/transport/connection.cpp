@@ -246,6 +246,7 @@ Connection *Connection::dial(const QHostAddress &address, quint16 port, std::sha
         d->receive(data, n, from, ecn);
     });
     d->ownSocket->setBatchDone([d] { d->process(); });
+    d->ownSocket->setIcmpErrorReceiver([d](const SocketAddress &to, int err) { d->icmpError(to, err); });
 
     ngtcp2_cid dcid, scid;
     randomCid(&dcid, 18);

@@ -63,6 +63,8 @@ public:
 
     /// Feeds one datagram (the Listener's demux, or our own socket).
     void receive(const uint8_t *data, size_t len, const SocketAddress &from, unsigned ecn);
+    /// An ICMP error for a datagram we sent to `to` (client sockets only).
+    void icmpError(const SocketAddress &to, int err);
     /// Runs the write loop now.
     void flush();
     /// Signals owed, then the write loop: what the end of a read batch does.

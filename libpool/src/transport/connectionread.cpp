@@ -5,6 +5,7 @@
 #include "common/logging.h"
 #include "transport/clock.h"
 #include "transport/udpsocket.h"
+#include "transport/unreachable.h"
 
 #include <cstring>
 
@@ -42,6 +43,24 @@ void ConnectionPrivate::receive(const uint8_t *data, size_t len, const SocketAdd
         remote.length = socklen_t(current->remote.addrlen);
         std::memcpy(&remote.storage, current->remote.addr, current->remote.addrlen);
     }
+}
+
+void ConnectionPrivate::icmpError(const SocketAddress &to, int err)
+{
+    // Only while dialing: an answer to our Initial that nothing listens
+    // there ends the dial at once instead of after the handshake timeout.
+    // Once connected the peer has proven itself, and an ICMP error (easily
+    // forged, or from a path that is changing) is no reason to drop it: the
+    // idle timeout or a stateless reset decide that.
+    if (state != State::Handshaking || !conn)
+        return;
+    if (to.address() != remote.address() || to.port() != remote.port())
+        return;
+    const std::optional<Error> e = unreachableError(err, remote.toString());
+    if (!e)
+        return;
+    setCloseReason(*e);
+    finalize();
 }
 
 // Returns false when the connection is finished with.

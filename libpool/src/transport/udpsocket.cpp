@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <linux/errqueue.h>
 #include <netinet/ip.h>
 #include <netinet/udp.h>
 #include <unistd.h>
@@ -121,8 +122,67 @@ void UdpSocket::close()
     }
 }
 
+void UdpSocket::setIcmpErrorReceiver(IcmpError cb)
+{
+    m_icmpError = std::move(cb);
+    if (m_fd < 0)
+        return;
+    const int on = m_icmpError ? 1 : 0;
+    // Without IP_RECVERR the kernel keeps ICMP errors of an unconnected UDP
+    // socket to itself (ip(7)); with it, they wait in the error queue. An
+    // IPv6 socket also carries IPv4-mapped peers, whose errors come as IPv4.
+    ::setsockopt(m_fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on);
+    if (m_local.family() == AF_INET6)
+        ::setsockopt(m_fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on);
+}
+
+void UdpSocket::drainErrorQueue()
+{
+    // Drained whole each time: a non-empty error queue keeps the socket
+    // readable (POLLERR), which would spin the event loop.
+    for (int i = 0; i < kMaxReadsPerTurn && m_fd >= 0; ++i) {
+        SocketAddress to;
+        char payload[1];
+        iovec iov{payload, sizeof payload};
+        alignas(cmsghdr) char control[512];
+        msghdr msg{};
+        msg.msg_name = &to.storage;
+        msg.msg_namelen = sizeof to.storage;
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        if (::recvmsg(m_fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
+            if (errno == EINTR)
+                continue;
+            return;   // EAGAIN: empty
+        }
+        to.length = msg.msg_namelen;
+        for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+            const bool v4 = c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR;
+            const bool v6 = c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR;
+            if (!v4 && !v6)
+                continue;
+            sock_extended_err ee;
+            std::memcpy(&ee, CMSG_DATA(c), sizeof ee);
+            // Only what a router or the peer's host said: local errors
+            // (a datagram too big for our own interface) are not news of the peer.
+            if (ee.ee_origin != SO_EE_ORIGIN_ICMP && ee.ee_origin != SO_EE_ORIGIN_ICMP6)
+                continue;
+            qCDebug(lcUdp) << "ICMP error for" << to.toString() << ":" << strerror(int(ee.ee_errno));
+            if (m_icmpError)
+                m_icmpError(to, int(ee.ee_errno));
+        }
+    }
+}
+
 void UdpSocket::onReadable()
 {
+    if (m_icmpError) {
+        drainErrorQueue();
+        if (m_fd < 0)
+            return;  // closed by the receiver
+    }
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int)) * 2 + CMSG_SPACE(sizeof(in6_pktinfo))];
     for (int i = 0; i < kMaxReadsPerTurn && m_fd >= 0; ++i) {
         SocketAddress from;
@@ -136,7 +196,9 @@ void UdpSocket::onReadable()
         msg.msg_controllen = sizeof control;
         const ssize_t n = ::recvmsg(m_fd, &msg, 0);
         if (n < 0) {
-            if (errno == EINTR)
+            // With IP_RECVERR the kernel also reports a queued ICMP error
+            // once on the next read; the error queue has told us already.
+            if (errno == EINTR || errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH)
                 continue;
             if (errno != EAGAIN && errno != EWOULDBLOCK)
                 qCDebug(lcUdp) << "recvmsg:" << strerror(errno);

@@ -46,6 +46,13 @@ public:
     void setBatchDone(std::function<void()> cb) { m_batchDone = std::move(cb); }
     /// Called once when the kernel accepts writes again after WouldBlock.
     void setWritable(std::function<void()> cb) { m_writable = std::move(cb); }
+    /// An ICMP error came back for a datagram sent to `to`, as the errno the
+    /// kernel made of it (ECONNREFUSED: port unreachable, ...).
+    using IcmpError = std::function<void(const SocketAddress &to, int err)>;
+    /// Asks the kernel for ICMP errors (IP_RECVERR / IPV6_RECVERR, read from
+    /// the error queue) and hands each to cb. For a client's own socket: a
+    /// shared listening socket hears about every peer, not one server.
+    void setIcmpErrorReceiver(IcmpError cb);
 
     /// Sends len bytes as packets of segmentSize bytes (the last may be
     /// shorter). segmentSize >= len sends a single datagram.
@@ -63,6 +70,7 @@ public:
 
 private:
     void onReadable();
+    void drainErrorQueue();
     void onWritableNotifier();
     SendResult sendOne(const SocketAddress &to, const uint8_t *data, size_t len, size_t segmentSize);
     void tuneBuffers();
@@ -74,6 +82,7 @@ private:
     Receiver m_receiver;
     std::function<void()> m_batchDone;
     std::function<void()> m_writable;
+    IcmpError m_icmpError;
     std::vector<uint8_t> m_recvBuffer;
     bool m_gso = false;
     bool m_gro = false;

@@ -47,6 +47,9 @@ struct RelayConfig
     /// (cause "blackhole"); blackholeFor 0: never.
     Duration blackholeAt{0};
     Duration blackholeFor{0};
+    /// The first dropFirst datagrams each way after start() are dropped
+    /// (cause "blackhole"): a lost handshake, whatever the timing.
+    int dropFirst = 0;
     /// Every client's upstream socket moves to a new port this often, so the
     /// server sees each client migrate; 0: never.
     Duration rebindEvery{0};
