@@ -379,9 +379,9 @@ QString wanTable(const BenchReport &report)
         if (!w.attributes.contains(QStringLiteral("profile")))
             continue;
         QStringList row{w.attributes.value(QStringLiteral("profile")).toString(),
-                        formatFigure(w.attributes.value(QStringLiteral("round_trip_ms")).toDouble())
+                        QString::number(w.attributes.value(QStringLiteral("round_trip_ms")).toDouble())
                             + QStringLiteral(" ms"),
-                        formatFigure(w.attributes.value(QStringLiteral("loss_percent")).toDouble())
+                        QString::number(w.attributes.value(QStringLiteral("loss_percent")).toDouble())
                             + QStringLiteral("%"),
                         w.attributes.value(QStringLiteral("cc")).toString()};
         if (w.status != WorkloadReport::Status::Ok) {
@@ -390,7 +390,7 @@ QString wanTable(const BenchReport &report)
             row << formatFigure(median(w, "mb_per_s"))
                 << QString::number(median(w, "link_fraction") * 100.0, 'f', 0) + QStringLiteral("%")
                 << mib(median(w, "peak_cwnd_bytes")) << mib(median(w, "peak_in_flight_bytes"))
-                << formatFigure(median(w, "lost_packets"))
+                << QString::number(qRound64(median(w, "lost_packets")))
                 << mib(w.attributes.value(QStringLiteral("bytes")).toDouble());
         }
         rows.append(row);

@@ -816,10 +816,10 @@ server unless --connect names one.
 The wan workload (run when named) sends one stream to an in-process sink
 server through an in-process relay emulating each named path (the profiles
 of "quicpool relay --help": 400 Mbit/s = 50 MB/s, mtu 1472, 100 ms queue).
-Bytes per path unless --bytes: 128MiB on lan, continental and
-intercontinental, 16MiB on lossy and satellite (--quick: 8MiB and 2MiB); a
-path that does not finish within 30 s plus 12.5 s per MiB (at most 10
-minutes) fails with what it moved. Each path and controller is a workload
+Bytes per path unless --bytes: 128MiB on a path without loss, 16MiB on a
+lossy one, 8MiB on a lossy one of 300 ms or more (--quick: 8MiB, 2MiB,
+1MiB); a path that does not finish within 30 s plus 25 s per MiB (at most
+10 minutes) fails, saying how much was written. Each path and controller is a workload
 "wan.PATH.CC" in the table and the JSON, with "profile", "cc",
 "round_trip_ms", "loss_percent", "link_mb_per_s" and "bytes" beside the
 figures: mb_per_s, link_fraction (mb_per_s / link_mb_per_s),
