@@ -78,7 +78,8 @@ qint64 wanBytes(const relay::PathProfile &profile, bool quick)
 
 std::chrono::milliseconds wanTimeout(qint64 bytes)
 {
-    const qint64 ms = 30000 + bytes / (40 * 1024) * 1000;
+    // min() first: a --bytes near 2^63 must not overflow the product.
+    const qint64 ms = 30000 + std::min<qint64>(bytes, qint64(1) << 40) * 25000 / (1024 * 1024);
     return std::chrono::milliseconds(std::min<qint64>(ms, 600000));
 }
 

@@ -60,7 +60,7 @@ struct WanCase
 /// that loss-based controllers finish in minutes.
 qint64 wanBytes(const relay::PathProfile &profile, bool quick);
 /// How long a wan transfer of `bytes` may take: 30 s to set up plus
-/// 25 s per MiB (40 KiB/s), at most 10 minutes.
+/// 25 s per MiB (about 40 KiB/s), at most 10 minutes.
 std::chrono::milliseconds wanTimeout(qint64 bytes);
 
 struct Plan
