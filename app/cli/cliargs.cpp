@@ -819,13 +819,15 @@ of "quicpool relay --help": 400 Mbit/s = 50 MB/s, mtu 1472, 100 ms queue).
 Bytes per path unless --bytes: 128MiB on a path without loss, 16MiB on a
 lossy one, 8MiB on a lossy one of 300 ms or more (--quick: 8MiB, 2MiB,
 1MiB); a path that does not finish within 30 s plus 25 s per MiB (at most
-10 minutes) fails, saying how much was written. Each path and controller is a workload
-"wan.PATH.CC" in the table and the JSON, with "profile", "cc",
-"round_trip_ms", "loss_percent", "link_mb_per_s" and "bytes" beside the
-figures: mb_per_s, link_fraction (mb_per_s / link_mb_per_s),
+10 minutes) fails, saying how much was written. Each path and controller
+is a workload "wan.PATH.CC" in the table and the JSON, with "profile",
+"cc", "round_trip_ms", "loss_percent", "link_mb_per_s" and "bytes" beside
+the figures: mb_per_s, link_fraction (mb_per_s / link_mb_per_s),
 peak_cwnd_bytes and peak_in_flight_bytes (the client's largest congestion
 window and flight), lost_packets (the client's, as ngtcp2 declared them),
-min_rtt_ms and seconds; a summary table per path follows the main one.
+min_rtt_ms, seconds, relay_queue_drops and relay_loss_drops (datagrams the
+relay dropped from a full queue and at random); a summary table per path
+follows the main one.
 )";
 
 } // namespace
