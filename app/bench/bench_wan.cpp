@@ -4,6 +4,7 @@
 #include "units.h"
 
 #include <quicpool/relay/relay.h>
+#include <memory>
 
 namespace quicpool::cli::bench {
 
@@ -22,16 +23,15 @@ public:
 
     bool start(const relay::RelayConfig &config, QString *error)
     {
-        bool ok = false;
-        const bool ran = m_thread.run([this, config, error, &ok] {
+        // By value: a call that times out may still run after we return.
+        auto why = std::make_shared<QString>();
+        const bool ran = m_thread.run([this, config, why] {
             m_relay = new relay::Relay(config);
-            ok = m_relay->start();
-            if (!ok)
-                *error = QStringLiteral("the relay did not start: %1").arg(m_relay->errorString());
+            if (!m_relay->start())
+                *why = QStringLiteral("the relay did not start: %1").arg(m_relay->errorString());
         });
-        if (!ran)
-            *error = QStringLiteral("the relay thread did not start the relay in time");
-        return ran && ok;
+        *error = ran ? *why : QStringLiteral("the relay thread did not start the relay in time");
+        return ran && why->isEmpty();
     }
     void stop()
     {
