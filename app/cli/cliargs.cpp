@@ -803,7 +803,8 @@ server unless --connect names one.
   --json               print the results as JSON
   --repeat N           runs per workload (default: set by the workload)
   --workload NAME      run this workload only (default: all but relay, which
-                       measures the impairment relay and runs when named)
+                       measures the impairment relay, and wan, which takes
+                       minutes: they run when named)
   --bytes SIZE         payload per stream (default: set by the workload)
   --connect HOST:PORT  use this server instead of an in-process one
   --cc NAME            congestion control of the QUIC workloads: cubic, reno
