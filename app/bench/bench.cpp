@@ -9,6 +9,7 @@
 #include "bench_plan.h"
 #include "bench_relay.h"
 #include "bench_report.h"
+#include "bench_wan.h"
 #include "bench_workloads.h"
 
 #include <QtCore/QCoreApplication>
@@ -92,14 +93,37 @@ int runBench(const BenchOptions &options)
     report.settings.repeat = plan.repeat;
     report.settings.bytes = plan.sizes.bytes;
     report.settings.connect = plan.connect;
+    report.settings.congestionControl = options.congestionControl;
     for (const WorkloadInfo &w : plan.workloads)
         report.settings.workloads.append(w.name);
     if (!report.machine.optimized)
         progress(QStringLiteral("note: this is an unoptimized (Debug) build; its figures are not representative"));
 
     WorkerThread worker;
-    const WorkloadContext context{plan.sizes, plan.connect, &worker, progress, !options.workload.isEmpty()};
+    const WorkloadContext context{plan.sizes, plan.connect, &worker, progress, !options.workload.isEmpty(),
+                                  plan.congestionControl};
     for (const WorkloadInfo &w : plan.workloads) {
+        if (w.name == u"wan") {
+            // One report per path and controller, so each has its figures.
+            for (const WanCase &c : plan.wanCases) {
+                WorkloadReport result;
+                result.name = c.name();
+                result.title = QStringLiteral("%1 over %2 (%3)")
+                                   .arg(w.title, c.profile.name, congestionControlName(c.congestionControl));
+                result.attributes = wanAttributes(c);
+                const int runs = plan.runsOf(w);
+                for (int run = 1; run <= runs; ++run) {
+                    progress(QStringLiteral("%1 run %2/%3: %4").arg(result.name).arg(run).arg(runs).arg(result.title));
+                    const RunOutcome outcome = runWan(context, c);
+                    progress(QStringLiteral("%1 run %2/%3: %4").arg(result.name).arg(run).arg(runs).arg(briefly(outcome)));
+                    result.addRun(outcome);
+                    if (!outcome.error.isEmpty() || !outcome.skipped.isEmpty())
+                        break;
+                }
+                report.workloads.append(result);
+            }
+            continue;
+        }
         WorkloadReport result;
         result.name = w.name;
         result.title = w.title;

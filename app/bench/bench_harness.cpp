@@ -58,7 +58,8 @@ QuicServer::~QuicServer()
     stop();
 }
 
-bool QuicServer::start(int maxCapacity, workload::Mode mode, QString *error)
+bool QuicServer::start(int maxCapacity, workload::Mode mode, QString *error,
+                       std::optional<CongestionControl> congestionControl)
 {
     stop();
     struct Result
@@ -69,8 +70,10 @@ bool QuicServer::start(int maxCapacity, workload::Mode mode, QString *error)
         QString error;
     };
     auto result = std::make_shared<Result>();
-    const bool ran = m_worker->run([this, result, maxCapacity, mode] {
+    const bool ran = m_worker->run([this, result, maxCapacity, mode, congestionControl] {
         ServerPoolConfig config;
+        if (congestionControl)
+            config.setCongestionControl(*congestionControl);
         config.setMaxCapacity(maxCapacity);
         config.setListenAddress(QStringLiteral("127.0.0.1:0"));
         auto *pool = new ServerPool(config);
@@ -124,9 +127,12 @@ int QuicServer::active() const
 
 // ---------------------------------------------------------------- client side
 
-ClientPoolConfig benchClientConfig(const QString &address, int capacity, Milliseconds interval)
+ClientPoolConfig benchClientConfig(const QString &address, int capacity, Milliseconds interval,
+                                   std::optional<CongestionControl> congestionControl)
 {
     ClientPoolConfig c;
+    if (congestionControl)
+        c.setCongestionControl(*congestionControl);
     c.setMinCapacity(capacity);
     c.setMaxCapacity(capacity);
     c.setMinInterval(interval);

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace quicpool::cli::bench {
 
@@ -65,7 +66,9 @@ public:
     /// streams in `mode` (Hold leaves them pooled: fill, memory, get).
     /// maxCapacity is also the client's initial stream credit
     /// (initial_max_streams_bidi).
-    bool start(int maxCapacity, workload::Mode mode, QString *error);
+    /// congestionControl unset: the library's default.
+    bool start(int maxCapacity, workload::Mode mode, QString *error,
+               std::optional<CongestionControl> congestionControl = std::nullopt);
     /// Closes and deletes the pool on its thread.
     void stop();
 
@@ -95,10 +98,13 @@ struct WorkloadContext
     WorkerThread *worker = nullptr;
     std::function<void(const QString &line)> progress;  ///< one line per phase
     bool chosen = false;             ///< this workload was named with --workload
+    /// --cc for both ends of the QUIC workloads; unset: the library's default.
+    std::optional<CongestionControl> congestionControl;
 };
 
 /// A client pool configuration for a local or remote bench server.
-ClientPoolConfig benchClientConfig(const QString &address, int capacity, Milliseconds interval);
+ClientPoolConfig benchClientConfig(const QString &address, int capacity, Milliseconds interval,
+                                   std::optional<CongestionControl> congestionControl = std::nullopt);
 
 /// An optional send buffer size from QUICPOOL_BENCH_SEND_BUFFER (bytes),
 /// a diagnostic knob for profiling; 0 when unset (library default).

@@ -4,8 +4,11 @@
 
 #include "cliargs.h"
 
+#include <quicpool/relay/pathprofile.h>
 #include <QtCore/QList>
 #include <QtCore/QString>
+#include <chrono>
+#include <optional>
 
 namespace quicpool::cli::bench {
 
@@ -40,6 +43,26 @@ struct Sizes
 };
 Sizes sizesFor(bool quick, qint64 bytesOverride = 0);
 
+/// One transfer of the wan workload: a path, a congestion controller, how
+/// much to send and how long it may take.
+struct WanCase
+{
+    relay::PathProfile profile;
+    CongestionControl congestionControl = CongestionControl::Bbr;
+    qint64 bytes = 0;
+    std::chrono::milliseconds timeout{0};
+
+    /// "wan.lossy.bbr": its workload name in the table and the JSON.
+    QString name() const;
+};
+/// Bytes sent over a path unless --bytes says: long enough on a clean path
+/// for the window to open and the link to fill, short enough on a lossy one
+/// that loss-based controllers finish in minutes.
+qint64 wanBytes(const relay::PathProfile &profile, bool quick);
+/// How long a wan transfer of `bytes` may take: 30 s to set up plus
+/// 25 s per MiB (about 40 KiB/s), at most 10 minutes.
+std::chrono::milliseconds wanTimeout(qint64 bytes);
+
 struct Plan
 {
     QList<WorkloadInfo> workloads;  ///< to run, in order
@@ -48,6 +71,10 @@ struct Plan
     QString connect;
     Sizes sizes;
     QString error;                  ///< usage error sentence; empty if fine
+    /// --cc for every QUIC workload; unset: the library's default.
+    std::optional<CongestionControl> congestionControl;
+    /// The wan workload's transfers, path by path, each controller in turn.
+    QList<WanCase> wanCases;
 
     /// Runs of a workload: --repeat, else 1 in --quick, else its default.
     int runsOf(const WorkloadInfo &workload) const;

@@ -192,6 +192,7 @@ QJsonObject toJson(const BenchReport &report)
         {QStringLiteral("bytes"), double(s.bytes)},
         {QStringLiteral("connect"), s.connect.isEmpty() ? QJsonValue() : QJsonValue(s.connect)},
         {QStringLiteral("workloads"), QJsonArray::fromStringList(s.workloads)},
+        {QStringLiteral("cc"), s.congestionControl.isEmpty() ? QJsonValue() : QJsonValue(s.congestionControl)},
     };
 
     QJsonObject workloads;
@@ -203,6 +204,8 @@ QJsonObject toJson(const BenchReport &report)
         };
         if (!w.reason.isEmpty())
             o.insert(QStringLiteral("reason"), w.reason);
+        for (auto it = w.attributes.begin(); it != w.attributes.end(); ++it)
+            o.insert(it.key(), it.value());
         if (!w.notes.isEmpty())
             o.insert(QStringLiteral("notes"), QJsonArray::fromStringList(w.notes));
         QJsonObject figures;
@@ -357,7 +360,64 @@ QString toTable(const BenchReport &report)
     for (const WorkloadReport &w : report.workloads)
         for (const QString &n : w.notes)
             ts << "note (" << w.name << "): " << n << "\n";
+    if (const QString wan = wanTable(report); !wan.isEmpty())
+        ts << "\n" << wan;
     ts << "\nMB/s = 10^6 bytes per second. Targets are the project's loopback goals (two processes, medians; docs/PERFORMANCE.md); shown, never asserted.\n";
+    return out;
+}
+
+QString wanTable(const BenchReport &report)
+{
+    QList<QStringList> rows;
+    rows.append({QStringLiteral("path"), QStringLiteral("rtt"), QStringLiteral("loss"), QStringLiteral("cc"),
+                 QStringLiteral("MB/s"), QStringLiteral("of link"), QStringLiteral("peak cwnd"),
+                 QStringLiteral("peak flight"), QStringLiteral("lost pkts"), QStringLiteral("bytes")});
+    auto median = [](const WorkloadReport &w, const char *key) {
+        const Figure *f = w.figure(QLatin1String(key));
+        return f && !f->values.isEmpty() ? f->summary().median : 0.0;
+    };
+    auto mib = [](double bytes) { return QString::number(bytes / (1024.0 * 1024.0), 'f', 1) + QStringLiteral(" MiB"); };
+    for (const WorkloadReport &w : report.workloads) {
+        if (!w.attributes.contains(QStringLiteral("profile")))
+            continue;
+        QStringList row{w.attributes.value(QStringLiteral("profile")).toString(),
+                        QString::number(w.attributes.value(QStringLiteral("round_trip_ms")).toDouble())
+                            + QStringLiteral(" ms"),
+                        QString::number(w.attributes.value(QStringLiteral("loss_percent")).toDouble())
+                            + QStringLiteral("%"),
+                        w.attributes.value(QStringLiteral("cc")).toString()};
+        if (w.status != WorkloadReport::Status::Ok) {
+            row << statusName(w.status) + QStringLiteral(": ") + w.reason;
+        } else {
+            row << formatFigure(median(w, "mb_per_s"))
+                << QString::number(median(w, "link_fraction") * 100.0, 'f', 0) + QStringLiteral("%")
+                << mib(median(w, "peak_cwnd_bytes")) << mib(median(w, "peak_in_flight_bytes"))
+                << QString::number(qRound64(median(w, "lost_packets")))
+                << mib(w.attributes.value(QStringLiteral("bytes")).toDouble());
+        }
+        rows.append(row);
+    }
+    if (rows.size() == 1)
+        return {};
+    const int columns = int(rows.first().size());
+    QList<int> widths(columns, 0);
+    for (const QStringList &r : rows)
+        if (r.size() == columns)
+            for (int i = 0; i < columns; ++i)
+                widths[i] = std::max(widths[i], int(r[i].size()));
+    QString out = QStringLiteral("WAN paths (one stream through the in-process relay; medians):\n");
+    for (const QStringList &r : rows) {
+        QString line;
+        for (int i = 0; i < r.size(); ++i) {
+            const bool last = i == r.size() - 1;
+            const bool numeric = i == 1 || i == 2 || (i >= 4 && r.size() == columns);
+            const QString cell = last ? r[i] : numeric ? r[i].rightJustified(widths[i]) : r[i].leftJustified(widths[i]);
+            line += cell + (last ? QString() : QStringLiteral("  "));
+        }
+        while (line.endsWith(u' '))
+            line.chop(1);
+        out += line + QStringLiteral("\n");
+    }
     return out;
 }
 

@@ -74,6 +74,9 @@ struct WorkloadReport
     QStringList notes;
     /// QUIC figure key -> median / the TLS baseline's median of the same key.
     QList<std::pair<QString, double>> vsTls;
+    /// Labels written into the workload's JSON object beside "figures"
+    /// (the wan workload's profile, cc, ...); empty for most workloads.
+    QJsonObject attributes;
 
     /// Folds one run in: samples append to their figures; a failure or skip
     /// sets the status (a failure wins over everything).
@@ -102,6 +105,7 @@ struct BenchSettings
     qint64 bytes = 0;           ///< sink/baseline payload
     QString connect;            ///< empty: in-process server
     QStringList workloads;      ///< names, in run order
+    QString congestionControl;  ///< --cc as given; empty: the library's default
 };
 
 struct BenchReport
@@ -123,8 +127,13 @@ struct BenchReport
 bool measuredValue(const BenchReport &report, const Target &target, double *value);
 
 QJsonObject toJson(const BenchReport &report);
-/// A fixed-width table for a terminal, with the machine on top.
+/// A fixed-width table for a terminal, with the machine on top, and a
+/// summary of the wan workload's paths when it ran.
 QString toTable(const BenchReport &report);
+/// The wan summary alone: one row per path and controller (profile, cc,
+/// MB/s, share of the link, peak window and flight, lost packets); empty
+/// when no workload has a "profile" attribute.
+QString wanTable(const BenchReport &report);
 /// A number as the table prints it: 3 significant digits, at least 0 decimals.
 QString formatFigure(double value);
 

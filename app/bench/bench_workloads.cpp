@@ -25,9 +25,10 @@ double microseconds(int64_t ns) { return double(ns) / 1e3; }
 double milliseconds(int64_t ns) { return double(ns) / 1e6; }
 
 std::unique_ptr<ClientPool> startClient(const QString &address, int capacity, Milliseconds interval,
-                                        QString *error)
+                                        QString *error,
+                                        std::optional<CongestionControl> congestionControl = std::nullopt)
 {
-    auto client = std::make_unique<ClientPool>(benchClientConfig(address, capacity, interval));
+    auto client = std::make_unique<ClientPool>(benchClientConfig(address, capacity, interval, congestionControl));
     if (!client->start()) {
         *error = QStringLiteral("the client pool did not start: %1").arg(client->lastError().toString());
         return nullptr;
@@ -133,30 +134,13 @@ RunOutcome runFill(const WorkloadContext &context)
 
 // ---------------------------------------------------------------- sink
 
-RunOutcome runSink(const WorkloadContext &context, int streams)
+SinkTransfer sinkTransfer(ClientPool *client, int streams, qint64 total, std::chrono::milliseconds timeout,
+                          qint64 sendBuffer)
 {
-    const bool remote = !context.connect.isEmpty();
-    const qint64 total = context.sizes.bytes;
-    QuicServer server(context.worker);
-    QString address = context.connect;
-    QString error;
-    if (!remote) {
-        if (!server.start(streams + 8, workload::Mode::Sink, &error))
-            return RunOutcome::failure(error);
-        address = server.address();
-    }
-    auto client = startClient(address, streams, kQuietInterval, &error);
-    if (!client || !waitForPools(client.get(), streams, nullptr, 0, 15s, &error))
-        return RunOutcome::failure(error);
-
-    context.progress(QStringLiteral("sink: %1 over %2 stream%3%4")
-                         .arg(formatBytes(total))
-                         .arg(streams)
-                         .arg(streams == 1 ? QString() : QStringLiteral("s"))
-                         .arg(remote ? QStringLiteral(" to ") + address : QString()));
     // One workload::StreamRunner per stream, in sink mode: it writes the
     // pattern, FINs, reads the server's 16-byte reply and judges it. The
     // transfer ends with the last verdict; the first failure ends it at once.
+    SinkTransfer result;
     QEventLoop loop;
     struct Sender
     {
@@ -169,46 +153,86 @@ RunOutcome runSink(const WorkloadContext &context, int streams)
     QString failure;
     QObject owner;   // the runners: one that has no verdict yet resets its stream as it goes
     const QStringList ids = client->readyIds();
-    const qint64 overrideBuffer = sendBufferOverride();
     for (int i = 0; i < streams; ++i) {
         Stream *s = client->tryOutgoingGet(ids.value(i));
-        if (!s)
-            return RunOutcome::failure(QStringLiteral("pooled stream %1 could not be taken").arg(ids.value(i)));
-        if (overrideBuffer > 0)
-            s->setSendBufferSize(overrideBuffer);
+        if (!s) {
+            result.failure = QStringLiteral("pooled stream %1 could not be taken").arg(ids.value(i));
+            return result;
+        }
+        if (sendBuffer > 0)
+            s->setSendBufferSize(sendBuffer);
         // The first total % streams streams carry one byte more.
         const qint64 share = total / streams + (i < total % streams ? 1 : 0);
         senders[size_t(i)].runner = new workload::StreamRunner(s, workload::Mode::Sink, share,
-                                                   [&, i](const workload::RunResult &result) {
+                                                   [&, i](const workload::RunResult &run) {
                                                        Sender &done = senders[size_t(i)];
                                                        done.endNs = nowNs();
                                                        done.done = true;
-                                                       if (!result.ok && failure.isEmpty())
+                                                       if (!run.ok && failure.isEmpty())
                                                            failure = QStringLiteral("stream %1: %2 (is the server in sink mode?)")
-                                                                         .arg(result.id, result.why);
+                                                                         .arg(run.id, run.why);
                                                        if (--pending == 0 || !failure.isEmpty())
                                                            loop.quit();
                                                    },
                                                    &owner);
+        QObject::connect(senders[size_t(i)].runner, &workload::StreamRunner::transferred, &owner,
+                         [&result](qint64 sent, qint64) { result.written += sent; });
     }
 
-    Deadline deadline(&loop, std::chrono::milliseconds(30000 + total / 4000));
+    Deadline deadline(&loop, timeout);
     const double cpuStart = processCpuSeconds();
     const int64_t startNs = nowNs();
     for (Sender &s : senders)
         s.runner->start();
     loop.exec();
-    const double cpu = processCpuSeconds() - cpuStart;
+    result.cpuSeconds = processCpuSeconds() - cpuStart;
 
-    if (!failure.isEmpty())
-        return RunOutcome::failure(failure);
-    if (pending > 0)
-        return RunOutcome::failure(QStringLiteral("the transfer did not finish within %1 s")
-                                       .arg(double(deadline.timer.interval()) / 1000.0));
+    if (!failure.isEmpty()) {
+        result.failure = failure;
+        return result;
+    }
+    if (pending > 0) {
+        result.seconds = double(nowNs() - startNs) / 1e9;
+        result.failure = QStringLiteral("the transfer did not finish within %1 s (%2 of %3 written)")
+                             .arg(double(deadline.timer.interval()) / 1000.0)
+                             .arg(formatBytes(result.written), formatBytes(total));
+        return result;
+    }
     int64_t endNs = 0;
     for (const Sender &s : senders)
         endNs = std::max(endNs, s.endNs);
-    const double seconds = double(endNs - startNs) / 1e9;
+    result.seconds = double(endNs - startNs) / 1e9;
+    return result;
+}
+
+RunOutcome runSink(const WorkloadContext &context, int streams)
+{
+    const bool remote = !context.connect.isEmpty();
+    const qint64 total = context.sizes.bytes;
+    QuicServer server(context.worker);
+    QString address = context.connect;
+    QString error;
+    if (!remote) {
+        if (!server.start(streams + 8, workload::Mode::Sink, &error, context.congestionControl))
+            return RunOutcome::failure(error);
+        address = server.address();
+    }
+    auto client = startClient(address, streams, kQuietInterval, &error, context.congestionControl);
+    if (!client || !waitForPools(client.get(), streams, nullptr, 0, 15s, &error))
+        return RunOutcome::failure(error);
+
+    context.progress(QStringLiteral("sink: %1 over %2 stream%3%4")
+                         .arg(formatBytes(total))
+                         .arg(streams)
+                         .arg(streams == 1 ? QString() : QStringLiteral("s"))
+                         .arg(remote ? QStringLiteral(" to ") + address : QString()));
+    const qint64 overrideBuffer = sendBufferOverride();
+    const SinkTransfer t = sinkTransfer(client.get(), streams, total, std::chrono::milliseconds(30000 + total / 4000),
+                                        overrideBuffer);
+    if (!t.failure.isEmpty())
+        return RunOutcome::failure(t.failure);
+    const double seconds = t.seconds;
+    const double cpu = t.cpuSeconds;
     const ConnectionInfo info = client->connectionInfo();
 
     RunOutcome out;
@@ -227,6 +251,8 @@ RunOutcome runSink(const WorkloadContext &context, int streams)
         out.note(QStringLiteral("QUIC cipher %1").arg(info.cipher()));
     if (overrideBuffer > 0)
         out.note(QStringLiteral("stream send buffer set to %1 bytes (QUICPOOL_BENCH_SEND_BUFFER)").arg(overrideBuffer));
+    if (context.congestionControl)
+        out.note(QStringLiteral("congestion control %1 (--cc)").arg(congestionControlName(*context.congestionControl)));
     client->close();
     return out;
 }

@@ -4,6 +4,7 @@
 
 #include <quicpool/certificate.h>
 #include <quicpool/global.h>
+#include <quicpool/relay/pathprofile.h>
 #include <QtCore/QFileInfo>
 #include <QtNetwork/QHostAddress>
 #include <algorithm>
@@ -477,6 +478,30 @@ ParseResult parseBench(const QStringList &args)
          }},
         {QStringLiteral("connect"), true,
          [&](const QString &v) { return parseConnect(QStringLiteral("connect"), v, &o.connect); }},
+        {QStringLiteral("profile"), true,
+         [&](const QString &v) -> QString {
+             o.profiles.clear();
+             for (const QString &name : v.split(u',')) {
+                 const std::optional<relay::PathProfile> p = relay::pathProfile(name.trimmed());
+                 if (!p)
+                     return QStringLiteral("--profile takes %1 (or several, comma-separated), not \"%2\".")
+                         .arg(relay::pathProfileNames(), name.trimmed());
+                 if (!o.profiles.contains(p->name))
+                     o.profiles.append(p->name);
+             }
+             return {};
+         }},
+        {QStringLiteral("cc"), true,
+         [&](const QString &v) -> QString {
+             CongestionControl cc{};
+             if (v == u"all")
+                 o.congestionControl = v;
+             else if (parseCongestionControl(v, &cc))
+                 o.congestionControl = congestionControlName(cc);
+             else
+                 return QStringLiteral("--cc takes cubic, reno, bbr or all, not \"%1\".").arg(v);
+             return {};
+         }},
     };
     if (QString error = parseOptions(command, args, options); !error.isEmpty())
         return failure(command, error);
@@ -489,6 +514,7 @@ ParseResult parseRelay(const QStringList &args)
     RelayOptions o;
     // --loss-up / --loss-down win over --loss whatever the order.
     std::optional<double> loss, lossUp, lossDown;
+    bool lossUpGiven = false, lossDownGiven = false;   // on the command line, not by --profile
     bool queueGiven = false;
     auto percent = [](const char *name, std::optional<double> *out) {
         return [name, out](const QString &v) {
@@ -512,13 +538,59 @@ ParseResult parseRelay(const QStringList &args)
              return {};
          }},
         {QStringLiteral("to"), true, [&](const QString &v) { return parseConnect(QStringLiteral("to"), v, &o.to); }},
+        {QStringLiteral("profile"), true,
+         [&](const QString &v) -> QString {
+             const std::optional<relay::PathProfile> p = relay::pathProfile(v);
+             if (!p)
+                 return QStringLiteral("--profile takes %1, not \"%2\".").arg(relay::pathProfileNames(), v);
+             // What the profile sets comes from the profile itself, so the
+             // relay command and the bench's wan workload cannot differ.
+             const relay::RelayConfig c = p->applyTo(relay::RelayConfig());
+             o.profile = p->name;
+             o.delay = c.delay;
+             o.jitter = std::chrono::duration_cast<Milliseconds>(c.jitter);
+             o.rate = c.rate;
+             o.queue = std::chrono::duration_cast<Milliseconds>(c.queue);
+             o.mtu = c.mtu;
+             loss.reset();
+             lossUp = c.lossUp;
+             lossDown = c.lossDown;
+             lossUpGiven = lossDownGiven = false;
+             queueGiven = false;
+             return {};
+         }},
         {QStringLiteral("delay"), true,
-         [&](const QString &v) { return parseNonNegativeDuration(QStringLiteral("delay"), v, &o.delay); }},
+         [&](const QString &v) {
+             Milliseconds delay{};
+             const QString error = parseNonNegativeDuration(QStringLiteral("delay"), v, &delay);
+             if (error.isEmpty())
+                 o.delay = delay;
+             return error;
+         }},
         {QStringLiteral("jitter"), true,
          [&](const QString &v) { return parseNonNegativeDuration(QStringLiteral("jitter"), v, &o.jitter); }},
-        {QStringLiteral("loss"), true, percent("loss", &loss)},
-        {QStringLiteral("loss-up"), true, percent("loss-up", &lossUp)},
-        {QStringLiteral("loss-down"), true, percent("loss-down", &lossDown)},
+        {QStringLiteral("loss"), true,
+         [&](const QString &v) {
+             // After --profile, --loss replaces the profile's loss both ways;
+             // --loss-up / --loss-down given on the command line still win.
+             if (!o.profile.isEmpty()) {
+                 if (!lossUpGiven)
+                     lossUp.reset();
+                 if (!lossDownGiven)
+                     lossDown.reset();
+             }
+             return percent("loss", &loss)(v);
+         }},
+        {QStringLiteral("loss-up"), true,
+         [&](const QString &v) {
+             lossUpGiven = true;
+             return percent("loss-up", &lossUp)(v);
+         }},
+        {QStringLiteral("loss-down"), true,
+         [&](const QString &v) {
+             lossDownGiven = true;
+             return percent("loss-down", &lossDown)(v);
+         }},
         {QStringLiteral("rate"), true,
          [&](const QString &v) -> QString {
              QString why;
@@ -606,6 +678,10 @@ exits 0.
   --listen HOST:PORT  where clients send (required); port 0 picks a free
                       port, ":PORT" listens on every address
   --to HOST:PORT      the server (required)
+  --profile NAME      a named internet path (see Profiles below). It sets
+                      delay (half the round trip), jitter, loss, rate,
+                      queue and mtu: those options given after --profile
+                      change its values, given before it they are replaced
   --delay DUR         one-way delay added in EACH direction, so a round trip
                       grows by twice as much (default 0ms)
   --jitter DUR        plus a uniform -DUR..+DUR per datagram, never below
@@ -641,7 +717,9 @@ P% needs the % sign: 1%, 0.5%. Clients idle for 2 minutes are forgotten.
 Drop causes: loss, mtu, queue (the rate's queue was full), blackhole, failed
 (a send failed, or the client's mapping expired while the datagram waited).
 The figures each second are that second's; "max" queue delay is since start.
-)";
+
+Profiles (each a 400mbit link with a 100ms queue and mtu 1472):
+%PROFILE_LINES%)";
 
 const char kServerUsage[] = R"(Usage: quicpool server --listen HOST:PORT [options]
 
@@ -752,10 +830,32 @@ server unless --connect names one.
   --json               print the results as JSON
   --repeat N           runs per workload (default: set by the workload)
   --workload NAME      run this workload only (default: all but relay, which
-                       measures the impairment relay and runs when named)
+                       measures the impairment relay, and wan, which takes
+                       minutes: they run when named)
   --bytes SIZE         payload per stream (default: set by the workload)
   --connect HOST:PORT  use this server instead of an in-process one
+  --cc NAME            congestion control of the QUIC workloads: cubic, reno
+                       or bbr (default %CC%); with --workload wan also
+                       all, which runs every path with each of the three
+  --profile NAME[,NAME]  the wan workload's paths (default: all of them):
+                       %PROFILES%
   -h, --help           show this text
+
+The wan workload (run when named) sends one stream to an in-process sink
+server through an in-process relay emulating each named path (the profiles
+of "quicpool relay --help": 400 Mbit/s = 50 MB/s, mtu 1472, 100 ms queue).
+Bytes per path unless --bytes: 128MiB on a path without loss, 16MiB on a
+lossy one, 8MiB on a lossy one of 300 ms or more (--quick: 8MiB, 2MiB,
+1MiB); a path that does not finish within 30 s plus 25 s per MiB (at most
+10 minutes) fails, saying how much was written. Each path and controller
+is a workload "wan.PATH.CC" in the table and the JSON, with "profile",
+"cc", "round_trip_ms", "loss_percent", "link_mb_per_s" and "bytes" beside
+the figures: mb_per_s, link_fraction (mb_per_s / link_mb_per_s),
+peak_cwnd_bytes and peak_in_flight_bytes (the client's largest congestion
+window and flight), lost_packets (the client's, as ngtcp2 declared them),
+min_rtt_ms, seconds, relay_queue_drops and relay_loss_drops (datagrams the
+relay dropped from a full queue and at random); a summary table per path
+follows the main one.
 )";
 
 } // namespace
@@ -815,10 +915,17 @@ QString usageText(QStringView command)
         return QString::fromUtf8(kClientUsage).replace(QStringLiteral("%CC%"), cc);
     if (command == u"demo")
         return QString::fromUtf8(kDemoUsage);
-    if (command == u"bench")
-        return QString::fromUtf8(kBenchUsage);
-    if (command == u"relay")
-        return QString::fromUtf8(kRelayUsage);
+    if (command == u"bench") {
+        return QString::fromUtf8(kBenchUsage)
+            .replace(QStringLiteral("%CC%"), cc)
+            .replace(QStringLiteral("%PROFILES%"), relay::pathProfileNames());
+    }
+    if (command == u"relay") {
+        QString lines;
+        for (const relay::PathProfile &p : relay::pathProfiles())
+            lines += QStringLiteral("  %1  %2\n").arg(p.name.leftJustified(18), p.description);
+        return QString::fromUtf8(kRelayUsage).replace(QStringLiteral("%PROFILE_LINES%"), lines);
+    }
     return QString::fromUtf8(kGeneralUsage);
 }
 

@@ -99,15 +99,26 @@ struct BenchOptions
     QString workload;                   ///< empty: every workload
     std::optional<qint64> bytes;
     QString connect;                    ///< empty: an in-process server
+    /// --profile: the wan workload's paths (relay::pathProfile() names, as
+    /// the library spells them); empty: every profile.
+    QStringList profiles;
+    /// --cc: a congestionControlName(), or "all" (wan only); empty: the
+    /// library's default.
+    QString congestionControl;
 };
 
 /// quicpool relay --listen HOST:PORT --to HOST:PORT ...: the path between
 /// them, as RelayConfig describes it (delay is one-way, each direction).
 struct RelayOptions
 {
+    /// --profile NAME as relay::pathProfile() spells it; empty: none. The
+    /// profile set delay, jitter, loss, rate, queue and mtu where it stood
+    /// on the command line: those options after it win, those before lose.
+    QString profile;
     QString listen;                     ///< required; port 0 picks one, ":PORT" every address
     QString to;                         ///< required; the server, with a host and a port 1..65535
-    Milliseconds delay{0};
+    /// One-way, each direction; microseconds since the lan profile's is 0.5 ms.
+    relay::RelayConfig::Duration delay{0};
     Milliseconds jitter{0};
     double lossUp = 0;                  ///< 0..1; --loss-up, else --loss
     double lossDown = 0;                ///< 0..1; --loss-down, else --loss

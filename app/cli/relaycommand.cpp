@@ -5,6 +5,7 @@
 #include "runcheck.h"
 #include "signalwatcher.h"
 
+#include <quicpool/relay/pathprofile.h>
 #include <quicpool/relay/relay.h>
 #include <QtCore/QCoreApplication>
 #include <QtCore/QTimer>
@@ -64,6 +65,8 @@ int runRelay(const RelayOptions &options)
     const QString listen = describe(relay.listenAddress(), relay.listenPort());
     const QString to = formatHostPort(config.upstreamAddress, config.upstreamPort);
     printLine(stderr, QStringLiteral("relaying %1 -> %2").arg(listen, to));
+    if (const auto profile = relay::pathProfile(options.profile))
+        printLine(stderr, QStringLiteral("profile %1: %2").arg(profile->name, profile->description));
     printLine(stderr, relayPathLine(relay.config()));
     QObject::connect(&relay, &relay::Relay::errorOccurred, &relay,
                      [](const QString &sentence) { printLine(stderr, QStringLiteral("quicpool: %1").arg(sentence)); });

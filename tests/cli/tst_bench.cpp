@@ -216,6 +216,83 @@ private Q_SLOTS:
         QVERIFY(!r.out.trimmed().startsWith('{'));
     }
 
+    void wanThroughTheRelay()
+    {
+        // One short path, a little data, each controller: the figures must
+        // be the path's (its round trip in min_rtt_ms, its loss dropped by
+        // the relay) and physically possible (above zero, within the link).
+        const Result r = runCli({QStringLiteral("bench"), QStringLiteral("--json"), QStringLiteral("--workload"),
+                                 QStringLiteral("wan"), QStringLiteral("--profile"), QStringLiteral("lossy"),
+                                 QStringLiteral("--cc"), QStringLiteral("all"), QStringLiteral("--bytes"),
+                                 QStringLiteral("256KiB")}, 240000);
+        QVERIFY2(r.finished, "bench --workload wan did not finish within 4 minutes");
+        QVERIFY2(r.exitCode == 0, r.err.right(2000).constData());
+        const QJsonObject o = parseObject(r.out);
+        QCOMPARE(o.value(QStringLiteral("ok")).toBool(), true);
+        QCOMPARE(o.value(QStringLiteral("settings")).toObject().value(QStringLiteral("cc")).toString(),
+                 QStringLiteral("all"));
+        const QJsonObject workloads = o.value(QStringLiteral("workloads")).toObject();
+        QCOMPARE(workloads.keys(), (QStringList{"wan.lossy.bbr", "wan.lossy.cubic", "wan.lossy.reno"}));
+        for (const QString &cc : {QStringLiteral("bbr"), QStringLiteral("cubic"), QStringLiteral("reno")}) {
+            const QString name = QStringLiteral("wan.lossy.") + cc;
+            const QJsonObject w = workloads.value(name).toObject();
+            QVERIFY2(w.value(QStringLiteral("status")).toString() == u"ok",
+                     qPrintable(name + QStringLiteral(": ") + w.value(QStringLiteral("reason")).toString()));
+            QCOMPARE(w.value(QStringLiteral("profile")).toString(), QStringLiteral("lossy"));
+            QCOMPARE(w.value(QStringLiteral("cc")).toString(), cc);
+            QCOMPARE(w.value(QStringLiteral("round_trip_ms")).toDouble(), 50.0);
+            QCOMPARE(w.value(QStringLiteral("loss_percent")).toDouble(), 1.0);
+            QCOMPARE(w.value(QStringLiteral("link_mb_per_s")).toDouble(), 50.0);
+            QCOMPARE(w.value(QStringLiteral("bytes")).toDouble(), 256.0 * 1024);
+            checkFigures(w, {QStringLiteral("mb_per_s"), QStringLiteral("link_fraction"),
+                             QStringLiteral("peak_cwnd_bytes"), QStringLiteral("peak_in_flight_bytes"),
+                             QStringLiteral("min_rtt_ms"), QStringLiteral("seconds")}, name);
+            const QJsonObject f = w.value(QStringLiteral("figures")).toObject();
+            auto median = [&](const char *key) {
+                return f.value(QLatin1String(key)).toObject().value(QStringLiteral("median")).toDouble(-1);
+            };
+            // Within the link: 50 MB/s at most, and link_fraction is its share.
+            QVERIFY2(median("mb_per_s") <= 50.0, qPrintable(name));
+            QVERIFY2(median("link_fraction") <= 1.0, qPrintable(name));
+            QVERIFY(std::fabs(median("link_fraction") - median("mb_per_s") / 50.0) < 1e-3);
+            // The relay was in the way: the round trip is the path's, and
+            // 256 KiB over 50 ms round trips cannot take less than one.
+            QVERIFY2(median("min_rtt_ms") >= 50.0 && median("min_rtt_ms") < 100.0, qPrintable(name));
+            QVERIFY2(median("seconds") >= 0.05, qPrintable(name));
+            // The window starts at ten packets and the flight grows past one.
+            QVERIFY2(median("peak_cwnd_bytes") >= 10 * 1200, qPrintable(name));
+            QVERIFY2(median("peak_in_flight_bytes") >= 1200, qPrintable(name));
+            // Figures of what was lost exist (counts may be zero on a short run).
+            QVERIFY(f.contains(QStringLiteral("lost_packets")));
+            QVERIFY(median("relay_loss_drops") >= 0);
+        }
+        QVERIFY2(r.err.contains("wan: 256 KiB over lossy"), r.err.constData());
+    }
+
+    void wanTableAndUsageErrors()
+    {
+        const Result r = runCli({QStringLiteral("bench"), QStringLiteral("--workload"), QStringLiteral("wan"),
+                                 QStringLiteral("--profile"), QStringLiteral("lan"), QStringLiteral("--bytes"),
+                                 QStringLiteral("1MiB")}, 120000);
+        QVERIFY(r.finished);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        // The default controller is the library's, named in the summary row.
+        static const QRegularExpression row(QStringLiteral("^lan\\s+1 ms\\s+0%\\s+bbr\\s+[0-9.]+\\s+\\d+%"),
+                                            QRegularExpression::MultilineOption);
+        QVERIFY2(QString::fromUtf8(r.out).contains(row), r.out.constData());
+        QVERIFY(r.out.contains("WAN paths"));
+
+        Result bad = runCli({QStringLiteral("bench"), QStringLiteral("--workload"), QStringLiteral("sink1"),
+                             QStringLiteral("--cc"), QStringLiteral("all")}, 30000);
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains("--workload wan"), bad.err.constData());
+        bad = runCli({QStringLiteral("bench"), QStringLiteral("--workload"), QStringLiteral("wan"),
+                      QStringLiteral("--profile"), QStringLiteral("mars")}, 30000);
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains("\"mars\"") && bad.err.contains("satellite"), bad.err.constData());
+        QVERIFY(bad.out.isEmpty());
+    }
+
     void unknownWorkloadIsAUsageError()
     {
         const Result r = runCli({QStringLiteral("bench"), QStringLiteral("--workload"), QStringLiteral("nosuch")}, 30000);

@@ -7,10 +7,13 @@
 #include "bench_report.h"
 #include "bench_resources.h"
 #include "bench_stats.h"
+#include "bench_wan.h"
 
 #include <QtCore/QJsonArray>
+#include <QtCore/QRegularExpression>
 #include <QtTest/QTest>
 
+using namespace quicpool;
 using namespace quicpool::cli;
 using namespace quicpool::cli::bench;
 
@@ -72,10 +75,13 @@ private Q_SLOTS:
         BenchOptions o;
         Plan p = makePlan(o);
         QVERIFY(p.error.isEmpty());
-        // Everything but the relay, which measures the test tool and runs when named.
-        QCOMPARE(p.workloads.size(), workloadCatalog().size() - 1);
+        // Everything but the relay, which measures the test tool, and wan,
+        // which takes minutes: they run when named.
+        QCOMPARE(p.workloads.size(), workloadCatalog().size() - 2);
         QVERIFY(std::none_of(p.workloads.begin(), p.workloads.end(),
-                             [](const WorkloadInfo &w) { return w.name == u"relay"; }));
+                             [](const WorkloadInfo &w) { return w.name == u"relay" || w.name == u"wan"; }));
+        QVERIFY(p.wanCases.isEmpty());
+        QVERIFY(!p.congestionControl);
         QCOMPARE(p.sizes.bytes, 1024LL * 1024 * 1024);
         QCOMPARE(p.sizes.fillStreams, (QList<int>{100, 1000, 10000}));
         QCOMPARE(p.sizes.echoTrips, 10000);
@@ -113,6 +119,131 @@ private Q_SLOTS:
         o.workload.clear();
         o.bytes = 0;
         QVERIFY(!makePlan(o).error.isEmpty());
+    }
+
+    void wanPlan()
+    {
+        const QList<quicpool::relay::PathProfile> profiles = quicpool::relay::pathProfiles();
+        BenchOptions o;
+        o.workload = QStringLiteral("wan");
+        Plan p = makePlan(o);
+        QVERIFY2(p.error.isEmpty(), qPrintable(p.error));
+        // Every profile once, with the library's default controller.
+        QCOMPARE(p.wanCases.size(), profiles.size());
+        const CongestionControl standard = ClientPoolConfig().congestionControl();
+        for (int i = 0; i < profiles.size(); ++i) {
+            const WanCase &c = p.wanCases.at(i);
+            QCOMPARE(c.profile.name, profiles.at(i).name);
+            QCOMPARE(c.congestionControl, standard);
+            QCOMPARE(c.bytes, wanBytes(c.profile, false));
+            QCOMPARE(c.name(), QStringLiteral("wan.%1.%2").arg(c.profile.name, congestionControlName(standard)));
+            QVERIFY(c.timeout >= std::chrono::seconds(30) && c.timeout <= std::chrono::minutes(10));
+        }
+        QCOMPARE(p.runsOf(p.workloads.first()), 1);
+        QVERIFY(!p.congestionControl);
+
+        // Clean paths send enough to fill the window; lossy ones less, so
+        // loss-based controllers end in minutes.
+        const auto lan = *quicpool::relay::pathProfile(QStringLiteral("lan"));
+        const auto satellite = *quicpool::relay::pathProfile(QStringLiteral("satellite"));
+        QCOMPARE(wanBytes(lan, false), 128LL << 20);
+        QCOMPARE(wanBytes(satellite, false), 8LL << 20);
+        QCOMPARE(wanBytes(*quicpool::relay::pathProfile(QStringLiteral("lossy")), false), 16LL << 20);
+        QVERIFY(wanBytes(lan, true) < wanBytes(lan, false));
+        QVERIFY(wanBytes(satellite, true) < wanBytes(satellite, false));
+        QCOMPARE(wanTimeout(16LL << 20).count(), 30000 + 16 * 25000);
+        QCOMPARE(wanTimeout(1LL << 40).count(), 600000);
+
+        // --profile in the order given, --cc all, --bytes for every path.
+        o.profiles = {QStringLiteral("satellite"), QStringLiteral("lan")};
+        o.congestionControl = QStringLiteral("all");
+        o.bytes = 1000;
+        p = makePlan(o);
+        QVERIFY2(p.error.isEmpty(), qPrintable(p.error));
+        QStringList names;
+        for (const WanCase &c : p.wanCases) {
+            names << c.name();
+            QCOMPARE(c.bytes, 1000);
+        }
+        QCOMPARE(names, (QStringList{"wan.satellite.bbr", "wan.satellite.cubic", "wan.satellite.reno",
+                                     "wan.lan.bbr", "wan.lan.cubic", "wan.lan.reno"}));
+
+        // One controller applies to every QUIC workload.
+        o.congestionControl = QStringLiteral("reno");
+        p = makePlan(o);
+        QCOMPARE(p.wanCases.size(), 2);
+        QVERIFY(p.congestionControl == CongestionControl::Reno);
+        o.workload = QStringLiteral("sink1");
+        o.profiles.clear();
+        p = makePlan(o);
+        QVERIFY(p.error.isEmpty());
+        QVERIFY(p.congestionControl == CongestionControl::Reno);
+
+        // Usage errors: a path or "all" without the wan workload.
+        o.congestionControl = QStringLiteral("all");
+        QVERIFY(makePlan(o).error.contains(u"--workload wan"));
+        o.congestionControl.clear();
+        o.profiles = {QStringLiteral("lan")};
+        QVERIFY(makePlan(o).error.contains(u"--workload wan"));
+        o.workload.clear();
+        QVERIFY(makePlan(o).error.contains(u"--profile"));
+    }
+
+    void wanArguments()
+    {
+        auto bench = [](const QStringList &args) {
+            return parseArguments(QStringList{QStringLiteral("bench")} + args);
+        };
+        ParseResult r = bench({"--workload", "wan", "--profile", "LAN,lossy,lan", "--cc", "CUBIC"});
+        QVERIFY2(r.ok(), qPrintable(r.error));
+        BenchOptions o = std::get<BenchOptions>(r.command);
+        QCOMPARE(o.profiles, (QStringList{"lan", "lossy"}));   // as the library spells them, once each
+        QCOMPARE(o.congestionControl, QStringLiteral("cubic"));
+        r = bench({"--cc", "all"});
+        QVERIFY(r.ok());
+        QCOMPARE(std::get<BenchOptions>(r.command).congestionControl, QStringLiteral("all"));
+
+        r = bench({"--profile", "lan,moon"});
+        QVERIFY(!r.ok());
+        QVERIFY2(r.error.contains(u"\"moon\"") && r.error.contains(u"satellite"), qPrintable(r.error));
+        r = bench({"--cc", "vegas"});
+        QVERIFY(!r.ok());
+        QVERIFY2(r.error.contains(u"cubic, reno, bbr or all"), qPrintable(r.error));
+        QVERIFY(usageText(u"bench").contains(u"--profile NAME[,NAME]"));
+        QVERIFY(usageText(u"bench").contains(quicpool::relay::pathProfileNames()));
+        QVERIFY(usageText(u"bench").contains(u"link_fraction"));
+    }
+
+    void wanTableRowsPerPath()
+    {
+        BenchReport report;
+        WorkloadReport w;
+        w.name = QStringLiteral("wan.lossy.bbr");
+        w.attributes = wanAttributes({*quicpool::relay::pathProfile(QStringLiteral("lossy")), CongestionControl::Bbr,
+                                      16LL << 20, std::chrono::seconds(60)});
+        RunOutcome run;
+        run.add(QStringLiteral("mb_per_s"), QStringLiteral("MB/s"), 25);
+        run.add(QStringLiteral("link_fraction"), QStringLiteral("of link"), 0.5);
+        run.add(QStringLiteral("peak_cwnd_bytes"), QStringLiteral("bytes"), 3 * 1024 * 1024);
+        run.add(QStringLiteral("peak_in_flight_bytes"), QStringLiteral("bytes"), 2 * 1024 * 1024);
+        run.add(QStringLiteral("lost_packets"), QStringLiteral("packets"), 321);
+        w.addRun(run);
+        report.workloads.append(w);
+        const QString table = wanTable(report);
+        QVERIFY2(table.contains(QRegularExpression(QStringLiteral(
+                     "lossy\\s+50 ms\\s+1%\\s+bbr\\s+25.0\\s+50%\\s+3.0 MiB\\s+2.0 MiB\\s+321\\s+16.0 MiB"))),
+                 qPrintable(table));
+        QVERIFY(toTable(report).contains(table));
+        const QJsonObject json = toJson(report).value(QStringLiteral("workloads")).toObject()
+                                     .value(QStringLiteral("wan.lossy.bbr")).toObject();
+        QCOMPARE(json.value(QStringLiteral("profile")).toString(), QStringLiteral("lossy"));
+        QCOMPARE(json.value(QStringLiteral("cc")).toString(), QStringLiteral("bbr"));
+        QCOMPARE(json.value(QStringLiteral("round_trip_ms")).toDouble(), 50.0);
+        QCOMPARE(json.value(QStringLiteral("loss_percent")).toDouble(), 1.0);
+        QCOMPARE(json.value(QStringLiteral("link_mb_per_s")).toDouble(), 50.0);
+        QCOMPARE(json.value(QStringLiteral("bytes")).toDouble(), double(16LL << 20));
+        // No wan workload, no wan table.
+        QVERIFY(wanTable(BenchReport()).isEmpty());
     }
 
     void runsFoldIntoFigures()

@@ -3,6 +3,8 @@
 // RelayConfig the options become.
 #include "cliargs.h"
 
+#include <quicpool/relay/pathprofile.h>
+
 #include <QtTest/QtTest>
 
 using namespace quicpool;
@@ -77,7 +79,7 @@ private Q_SLOTS:
         const auto o = std::get<RelayOptions>(result.command);
         QCOMPARE(o.listen, QStringLiteral(":0"));
         QCOMPARE(o.to, QStringLiteral("server.example:443"));
-        QCOMPARE(o.delay.count(), 20);
+        QVERIFY(o.delay == 20ms);
         QCOMPARE(o.jitter.count(), 5);
         QCOMPARE(o.lossUp, 0.01);
         QCOMPARE(o.lossDown, 0.005);
@@ -112,8 +114,69 @@ private Q_SLOTS:
         QCOMPARE(o.lossDown, 1.0);
         // The last of the same option counts.
         o = options(QStringLiteral("--delay 10ms --delay 30ms --loss 1% --loss 2%"));
-        QCOMPARE(o.delay.count(), 30);
+        QVERIFY(o.delay == 30ms);
         QCOMPARE(o.lossUp, 0.02);
+    }
+
+    void profileSetsThePathAndLaterOptionsWin()
+    {
+        auto options = [](const QString &extra) {
+            const ParseResult r = parse(kBase + extra);
+            if (!r.ok())
+                qWarning() << r.error;
+            return r.ok() ? std::get<RelayOptions>(r.command) : RelayOptions();
+        };
+        // Each profile gives exactly what the shared list's applyTo() gives.
+        for (const relay::PathProfile &p : relay::pathProfiles()) {
+            const RelayOptions o = options(QStringLiteral("--profile ") + p.name.toUpper());
+            QCOMPARE(o.profile, p.name);
+            const relay::RelayConfig want = p.applyTo(relay::RelayConfig());
+            const relay::RelayConfig got = toRelayConfig(o);
+            QVERIFY2(got.delay == want.delay, qPrintable(p.name));
+            QVERIFY(got.jitter == want.jitter);
+            QCOMPARE(got.lossUp, want.lossUp);
+            QCOMPARE(got.lossDown, want.lossDown);
+            QCOMPARE(got.rate, want.rate);
+            QVERIFY(got.queue == want.queue);
+            QCOMPARE(got.mtu, want.mtu);
+        }
+        // lan's one-way delay is half a millisecond, not rounded away.
+        QVERIFY(toRelayConfig(options(QStringLiteral("--profile lan"))).delay == 500us);
+
+        // After the profile an option changes it ...
+        RelayOptions o = options(QStringLiteral("--profile lossy --loss 2% --mtu 1400 --delay 10ms"));
+        QCOMPARE(o.lossUp, 0.02);
+        QCOMPARE(o.lossDown, 0.02);
+        QCOMPARE(o.mtu, 1400);
+        QVERIFY(o.delay == 10ms);
+        QCOMPARE(o.rate, qint64(50000000));   // the rest stays the profile's
+        o = options(QStringLiteral("--profile lossy --loss-down 3%"));
+        QCOMPARE(o.lossUp, 0.01);
+        QCOMPARE(o.lossDown, 0.03);
+        // ... the specific loss still wins over --loss whatever the order ...
+        o = options(QStringLiteral("--profile lossy --loss-up 4% --loss 2%"));
+        QCOMPARE(o.lossUp, 0.04);
+        QCOMPARE(o.lossDown, 0.02);
+        // ... and before it the profile replaces it.
+        o = options(QStringLiteral("--loss 2% --loss-up 5% --mtu 1400 --rate 1mbit --delay 300ms --profile lossy"));
+        QCOMPARE(o.lossUp, 0.01);
+        QCOMPARE(o.lossDown, 0.01);
+        QCOMPARE(o.mtu, 1472);
+        QCOMPARE(o.rate, qint64(50000000));
+        QVERIFY(o.delay == 25ms);
+        // The profile's rate lets --queue change the queue.
+        o = options(QStringLiteral("--profile satellite --queue 20ms"));
+        QCOMPARE(o.queue.count(), 20);
+
+        const ParseResult bad = parse(kBase + QStringLiteral("--profile moon"));
+        QVERIFY(!bad.ok());
+        QVERIFY2(bad.error.contains(u"\"moon\"") && bad.error.contains(relay::pathProfileNames()), qPrintable(bad.error));
+        // The help lists every profile with its description.
+        const QString help = usageText(u"relay");
+        QVERIFY(help.contains(u"--profile NAME"));
+        for (const relay::PathProfile &p : relay::pathProfiles())
+            QVERIFY2(help.contains(QRegularExpression(QStringLiteral("\\n  %1 +%2\\n").arg(p.name, QRegularExpression::escape(p.description)))),
+                     qPrintable(p.name));
     }
 
     void listenForms()

@@ -229,6 +229,40 @@ private Q_SLOTS:
         server.stop(SIGTERM);
     }
 
+    void profileSetsThePath()
+    {
+        Child server;
+        QVERIFY(server.start({"server", "--listen", "127.0.0.1:0", "--mode", "echo"},
+                             "^listening on 127\\.0\\.0\\.1:(\\d+)"));
+        const QString to = QStringLiteral("127.0.0.1:%1").arg(server.port());
+        Child relay;
+        // The profile's 40 ms round trip and link, its mtu changed after it.
+        QVERIFY2(relay.start({"relay", "--listen", "127.0.0.1:0", "--to", to, "--profile", "continental", "--mtu",
+                              "1400"},
+                             "^relaying 127\\.0\\.0\\.1:(\\d+) -> " + QRegularExpression::escape(to) + "$"),
+                 qPrintable(relay.err()));
+        QVERIFY2(relay.err().contains(u"profile continental: 40 ms round trip, no loss"), qPrintable(relay.err()));
+        QVERIFY2(relay.err().contains(QRegularExpression(
+                     QStringLiteral("^path: delay 20ms each way, rate 400 Mbit/s \\(queue 100ms\\), mtu 1400, seed 1$"),
+                     QRegularExpression::MultilineOption)),
+                 qPrintable(relay.err()));
+        const Finished client = run({"client", "--connect", QStringLiteral("127.0.0.1:%1").arg(relay.port()),
+                                     "--streams", "2", "--bytes", "10000"});
+        QVERIFY2(client.exitCode == 0, qPrintable(client.out + client.err));
+        // Each echo takes at least the profile's round trip.
+        static const QRegularExpression streamMs(QStringLiteral("^stream \\S+ bytes=\\d+ ms=([0-9.]+) ok$"),
+                                                 QRegularExpression::MultilineOption);
+        auto it = streamMs.globalMatch(client.out);
+        int streams = 0;
+        while (it.hasNext()) {
+            const double ms = it.next().captured(1).toDouble();
+            QVERIFY2(ms >= 40.0, qPrintable(client.out));
+            ++streams;
+        }
+        QVERIFY2(streams == 2, qPrintable(client.out + client.err));
+        QCOMPARE(relay.stop(SIGTERM), 0);
+    }
+
     void sigtermWithoutJsonPrintsTheSummaryOnly()
     {
         Child relay;
