@@ -2,6 +2,7 @@
 
 #include "units.h"
 
+#include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 
@@ -32,6 +33,14 @@ QByteArray summaryJson(const ClientSummary &summary)
     object.insert(QStringLiteral("bytes"), summary.bytes);
     object.insert(QStringLiteral("seconds"), summary.seconds);
     object.insert(QStringLiteral("mbps"), summaryMbps(summary));
+    if (summary.withIntervals) {
+        object.insert(QStringLiteral("sent_bytes"), summary.sentBytes);
+        object.insert(QStringLiteral("received_bytes"), summary.receivedBytes);
+        QJsonArray intervals;
+        for (const IntervalFigures &interval : summary.intervals)
+            intervals.append(intervalJson(interval));
+        object.insert(QStringLiteral("intervals"), intervals);
+    }
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
 

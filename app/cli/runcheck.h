@@ -5,6 +5,8 @@
 // workload/include/workload/protocol.h.)
 #pragma once
 
+#include "intervalreport.h"
+
 #include <quicpool/error.h>
 #include <QtCore/QByteArray>
 #include <QtCore/QString>
@@ -26,12 +28,19 @@ struct ClientSummary
     int failed = 0;
     qint64 bytes = 0;  ///< payload bytes of the streams that succeeded
     double seconds = 0;
+    /// --interval runs: the intervals and the payload each way that they
+    /// add up to (every stream's, failed ones too).
+    bool withIntervals = false;
+    std::vector<IntervalFigures> intervals;
+    qint64 sentBytes = 0;
+    qint64 receivedBytes = 0;
 };
 /// bytes / seconds / 10^6, as the README's "The quicpool command" section
 /// defines "mbps" (so MB/s, 10^6 bytes); 0 when seconds <= 0.
 double summaryMbps(const ClientSummary &summary);
 /// One compact JSON object: {"streams":…,"ok":…,"failed":…,"bytes":…,
-/// "seconds":…,"mbps":…}.
+/// "seconds":…,"mbps":…}, plus "sent_bytes", "received_bytes" and
+/// "intervals" (an array of intervalJson objects) with withIntervals.
 QByteArray summaryJson(const ClientSummary &summary);
 /// "streams=N ok=N failed=N bytes=N seconds=X.XXX mbps=Y.YY".
 QString summaryLine(const ClientSummary &summary);
