@@ -47,6 +47,9 @@ public:
         m_timeUp.setSingleShot(true);
         m_timeUp.setTimerType(Qt::PreciseTimer);
         connect(&m_timeUp, &QTimer::timeout, this, [this] {
+            // The run lasted at least this long, even if no stream was
+            // running at the moment (waiting for the next pooled one).
+            m_lastEndNs = std::max(m_lastEndNs, m_clock.nsecsElapsed());
             m_stopStarting = true;
             m_starve.stop();
             if (m_running == 0)

@@ -16,6 +16,7 @@
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
 #include <QtCore/QTimer>
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -36,11 +37,13 @@ struct RunResult
 };
 
 /// A rate shared by the runners of one run (`quicpool client --rate`):
-/// the bucket and the clock it runs on. Runners live on one thread.
+/// the bucket and the clock it runs on. Runners live on one thread. The
+/// bucket saves up to 100 ms of the rate, so the gaps between short
+/// streams (waiting for the next pooled one) do not pull the run below it.
 struct SharedPace
 {
     explicit SharedPace(qint64 bytesPerSecond)
-        : bucket(bytesPerSecond, RateBucket::pacedChunk(bytesPerSecond))
+        : bucket(bytesPerSecond, std::max(RateBucket::pacedChunk(bytesPerSecond), bytesPerSecond / 10))
     {
         clock.start();
     }
