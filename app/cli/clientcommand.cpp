@@ -144,23 +144,24 @@ public:
         summary.failed = m_failed;
         summary.bytes = m_bytes;
         summary.seconds = m_everTaken ? double(m_lastEndNs) / 1e9 : 0.0;
-        if (m_options.interval.count() > 0) {
+        IntervalSummary intervals;
+        const bool withIntervals = m_options.interval.count() > 0;
+        if (withIntervals) {
             // The last interval ends with the run, however short it is.
             if (m_everTaken) {
                 const IntervalFigures last = m_meter.close(summary.seconds);
                 if ((last.end > last.start || last.sent > 0 || last.received > 0) && !m_options.json)
                     printLine(stdout, formatIntervalLine(last));
             }
-            summary.withIntervals = true;
             for (const IntervalFigures &interval : m_meter.closed()) {
                 if (interval.end > interval.start || interval.sent > 0 || interval.received > 0)
-                    summary.intervals.push_back(interval);
+                    intervals.intervals.push_back(interval);
             }
-            summary.sentBytes = m_meter.totalSent();
-            summary.receivedBytes = m_meter.totalReceived();
+            intervals.sentBytes = m_meter.totalSent();
+            intervals.receivedBytes = m_meter.totalReceived();
         }
         if (m_options.json)
-            printLine(stdout, QString::fromUtf8(summaryJson(summary)));
+            printLine(stdout, QString::fromUtf8(summaryJson(summary, withIntervals ? &intervals : nullptr)));
         else
             printLine(stdout, summaryLine(summary));
         if (m_pool)

@@ -28,9 +28,11 @@ struct ClientSummary
     int failed = 0;
     qint64 bytes = 0;  ///< payload bytes of the streams that succeeded
     double seconds = 0;
-    /// --interval runs: the intervals and the payload each way that they
-    /// add up to (every stream's, failed ones too).
-    bool withIntervals = false;
+};
+/// What an --interval run adds: the intervals and the payload each way
+/// that they add up to (every stream's, failed ones too).
+struct IntervalSummary
+{
     std::vector<IntervalFigures> intervals;
     qint64 sentBytes = 0;
     qint64 receivedBytes = 0;
@@ -40,8 +42,8 @@ struct ClientSummary
 double summaryMbps(const ClientSummary &summary);
 /// One compact JSON object: {"streams":…,"ok":…,"failed":…,"bytes":…,
 /// "seconds":…,"mbps":…}, plus "sent_bytes", "received_bytes" and
-/// "intervals" (an array of intervalJson objects) with withIntervals.
-QByteArray summaryJson(const ClientSummary &summary);
+/// "intervals" (an array of intervalJson objects) when intervals is given.
+QByteArray summaryJson(const ClientSummary &summary, const IntervalSummary *intervals = nullptr);
 /// "streams=N ok=N failed=N bytes=N seconds=X.XXX mbps=Y.YY".
 QString summaryLine(const ClientSummary &summary);
 
