@@ -13,6 +13,8 @@ PACKAGES=(
   libgnutls28-dev
   xvfb xauth libxkbcommon-x11-0 libxcb-cursor0 fonts-dejavu-core
   dpkg-dev file lintian appstream desktop-file-utils librsvg2-bin
+  # The metrics test parses the scrape with the reference OpenMetrics parser.
+  python3 python3-prometheus-client
   # For scripts/build-private-deps.sh: dpkg-source (dpkg-dev) unpacks Debian's
   # source packages (xz-utils, patch), OpenSSL's Configure needs perl, apt
   # checks the source index against debian-archive-keyring, and the private

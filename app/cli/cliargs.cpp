@@ -234,6 +234,17 @@ QString configRefusal(const Error &e)
     return e.code() == ErrorCode::InvalidConfig ? e.message() : QString();
 }
 
+/// Where /metrics listens: a port is needed (0 picks one); no host listens
+/// on every address.
+QString parseMetrics(const QString &text, QString *out)
+{
+    QString why;
+    if (!parseHostPort(text, nullptr, nullptr, &why))
+        return QStringLiteral("--metrics: %1").arg(why);
+    *out = text;
+    return {};
+}
+
 ParseResult failure(const QString &command, const QString &error)
 {
     ParseResult result;
@@ -290,6 +301,8 @@ ParseResult parseServer(const QStringList &args)
              o.verbose = true;
              return QString();
          }},
+        {QStringLiteral("metrics"), true,
+         [&](const QString &v) { return parseMetrics(v, &o.metrics); }},
     }, o.path);
     if (QString error = parseOptions(command, args, options); !error.isEmpty())
         return failure(command, error);
@@ -310,6 +323,7 @@ ParseResult parseClient(const QStringList &args)
     const QString command = QStringLiteral("client");
     ClientOptions o;
     bool minCapGiven = false, maxCapGiven = false, minIntervalGiven = false, maxIntervalGiven = false;
+    bool streamsGiven = false, modeGiven = false, reverse = false;
     const std::vector<Option> options = withPathOptions({
         {QStringLiteral("connect"), true,
          [&](const QString &v) { return parseConnect(QStringLiteral("connect"), v, &o.connect); }},
@@ -379,10 +393,44 @@ ParseResult parseClient(const QStringList &args)
                      .arg(v, mode == workload::Mode::Hold ? QStringLiteral(" (hold is a server mode)") : QString());
              }
              o.mode = mode;
+             modeGiven = true;
              return {};
          }},
         {QStringLiteral("streams"), true,
-         [&](const QString &v) { return parseInt(QStringLiteral("streams"), v, 1, &o.streams); }},
+         [&](const QString &v) {
+             streamsGiven = true;
+             return parseInt(QStringLiteral("streams"), v, 1, &o.streams);
+         }},
+        {QStringLiteral("time"), true,
+         [&](const QString &v) { return parsePositiveDuration(QStringLiteral("time"), v, &o.duration); }},
+        {QStringLiteral("rate"), true,
+         [&](const QString &v) -> QString {
+             QString why;
+             if (!parseRate(v, &o.rate, &why))
+                 return QStringLiteral("--rate: %1").arg(why);
+             return {};
+         }},
+        {QStringLiteral("interval"), true,
+         [&](const QString &v) -> QString {
+             if (QString error = parsePositiveDuration(QStringLiteral("interval"), v, &o.interval); !error.isEmpty())
+                 return error;
+             // Qt timers and the report's millisecond figures go no finer.
+             if (o.interval.count() < 100)
+                 return QStringLiteral("--interval must be at least 100ms, not %1.").arg(v);
+             return {};
+         }},
+        {QStringLiteral("reverse"), false,
+         [&](const QString &) {
+             reverse = true;
+             return QString();
+         }},
+        {QStringLiteral("verbose"), false,
+         [&](const QString &) {
+             o.verbose = true;
+             return QString();
+         }},
+        {QStringLiteral("metrics"), true,
+         [&](const QString &v) { return parseMetrics(v, &o.metrics); }},
         {QStringLiteral("parallel"), true,
          [&](const QString &v) { return parseInt(QStringLiteral("parallel"), v, 1, &o.parallel); }},
         {QStringLiteral("bytes"), true,
@@ -403,6 +451,17 @@ ParseResult parseClient(const QStringList &args)
         return failure(command, error);
     if (o.connect.isEmpty())
         return failure(command, QStringLiteral("quicpool client needs --connect HOST:PORT."));
+    if (streamsGiven && o.duration.count() > 0) {
+        return failure(command, QStringLiteral("--streams and --time both say when to stop: give one of them "
+                                               "(--time starts streams until it is up)."));
+    }
+    if (reverse) {
+        if (modeGiven && o.mode != workload::Mode::Source) {
+            return failure(command, QStringLiteral("--reverse makes the server send (mode source); it cannot go "
+                                                   "with --mode %1.").arg(workload::modeName(o.mode)));
+        }
+        o.mode = workload::Mode::Source;
+    }
 
     // Explicit contradictions are errors; a default that is in the way of an
     // explicit value moves aside.
@@ -742,6 +801,8 @@ opens under a 4-byte ID, and serves each stream it takes in the chosen mode.
                       three times as long without a sign of life (default 30s)
   --mode MODE         echo, sink, source or hold (default echo)
   --verbose           report every connection and stream
+  --metrics HOST:PORT serve OpenMetrics text on http://HOST:PORT/metrics
+                      (port 0 picks one; printed on stderr)
   -h, --help          show this text
 
 Path (both ends):
@@ -759,15 +820,17 @@ Modes:
   sink     read to the end, check the test pattern, answer with 16 bytes:
            bytes received and bytes wrong (both 64-bit big-endian)
   source   read an 8-byte big-endian count, send that many pattern bytes
-  hold     take streams and keep them open without reading
+  hold     take no stream at all: the pool fills up to --max-cap and stays
+           full, so clients see a server pool that has run out of room
 )";
 
 const char kClientUsage[] = R"(Usage: quicpool client --connect HOST:PORT [options]
 
-Connects to a server pool, keeps streams ready, and runs --streams streams in
-the chosen mode, --parallel at a time, each carrying --bytes of test pattern.
-Prints "stream <id> bytes=N ms=X ok" (or "fail: <why>") per stream and a
-summary; exits 1 if any stream failed.
+Connects to a server pool, keeps streams ready, and runs --streams streams
+(or streams for --time) in the chosen mode, --parallel at a time, each
+carrying --bytes of test pattern. Prints a summary line; a failed stream
+prints "stream <id> bytes=N ms=X fail: <why>" (with --verbose every stream
+does, "... ok"); exits 1 if any stream failed.
 
   --connect HOST:PORT  server to connect to (required); IPv6 as [::1]:PORT
   --min-cap N          fewest streams kept ready (default 1)
@@ -787,10 +850,25 @@ summary; exits 1 if any stream failed.
   --mode MODE          echo, sink or source; see "quicpool server --help"
                        (default echo)
   --streams N          streams to run (default 1)
+  --time DUR           instead of --streams: start streams one after another
+                       for DUR from the first stream on; those running then
+                       finish their --bytes
   --parallel P         streams running at once (default 1)
   --bytes SIZE         payload per stream (default 64KiB)
+  --rate RATE          hold the payload to RATE in total, as 400mbit or 50MB:
+                       kbit/mbit/gbit are bits, KB/MB/GB (1000) and
+                       KiB/MiB/GiB (1024) bytes per second (default: none).
+                       Echo and sink writes are paced; --reverse spaces the
+                       streams' requests, so keep --bytes small next to RATE
+  --interval DUR       print a line per DUR (at least 100ms): "interval
+                       START-END sent=N sent_mbps=X received=N
+                       received_mbps=Y", payload bytes each way
+  --reverse            the server sends (mode source), as iperf3 -R
   --json               print one JSON object instead: streams, ok, failed,
-                       bytes, seconds, mbps (bytes/seconds/10^6)
+                       bytes, seconds, mbps (bytes/seconds/10^6); with
+                       --interval also sent_bytes, received_bytes and
+                       "intervals": [{start, end, sent_bytes, sent_mbps,
+                       received_bytes, received_mbps}]
   --timeout DUR        give up when no stream is ready this long after start
                        (dials that fail meanwhile are retried, backing off),
                        and fail a stream that moves no byte for this long
@@ -798,6 +876,9 @@ summary; exits 1 if any stream failed.
   --handshake-timeout DUR
                        how long one QUIC handshake may take before the dial
                        is retried (default 10s)
+  --verbose            print a line for every stream, not only failed ones
+  --metrics HOST:PORT  serve OpenMetrics text on http://HOST:PORT/metrics
+                       while running (port 0 picks one; printed on stderr)
   -h, --help           show this text
 
 Path (both ends):

@@ -53,6 +53,7 @@ struct ServerOptions
     Milliseconds keepAlive{30000};
     workload::Mode mode = workload::Mode::Echo;
     bool verbose = false;
+    QString metrics;                    ///< HOST:PORT of the /metrics endpoint; empty: none
     PathOptions path;
 };
 
@@ -70,8 +71,13 @@ struct ClientOptions
     QString hostname;                   ///< empty: the host of --connect
     QByteArray pinSha256;               ///< 32 bytes from --pin, or empty
     QString caFile;                     ///< --ca-file: mode 2 CAs besides the system store
-    workload::Mode mode = workload::Mode::Echo;   ///< echo, sink or source (never hold)
-    int streams = 1;                    ///< streams to run in total
+    workload::Mode mode = workload::Mode::Echo;   ///< echo, sink or source (never hold); --reverse: source
+    int streams = 1;                    ///< streams to run in total (without --time)
+    Milliseconds duration{0};           ///< --time: start streams for this long; 0: run --streams
+    qint64 rate = 0;                    ///< --rate: payload bytes per second in total; 0: as fast as it goes
+    Milliseconds interval{0};           ///< --interval: a report this often; 0: none
+    bool verbose = false;               ///< a line per stream that succeeded, too
+    QString metrics;                    ///< HOST:PORT of the /metrics endpoint; empty: none
     int parallel = 1;                   ///< streams running at once
     qint64 bytes = 64 * 1024;           ///< payload per stream
     bool json = false;

@@ -1,6 +1,7 @@
 #include "clientcommand.h"
 
 #include "cliout.h"
+#include "metricsserver.h"
 #include "runcheck.h"
 #include "signalwatcher.h"
 #include "units.h"
@@ -14,7 +15,9 @@
 #include <QtCore/QPointer>
 #include <QtCore/QTimer>
 #include <algorithm>
+#include <climits>
 #include <csignal>
+#include <memory>
 
 namespace quicpool::cli {
 
@@ -35,6 +38,23 @@ public:
             const bool connected = m_everTaken || (m_pool && m_pool->isConnected());
             abandon(waitExpiredReason(m_options.timeout, connected, m_pool ? m_pool->lastError() : Error()));
         });
+        m_timeUp.setSingleShot(true);
+        m_timeUp.setTimerType(Qt::PreciseTimer);
+        connect(&m_timeUp, &QTimer::timeout, this, [this] {
+            // The run lasted at least this long, even if no stream was
+            // running at the moment (waiting for the next pooled one).
+            m_lastEndNs = std::max(m_lastEndNs, m_clock.nsecsElapsed());
+            m_stopStarting = true;
+            m_starve.stop();
+            if (m_running == 0)
+                finishAll();
+        });
+        m_intervalTimer.setTimerType(Qt::PreciseTimer);
+        connect(&m_intervalTimer, &QTimer::timeout, this, [this] {
+            const IntervalFigures interval = m_meter.close(elapsedSeconds());
+            if (!m_options.json)
+                printLine(stdout, formatIntervalLine(interval));
+        });
     }
 
     /// Starts the pool; false when it cannot even start (reported already).
@@ -48,11 +68,33 @@ public:
         connect(m_pool, &Pool::errorOccurred, this, [this](const Error &error) { onPoolError(error); });
         // Queued: a run starts outside the pool's own bookkeeping.
         connect(m_pool, &Pool::streamPooled, this, [this] { pump(); }, Qt::QueuedConnection);
+        // The endpoint first: a port in use stops the run before any dial.
+        if (!m_options.metrics.isEmpty()) {
+            m_metrics = new MetricsServer(
+                [this] {
+                    PoolMetrics m = poolMetrics(*m_pool, QStringLiteral("client"), m_options.connect);
+                    m.streamsServed = m_ok;
+                    m.streamsFailed = m_failed;
+                    return QList<PoolMetrics>{m};
+                },
+                this);
+            if (!m_metrics->listen(m_options.metrics)) {
+                printLine(stderr, QStringLiteral("quicpool: cannot serve metrics on %1: %2")
+                                      .arg(m_options.metrics, m_metrics->errorString()));
+                m_failed = timed() ? 1 : m_options.streams;
+                m_started = timed() ? 0 : m_options.streams;
+                m_stopStarting = true;
+                return false;
+            }
+            printLine(stderr, QStringLiteral("metrics on http://%1/metrics")
+                                  .arg(formatHostPort(m_metrics->address(), m_metrics->port())));
+        }
         if (!m_pool->start()) {
             printLine(stderr, QStringLiteral("quicpool: cannot start the client pool: %1")
                                   .arg(m_pool->lastError().toString()));
-            m_failed = m_options.streams;
-            m_started = m_options.streams;
+            m_failed = timed() ? 1 : m_options.streams;
+            m_started = timed() ? 0 : m_options.streams;
+            m_stopStarting = true;
             return false;
         }
         m_starve.start(m_options.timeout);
@@ -73,7 +115,12 @@ public:
         finishAll();
     }
 
-    int exitCode() const { return (m_failed == 0 && m_ok == m_options.streams) ? 0 : 1; }
+    int exitCode() const
+    {
+        if (timed())
+            return (m_failed == 0 && !m_abandoned && m_ok > 0 && m_ok == m_started) ? 0 : 1;
+        return (m_failed == 0 && m_ok == m_options.streams) ? 0 : 1;
+    }
 
     /// Prints the summary (or the JSON object) and closes the pool.
     void finishAll()
@@ -82,14 +129,32 @@ public:
             return;
         m_done = true;
         m_starve.stop();
+        m_timeUp.stop();
+        m_intervalTimer.stop();
         ClientSummary summary;
-        summary.streams = m_options.streams;
+        summary.streams = timed() ? m_started : m_options.streams;
         summary.ok = m_ok;
         summary.failed = m_failed;
         summary.bytes = m_bytes;
         summary.seconds = m_everTaken ? double(m_lastEndNs) / 1e9 : 0.0;
+        IntervalSummary intervals;
+        const bool withIntervals = m_options.interval.count() > 0;
+        if (withIntervals) {
+            // The last interval ends with the run, however short it is.
+            if (m_everTaken) {
+                const IntervalFigures last = m_meter.close(summary.seconds);
+                if ((last.end > last.start || last.sent > 0 || last.received > 0) && !m_options.json)
+                    printLine(stdout, formatIntervalLine(last));
+            }
+            for (const IntervalFigures &interval : m_meter.closed()) {
+                if (interval.end > interval.start || interval.sent > 0 || interval.received > 0)
+                    intervals.intervals.push_back(interval);
+            }
+            intervals.sentBytes = m_meter.totalSent();
+            intervals.receivedBytes = m_meter.totalReceived();
+        }
         if (m_options.json)
-            printLine(stdout, QString::fromUtf8(summaryJson(summary)));
+            printLine(stdout, QString::fromUtf8(summaryJson(summary, withIntervals ? &intervals : nullptr)));
         else
             printLine(stdout, summaryLine(summary));
         if (m_pool)
@@ -99,6 +164,17 @@ public:
     }
 
 private:
+    bool timed() const { return m_options.duration.count() > 0; }
+    /// Streams still to start: --streams minus those started, or while
+    /// --time lasts, any number.
+    bool moreToStart() const
+    {
+        if (m_stopStarting)
+            return false;
+        return timed() || m_started < m_options.streams;
+    }
+    double elapsedSeconds() const { return double(m_clock.nsecsElapsed()) / 1e9; }
+
     std::FILE *lineOutput() const { return m_options.json ? stderr : stdout; }
 
     void onPoolError(const Error &error)
@@ -112,6 +188,20 @@ private:
     /// Counts every run not started yet as failed, with one sentence.
     void abandon(const QString &why)
     {
+        if (timed()) {
+            if (!m_stopStarting || !m_everTaken) {
+                printLine(stderr, QStringLiteral("quicpool: run stopped after %1 streams: %2").arg(m_started).arg(why));
+                if (!m_everTaken)
+                    m_failed += 1;   // nothing ran at all: that is a failure
+            }
+            m_abandoned = true;
+            m_stopStarting = true;
+            m_timeUp.stop();
+            m_starve.stop();
+            if (m_running == 0)
+                finishAll();
+            return;
+        }
         const int notStarted = m_options.streams - m_started;
         if (notStarted > 0) {
             printLine(stderr, QStringLiteral("quicpool: %1 of %2 streams not run: %3")
@@ -141,13 +231,21 @@ private:
     {
         if (m_done)
             return;
-        while (m_running < m_options.parallel && m_started < m_options.streams) {
+        while (m_running < m_options.parallel && moreToStart()) {
             Stream *stream = takeAny();
             if (!stream)
                 break;
             if (!m_everTaken) {
+                // Time, rate and intervals all count from the first stream:
+                // the handshake is not part of the run.
                 m_everTaken = true;
                 m_clock.start();
+                if (timed())
+                    m_timeUp.start(int(m_options.duration.count()));
+                if (m_options.interval.count() > 0)
+                    m_intervalTimer.start(int(m_options.interval.count()));
+                if (m_options.rate > 0)
+                    m_pace = std::make_shared<workload::SharedPace>(m_options.rate);
             }
             ++m_started;
             ++m_running;
@@ -159,11 +257,14 @@ private:
                                                    },
                                                    this);
             run->setIdleTimeout(m_options.timeout);
+            run->setPace(m_pace);
+            connect(run, &workload::StreamRunner::payloadTransferred, this,
+                    [this](qint64 sent, qint64 received) { m_meter.add(sent, received); });
             run->start();
         }
         // Starved: a free slot and no stream. The timer runs only while
         // that lasts, so a pool that stops refilling cannot hang us.
-        const bool starving = m_running < m_options.parallel && m_started < m_options.streams;
+        const bool starving = m_running < m_options.parallel && moreToStart();
         if (!starving)
             m_starve.stop();
         else if (m_everTaken && !m_starve.isActive())
@@ -182,8 +283,10 @@ private:
         } else {
             ++m_failed;
         }
-        printLine(lineOutput(), formatStreamLine(result.id, result.bytes, result.milliseconds, result.ok, result.why));
-        if (m_started >= m_options.streams && m_running == 0) {
+        // Failures always; streams that checked out only when asked.
+        if (!result.ok || m_options.verbose)
+            printLine(lineOutput(), formatStreamLine(result.id, result.bytes, result.milliseconds, result.ok, result.why));
+        if (!moreToStart() && m_running == 0) {
             finishAll();
             return;
         }
@@ -192,9 +295,16 @@ private:
 
     ClientOptions m_options;
     ClientPool *m_pool = nullptr;
+    MetricsServer *m_metrics = nullptr;
     QTimer m_starve;
+    QTimer m_timeUp;          ///< --time: no new streams after it fires
+    QTimer m_intervalTimer;   ///< --interval
+    IntervalMeter m_meter;
+    std::shared_ptr<workload::SharedPace> m_pace;  ///< --rate
     QElapsedTimer m_clock;
     bool m_everTaken = false;
+    bool m_stopStarting = false;
+    bool m_abandoned = false;
     bool m_done = false;
     int m_started = 0;
     int m_running = 0;

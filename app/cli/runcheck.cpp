@@ -2,6 +2,7 @@
 
 #include "units.h"
 
+#include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 
@@ -23,7 +24,7 @@ double summaryMbps(const ClientSummary &summary)
     return megabytesPerSecond(summary.bytes, summary.seconds);
 }
 
-QByteArray summaryJson(const ClientSummary &summary)
+QByteArray summaryJson(const ClientSummary &summary, const IntervalSummary *intervals)
 {
     QJsonObject object;
     object.insert(QStringLiteral("streams"), summary.streams);
@@ -32,6 +33,14 @@ QByteArray summaryJson(const ClientSummary &summary)
     object.insert(QStringLiteral("bytes"), summary.bytes);
     object.insert(QStringLiteral("seconds"), summary.seconds);
     object.insert(QStringLiteral("mbps"), summaryMbps(summary));
+    if (intervals) {
+        object.insert(QStringLiteral("sent_bytes"), intervals->sentBytes);
+        object.insert(QStringLiteral("received_bytes"), intervals->receivedBytes);
+        QJsonArray array;
+        for (const IntervalFigures &interval : intervals->intervals)
+            array.append(intervalJson(interval));
+        object.insert(QStringLiteral("intervals"), array);
+    }
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
 

@@ -5,6 +5,8 @@
 // workload/include/workload/protocol.h.)
 #pragma once
 
+#include "intervalreport.h"
+
 #include <quicpool/config.h>
 #include <quicpool/error.h>
 #include <QtCore/QByteArray>
@@ -28,12 +30,21 @@ struct ClientSummary
     qint64 bytes = 0;  ///< payload bytes of the streams that succeeded
     double seconds = 0;
 };
+/// What an --interval run adds: the intervals and the payload each way
+/// that they add up to (every stream's, failed ones too).
+struct IntervalSummary
+{
+    std::vector<IntervalFigures> intervals;
+    qint64 sentBytes = 0;
+    qint64 receivedBytes = 0;
+};
 /// bytes / seconds / 10^6, as the README's "The quicpool command" section
 /// defines "mbps" (so MB/s, 10^6 bytes); 0 when seconds <= 0.
 double summaryMbps(const ClientSummary &summary);
 /// One compact JSON object: {"streams":…,"ok":…,"failed":…,"bytes":…,
-/// "seconds":…,"mbps":…}.
-QByteArray summaryJson(const ClientSummary &summary);
+/// "seconds":…,"mbps":…}, plus "sent_bytes", "received_bytes" and
+/// "intervals" (an array of intervalJson objects) when intervals is given.
+QByteArray summaryJson(const ClientSummary &summary, const IntervalSummary *intervals = nullptr);
 /// "streams=N ok=N failed=N bytes=N seconds=X.XXX mbps=Y.YY".
 QString summaryLine(const ClientSummary &summary);
 

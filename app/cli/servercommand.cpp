@@ -1,6 +1,7 @@
 #include "servercommand.h"
 
 #include "cliout.h"
+#include "metricsserver.h"
 #include "resetkeyfile.h"
 #include "runcheck.h"
 #include "signalwatcher.h"
@@ -62,6 +63,28 @@ int runServer(const ServerOptions &options)
     printLine(stderr, QStringLiteral("certificate %1").arg(pool->certificateFingerprint()));
 
     workload::StreamServer server(pool.get(), options.mode);
+    qint64 clientsRefused = 0;
+    QObject::connect(pool.get(), &ServerPool::clientRefused, pool.get(), [&clientsRefused] { ++clientsRefused; });
+    std::unique_ptr<MetricsServer> metrics;
+    if (!options.metrics.isEmpty()) {
+        const QString address = formatHostPort(pool->serverAddress(), pool->serverPort());
+        metrics = std::make_unique<MetricsServer>([&, address] {
+            PoolMetrics m = poolMetrics(*pool, QStringLiteral("server"), address);
+            m.connections = pool->connectionCount();
+            m.streamsServed = server.served();
+            m.streamsFailed = server.failed();
+            m.clientsRefused = clientsRefused;
+            return QList<PoolMetrics>{m};
+        });
+        if (!metrics->listen(options.metrics)) {
+            printLine(stderr, QStringLiteral("quicpool: cannot serve metrics on %1: %2")
+                                  .arg(options.metrics, metrics->errorString()));
+            pool->close();
+            return 1;
+        }
+        printLine(stderr, QStringLiteral("metrics on http://%1/metrics")
+                              .arg(formatHostPort(metrics->address(), metrics->port())));
+    }
     if (options.verbose) {
         // One line per stream: taken, and how it ended.
         QObject::connect(&server, &workload::StreamServer::streamTaken, &server,

@@ -2,9 +2,8 @@
 // the three modes end to end (plain and --json output, exact byte
 // figures), broken servers whose replies the client must catch, pin
 // mismatch, usage errors, hold mode, and a clean exit on SIGTERM/SIGINT.
-//
-// The binary comes from QUICPOOL_CLI (set by tests/CMakeLists.txt), else
-// from ../app/quicpool next to this test in the build tree.
+// (How the binary is found and run: cliprocess.h.)
+#include "cliprocess.h"
 #include "relayfixture.h"
 
 #include <quicpool/quicpool.h>
@@ -24,28 +23,13 @@
 #include <memory>
 
 using namespace quicpool;
+using namespace clitest;
 using namespace std::chrono_literals;
 
 namespace {
 
 constexpr int kStreams = 20;
 constexpr qint64 kBytes = 100000;
-
-QString cliPath()
-{
-    const QString fromEnv = qEnvironmentVariable("QUICPOOL_CLI");
-    if (!fromEnv.isEmpty())
-        return fromEnv;
-    return QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../app/quicpool"));
-}
-
-struct Finished
-{
-    int exitCode = -1;
-    bool crashed = false;
-    QString out;
-    QString err;
-};
 
 /// A loopback UDP port nothing listens on (bound once, then let go).
 quint16 closedPort()
@@ -55,118 +39,6 @@ quint16 closedPort()
     return probe.localPort();
 }
 
-/// Runs the CLI to completion while this thread's event loop keeps
-/// turning (an in-process server may have to answer it).
-Finished runCli(const QStringList &args, int timeoutMs = 30000)
-{
-    QProcess process;
-    process.setProgram(cliPath());
-    process.setArguments(args);
-    QSignalSpy done(&process, &QProcess::finished);
-    process.start();
-    Finished result;
-    if (!process.waitForStarted(5000)) {
-        result.err = QStringLiteral("cannot start %1: %2").arg(cliPath(), process.errorString());
-        return result;
-    }
-    if (!done.wait(timeoutMs)) {
-        process.kill();
-        process.waitForFinished(2000);
-        result.err = QStringLiteral("timed out after %1 ms").arg(timeoutMs);
-    } else {
-        result.exitCode = process.exitCode();
-        result.crashed = process.exitStatus() != QProcess::NormalExit;
-    }
-    result.out = QString::fromUtf8(process.readAllStandardOutput());
-    result.err += QString::fromUtf8(process.readAllStandardError());
-    return result;
-}
-
-QString describe(const Finished &f)
-{
-    return QStringLiteral("exit %1%2\n--- stdout:\n%3--- stderr:\n%4")
-        .arg(f.exitCode)
-        .arg(f.crashed ? QStringLiteral(" (crashed)") : QString())
-        .arg(f.out.left(4000), f.err.left(4000));
-}
-
-/// `quicpool server` as a child process; knows its port once started.
-class CliServer
-{
-public:
-    bool start(const QStringList &extra)
-    {
-        m_process.setProgram(cliPath());
-        m_process.setArguments(QStringList{QStringLiteral("server"), QStringLiteral("--listen"),
-                                           QStringLiteral("127.0.0.1:0")} + extra);
-        m_process.start();
-        if (!m_process.waitForStarted(5000)) {
-            m_log = m_process.errorString();
-            return false;
-        }
-        static const QRegularExpression listening(QStringLiteral("^listening on 127\\.0\\.0\\.1:(\\d+)"),
-                                                  QRegularExpression::MultilineOption);
-        static const QRegularExpression certificate(QStringLiteral("^certificate (sha256:[0-9A-F:]{95})$"),
-                                                    QRegularExpression::MultilineOption);
-        QElapsedTimer clock;
-        clock.start();
-        while (clock.elapsed() < 15000) {
-            m_log += QString::fromUtf8(m_process.readAllStandardError());
-            const auto port = listening.match(m_log);
-            const auto fp = certificate.match(m_log);
-            if (port.hasMatch() && fp.hasMatch()) {
-                m_port = port.captured(1).toUShort();
-                m_fingerprint = fp.captured(1);
-                return m_port != 0;
-            }
-            if (m_process.state() == QProcess::NotRunning)
-                return false;
-            m_process.waitForReadyRead(200);
-        }
-        return false;
-    }
-
-    /// Sends the signal and waits for the exit; the exit code, or -1.
-    int stop(int signalNumber = SIGTERM)
-    {
-        if (m_process.state() == QProcess::NotRunning)
-            return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
-        ::kill(pid_t(m_process.processId()), signalNumber);
-        if (!m_process.waitForFinished(10000)) {
-            m_process.kill();
-            m_process.waitForFinished(2000);
-            return -1;
-        }
-        m_log += QString::fromUtf8(m_process.readAllStandardError());
-        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
-    }
-
-    ~CliServer()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(2000);
-        }
-    }
-
-    QString address() const { return QStringLiteral("127.0.0.1:%1").arg(m_port); }
-    quint16 port() const { return m_port; }
-    QString fingerprint() const { return m_fingerprint; }
-    /// Everything the server printed on stderr so far.
-    QString readLog()
-    {
-        m_log += QString::fromUtf8(m_process.readAllStandardError());
-        return m_log;
-    }
-    QString log() const { return m_log; }
-
-private:
-    QProcess m_process;
-    QString m_log;
-    quint16 m_port = 0;
-    QString m_fingerprint;
-};
-
 QStringList clientArgs(const QString &address, const QString &mode, const QStringList &extra = {})
 {
     return QStringList{QStringLiteral("client"),   QStringLiteral("--connect"), address,
@@ -175,23 +47,6 @@ QStringList clientArgs(const QString &address, const QString &mode, const QStrin
                        QStringLiteral("--parallel"), QStringLiteral("4"),
                        QStringLiteral("--bytes"),   QString::number(kBytes)}
            + extra;
-}
-
-QStringList linesOf(const QString &text)
-{
-    return text.split(u'\n', Qt::SkipEmptyParts);
-}
-
-const QRegularExpression &okLine()
-{
-    static const QRegularExpression re(QStringLiteral("^stream [0-9a-f]{8} bytes=(\\d+) ms=\\d+\\.\\d ok$"));
-    return re;
-}
-
-const QRegularExpression &failLine()
-{
-    static const QRegularExpression re(QStringLiteral("^stream [0-9a-f]{8} bytes=\\d+ ms=\\d+\\.\\d fail: (.+)$"));
-    return re;
 }
 
 /// A deliberately broken server in this process: it takes every stream and
@@ -317,8 +172,8 @@ private Q_SLOTS:
         CliServer server;
         QVERIFY2(server.start({QStringLiteral("--mode"), mode, QStringLiteral("--verbose")}), qPrintable(server.log()));
 
-        // Plain output: one line per stream on stdout, then the summary.
-        const Finished plain = runCli(clientArgs(server.address(), mode));
+        // Plain output with --verbose: one line per stream on stdout, then the summary.
+        const Finished plain = runCli(clientArgs(server.address(), mode, {QStringLiteral("--verbose")}));
         QVERIFY2(plain.exitCode == 0, qPrintable(describe(plain)));
         QStringList lines = linesOf(plain.out);
         QCOMPARE(lines.size(), kStreams + 1);
@@ -332,7 +187,7 @@ private Q_SLOTS:
         QVERIFY2(summary.match(lines.last()).hasMatch(), qPrintable(lines.last()));
 
         // --json: stdout is exactly one JSON object; the stream lines go to stderr.
-        const Finished json = runCli(clientArgs(server.address(), mode, {QStringLiteral("--json")}));
+        const Finished json = runCli(clientArgs(server.address(), mode, {QStringLiteral("--json"), QStringLiteral("--verbose")}));
         QVERIFY2(json.exitCode == 0, qPrintable(describe(json)));
         QJsonParseError parseError;
         const QJsonDocument doc = QJsonDocument::fromJson(json.out.toUtf8(), &parseError);
@@ -352,11 +207,19 @@ private Q_SLOTS:
             streamLines += okLine().match(line).hasMatch() ? 1 : 0;
         QCOMPARE(streamLines, kStreams);
 
+        // Without --verbose streams that check out print nothing: the
+        // summary alone on stdout, nothing at all on stderr.
+        const Finished quiet = runCli(clientArgs(server.address(), mode));
+        QVERIFY2(quiet.exitCode == 0, qPrintable(describe(quiet)));
+        QCOMPARE(linesOf(quiet.out).size(), 1);
+        QVERIFY2(summary.match(linesOf(quiet.out).value(0)).hasMatch(), qPrintable(describe(quiet)));
+        QVERIFY2(quiet.err.isEmpty(), qPrintable(describe(quiet)));
+
         QCOMPARE(server.stop(SIGTERM), 0);
         const QString log = server.log();
-        QCOMPARE(log.count(QStringLiteral(" done: ")), 2 * kStreams);
+        QCOMPARE(log.count(QStringLiteral(" done: ")), 3 * kStreams);
         QVERIFY2(!log.contains(QStringLiteral(" failed: ")), qPrintable(log));
-        QVERIFY2(log.contains(QStringLiteral("SIGTERM: closing the pool (40 streams served")), qPrintable(log));
+        QVERIFY2(log.contains(QStringLiteral("SIGTERM: closing the pool (60 streams served")), qPrintable(log));
     }
 
     void endedStreamsCloseQuietly_data()

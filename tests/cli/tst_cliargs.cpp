@@ -65,6 +65,10 @@ private Q_SLOTS:
     void clientDerivedDefaults();
     void clientErrors_data();
     void clientErrors();
+    void clientRunsLikeIperf();
+    void clientRunErrors_data();
+    void clientRunErrors();
+    void metricsOption();
 
     void demo();
     void demoErrors_data();
@@ -424,6 +428,81 @@ void TestCliArgs::clientDerivedDefaults()
     QCOMPARE(options(QStringLiteral("--connect [::1]:9")).connect, QStringLiteral("[::1]:9")); // last wins
 }
 
+void TestCliArgs::clientRunsLikeIperf()
+{
+    ParseResult result = parse(QStringLiteral("client --connect h:1"));
+    QVERIFY2(result.ok(), qPrintable(result.error));
+    auto o = std::get<ClientOptions>(result.command);
+    QCOMPARE(o.duration.count(), 0);
+    QCOMPARE(o.rate, 0);
+    QCOMPARE(o.interval.count(), 0);
+    QVERIFY(!o.verbose);
+    QCOMPARE(o.mode, workload::Mode::Echo);
+
+    result = parse(QStringLiteral("client --connect h:1 --time 1.5s --rate 400mbit --interval 250ms --reverse --verbose"));
+    QVERIFY2(result.ok(), qPrintable(result.error));
+    o = std::get<ClientOptions>(result.command);
+    QCOMPARE(o.duration.count(), 1500);
+    QCOMPARE(o.rate, 50000000);
+    QCOMPARE(o.interval.count(), 250);
+    QCOMPARE(o.mode, workload::Mode::Source);
+    QVERIFY(o.verbose);
+
+    // --reverse agrees with an explicit --mode source, whatever the order.
+    result = parse(QStringLiteral("client --connect h:1 --reverse --mode source --rate 50MB/s"));
+    QVERIFY2(result.ok(), qPrintable(result.error));
+    QCOMPARE(std::get<ClientOptions>(result.command).mode, workload::Mode::Source);
+    QCOMPARE(std::get<ClientOptions>(result.command).rate, 50000000);
+}
+
+void TestCliArgs::clientRunErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("mentions");
+    const auto row = [](const char *name, const QString &tail, const QString &mentions) {
+        QTest::newRow(name) << split(QStringLiteral("client --connect h:1 ") + tail) << mentions;
+    };
+    row("time without unit", QStringLiteral("--time 10"), QStringLiteral("--time: "));
+    row("time zero", QStringLiteral("--time 0s"), QStringLiteral("--time must be above zero"));
+    row("time and streams", QStringLiteral("--time 2s --streams 5"),
+        QStringLiteral("--streams and --time both say when to stop"));
+    row("streams and time", QStringLiteral("--streams 5 --time 2s"),
+        QStringLiteral("--streams and --time both say when to stop"));
+    row("rate without unit", QStringLiteral("--rate 400"), QStringLiteral("--rate: "));
+    row("rate garbage", QStringLiteral("--rate fast"), QStringLiteral("--rate: "));
+    row("rate zero", QStringLiteral("--rate 0mbit"), QStringLiteral("--rate: "));
+    row("interval too short", QStringLiteral("--interval 50ms"), QStringLiteral("--interval must be at least 100ms"));
+    row("interval without unit", QStringLiteral("--interval 1"), QStringLiteral("--interval: "));
+    row("reverse with echo", QStringLiteral("--reverse --mode echo"),
+        QStringLiteral("--reverse makes the server send (mode source); it cannot go with --mode echo."));
+    row("sink then reverse", QStringLiteral("--mode sink --reverse"), QStringLiteral("cannot go with --mode sink"));
+    row("reverse with value", QStringLiteral("--reverse=1"), QStringLiteral("--reverse takes no value."));
+    row("metrics without port", QStringLiteral("--metrics localhost"), QStringLiteral("--metrics: "));
+}
+
+void TestCliArgs::clientRunErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, mentions);
+    const ParseResult result = parseArguments(args);
+    QVERIFY(!result.ok());
+    QCOMPARE(result.commandName, QStringLiteral("client"));
+    QVERIFY2(result.error.contains(mentions), qPrintable(result.error));
+}
+
+void TestCliArgs::metricsOption()
+{
+    ParseResult result = parse(QStringLiteral("server --listen :0 --metrics 127.0.0.1:0"));
+    QVERIFY2(result.ok(), qPrintable(result.error));
+    QCOMPARE(std::get<ServerOptions>(result.command).metrics, QStringLiteral("127.0.0.1:0"));
+    result = parse(QStringLiteral("client --connect h:1 --metrics :9464"));
+    QVERIFY2(result.ok(), qPrintable(result.error));
+    QCOMPARE(std::get<ClientOptions>(result.command).metrics, QStringLiteral(":9464"));
+    result = parse(QStringLiteral("server --listen :0 --metrics nonsense"));
+    QVERIFY(!result.ok());
+    QVERIFY2(result.error.startsWith(QStringLiteral("--metrics: ")), qPrintable(result.error));
+}
+
 void TestCliArgs::clientErrors_data()
 {
     QTest::addColumn<QStringList>("args");
@@ -478,7 +557,7 @@ void TestCliArgs::clientErrors_data()
     row("handshake timeout no unit", base + QStringLiteral("--handshake-timeout 10"), QStringLiteral("needs a unit"));
     row("json with value", base + QStringLiteral("--json=yes"), QStringLiteral("--json takes no value."));
     row("server option", base + QStringLiteral("--listen :1"), QStringLiteral("Unknown option --listen for quicpool client."));
-    row("server flag", base + QStringLiteral("--verbose"), QStringLiteral("Unknown option --verbose for quicpool client."));
+    row("server option", base + QStringLiteral("--client-ip 127.0.0.1"), QStringLiteral("Unknown option --client-ip for quicpool client."));
     row("stray argument", base + QStringLiteral("extra"), QStringLiteral("Unexpected argument \"extra\""));
 }
 

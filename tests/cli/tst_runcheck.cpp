@@ -5,6 +5,7 @@
 #include "cliargs.h"
 #include "runcheck.h"
 
+#include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 #include <QtTest/QTest>
@@ -64,6 +65,25 @@ private Q_SLOTS:
         const QJsonObject zero = QJsonDocument::fromJson(summaryJson({0, 0, 0, 0, 0.0})).object();
         QCOMPARE(zero.value(u"mbps").toDouble(-1), 0.0);
         QCOMPARE(zero.value(u"streams").toInt(-1), 0);
+    }
+
+    void summaryJsonWithIntervals()
+    {
+        IntervalSummary intervals;
+        intervals.intervals = {{0.0, 1.0, 1000, 0}, {1.0, 1.5, 500, 0}};
+        intervals.sentBytes = 1500;
+        intervals.receivedBytes = 0;
+        const QJsonObject object = QJsonDocument::fromJson(summaryJson({2, 2, 0, 1500, 1.5}, &intervals)).object();
+        QCOMPARE(object.keys(), (QStringList{"bytes", "failed", "intervals", "mbps", "ok", "received_bytes",
+                                             "seconds", "sent_bytes", "streams"}));
+        QCOMPARE(object.value(u"sent_bytes").toInteger(), 1500);
+        QCOMPARE(object.value(u"received_bytes").toInteger(), 0);
+        const QJsonArray array = object.value(u"intervals").toArray();
+        QCOMPARE(array.size(), 2);
+        QCOMPARE(array.at(1).toObject().value(u"start").toDouble(), 1.0);
+        QCOMPARE(array.at(1).toObject().value(u"sent_mbps").toDouble(), 0.001);   // 500 B in 0.5 s
+        // Without intervals the object keeps its six keys.
+        QCOMPARE(QJsonDocument::fromJson(summaryJson({2, 2, 0, 1500, 1.5})).object().size(), 6);
     }
 
     void summaryTextLine()

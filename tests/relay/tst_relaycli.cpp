@@ -164,7 +164,7 @@ private Q_SLOTS:
         QElapsedTimer clock;
         clock.start();
         const Finished client = run({"client", "--connect", QStringLiteral("127.0.0.1:%1").arg(relay.port()),
-                                     "--streams", "10", "--parallel", "2", "--bytes", "50000", "--json"});
+                                     "--streams", "10", "--parallel", "2", "--bytes", "50000", "--json", "--verbose"});
         QVERIFY2(client.exitCode == 0, qPrintable(client.out + client.err));
         const QJsonObject summary = QJsonDocument::fromJson(client.out.toUtf8()).object();
         QCOMPARE(summary.value(u"ok").toInt(), 10);

@@ -1,13 +1,17 @@
 // workload::StreamRunner against workload::StreamServer over loopback UDP
 // and TLS: a run in each mode checks out with the right figures, a server
 // in the wrong mode or one that never answers fails it with a sentence,
-// and cancel, the idle timeout and the deadline do what they say.
+// and cancel, the idle timeout and the deadline do what they say; a shared
+// pace holds runs to its rate, and waiting for it is not idleness.
 #include "loopbackpair.h"
 
 #include <workload/streamrunner.h>
 #include <workload/streamserver.h>
 
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QEventLoop>
 #include <QtCore/QPointer>
+#include <QtCore/QTimer>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QtTest>
 
@@ -44,6 +48,22 @@ QPointer<StreamRunner> startRun(LoopbackPair &pair, Mode mode, qint64 size, Outc
     runner->setDeadline(deadline);
     runner->start();
     return runner;
+}
+
+/// Runs the event loop until the runner's verdict or timeoutMs.
+bool waitForVerdict(StreamRunner *runner, int timeoutMs)
+{
+    if (!runner)
+        return false;
+    QEventLoop loop;
+    bool done = false;
+    QObject::connect(runner, &StreamRunner::finished, &loop, [&] {
+        done = true;
+        loop.quit();
+    });
+    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+    loop.exec();
+    return done;
 }
 
 } // namespace
@@ -94,6 +114,62 @@ private Q_SLOTS:
         QCOMPARE(outcome.received, sink ? (size == 0 ? 0 : kSinkReplySize) : size);
         QTRY_VERIFY(!runner);   // it deletes itself after the verdict
         QCOMPARE(outcome.calls, 1);
+    }
+
+    void paceHoldsTheRate_data()
+    {
+        QTest::addColumn<int>("modeNumber");
+        for (Mode mode : {Mode::Echo, Mode::Sink, Mode::Source})
+            QTest::addRow("%s", qPrintable(modeName(mode))) << int(mode);
+    }
+
+    void paceHoldsTheRate()
+    {
+        QFETCH(int, modeNumber);
+        const Mode mode = Mode(modeNumber);
+        LoopbackPair pair;
+        QVERIFY(pair.start(2));
+        StreamServer server(pair.server.get(), mode);
+        server.start();
+        // 2 MB/s. Echo and sink: 1 MB takes half a second of paced
+        // writes. Source: the first request takes its 1 MB from the rate
+        // at once; the second has to wait until that is paid back.
+        constexpr qint64 kRate = 2000000, kSize = 1000000;
+        auto pace = std::make_shared<SharedPace>(kRate);
+        QElapsedTimer clock;
+        clock.start();
+        qint64 payloadSent = 0, payloadReceived = 0;
+        for (int run = 0; run < 2; ++run) {
+            Outcome outcome;
+            Stream *stream = pair.take();
+            QVERIFY(stream);
+            auto *runner = new StreamRunner(stream, mode, kSize, [&outcome](const RunResult &r) {
+                ++outcome.calls;
+                outcome.result = r;
+            });
+            connect(runner, &StreamRunner::payloadTransferred, runner, [&](qint64 sent, qint64 received) {
+                payloadSent += sent;
+                payloadReceived += received;
+            });
+            // Shorter than any wait for the rate: it must not fire.
+            runner->setIdleTimeout(Milliseconds(200));
+            runner->setPace(pace);
+            runner->start();
+            QVERIFY(waitForVerdict(runner, 20000));
+            QVERIFY2(outcome.result.ok, qPrintable(outcome.result.why));
+            QCOMPARE(outcome.result.bytes, kSize);
+        }
+        const qint64 elapsed = clock.elapsed();
+        // Two runs of 1 MB at 2 MB/s, 200 KB saved up at the start: about
+        // 0.9 s (source: the second request waits out the first's 0.4 s,
+        // then bursts), never less than the rate allows...
+        const qint64 floorMs = mode == Mode::Source ? 350 : 850;
+        QVERIFY2(elapsed >= floorMs, qPrintable(QString::number(elapsed)));
+        // ... and not much more (loopback does 1 MB in a few ms unpaced).
+        QVERIFY2(elapsed < 3000, qPrintable(QString::number(elapsed)));
+        // payloadTransferred: payload only, in the direction it flows.
+        QCOMPARE(payloadSent, mode == Mode::Source ? 0 : 2 * kSize);
+        QCOMPARE(payloadReceived, mode == Mode::Sink ? 0 : 2 * kSize);
     }
 
     void serverInTheWrongModeFails()

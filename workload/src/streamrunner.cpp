@@ -4,6 +4,7 @@
 
 #include <quicpool/stream.h>
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace quicpool::workload {
@@ -36,6 +37,12 @@ StreamRunner::StreamRunner(Stream *stream, Mode mode, qint64 size, Done done, QO
                  .arg(m_toSend)
                  .arg(m_mode == Mode::Sink ? qint64(m_reply.size()) : qint64(m_checker.total())));
     });
+    m_paceTimer.setSingleShot(true);
+    m_paceTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_paceTimer, &QTimer::timeout, this, [this] {
+        touch();
+        pump();
+    });
     m_deadlineTimer.setSingleShot(true);
     connect(&m_deadlineTimer, &QTimer::timeout, this, [this] {
         fail(QStringLiteral("timed out after %1 ms (%2 of %3 bytes)")
@@ -60,6 +67,7 @@ void StreamRunner::cancel()
     m_finished = true;
     m_idle.stop();
     m_deadlineTimer.stop();
+    m_paceTimer.stop();
     if (m_stream) {
         disconnect(m_stream, nullptr, this, nullptr);
         releaseStream(m_stream, false);
@@ -103,8 +111,24 @@ void StreamRunner::start()
 
 void StreamRunner::touch()
 {
-    if (m_idleTimeout.count() > 0)
+    // Waiting for the rate is not a stalled stream.
+    if (m_idleTimeout.count() > 0 && !m_paceTimer.isActive())
         m_idle.start(timerMs(m_idleTimeout));
+}
+
+qint64 StreamRunner::paceAllowance(qint64 wanted)
+{
+    if (!m_pace)
+        return wanted;
+    if (m_paceTimer.isActive())
+        return 0;
+    const qint64 now = m_pace->clock.nsecsElapsed();
+    const qint64 waitNs = m_pace->bucket.nanosUntilAvailable(now);
+    if (waitNs == 0)
+        return std::min(wanted, RateBucket::pacedChunk(m_pace->bucket.rate()));
+    m_idle.stop();
+    m_paceTimer.start(int(std::min<qint64>((waitNs + 999999) / 1000000, std::numeric_limits<int>::max())));
+    return 0;
 }
 
 qint64 StreamRunner::payloadBytes() const
@@ -143,6 +167,8 @@ void StreamRunner::readIncoming()
     while (!m_finished && (n = m_stream->read(m_buffer.data(), kChunk)) > 0) {
         touch();
         Q_EMIT transferred(0, n);
+        if (m_mode != Mode::Sink)
+            Q_EMIT payloadTransferred(0, n);
         if (m_mode == Mode::Sink) {
             m_reply.append(m_buffer.data(), n);
             if (m_reply.size() > kSinkReplySize) {
@@ -162,8 +188,21 @@ void StreamRunner::readIncoming()
 
 void StreamRunner::writeOutgoing()
 {
+    if (m_mode == Mode::Source && m_pace && !m_requestPaced && m_sent < m_toSend) {
+        // The request commits the server to m_size bytes: take them from
+        // the rate before asking.
+        if (paceAllowance(1) == 0)
+            return;
+        m_pace->bucket.consume(m_pace->clock.nsecsElapsed(), m_size);
+        m_requestPaced = true;
+    }
     while (m_sent < m_toSend) {
-        const qint64 chunk = std::min(m_toSend - m_sent, PatternWindow::chunkSize());
+        qint64 chunk = std::min(m_toSend - m_sent, PatternWindow::chunkSize());
+        if (m_mode != Mode::Source) {
+            chunk = paceAllowance(chunk);
+            if (chunk == 0)
+                return;  // m_paceTimer brings us back
+        }
         const char *data = m_mode == Mode::Source ? m_request.constData() + m_sent : PatternWindow::at(uint64_t(m_sent));
         const qint64 n = m_stream->write(data, chunk);
         if (n < 0) {
@@ -179,7 +218,11 @@ void StreamRunner::writeOutgoing()
         if (n == 0)
             return;  // send buffer full: bytesWritten() brings us back
         m_sent += n;
+        if (m_pace && m_mode != Mode::Source)
+            m_pace->bucket.consume(m_pace->clock.nsecsElapsed(), n);
         Q_EMIT transferred(n, 0);
+        if (m_mode != Mode::Source)
+            Q_EMIT payloadTransferred(n, 0);
     }
     if (m_finSent)
         return;
@@ -235,6 +278,7 @@ void StreamRunner::finish(bool ok, const QString &why)
     m_finished = true;
     m_idle.stop();
     m_deadlineTimer.stop();
+    m_paceTimer.stop();
     RunResult result;
     result.id = m_id;
     result.bytes = payloadBytes();

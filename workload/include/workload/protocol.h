@@ -12,8 +12,9 @@
 //          then FIN; the client checks total == N and mismatches == 0.
 //   source client writes an 8-byte SourceRequest (N) and FIN; the server
 //          writes N pattern bytes and FIN; the client checks them.
-//   hold   (server only) takes streams and keeps them open without reading,
-//          to exercise a pool that runs dry.
+//   hold   (server only) takes no stream at all: the server pool fills up
+//          to its capacity and stays full, to exercise a pool that runs out
+//          of room.
 //
 // The pattern byte at offset i is i % 251. The period is prime, so a
 // block of any power-of-two size (a buffer, a packet's worth) that is lost,

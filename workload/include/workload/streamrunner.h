@@ -8,6 +8,7 @@
 #pragma once
 
 #include <workload/protocol.h>
+#include <workload/ratepacer.h>
 
 #include <quicpool/config.h>
 #include <QtCore/QElapsedTimer>
@@ -15,7 +16,9 @@
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
 #include <QtCore/QTimer>
+#include <algorithm>
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace quicpool {
@@ -31,6 +34,21 @@ struct RunResult
     double milliseconds = 0; ///< from start() to the verdict
     bool ok = false;
     QString why;             ///< empty when ok
+};
+
+/// A rate shared by the runners of one run (`quicpool client --rate`):
+/// the bucket and the clock it runs on. Runners live on one thread. The
+/// bucket saves up to 100 ms of the rate, so the gaps between short
+/// streams (waiting for the next pooled one) do not pull the run below it.
+struct SharedPace
+{
+    explicit SharedPace(qint64 bytesPerSecond)
+        : bucket(bytesPerSecond, std::max(RateBucket::pacedChunk(bytesPerSecond), bytesPerSecond / 10))
+    {
+        clock.start();
+    }
+    RateBucket bucket;
+    QElapsedTimer clock;
 };
 
 class StreamRunner : public QObject
@@ -52,6 +70,11 @@ public:
     /// Fails the run when it has not ended this long after start(). Zero
     /// (the default): never.
     void setDeadline(Milliseconds deadline) { m_deadline = deadline; }
+    /// Holds the run to a shared rate: echo and sink writes wait for it,
+    /// and a source request takes its whole size from it before it goes
+    /// out (the server then sends at full speed). Waiting for the rate is
+    /// not "no progress" for the idle timeout. Null (the default): no pacing.
+    void setPace(std::shared_ptr<SharedPace> pace) { m_pace = std::move(pace); }
 
     /// Starts the exchange; the verdict comes later, never inside start(),
     /// exactly once, and the runner deletes itself after it.
@@ -66,6 +89,9 @@ Q_SIGNALS:
     /// Bytes just written to / read from the stream, protocol bytes (the
     /// source request, the sink reply) included: for live progress figures.
     void transferred(qint64 sent, qint64 received);
+    /// Payload bytes only (no source request, no sink reply), each
+    /// direction: what per-interval reports count.
+    void payloadTransferred(qint64 sent, qint64 received);
     void finished(const quicpool::workload::RunResult &result);
 
 private:
@@ -76,6 +102,9 @@ private:
     void fail(const QString &why);
     void finish(bool ok, const QString &why);
     void touch();
+    /// With a pace: the bytes the next write may carry, or 0 after arming
+    /// m_paceTimer to come back when the rate allows more.
+    qint64 paceAllowance(qint64 wanted);
     qint64 payloadBytes() const;
 
     QPointer<Stream> m_stream;
@@ -88,6 +117,9 @@ private:
     QElapsedTimer m_clock;
     QTimer m_idle;
     QTimer m_deadlineTimer;
+    QTimer m_paceTimer;
+    std::shared_ptr<SharedPace> m_pace;
+    bool m_requestPaced = false;  ///< source: the request's size was taken from the pace
     std::vector<char> m_buffer;
     QByteArray m_request;      ///< source: the 8-byte request
     qint64 m_toSend = 0;

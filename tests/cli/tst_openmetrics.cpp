@@ -1,0 +1,162 @@
+// The /metrics exposition and its HTTP: the text formatOpenMetrics writes
+// (checked line by line and by the reference OpenMetrics parser), label
+// escaping, request heads, and the answers for the right path, a wrong
+// path, a wrong method and garbage.
+#include "metricsserver.h"
+#include "openmetrics.h"
+#include "openmetricsparser.h"
+
+#include <QtCore/QJsonArray>
+#include <QtTest/QtTest>
+
+using namespace quicpool::cli;
+
+namespace {
+
+PoolMetrics sample()
+{
+    PoolMetrics m;
+    m.pool = QStringLiteral("server");
+    m.address = QStringLiteral("127.0.0.1:4433");
+    m.active = 3;
+    m.capacity = 64;
+    m.intervalSeconds = 0.25;
+    m.errors = 2;
+    m.connections = 1;
+    m.streamsServed = 1000;
+    m.streamsFailed = 4;
+    m.clientsRefused = 5;
+    m.sentBytes = 123456789;
+    m.receivedBytes = 987654321;
+    m.rttSeconds = 0.000125;
+    m.lostPackets = 7;
+    return m;
+}
+
+} // namespace
+
+class TestOpenMetrics : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void textHasEveryFamilyAndEndsWithEof()
+    {
+        const QString text = QString::fromUtf8(formatOpenMetrics({sample()}));
+        QVERIFY(text.endsWith(QStringLiteral("\n# EOF\n")));
+        const QStringList lines = text.split(u'\n');
+        const QString labels = QStringLiteral("{pool=\"server\",address=\"127.0.0.1:4433\"}");
+        for (const QString &expected : {
+                 QStringLiteral("# TYPE quicpool_pool_active gauge"),
+                 QStringLiteral("quicpool_pool_active") + labels + QStringLiteral(" 3"),
+                 QStringLiteral("quicpool_pool_capacity") + labels + QStringLiteral(" 64"),
+                 QStringLiteral("# UNIT quicpool_pool_interval_seconds seconds"),
+                 QStringLiteral("quicpool_pool_interval_seconds") + labels + QStringLiteral(" 0.25"),
+                 QStringLiteral("# TYPE quicpool_pool_errors counter"),
+                 QStringLiteral("quicpool_pool_errors_total") + labels + QStringLiteral(" 2"),
+                 QStringLiteral("quicpool_pool_connections") + labels + QStringLiteral(" 1"),
+                 QStringLiteral("quicpool_pool_streams_served_total") + labels + QStringLiteral(" 1000"),
+                 QStringLiteral("quicpool_pool_streams_failed_total") + labels + QStringLiteral(" 4"),
+                 QStringLiteral("quicpool_pool_clients_refused_total") + labels + QStringLiteral(" 5"),
+                 QStringLiteral("quicpool_pool_sent_bytes_total") + labels + QStringLiteral(" 123456789"),
+                 QStringLiteral("quicpool_pool_received_bytes_total") + labels + QStringLiteral(" 987654321"),
+                 QStringLiteral("quicpool_pool_rtt_seconds") + labels + QStringLiteral(" 0.000125"),
+                 QStringLiteral("quicpool_pool_lost_packets_total") + labels + QStringLiteral(" 7"),
+             }) {
+            QVERIFY2(lines.contains(expected), qPrintable(expected + u'\n' + text));
+        }
+    }
+
+    void referenceParserReadsIt()
+    {
+        PoolMetrics client = sample();
+        client.pool = QStringLiteral("client");
+        client.address = QStringLiteral("[::1]:4433");
+        const auto parsed = openmetricstest::parseOpenMetrics(formatOpenMetrics({sample(), client}));
+        QVERIFY2(parsed.ok, qPrintable(parsed.error));
+        QCOMPARE(parsed.families.size(), 12);
+        const QJsonObject errors = parsed.families.value(u"quicpool_pool_errors").toObject();
+        QCOMPARE(errors.value(u"type").toString(), QStringLiteral("counter"));
+        const QJsonArray samples = errors.value(u"samples").toArray();
+        QCOMPARE(samples.size(), 2);
+        QCOMPARE(samples.at(1).toObject().value(u"labels").toObject().value(u"address").toString(),
+                 QStringLiteral("[::1]:4433"));
+        QCOMPARE(samples.at(0).toObject().value(u"value").toDouble(), 2.0);
+        const QJsonObject rtt = parsed.families.value(u"quicpool_pool_rtt_seconds").toObject();
+        QCOMPARE(rtt.value(u"unit").toString(), QStringLiteral("seconds"));
+        QCOMPARE(rtt.value(u"samples").toArray().at(0).toObject().value(u"value").toDouble(), 0.000125);
+    }
+
+    void referenceParserRefusesBrokenText()
+    {
+        // The parser is a real one: text without # EOF does not pass.
+        QByteArray text = formatOpenMetrics({sample()});
+        text.chop(int(qstrlen("# EOF\n")));
+        const auto parsed = openmetricstest::parseOpenMetrics(text);
+        QVERIFY(!parsed.ok);
+        QVERIFY2(parsed.error.contains(QStringLiteral("EOF")), qPrintable(parsed.error));
+    }
+
+    void labelValuesAreEscaped()
+    {
+        QCOMPARE(escapeLabelValue(QStringLiteral("a\"b\\c\nd")), QStringLiteral("a\\\"b\\\\c\\nd"));
+        PoolMetrics odd = sample();
+        odd.address = QStringLiteral("quote\" back\\slash\nline");
+        const auto parsed = openmetricstest::parseOpenMetrics(formatOpenMetrics({odd}));
+        QVERIFY2(parsed.ok, qPrintable(parsed.error));
+        const QJsonObject active = parsed.families.value(u"quicpool_pool_active").toObject();
+        QCOMPARE(active.value(u"samples").toArray().at(0).toObject().value(u"labels").toObject().value(u"address")
+                     .toString(),
+                 odd.address);
+    }
+
+    void noPoolsIsStillValid()
+    {
+        const auto parsed = openmetricstest::parseOpenMetrics(formatOpenMetrics({}));
+        QVERIFY2(parsed.ok, qPrintable(parsed.error));
+    }
+
+    void requestHeads()
+    {
+        HttpRequestHead head = parseHttpRequestHead("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+        QVERIFY(head.complete);
+        QVERIFY(head.valid);
+        QCOMPARE(head.method, QByteArray("GET"));
+        QCOMPARE(head.path, QByteArray("/metrics"));
+        head = parseHttpRequestHead("GET /metrics?x=1 HTTP/1.0\r\n");
+        QVERIFY(!head.complete);
+        QVERIFY(head.valid);
+        QCOMPARE(head.path, QByteArray("/metrics"));
+        QVERIFY(!parseHttpRequestHead("GET /metrics\r\n\r\n").valid);
+        QVERIFY(!parseHttpRequestHead("GET metrics HTTP/1.1\r\n\r\n").valid);
+        QVERIFY(!parseHttpRequestHead("\x16\x03\x01 garbage\r\n\r\n").valid);
+    }
+
+    void responses()
+    {
+        int calls = 0;
+        const auto body = [&calls] {
+            ++calls;
+            return QByteArray("# EOF\n");
+        };
+        QByteArray r = httpResponse(parseHttpRequestHead("GET /metrics HTTP/1.1\r\n\r\n"), body);
+        QVERIFY2(r.startsWith("HTTP/1.1 200 OK\r\n"), r.constData());
+        QVERIFY(r.contains("\r\nContent-Type: application/openmetrics-text; version=1.0.0; charset=utf-8\r\n"));
+        QVERIFY(r.contains("\r\nContent-Length: 6\r\n"));
+        QVERIFY(r.endsWith("\r\n\r\n# EOF\n"));
+        QCOMPARE(calls, 1);
+        r = httpResponse(parseHttpRequestHead("HEAD /metrics HTTP/1.1\r\n\r\n"), body);
+        QVERIFY(r.startsWith("HTTP/1.1 200 OK\r\n"));
+        QVERIFY(r.endsWith("\r\n\r\n"));
+        r = httpResponse(parseHttpRequestHead("GET / HTTP/1.1\r\n\r\n"), body);
+        QVERIFY2(r.startsWith("HTTP/1.1 404 Not Found\r\n"), r.constData());
+        r = httpResponse(parseHttpRequestHead("POST /metrics HTTP/1.1\r\n\r\n"), body);
+        QVERIFY2(r.startsWith("HTTP/1.1 405 Method Not Allowed\r\n"), r.constData());
+        QVERIFY(r.contains("\r\nAllow: GET, HEAD\r\n"));
+        r = httpResponse(parseHttpRequestHead("nonsense\r\n\r\n"), body);
+        QVERIFY2(r.startsWith("HTTP/1.1 400 Bad Request\r\n"), r.constData());
+        QCOMPARE(calls, 2);   // only the /metrics requests built the text
+    }
+};
+
+QTEST_GUILESS_MAIN(TestOpenMetrics)
+#include "tst_openmetrics.moc"
