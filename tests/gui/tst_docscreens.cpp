@@ -7,6 +7,7 @@
 #include "appoptions.h"
 #include "loadtestpanel.h"
 #include "mainwindow.h"
+#include "poolcharts.h"
 #include "poolview.h"
 #include "timeserieschart.h"
 

@@ -6,6 +6,7 @@
 #include "clientpoolform.h"
 #include "connectionpanel.h"
 #include "loadtest.h"
+#include "loadtestpath.h"
 #include "loadtestpanel.h"
 #include "mainwindow.h"
 #include "payloadpanel.h"
@@ -60,6 +61,8 @@ private Q_SLOTS:
     void perDirectionMatchesCli();
     void loadTestForDuration();
     void layoutAt1024x700();
+    void loadTestThroughPath();
+    void loadTestTargetRateAndReverse();
 
 private:
     /// Opens a server (echo) and a client pool through the dialogs.
@@ -636,6 +639,79 @@ void TestLivePools::layoutAt1024x700()
     // The status line and the GUI-delay label share the bar, both inside the window.
     auto *status = window.findChild<QLabel *>(QStringLiteral("statusLine"));
     QVERIFY(status && status->isVisible() && status->width() > 300);
+}
+
+void TestLivePools::loadTestThroughPath()
+{
+    // A custom path of 60 ms round trip: every exchange takes at least that
+    // long, which it cannot on loopback, so the streams went through the relay.
+    LoadTestConfig c;
+    c.streams = 6;
+    c.bytes = 16 * 1024;
+    c.parallelism = 2;
+    c.path = customPathName();
+    c.pathRoundTripMs = 60;
+    c.pathLossPercent = 0;
+    LoadTest test(c);
+    QSignalSpy done(&test, &LoadTest::finished);
+    test.start();
+    QVERIFY(test.pathRelay());
+    QVERIFY(done.wait(60000) || done.size() == 1);
+    const auto r = done.at(0).at(0).value<LoadTestResult>();
+    QVERIFY2(r.error.isEmpty() && r.ok == 6, qPrintable(r.summary() + r.failures.join(QLatin1Char('\n'))));
+    QVERIFY2(r.latencyPercentile(0) >= 60.0, qPrintable(r.summary()));
+    QCOMPARE(QJsonDocument::fromJson(r.toJson()).object().value(QStringLiteral("config")).toObject()
+                 .value(QStringLiteral("pathRoundTripMs")).toInt(), 60);
+
+    // A named profile from the relay library's list.
+    LoadTestConfig lan = c;
+    lan.path = QStringLiteral("lan");
+    LoadTest named(lan);
+    QSignalSpy namedDone(&named, &LoadTest::finished);
+    named.start();
+    QVERIFY(namedDone.wait(60000) || namedDone.size() == 1);
+    QVERIFY2(namedDone.at(0).at(0).value<LoadTestResult>().ok == 6,
+             qPrintable(namedDone.at(0).at(0).value<LoadTestResult>().summary()));
+
+    // Bad paths end with a sentence, not a hang.
+    LoadTestConfig bad = c;
+    bad.path = QStringLiteral("moon");
+    LoadTest nowhere(bad);
+    QSignalSpy badDone(&nowhere, &LoadTest::finished);
+    nowhere.start();
+    QVERIFY(badDone.size() == 1 || badDone.wait(10000));
+    QVERIFY2(badDone.at(0).at(0).value<LoadTestResult>().error.contains(QStringLiteral("no path profile 'moon'")),
+             qPrintable(badDone.at(0).at(0).value<LoadTestResult>().error));
+    QVERIFY(validateLoadTest(bad, -1).contains(QStringLiteral("path")));
+    LoadTestConfig existing = c;
+    existing.target = LoadTestConfig::Target::Existing;
+    QVERIFY(validateLoadTest(existing, 1).contains(QStringLiteral("path")));
+}
+
+void TestLivePools::loadTestTargetRateAndReverse()
+{
+    // 2 MB/s of 100 kB streams for 3 s: about 60 streams, not the hundreds
+    // loopback would run.
+    LoadTestConfig c;
+    c.mode = workload::Mode::Sink;
+    c.reverse = true; // the server sends: source
+    c.durationMs = 3000;
+    c.bytes = 100000;
+    c.parallelism = 4;
+    c.rateBytesPerSecond = 2000000;
+    LoadTest test(c);
+    QSignalSpy done(&test, &LoadTest::finished);
+    test.start();
+    QVERIFY(done.wait(60000) || done.size() == 1);
+    const auto r = done.at(0).at(0).value<LoadTestResult>();
+    QVERIFY2(r.error.isEmpty() && r.failed == 0, qPrintable(r.summary()));
+    // Reversed sink is source: the payload came back, none went out.
+    QCOMPARE(r.payloadSent, qint64(0));
+    QCOMPARE(r.payloadReceived, qint64(r.ok) * c.bytes);
+    const double mbps = r.receivedMegabytesPerSecond();
+    QVERIFY2(mbps > 1.0 && mbps < 3.2, qPrintable(QStringLiteral("%1 MB/s, %2 streams").arg(mbps).arg(r.ok)));
+    QCOMPARE(QJsonDocument::fromJson(r.toJson()).object().value(QStringLiteral("config")).toObject()
+                 .value(QStringLiteral("mode")).toString(), QStringLiteral("source"));
 }
 
 QTEST_MAIN(TestLivePools)

@@ -82,7 +82,7 @@ void TestUiModels::logFoldsRepeatedLines()
     QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
     const auto line = [](const QString &category, const QString &message, QtMsgType type = QtWarningMsg) {
         const QDateTime now = QDateTime::currentDateTime();
-        return LogEntry{now, type, category, message, 1, now};
+        return LogEntry(now, type, category, message);
     };
     const QString pin = QStringLiteral("The server certificate sha256:63:24 does not match the pin sha256:00.");
     for (int i = 0; i < 243; ++i) {

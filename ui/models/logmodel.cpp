@@ -25,8 +25,7 @@ void forwardMessage(QtMsgType type, const QMessageLogContext &context, const QSt
             previous = g_previous;
         if (g_model) {
             const QDateTime now = QDateTime::currentDateTime();
-            LogEntry entry{now, type, QString::fromUtf8(context.category ? context.category : "default"), message, 1,
-                           now};
+            LogEntry entry(now, type, QString::fromUtf8(context.category ? context.category : "default"), message);
             // Queued even on the GUI thread: a message logged inside a model
             // update must not re-enter the model.
             QMetaObject::invokeMethod(g_model.data(), [m = g_model, entry] { if (m) m->append(entry); },

@@ -12,6 +12,12 @@ namespace quicpool::diag {
 
 struct LogEntry
 {
+    LogEntry() = default;
+    LogEntry(const QDateTime &at, QtMsgType level, const QString &from, const QString &text)
+        : time(at), type(level), category(from), message(text), lastTime(at)
+    {
+    }
+
     QDateTime time;
     QtMsgType type = QtDebugMsg;
     QString category;
