@@ -341,6 +341,8 @@ void PoolView::updateStatus()
         return;
     m_status = st;
     m_state->setText(st.state);
+    // "Failed: …" and "Connected to …" say the state already: no echo of it.
+    m_state->setVisible(!st.text.startsWith(st.state));
     m_banner->setText(st.text);
     m_bannerIcon->setPixmap(statusIcon(st.level).pixmap(16, 16));
     QPalette pal = m_bannerBox->palette();
