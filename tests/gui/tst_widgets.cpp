@@ -592,6 +592,10 @@ void TestWidgets::chartCaptionAndDashes()
     spec.client.address = QStringLiteral("127.0.0.1:9");
     PoolView *view = window.openSpec(spec);
     QVERIFY(view);
+    // The sampling interval is the user's choice.
+    QCOMPARE(view->samplePeriod(), 250);
+    view->sampleCombo()->setCurrentIndex(view->sampleCombo()->findData(1000));
+    QCOMPARE(view->samplePeriod(), 1000);
     view->setSamplePeriod(20);
     QTRY_VERIFY(view->samples().size() >= 3);
     const QString caption = view->exportCaption();

@@ -11,6 +11,7 @@
 
 #include <QtCore/QDateTime>
 #include <QtCore/QSaveFile>
+#include <QtWidgets/QComboBox>
 #include <QtWidgets/QHBoxLayout>
 #include <QtWidgets/QHeaderView>
 #include <QtWidgets/QLabel>
@@ -210,8 +211,17 @@ void PoolView::buildUi()
     connect(m_pauseButton, &QPushButton::toggled, this, &PoolView::setChartsPaused);
     connect(zoomB, &QPushButton::clicked, this, &PoolView::resetZoom);
 
+    m_sampleCombo = new QComboBox(this);
+    for (int ms : {100, 250, 500, 1000, 2000})
+        m_sampleCombo->addItem(ms < 1000 ? tr("every %1 ms").arg(ms) : tr("every %1 s").arg(ms / 1000), ms);
+    m_sampleCombo->setCurrentIndex(m_sampleCombo->findData(250));
+    m_sampleCombo->setToolTip(tr("How often the charts sample the pool"));
+    connect(m_sampleCombo, &QComboBox::currentIndexChanged, this,
+            [this] { setSamplePeriod(m_sampleCombo->currentData().toInt()); });
+
     auto *head = new QHBoxLayout;
     head->addWidget(m_counters, 1);
+    head->addWidget(m_sampleCombo);
     for (QPushButton *b : {startB, stopB, flushB, resetB, m_pauseButton, zoomB})
         head->addWidget(b);
 

@@ -14,6 +14,7 @@
 #include <QtCore/QTimer>
 #include <QtWidgets/QWidget>
 
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -64,6 +65,9 @@ public:
 
     /// Starts sampling at this period (default 250 ms).
     void setSamplePeriod(int ms);
+    int samplePeriod() const { return m_sampleTimer.interval(); }
+    /// The "sample every …" choice beside the buttons.
+    QComboBox *sampleCombo() const { return m_sampleCombo; }
 
 public Q_SLOTS:
     void start();
@@ -127,6 +131,7 @@ private:
     QWidget *m_bannerBox = nullptr;
     QLabel *m_counters = nullptr;
     QPushButton *m_pauseButton = nullptr;
+    QComboBox *m_sampleCombo = nullptr;
     PoolCharts *m_charts = nullptr;
     StreamModel *m_streams = nullptr;
     QTableView *m_table = nullptr;
