@@ -6,6 +6,7 @@
 #include "clientpoolform.h"
 #include "connectionpanel.h"
 #include "loadtest.h"
+#include "loadtestpath.h"
 #include "loadtestpanel.h"
 #include "mainwindow.h"
 #include "payloadpanel.h"
@@ -13,6 +14,9 @@
 #include "poolformdialog.h"
 #include "poolview.h"
 #include "serverpoolform.h"
+#include "formvalidation.h"
+#include "icons.h"
+#include "logmodel.h"
 #include "streammodel.h"
 #include "timeserieschart.h"
 
@@ -21,6 +25,11 @@
 #include <QtCore/QProcess>
 #include <QtCore/QRegularExpression>
 #include <QtCore/QTemporaryDir>
+#include <QtNetwork/QUdpSocket>
+#include <QtWidgets/QLabel>
+#include <QtWidgets/QPlainTextEdit>
+#include <QtWidgets/QScrollArea>
+#include <QtWidgets/QTabWidget>
 #include <QtTest/QtTest>
 #include <QtWidgets/QCheckBox>
 #include <QtWidgets/QComboBox>
@@ -45,6 +54,15 @@ private Q_SLOTS:
     void loadTestAgainstCliServer();
     void loadTestPanelCompletes();
     void loadTestPanelCancels();
+    void bannerPinMismatch();
+    void bannerPortInUse();
+    void bannerClosedPortPlotsNothing();
+    void bannerConnectedAndStatusBarFollowsTab();
+    void perDirectionMatchesCli();
+    void loadTestForDuration();
+    void layoutAt1024x700();
+    void loadTestThroughPath();
+    void loadTestTargetRateAndReverse();
 
 private:
     /// Opens a server (echo) and a client pool through the dialogs.
@@ -323,6 +341,377 @@ void TestLivePools::loadTestPanelCancels()
     QTRY_VERIFY_WITH_TIMEOUT(!panel->isRunning(), 30000);
     QVERIFY2(panel->result().ok == 5,
              qPrintable(panel->result().summary() + panel->result().failures.join(QLatin1Char('\n'))));
+}
+
+namespace {
+
+PoolView *openServer(MainWindow &window, const QString &listen, const QString &name)
+{
+    PoolSpec spec;
+    spec.kind = PoolKind::Server;
+    spec.name = name;
+    spec.server.listenAddress = listen;
+    spec.server.maxCapacity = 16;
+    spec.serveEcho = true;
+    return window.openSpec(spec);
+}
+
+quint16 freeUdpPort()
+{
+    QUdpSocket s;
+    s.bind(QHostAddress::LocalHost, 0);
+    return s.localPort(); // closed again when s goes
+}
+
+QImage iconImage(const QIcon &icon)
+{
+    return icon.pixmap(16, 16).toImage();
+}
+
+} // namespace
+
+void TestLivePools::bannerPinMismatch()
+{
+    MainWindow window;
+    window.startUp(parseAppOptions({QStringLiteral("x"), QStringLiteral("--no-demo")}));
+    window.show();
+    PoolView *server = openServer(window, QStringLiteral("127.0.0.1:0"), QStringLiteral("srv"));
+    QVERIFY(server);
+    QTRY_VERIFY_WITH_TIMEOUT(server->serverPort() != 0, 10000);
+    PoolSpec spec;
+    spec.kind = PoolKind::Client;
+    spec.name = QStringLiteral("pinned");
+    spec.client.address = QStringLiteral("127.0.0.1:%1").arg(server->serverPort());
+    spec.client.pin = QStringLiteral("sha256:") + QString::fromLatin1(QByteArray(32, '\xab').toHex(':'));
+    PoolView *client = window.openSpec(spec);
+    QVERIFY(client);
+    QTRY_VERIFY_WITH_TIMEOUT(client->status().level == StatusLevel::Trouble, 15000);
+    const QString banner = client->bannerText();
+    QVERIFY2(banner.startsWith(QStringLiteral("Not connected: the server certificate sha256:")), qPrintable(banner));
+    QVERIFY2(banner.contains(QStringLiteral("does not match the pin")), qPrintable(banner));
+    QVERIFY(!banner.endsWith(QLatin1Char('.')));
+    // The tab says it too: icon and tooltip; and the status bar, the tab being in view.
+    const int index = window.tabs()->indexOf(client);
+    QCOMPARE(window.tabs()->currentIndex(), index);
+    QVERIFY(window.tabs()->tabToolTip(index).contains(QStringLiteral("does not match the pin")));
+    QCOMPARE(iconImage(window.tabs()->tabIcon(index)), iconImage(statusIcon(StatusLevel::Trouble)));
+    QVERIFY2(window.statusText().contains(QStringLiteral("does not match the pin")), qPrintable(window.statusText()));
+    // The server tab stays calm.
+    const int serverIndex = window.tabs()->indexOf(server);
+    QCOMPARE(iconImage(window.tabs()->tabIcon(serverIndex)), iconImage(statusIcon(StatusLevel::Good)));
+    // Retries do not flood the log: the cause is one (folded) line.
+    QTest::qWait(2000);
+    int pinRows = 0;
+    for (int i = 0; i < window.logModel()->rowCount(); ++i)
+        pinRows += window.logModel()->entryAt(i).message.contains(QStringLiteral("does not match the pin")) ? 1 : 0;
+    QVERIFY2(pinRows <= 3, qPrintable(QString::number(pinRows)));
+    // No figures of a connection that never completed its handshake.
+    QCOMPARE(client->charts()->rttChart()->pointCount(0), 0);
+}
+
+void TestLivePools::bannerPortInUse()
+{
+    MainWindow window;
+    window.startUp(parseAppOptions({QStringLiteral("x"), QStringLiteral("--no-demo")}));
+    PoolView *first = openServer(window, QStringLiteral("127.0.0.1:0"), QStringLiteral("first"));
+    QVERIFY(first);
+    QTRY_VERIFY_WITH_TIMEOUT(first->serverPort() != 0, 10000);
+    const QString where = QStringLiteral("127.0.0.1:%1").arg(first->serverPort());
+    PoolView *second = openServer(window, where, QStringLiteral("second"));
+    QVERIFY(second);
+    QTRY_VERIFY_WITH_TIMEOUT(second->status().level == StatusLevel::Failed, 10000);
+    QCOMPARE(second->bannerText(), QStringLiteral("Failed: %1 is already in use").arg(where));
+    QCOMPARE(second->status().state, QStringLiteral("Failed"));
+    const int index = window.tabs()->indexOf(second);
+    QCOMPARE(iconImage(window.tabs()->tabIcon(index)), iconImage(statusIcon(StatusLevel::Failed)));
+    QVERIFY(window.statusText().contains(QStringLiteral("already in use")));
+    QVERIFY(!second->isRunning());
+    // The first keeps listening, and says so.
+    QVERIFY2(first->bannerText().startsWith(QStringLiteral("Listening on ") + where), qPrintable(first->bannerText()));
+    // Stopping clears the failure; the banner says Stopped.
+    second->stop();
+    QTRY_COMPARE_WITH_TIMEOUT(second->bannerText(), QStringLiteral("Stopped"), 5000);
+}
+
+void TestLivePools::bannerClosedPortPlotsNothing()
+{
+    MainWindow window;
+    window.startUp(parseAppOptions({QStringLiteral("x"), QStringLiteral("--no-demo")}));
+    const quint16 port = freeUdpPort();
+    PoolSpec spec;
+    spec.kind = PoolKind::Client;
+    spec.name = QStringLiteral("nobody");
+    spec.client.address = QStringLiteral("127.0.0.1:%1").arg(port);
+    ClientPoolConfig config;
+    QVERIFY(validateClientForm(spec.client, &config).isEmpty());
+    config.setHandshakeTimeout(Milliseconds(1500));
+    PoolView *client = window.openClientPool(spec, config);
+    client->setSamplePeriod(50);
+    QTRY_VERIFY_WITH_TIMEOUT(client->bannerText().startsWith(QStringLiteral("Connecting to 127.0.0.1:")) ||
+                                 client->status().level == StatusLevel::Trouble, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(client->status().level == StatusLevel::Trouble, 20000);
+    QVERIFY2(client->bannerText().startsWith(QStringLiteral("Not connected: ")), qPrintable(client->bannerText()));
+    QVERIFY(client->samples().size() > 20);
+    // Sampled all along, but the connection charts got no stand-in figures.
+    QCOMPARE(client->charts()->rttChart()->pointCount(0), 0);
+    QCOMPARE(client->charts()->congestionChart()->pointCount(0), 0);
+    QCOMPARE(client->charts()->throughputChart()->pointCount(0), 0);
+    QVERIFY(client->charts()->poolChart()->pointCount(0) > 20);
+    QVERIFY2(client->countersText().endsWith(QStringLiteral("RTT –")), qPrintable(client->countersText()));
+}
+
+void TestLivePools::bannerConnectedAndStatusBarFollowsTab()
+{
+    MainWindow window;
+    window.startUp(parseAppOptions({QStringLiteral("x"), QStringLiteral("--no-demo")}));
+    PoolView *server = nullptr;
+    PoolView *client = nullptr;
+    QVERIFY(openPair(window, &server, &client));
+    QTRY_VERIFY_WITH_TIMEOUT(client->bannerText().startsWith(QStringLiteral("Connected to 127.0.0.1:")), 15000);
+    QCOMPARE(client->status().level, StatusLevel::Good);
+    QTRY_COMPARE_WITH_TIMEOUT(server->status().state, QStringLiteral("Connected"), 10000);
+    // A broken client in another tab...
+    PoolSpec spec;
+    spec.kind = PoolKind::Client;
+    spec.name = QStringLiteral("broken");
+    spec.client.address = QStringLiteral("127.0.0.1:%1").arg(server->serverPort());
+    spec.client.pin = QStringLiteral("sha256:") + QString::fromLatin1(QByteArray(32, '\x01').toHex(':'));
+    PoolView *broken = window.openSpec(spec);
+    QVERIFY(broken);
+    // ...while the good client's tab is in view: its trouble stays on its own tab.
+    window.tabs()->setCurrentWidget(client);
+    QTRY_VERIFY_WITH_TIMEOUT(broken->status().level == StatusLevel::Trouble, 15000);
+    QTest::qWait(300);
+    QVERIFY2(!window.statusText().contains(QStringLiteral("does not match")), qPrintable(window.statusText()));
+    QVERIFY2(window.statusText().contains(client->name()), qPrintable(window.statusText()));
+    window.tabs()->setCurrentWidget(broken);
+    QVERIFY2(window.statusText().contains(QStringLiteral("does not match the pin")), qPrintable(window.statusText()));
+}
+
+void TestLivePools::perDirectionMatchesCli()
+{
+    // The same echo workload through `quicpool client` and through the
+    // load test, against one `quicpool server --mode echo`: the payload
+    // bytes agree exactly and MB/s is computed alike, per direction.
+    const QString cli = qEnvironmentVariable("QUICPOOL_CLI");
+    if (cli.isEmpty() || !QFileInfo(cli).isExecutable())
+        QSKIP("QUICPOOL_CLI does not name the quicpool program");
+    QProcess server;
+    server.start(cli, {QStringLiteral("server"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                       QStringLiteral("--mode"), QStringLiteral("echo"), QStringLiteral("--max-cap"), QStringLiteral("64")});
+    QVERIFY(server.waitForStarted(10000));
+    QString port;
+    const QRegularExpression listening(QStringLiteral("listening on 127\\.0\\.0\\.1:(\\d+)"));
+    QByteArray err;
+    QVERIFY(QTest::qWaitFor([&] {
+        err += server.readAllStandardError();
+        const auto m = listening.match(QString::fromUtf8(err));
+        if (m.hasMatch())
+            port = m.captured(1);
+        return !port.isEmpty() || server.state() == QProcess::NotRunning;
+    }, 15000));
+    QVERIFY2(!port.isEmpty(), err.constData());
+    const int streams = 16;
+    const qint64 bytes = 1024 * 1024;
+    QProcess client;
+    client.start(cli, {QStringLiteral("client"), QStringLiteral("--connect"), QStringLiteral("127.0.0.1:") + port,
+                       QStringLiteral("--mode"), QStringLiteral("echo"), QStringLiteral("--streams"),
+                       QString::number(streams), QStringLiteral("--parallel"), QStringLiteral("4"),
+                       QStringLiteral("--bytes"), QStringLiteral("1MiB"), QStringLiteral("--json")});
+    QVERIFY(client.waitForFinished(120000));
+    const QByteArray out = client.readAllStandardOutput().trimmed();
+    const QJsonObject cliResult = QJsonDocument::fromJson(out.split('\n').last()).object();
+    QVERIFY2(cliResult.value(QStringLiteral("ok")).toInt() == streams, out.constData());
+    const double cliMbps = cliResult.value(QStringLiteral("mbps")).toDouble();
+    const qint64 cliBytes = cliResult.value(QStringLiteral("bytes")).toInteger();
+
+    LoadTestConfig c;
+    c.target = LoadTestConfig::Target::Remote;
+    c.remoteAddress = QStringLiteral("127.0.0.1:") + port;
+    c.mode = workload::Mode::Echo;
+    c.streams = streams;
+    c.bytes = bytes;
+    c.parallelism = 4;
+    LoadTest test(c);
+    QSignalSpy done(&test, &LoadTest::finished);
+    test.start();
+    QVERIFY(done.wait(120000) || done.size() == 1);
+    server.terminate();
+    server.waitForFinished(5000);
+    const auto r = done.at(0).at(0).value<LoadTestResult>();
+    QVERIFY2(r.ok == streams, qPrintable(r.summary()));
+    QCOMPARE(r.payloadSent, cliBytes);
+    QCOMPARE(r.payloadReceived, cliBytes);
+    QVERIFY(r.transferSeconds > 0 && r.transferSeconds <= r.seconds);
+    QCOMPARE(r.sentMegabytesPerSecond(), double(cliBytes) / 1e6 / r.transferSeconds);
+    QCOMPARE(r.receivedMegabytesPerSecond(), r.sentMegabytesPerSecond());
+    // Two runs on a shared machine differ, but not by the factor two that
+    // adding both directions gave.
+    const double ratio = r.sentMegabytesPerSecond() / cliMbps;
+    QVERIFY2(ratio > 0.4 && ratio < 1.7, qPrintable(QStringLiteral("GUI %1 MB/s, CLI %2 MB/s")
+                                                         .arg(r.sentMegabytesPerSecond()).arg(cliMbps)));
+    // Per-stream records and per-second intervals add up.
+    QCOMPARE(r.streams.size(), streams);
+    qint64 streamBytes = 0;
+    for (const LoadTestStream &s : r.streams)
+        streamBytes += s.ok ? s.payloadBytes : 0;
+    QCOMPARE(streamBytes, cliBytes);
+    qint64 intervalSent = 0;
+    for (const LoadTestInterval &i : r.intervals)
+        intervalSent += i.bytesSent;
+    QCOMPARE(intervalSent, r.bytesSent);
+}
+
+void TestLivePools::loadTestForDuration()
+{
+    LoadTestConfig c;
+    c.durationMs = 2500;
+    c.streams = 1; // ignored with a duration
+    c.bytes = 64 * 1024;
+    c.parallelism = 2;
+    LoadTest test(c);
+    QSignalSpy done(&test, &LoadTest::finished);
+    test.start();
+    QVERIFY(done.wait(60000) || done.size() == 1);
+    const auto r = done.at(0).at(0).value<LoadTestResult>();
+    QVERIFY2(r.error.isEmpty() && r.failed == 0, qPrintable(r.summary()));
+    QVERIFY2(r.ok > 2, qPrintable(r.summary()));
+    QVERIFY2(r.transferSeconds >= 2.4 && r.transferSeconds < 10, qPrintable(QString::number(r.transferSeconds)));
+    // One interval per second, the last one partial.
+    QVERIFY2(r.intervals.size() >= 3 && r.intervals.size() <= 4, qPrintable(QString::number(r.intervals.size())));
+    QCOMPARE(r.intervals.first().start, 0.0);
+    QCOMPARE(r.intervals.first().end, 1.0);
+    int completed = 0;
+    for (const LoadTestInterval &i : r.intervals)
+        completed += i.completed;
+    QCOMPARE(completed, r.ok);
+}
+
+void TestLivePools::layoutAt1024x700()
+{
+    MainWindow window;
+    window.startUp(parseAppOptions({QStringLiteral("x")})); // the demo pair
+    window.resize(1024, 700);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTRY_COMPARE_WITH_TIMEOUT(window.poolViews().size(), 2, 10000);
+    QTest::qWait(300);
+    // The window fits: its minimum does not force it larger.
+    QCOMPARE(window.size(), QSize(1024, 700));
+    QVERIFY2(window.minimumSizeHint().height() <= 700, qPrintable(QString::number(window.minimumSizeHint().height())));
+    for (PoolView *view : window.poolViews()) {
+        window.tabs()->setCurrentWidget(view);
+        QTest::qWait(50);
+        // Charts keep a readable size (the area scrolls instead).
+        for (TimeSeriesChart *chart : view->charts()->charts()) {
+            QVERIFY2(chart->width() >= PoolCharts::minimumChartSize().width()
+                         && chart->height() >= PoolCharts::minimumChartSize().height(),
+                     qPrintable(QStringLiteral("%1: %2x%3").arg(chart->title()).arg(chart->width()).arg(chart->height())));
+        }
+        // The banner and the bottom tabs are there, not collapsed.
+        auto *banner = view->findChild<QLabel *>(QStringLiteral("poolBanner"));
+        QVERIFY(banner && banner->isVisible() && banner->height() >= banner->fontMetrics().height());
+        // Every widget with a minimum size got it.
+        for (QWidget *w : view->findChildren<QWidget *>()) {
+            if (!w->isVisible() || w->minimumSize().isEmpty())
+                continue;
+            QVERIFY2(w->width() >= w->minimumWidth() && w->height() >= w->minimumHeight(),
+                     qPrintable(QStringLiteral("%1 %2: %3x%4 < %5x%6").arg(QString::fromLatin1(w->metaObject()->className()),
+                                                                           w->objectName()).arg(w->width()).arg(w->height())
+                                    .arg(w->minimumWidth()).arg(w->minimumHeight())));
+        }
+    }
+    // The Connection details pane is not squeezed.
+    PoolView *client = window.poolViews().last();
+    window.tabs()->setCurrentWidget(client);
+    auto *tabs = client->findChildren<QTabWidget *>().value(0);
+    QVERIFY(tabs);
+    tabs->setCurrentWidget(client->connection());
+    QTest::qWait(100);
+    auto *details = client->connection()->findChild<QScrollArea *>();
+    QVERIFY(details);
+    QVERIFY2(details->width() >= 320, qPrintable(QString::number(details->width())));
+    // The payload panes are more than two lines tall.
+    tabs->setCurrentWidget(client->payload());
+    QTest::qWait(100);
+    for (QPlainTextEdit *pane : client->payload()->findChildren<QPlainTextEdit *>())
+        QVERIFY2(pane->height() >= pane->fontMetrics().lineSpacing() * 5, qPrintable(QString::number(pane->height())));
+    // The status line and the GUI-delay label share the bar, both inside the window.
+    auto *status = window.findChild<QLabel *>(QStringLiteral("statusLine"));
+    QVERIFY(status && status->isVisible() && status->width() > 300);
+}
+
+void TestLivePools::loadTestThroughPath()
+{
+    // A custom path of 60 ms round trip: every exchange takes at least that
+    // long, which it cannot on loopback, so the streams went through the relay.
+    LoadTestConfig c;
+    c.streams = 6;
+    c.bytes = 16 * 1024;
+    c.parallelism = 2;
+    c.path = customPathName();
+    c.pathRoundTripMs = 60;
+    c.pathLossPercent = 0;
+    LoadTest test(c);
+    QSignalSpy done(&test, &LoadTest::finished);
+    test.start();
+    QVERIFY(test.pathRelay());
+    QVERIFY(done.wait(60000) || done.size() == 1);
+    const auto r = done.at(0).at(0).value<LoadTestResult>();
+    QVERIFY2(r.error.isEmpty() && r.ok == 6, qPrintable(r.summary() + r.failures.join(QLatin1Char('\n'))));
+    QVERIFY2(r.latencyPercentile(0) >= 60.0, qPrintable(r.summary()));
+    QCOMPARE(QJsonDocument::fromJson(r.toJson()).object().value(QStringLiteral("config")).toObject()
+                 .value(QStringLiteral("pathRoundTripMs")).toInt(), 60);
+
+    // A named profile from the relay library's list.
+    LoadTestConfig lan = c;
+    lan.path = QStringLiteral("lan");
+    LoadTest named(lan);
+    QSignalSpy namedDone(&named, &LoadTest::finished);
+    named.start();
+    QVERIFY(namedDone.wait(60000) || namedDone.size() == 1);
+    QVERIFY2(namedDone.at(0).at(0).value<LoadTestResult>().ok == 6,
+             qPrintable(namedDone.at(0).at(0).value<LoadTestResult>().summary()));
+
+    // Bad paths end with a sentence, not a hang.
+    LoadTestConfig bad = c;
+    bad.path = QStringLiteral("moon");
+    LoadTest nowhere(bad);
+    QSignalSpy badDone(&nowhere, &LoadTest::finished);
+    nowhere.start();
+    QVERIFY(badDone.size() == 1 || badDone.wait(10000));
+    QVERIFY2(badDone.at(0).at(0).value<LoadTestResult>().error.contains(QStringLiteral("no path profile 'moon'")),
+             qPrintable(badDone.at(0).at(0).value<LoadTestResult>().error));
+    QVERIFY(validateLoadTest(bad, -1).contains(QStringLiteral("path")));
+    LoadTestConfig existing = c;
+    existing.target = LoadTestConfig::Target::Existing;
+    QVERIFY(validateLoadTest(existing, 1).contains(QStringLiteral("path")));
+}
+
+void TestLivePools::loadTestTargetRateAndReverse()
+{
+    // 2 MB/s of 100 kB streams for 3 s: about 60 streams, not the hundreds
+    // loopback would run.
+    LoadTestConfig c;
+    c.mode = workload::Mode::Sink;
+    c.reverse = true; // the server sends: source
+    c.durationMs = 3000;
+    c.bytes = 100000;
+    c.parallelism = 4;
+    c.rateBytesPerSecond = 2000000;
+    LoadTest test(c);
+    QSignalSpy done(&test, &LoadTest::finished);
+    test.start();
+    QVERIFY(done.wait(60000) || done.size() == 1);
+    const auto r = done.at(0).at(0).value<LoadTestResult>();
+    QVERIFY2(r.error.isEmpty() && r.failed == 0, qPrintable(r.summary()));
+    // Reversed sink is source: the payload came back, none went out.
+    QCOMPARE(r.payloadSent, qint64(0));
+    QCOMPARE(r.payloadReceived, qint64(r.ok) * c.bytes);
+    const double mbps = r.receivedMegabytesPerSecond();
+    QVERIFY2(mbps > 1.0 && mbps < 3.2, qPrintable(QStringLiteral("%1 MB/s, %2 streams").arg(mbps).arg(r.ok)));
+    QCOMPARE(QJsonDocument::fromJson(r.toJson()).object().value(QStringLiteral("config")).toObject()
+                 .value(QStringLiteral("mode")).toString(), QStringLiteral("source"));
 }
 
 QTEST_MAIN(TestLivePools)

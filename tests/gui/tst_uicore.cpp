@@ -5,9 +5,12 @@
 #include "appoptions.h"
 #include "loadtestresult.h"
 #include "payload.h"
+#include "formvalidation.h"
 #include "poolsample.h"
+#include "poolstatus.h"
 #include "profiles.h"
 
+#include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 #include <QtCore/QTemporaryDir>
@@ -30,6 +33,15 @@ private Q_SLOTS:
     void sampleRates();
     void samplesCsv();
     void profilesRoundTrip();
+    void poolStatusSentences_data();
+    void poolStatusSentences();
+    void errorClauses();
+    void payloadPerDirection();
+    void resultSeriesExports();
+    void countersNeverReadAboveCapacity();
+    void connectionFiguresOnlyAfterHandshake();
+    void pathAndBackoffForm();
+    void appOptionsHeadless();
 };
 
 void TestUiCore::payloadKinds()
@@ -124,7 +136,11 @@ void TestUiCore::resultExports()
     r.latenciesMs = {10, 20, 30};
     r.failures = {QStringLiteral("timed out")};
     r.maxGuiDelayMs = 12;
-    QCOMPARE(r.megabytesPerSecond(), 2.0);
+    r.payloadSent = 3000;
+    r.payloadReceived = 0;
+    r.transferSeconds = 0.5;
+    QCOMPARE(r.sentMegabytesPerSecond(), 0.006);
+    QCOMPARE(r.receivedMegabytesPerSecond(), 0.0);
     QVERIFY(r.summary().contains(QStringLiteral("3 streams ok, 1 failed")));
     QVERIFY(r.summary().contains(QStringLiteral("GUI delay max 12 ms")));
     const QJsonObject o = QJsonDocument::fromJson(r.toJson()).object();
@@ -166,6 +182,9 @@ void TestUiCore::sampleRates()
 {
     PoolSample a;
     a.t = 1.0;
+    a.connected = true; // a completed handshake: figures to derive rates from
+    a.stats.setSmoothedRttUs(500);
+    a.stats.setPacketsSent(4);
     a.stats.setBytesReceived(1000);
     a.stats.setBytesSent(500);
     PoolSample b = a;
@@ -246,6 +265,244 @@ void TestUiCore::profilesRoundTrip()
     QVERIFY(!loadProfile(settings, QStringLiteral("nope"), &back));
     removeProfile(settings, p.name);
     QVERIFY(!hasProfile(settings, p.name));
+}
+
+void TestUiCore::poolStatusSentences_data()
+{
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<int>("phase");
+    QTest::addColumn<int>("state");
+    QTest::addColumn<int>("code");
+    QTest::addColumn<QString>("message");
+    QTest::addColumn<int>("level");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("stateName");
+    const int client = int(PoolKind::Client);
+    const int server = int(PoolKind::Server);
+    const int running = int(PoolPhase::Running);
+    QTest::newRow("pin mismatch")
+        << client << running << int(Pool::State::BackingOff) << int(ErrorCode::PinMismatch)
+        << QStringLiteral("The server certificate sha256:63:24:AA does not match the pin sha256:00:11.")
+        << int(StatusLevel::Trouble)
+        << QStringLiteral("Not connected: the server certificate sha256:63:24:AA does not match the pin sha256:00:11")
+        << QStringLiteral("Backing off");
+    QTest::newRow("port in use")
+        << server << int(PoolPhase::StartFailed) << int(Pool::State::Idle) << int(ErrorCode::AddressInUse)
+        << QStringLiteral("127.0.0.1:4433 is already in use") << int(StatusLevel::Failed)
+        << QStringLiteral("Failed: 127.0.0.1:4433 is already in use") << QStringLiteral("Failed");
+    QTest::newRow("closed port")
+        << client << running << int(Pool::State::Connecting) << int(ErrorCode::Unreachable)
+        << QStringLiteral("Nothing is listening on 127.0.0.1:9.") << int(StatusLevel::Trouble)
+        << QStringLiteral("Not connected: nothing is listening on 127.0.0.1:9") << QStringLiteral("Connecting");
+    QTest::newRow("first dial") << client << running << int(Pool::State::Connecting) << 0 << QString()
+                                << int(StatusLevel::Working) << QStringLiteral("Connecting to 127.0.0.1:9…")
+                                << QStringLiteral("Connecting");
+    QTest::newRow("connected") << client << running << int(Pool::State::Connected) << 0 << QString()
+                               << int(StatusLevel::Good) << QStringLiteral("Connected to 127.0.0.1:9")
+                               << QStringLiteral("Connected");
+    QTest::newRow("listening") << server << running << int(Pool::State::Listening) << 0 << QString()
+                               << int(StatusLevel::Good)
+                               << QStringLiteral("Listening on 127.0.0.1:9, no client connected")
+                               << QStringLiteral("Listening");
+    QTest::newRow("server connected") << server << running << int(Pool::State::Connected) << 0 << QString()
+                                      << int(StatusLevel::Good) << QStringLiteral("Connected")
+                                      << QStringLiteral("Connected");
+    QTest::newRow("closed") << client << running << int(Pool::State::Closed) << 0 << QString()
+                            << int(StatusLevel::Neutral) << QStringLiteral("Closed") << QStringLiteral("Closed");
+    QTest::newRow("idle") << client << running << int(Pool::State::Idle) << 0 << QString()
+                          << int(StatusLevel::Neutral) << QStringLiteral("Idle") << QStringLiteral("Idle");
+    QTest::newRow("stopped") << client << int(PoolPhase::Stopped) << int(Pool::State::Connected) << 0 << QString()
+                             << int(StatusLevel::Neutral) << QStringLiteral("Stopped") << QStringLiteral("Stopped");
+    QTest::newRow("starting") << server << int(PoolPhase::Starting) << int(Pool::State::Idle) << 0 << QString()
+                              << int(StatusLevel::Working) << QStringLiteral("Starting…")
+                              << QStringLiteral("Starting");
+}
+
+void TestUiCore::poolStatusSentences()
+{
+    QFETCH(int, kind);
+    QFETCH(int, phase);
+    QFETCH(int, state);
+    QFETCH(int, code);
+    QFETCH(QString, message);
+    QFETCH(int, level);
+    QFETCH(QString, text);
+    QFETCH(QString, stateName);
+    const Error error = code ? Error(ErrorCode(code), message) : Error();
+    const PoolStatus st = describePoolStatus(PoolKind(kind), PoolPhase(phase), Pool::State(state), error,
+                                             QStringLiteral("127.0.0.1:9"));
+    QCOMPARE(st.text, text);
+    QCOMPARE(int(st.level), level);
+    QCOMPARE(st.state, stateName);
+}
+
+void TestUiCore::errorClauses()
+{
+    QCOMPARE(errorClause(Error(ErrorCode::AddressInUse, QStringLiteral("The listen address is in use."))),
+             QStringLiteral("the listen address is in use"));
+    // Acronyms and addresses keep their case.
+    QCOMPARE(errorClause(Error(ErrorCode::TlsHandshakeFailed, QStringLiteral("TLS alert 42"))),
+             QStringLiteral("TLS alert 42"));
+    QCOMPARE(errorClause(Error(ErrorCode::AddressInUse, QStringLiteral("127.0.0.1:4433 is already in use"))),
+             QStringLiteral("127.0.0.1:4433 is already in use"));
+    // No message: the code's sentence.
+    QVERIFY(!errorClause(Error(ErrorCode::PinMismatch)).isEmpty());
+    QVERIFY(!errorClause(Error(ErrorCode::PinMismatch)).endsWith(QLatin1Char('.')));
+}
+
+void TestUiCore::payloadPerDirection()
+{
+    // As `quicpool client` counts: the payload one way (RunResult::bytes),
+    // never both directions added.
+    QCOMPARE(payloadSentFor(workload::Mode::Echo, 1000), qint64(1000));
+    QCOMPARE(payloadReceivedFor(workload::Mode::Echo, 1000), qint64(1000));
+    QCOMPARE(payloadSentFor(workload::Mode::Sink, 1000), qint64(1000));
+    QCOMPARE(payloadReceivedFor(workload::Mode::Sink, 1000), qint64(0));
+    QCOMPARE(payloadSentFor(workload::Mode::Source, 1000), qint64(0));
+    QCOMPARE(payloadReceivedFor(workload::Mode::Source, 1000), qint64(1000));
+    LoadTestResult r;
+    r.payloadSent = 64'700'000;
+    r.payloadReceived = 64'700'000;
+    r.bytesSent = 64'700'100;
+    r.bytesReceived = 64'700'000;
+    r.transferSeconds = 1.0;
+    r.seconds = 1.2;
+    QCOMPARE(r.sentMegabytesPerSecond(), 64.7);
+    QCOMPARE(r.receivedMegabytesPerSecond(), 64.7);
+    QVERIFY2(r.summary().contains(QStringLiteral("sent 64.70 MB/s, received 64.70 MB/s")), qPrintable(r.summary()));
+    QVERIFY(!r.summary().contains(QStringLiteral("129.4")));
+}
+
+void TestUiCore::resultSeriesExports()
+{
+    LoadTestResult r;
+    r.config.mode = workload::Mode::Echo;
+    r.config.durationMs = 2000;
+    r.ok = 2;
+    r.failed = 1;
+    r.intervals = {{0.0, 1.0, 2'000'000, 1'000'000, 1, 0}, {1.0, 1.5, 500'000, 500'000, 1, 1}};
+    r.streams = {{QStringLiteral("0000000a"), 0.0, 12.5, 1000, true, QString()},
+                 {QStringLiteral("0000000b"), 0.2, 30.0, 1000, true, QString()},
+                 {QStringLiteral("0000000c"), 0.4, 99.0, 10, false, QStringLiteral("reset, by peer \"x\"")}};
+    const QList<QByteArray> iv = r.intervalsCsv().trimmed().split('\n');
+    QCOMPARE(iv.size(), 3);
+    QCOMPARE(iv.at(0), QByteArray("start_s,end_s,bytes_sent,bytes_received,sent_mb_per_s,received_mb_per_s,completed,failed"));
+    QCOMPARE(iv.at(1), QByteArray("0.000,1.000,2000000,1000000,2.000,1.000,1,0"));
+    QCOMPARE(iv.at(2), QByteArray("1.000,1.500,500000,500000,1.000,1.000,1,1"));
+    const QList<QByteArray> st = r.streamsCsv().trimmed().split('\n');
+    QCOMPARE(st.size(), 4);
+    QCOMPARE(st.at(0), QByteArray("id,start_s,latency_ms,payload_bytes,ok,error"));
+    QCOMPARE(st.at(1), QByteArray("0000000a,0.000,12.500,1000,1,"));
+    QCOMPARE(st.at(3), QByteArray("0000000c,0.400,99.000,10,0,\"reset, by peer \"\"x\"\"\""));
+    const QJsonObject o = QJsonDocument::fromJson(r.toJson()).object();
+    const QJsonArray intervals = o.value(QStringLiteral("intervals")).toArray();
+    QCOMPARE(intervals.size(), 2);
+    QCOMPARE(intervals.at(0).toObject().value(QStringLiteral("sentMegabytesPerSecond")).toDouble(), 2.0);
+    QCOMPARE(intervals.at(1).toObject().value(QStringLiteral("end")).toDouble(), 1.5);
+    const QJsonArray streams = o.value(QStringLiteral("streams")).toArray();
+    QCOMPARE(streams.size(), 3);
+    QCOMPARE(streams.at(1).toObject().value(QStringLiteral("ms")).toDouble(), 30.0);
+    QCOMPARE(streams.at(2).toObject().value(QStringLiteral("ok")).toBool(), false);
+    QCOMPARE(streams.at(2).toObject().value(QStringLiteral("error")).toString(), QStringLiteral("reset, by peer \"x\""));
+    QCOMPARE(o.value(QStringLiteral("config")).toObject().value(QStringLiteral("durationMs")).toInt(), 2000);
+    QCOMPARE(csvField(QStringLiteral("plain")), QStringLiteral("plain"));
+    QCOMPARE(csvField(QStringLiteral("a\nb")), QStringLiteral("\"a\nb\""));
+}
+
+void TestUiCore::countersNeverReadAboveCapacity()
+{
+    PoolSample s;
+    s.active = 5;
+    s.capacity = 4;
+    s.intervalMs = 100;
+    const QString line = countersLine(s);
+    QVERIFY2(!line.contains(QStringLiteral("active 5 / capacity 4")), qPrintable(line));
+    QVERIFY2(line.contains(QStringLiteral("1 above")), qPrintable(line));
+    s.active = 3;
+    QVERIFY(countersLine(s).startsWith(QStringLiteral("active 3 / capacity 4")));
+    QVERIFY(countersLine(s).endsWith(QStringLiteral("RTT –")));
+}
+
+void TestUiCore::connectionFiguresOnlyAfterHandshake()
+{
+    PoolSample before;
+    before.connected = false;
+    before.stats.setSmoothedRttUs(333000); // ngtcp2's initial guess, not a measurement
+    before.stats.setPacketsSent(3);
+    QVERIFY(!hasConnectionFigures(before));
+    PoolSample after = before;
+    after.connected = true;
+    after.t = 0.25;
+    QVERIFY(hasConnectionFigures(after));
+    after.stats.setBytesReceived(100000);
+    deriveRates(before, &after);
+    QCOMPARE(after.rxKiBps, 0.0); // no rate across the handshake
+    PoolSample zero;
+    zero.connected = true;
+    QVERIFY(!hasConnectionFigures(zero));
+}
+
+void TestUiCore::pathAndBackoffForm()
+{
+    ClientForm f;
+    f.address = QStringLiteral("127.0.0.1:4433");
+    ClientPoolConfig c;
+    QVERIFY(validateClientForm(f, &c).isEmpty());
+    QCOMPARE(c.congestionControl(), ClientPoolConfig().congestionControl());
+    f.path.congestionControl = QStringLiteral("reno");
+    f.path.streamWindowKiB = 1024;
+    f.path.connectionWindowKiB = 4096;
+    f.path.sendBufferKiB = 2048;
+    f.maxBackoffMs = 800;
+    QVERIFY(validateClientForm(f, &c).isEmpty());
+    QCOMPARE(c.congestionControl(), CongestionControl::Reno);
+    QCOMPARE(c.maxStreamReceiveWindow(), qint64(1024) * 1024);
+    QCOMPARE(c.maxConnectionReceiveWindow(), qint64(4096) * 1024);
+    QCOMPARE(c.sendBufferLimit(), qint64(2048) * 1024);
+    QCOMPARE(c.maxBackoff().count(), 800);
+    ClientForm bad = f;
+    bad.path.congestionControl = QStringLiteral("vegas");
+    bad.path.connectionWindowKiB = 512; // below the stream's
+    bad.path.sendBufferKiB = 10;
+    bad.maxBackoffMs = 0;
+    bad.caFile = QStringLiteral("/etc/hostname");
+    FieldErrors e = validateClientForm(bad);
+    QVERIFY(e.contains(QStringLiteral("congestionControl")));
+    QVERIFY(e.value(QStringLiteral("connectionWindow")).contains(QStringLiteral("below a stream's")));
+    QVERIFY(e.contains(QStringLiteral("sendBuffer")));
+    QVERIFY(e.contains(QStringLiteral("maxBackoff")));
+    QVERIFY(e.value(QStringLiteral("caFile")).contains(QStringLiteral("mode 2")));
+    bad.tlsMode = 2;
+    bad.caFile = QStringLiteral("/nonexistent/ca.pem");
+    e = validateClientForm(bad);
+    QVERIFY(e.contains(QStringLiteral("caFile")));
+    ServerForm sf;
+    sf.path.streamWindowKiB = 0;
+    QVERIFY(validateServerForm(sf).contains(QStringLiteral("streamWindow")));
+    sf.path = PathForm();
+    sf.path.congestionControl = QStringLiteral("cubic");
+    ServerPoolConfig sc;
+    QVERIFY(validateServerForm(sf, &sc).isEmpty());
+    QCOMPARE(sc.congestionControl(), CongestionControl::Cubic);
+}
+
+void TestUiCore::appOptionsHeadless()
+{
+    AppOptions o = parseAppOptions({QStringLiteral("quicpool-diag"), QStringLiteral("--version")});
+    QVERIFY(o.helpShown);
+    QVERIFY(o.versionShown);
+    QVERIFY(versionText().startsWith(QStringLiteral("quicpool-diag ")));
+    o = parseAppOptions({QStringLiteral("quicpool-diag"), QStringLiteral("--help")});
+    QVERIFY(o.helpShown && !o.versionShown);
+    QVERIFY(o.helpText.contains(QStringLiteral("--verbose")));
+    o = parseAppOptions({QStringLiteral("quicpool-diag"), QStringLiteral("--verbose"), QStringLiteral("--size"),
+                         QStringLiteral("1024x700")});
+    QVERIFY(o.error.isEmpty());
+    QVERIFY(o.verbose);
+    QCOMPARE(o.size, QSize(1024, 700));
+    o = parseAppOptions({QStringLiteral("quicpool-diag"), QStringLiteral("--size"), QStringLiteral("big")});
+    QVERIFY(o.error.contains(QStringLiteral("--size")));
+    QVERIFY(!parseAppOptions({QStringLiteral("quicpool-diag")}).verbose);
 }
 
 QTEST_GUILESS_MAIN(TestUiCore)

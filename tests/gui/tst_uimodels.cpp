@@ -13,6 +13,8 @@ class TestUiModels : public QObject
 private Q_SLOTS:
     void streamModelRows();
     void logModelHandlerAndFilter();
+    void logFoldsRepeatedLines();
+    void stderrGetsWarningsOnly();
 };
 
 void TestUiModels::streamModelRows()
@@ -72,6 +74,53 @@ void TestUiModels::logModelHandlerAndFilter()
     QCoreApplication::processEvents();
     QCOMPARE(model.rowCount(), 3);
     QVERIFY(LogModel::formatLine(model.entryAt(1)).contains(QStringLiteral("warning quicpool.pool: stream refused")));
+}
+
+void TestUiModels::logFoldsRepeatedLines()
+{
+    LogModel model;
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    const auto line = [](const QString &category, const QString &message, QtMsgType type = QtWarningMsg) {
+        const QDateTime now = QDateTime::currentDateTime();
+        return LogEntry(now, type, category, message);
+    };
+    const QString pin = QStringLiteral("The server certificate sha256:63:24 does not match the pin sha256:00.");
+    for (int i = 0; i < 243; ++i) {
+        model.append(line(QStringLiteral("quicpool.pool"), pin));
+        // Another pool's lines in between do not break the fold.
+        if (i % 50 == 0)
+            model.append(line(QStringLiteral("quicpool.ui"), QStringLiteral("demo client: took stream %1").arg(i),
+                              QtInfoMsg));
+    }
+    QCOMPARE(model.rowCount(), 1 + 5);
+    QCOMPARE(model.entryAt(0).repeats, 243);
+    const QString shown = model.data(model.index(0, LogModel::MessageColumn)).toString();
+    QCOMPARE(shown, pin + QStringLiteral(" (x243)"));
+    QVERIFY(LogModel::formatLine(model.entryAt(0)).endsWith(QStringLiteral("(x243)")));
+    QVERIFY(model.data(model.index(0, LogModel::MessageColumn), Qt::ToolTipRole).toString().contains(QStringLiteral("243 times")));
+    QVERIFY(changed.size() >= 242);
+    // A different level or category is a different line.
+    model.append(line(QStringLiteral("quicpool.pool"), pin, QtInfoMsg));
+    model.append(line(QStringLiteral("quicpool.other"), pin));
+    QCOMPARE(model.rowCount(), 8);
+    // Once the line is out of the recent window, it starts a new row.
+    for (int i = 0; i < LogModel::foldWindow(); ++i)
+        model.append(line(QStringLiteral("quicpool.ui"), QStringLiteral("line %1").arg(i), QtInfoMsg));
+    const int before = model.rowCount();
+    model.append(line(QStringLiteral("quicpool.pool"), pin));
+    QCOMPARE(model.rowCount(), before + 1);
+    QCOMPARE(model.entryAt(before).repeats, 1);
+    QCOMPARE(model.data(model.index(before, LogModel::MessageColumn)).toString(), pin);
+}
+
+void TestUiModels::stderrGetsWarningsOnly()
+{
+    QVERIFY(!echoesToStderr(QtDebugMsg, false));
+    QVERIFY(!echoesToStderr(QtInfoMsg, false));
+    QVERIFY(echoesToStderr(QtWarningMsg, false));
+    QVERIFY(echoesToStderr(QtCriticalMsg, false));
+    QVERIFY(echoesToStderr(QtDebugMsg, true));
+    QVERIFY(echoesToStderr(QtInfoMsg, true));
 }
 
 QTEST_GUILESS_MAIN(TestUiModels)

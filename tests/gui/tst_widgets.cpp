@@ -7,6 +7,7 @@
 #include "logmodel.h"
 #include "logpanel.h"
 #include "mainwindow.h"
+#include "pathfields.h"
 #include "payloadpanel.h"
 #include "poolcharts.h"
 #include "poolformdialog.h"
@@ -21,6 +22,7 @@
 #include <QtGui/QImage>
 #include <QtTest/QtTest>
 #include <QtWidgets/QCheckBox>
+#include <QtWidgets/QComboBox>
 #include <QtWidgets/QLabel>
 #include <QtWidgets/QLineEdit>
 #include <QtWidgets/QSpinBox>
@@ -49,6 +51,9 @@ private Q_SLOTS:
     void shortcutsOpenFormsAndPauseCharts();
     void svgIconsLoad();
     void logPanelSave();
+    void formMessageClearsWhenFieldFixed();
+    void clientFormPathFieldsAndCaFile();
+    void chartCaptionAndDashes();
 
 private:
     QTemporaryDir m_dir;
@@ -288,6 +293,22 @@ void TestWidgets::poolChartsFedBySamples()
 {
     PoolCharts charts;
     PoolSample s;
+    // Before a handshake completes: the pool's counters are charted, the
+    // connection's are not (no zeros, no initial guesses).
+    for (int i = 0; i < 4; ++i) {
+        s.t = i * 0.1;
+        s.stats.setSmoothedRttUs(333000);
+        charts.addSample(s);
+    }
+    QCOMPARE(charts.poolChart()->pointCount(0), 4);
+    QCOMPARE(charts.rttChart()->pointCount(0), 0);
+    QCOMPARE(charts.throughputChart()->pointCount(0), 0);
+    QCOMPARE(charts.charts().last()->pointCount(0), 0);
+    charts.poolChart()->clear();
+    QCOMPARE(charts.poolChart()->pointCount(0), 0);
+    s.connected = true;
+    s.stats.setSmoothedRttUs(1200);
+    s.stats.setPacketsSent(10);
     for (int i = 0; i < 10; ++i) {
         s.t = i * 0.25;
         s.active = i;
@@ -295,6 +316,8 @@ void TestWidgets::poolChartsFedBySamples()
         s.stats.setLostPackets(3 * i);
         charts.addSample(s);
     }
+    QCOMPARE(charts.rttChart()->pointCount(0), 10);
+    QCOMPARE(charts.rttChart()->points(0).last().y(), 1.2);
     QCOMPARE(charts.poolChart()->pointCount(0), 10);
     QCOMPARE(charts.poolChart()->points(0).last().y(), 9.0);
     QCOMPARE(charts.throughputChart()->pointCount(0), 10);
@@ -454,6 +477,136 @@ void TestWidgets::logPanelSave()
     QVERIFY(text.contains("warning quicpool.conn: lost"));
     QVERIFY(!text.contains("datagram"));
     QVERIFY(!panel.saveTo(QStringLiteral("/nonexistent/dir/log.txt"), &error));
+}
+
+void TestWidgets::formMessageClearsWhenFieldFixed()
+{
+    ClientPoolForm form;
+    form.show();
+    form.addressEdit()->setText(QStringLiteral("nowhere"));
+    form.minCapacitySpin()->setValue(10);
+    form.maxCapacitySpin()->setValue(2);
+    QVERIFY(!form.validate());
+    QVERIFY(!form.errorMessage(QStringLiteral("address")).isEmpty());
+    QVERIFY(!form.errorMessage(QStringLiteral("maxCapacity")).isEmpty());
+    // Fixing a field takes its message away at once, without pressing Open;
+    // the other message stays until its own field is fixed.
+    form.addressEdit()->setText(QStringLiteral("127.0.0.1:4433"));
+    QVERIFY(form.errorMessage(QStringLiteral("address")).isEmpty());
+    QVERIFY(!form.errorMessage(QStringLiteral("maxCapacity")).isEmpty());
+    // A cross-field message goes when the other field fixes it.
+    form.minCapacitySpin()->setValue(1);
+    QVERIFY(form.errorMessage(QStringLiteral("maxCapacity")).isEmpty());
+    // Typing does not raise messages for fields not complained about yet.
+    form.pinEdit()->setText(QStringLiteral("sha256:1"));
+    QVERIFY(form.errorMessage(QStringLiteral("pin")).isEmpty());
+    // A message that changes while typing is replaced, not left stale.
+    QVERIFY(!form.validate());
+    const QString before = form.errorMessage(QStringLiteral("pin"));
+    QVERIFY(!before.isEmpty());
+    form.pinEdit()->setText(QStringLiteral("zz"));
+    QVERIFY(!form.errorMessage(QStringLiteral("pin")).isEmpty());
+    form.pinEdit()->clear();
+    QVERIFY(form.errorMessage(QStringLiteral("pin")).isEmpty());
+
+    ServerPoolForm server;
+    server.show();
+    server.listenEdit()->setText(QStringLiteral("localhost:1"));
+    QVERIFY(!server.validate());
+    QVERIFY(!server.errorMessage(QStringLiteral("listenAddress")).isEmpty());
+    server.listenEdit()->setText(QStringLiteral("127.0.0.1:0"));
+    QVERIFY(server.errorMessage(QStringLiteral("listenAddress")).isEmpty());
+}
+
+void TestWidgets::clientFormPathFieldsAndCaFile()
+{
+    ClientPoolForm form;
+    form.show();
+    form.addressEdit()->setText(QStringLiteral("127.0.0.1:4433"));
+    QCOMPARE(form.pathFields()->congestionCombo()->count(), 3);
+    form.pathFields()->congestionCombo()->setCurrentIndex(form.pathFields()->congestionCombo()->findData(QStringLiteral("cubic")));
+    form.pathFields()->streamWindowSpin()->setValue(2048);
+    form.pathFields()->connectionWindowSpin()->setValue(1024);
+    form.maxBackoffSpin()->setValue(10);
+    form.caFileEdit()->setText(m_dir.filePath(QStringLiteral("none.pem")));
+    QVERIFY(!form.validate());
+    QVERIFY(form.errorMessage(QStringLiteral("connectionWindow")).contains(QStringLiteral("below a stream's")));
+    QVERIFY(form.errorMessage(QStringLiteral("maxBackoff")).contains(QStringLiteral("50 ms")));
+    QVERIFY(form.errorMessage(QStringLiteral("caFile")).contains(QStringLiteral("mode 2")));
+    // The CA file is for mode 2 only: its row is enabled with it.
+    QVERIFY(!form.caFileEdit()->parentWidget()->isEnabled());
+    form.tlsCombo()->setCurrentIndex(form.tlsCombo()->findData(2));
+    QVERIFY(form.caFileEdit()->parentWidget()->isEnabled());
+    QVERIFY(!form.errorMessage(QStringLiteral("caFile")).isEmpty()); // now: cannot read it
+    QFile ca(m_dir.filePath(QStringLiteral("ca.pem")));
+    QVERIFY(ca.open(QIODevice::WriteOnly));
+    ca.write("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    ca.close();
+    form.pathFields()->connectionWindowSpin()->setValue(8192);
+    form.maxBackoffSpin()->setValue(2000);
+    QVERIFY(form.errorMessage(QStringLiteral("connectionWindow")).isEmpty());
+    QVERIFY(form.errorMessage(QStringLiteral("maxBackoff")).isEmpty());
+    const ClientForm f = form.form();
+    QCOMPARE(f.path.congestionControl, QStringLiteral("cubic"));
+    QCOMPARE(f.path.streamWindowKiB, 2048);
+    QCOMPARE(f.maxBackoffMs, 2000);
+    // Round trip through setForm.
+    ClientPoolForm other;
+    other.setForm(f);
+    QCOMPARE(other.form().path.congestionControl, QStringLiteral("cubic"));
+    QCOMPARE(other.form().path.connectionWindowKiB, 8192);
+    QCOMPARE(other.form().caFile, f.caFile);
+}
+
+void TestWidgets::chartCaptionAndDashes()
+{
+    TimeSeriesChart chart(QStringLiteral("Throughput"), QStringLiteral("KiB/s"));
+    chart.addSeries(QStringLiteral("in"));
+    chart.addSeries(QStringLiteral("out"));
+    chart.setSeriesDashed(1, true);
+    chart.resize(500, 300);
+    chart.show();
+    QVERIFY(!chart.isSeriesDashed(0));
+    QVERIFY(chart.isSeriesDashed(1));
+    // A palette change re-themes the chart; the dash survives it.
+    QPalette dark;
+    dark.setColor(QPalette::Window, Qt::black);
+    chart.setPalette(dark);
+    QVERIFY(chart.isSeriesDashed(1));
+    const QString plain = m_dir.filePath(QStringLiteral("plain.png"));
+    const QString captioned = m_dir.filePath(QStringLiteral("captioned.png"));
+    QVERIFY(chart.exportPng(plain));
+    QVERIFY(chart.exportPng(captioned, nullptr, QStringLiteral("demo client · 127.0.0.1:4433 · 18:00:00 to 18:05:00")));
+    const QImage a(plain);
+    const QImage b(captioned);
+    QCOMPARE(b.width(), a.width());
+    QVERIFY(b.height() > a.height() + 10);
+    QVERIFY(!chart.exportPng(QStringLiteral("/nonexistent/dir/x.png")));
+
+    // The pool view's caption names the pool, its address and the time range.
+    MainWindow window;
+    window.startUp(parseAppOptions({QStringLiteral("x"), QStringLiteral("--no-demo")}));
+    PoolSpec spec;
+    spec.kind = PoolKind::Client;
+    spec.name = QStringLiteral("captioned pool");
+    spec.client.address = QStringLiteral("127.0.0.1:9");
+    PoolView *view = window.openSpec(spec);
+    QVERIFY(view);
+    // The sampling interval is the user's choice.
+    QCOMPARE(view->samplePeriod(), 250);
+    view->sampleCombo()->setCurrentIndex(view->sampleCombo()->findData(1000));
+    QCOMPARE(view->samplePeriod(), 1000);
+    view->setSamplePeriod(20);
+    QTRY_VERIFY(view->samples().size() >= 3);
+    const QString caption = view->exportCaption();
+    QVERIFY2(caption.contains(QStringLiteral("captioned pool")) && caption.contains(QStringLiteral("127.0.0.1:9"))
+                 && caption.contains(QStringLiteral(" to ")),
+             qPrintable(caption));
+    QVERIFY(caption.contains(QDate::currentDate().toString(Qt::ISODate)));
+    // The load test's chart exports too (after a run; before, a sentence).
+    QString error;
+    QVERIFY(!window.loadTestPanel()->exportPng(m_dir.filePath(QStringLiteral("lt.png")), &error));
+    QVERIFY(!error.isEmpty());
 }
 
 QTEST_MAIN(TestWidgets)

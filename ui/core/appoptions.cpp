@@ -2,6 +2,8 @@
 
 #include <QtCore/QCommandLineParser>
 
+#include <quicpool/global.h>
+
 namespace quicpool::diag {
 
 AppOptions parseAppOptions(const QStringList &arguments)
@@ -20,16 +22,29 @@ AppOptions parseAppOptions(const QStringList &arguments)
                                         QStringLiteral("FILE"));
     const QCommandLineOption quitAfter(QStringLiteral("quit-after"), QStringLiteral("Exit after MS milliseconds."),
                                        QStringLiteral("MS"));
-    parser.addOptions({profile, noDemo, screenshot, quitAfter});
+    const QCommandLineOption verbose(QStringLiteral("verbose"),
+                                     QStringLiteral("Write debug and info lines to stderr too (by default only warnings "
+                                                    "and errors; the log panel has everything)."));
+    const QCommandLineOption size(QStringLiteral("size"),
+                                  QStringLiteral("Open the window WIDTHxHEIGHT pixels large (for screenshots)."),
+                                  QStringLiteral("WxH"));
+    parser.addOptions({profile, noDemo, screenshot, quitAfter, size, verbose});
+    // helpText() names the program from QCoreApplication when there is one;
+    // without one (headless --help runs before any application object) it
+    // says "<executable_name>", so put the real name in.
     o.helpText = parser.helpText();
+    if (!arguments.isEmpty())
+        o.helpText.replace(QStringLiteral("<executable_name>"), arguments.first());
     if (!parser.parse(arguments)) {
         o.error = parser.errorText();
         return o;
     }
     if (parser.isSet(help) || parser.isSet(version)) {
         o.helpShown = true;
+        o.versionShown = parser.isSet(version) && !parser.isSet(help);
         return o;
     }
+    o.verbose = parser.isSet(verbose);
     if (!parser.positionalArguments().isEmpty()) {
         o.error = QStringLiteral("Unexpected argument '%1'.").arg(parser.positionalArguments().first());
         return o;
@@ -49,9 +64,27 @@ AppOptions parseAppOptions(const QStringList &arguments)
             return o;
         }
     }
+    if (parser.isSet(size)) {
+        const QStringList parts = parser.value(size).split(QLatin1Char('x'));
+        bool okW = false;
+        bool okH = false;
+        const int w = parts.size() == 2 ? parts.at(0).toInt(&okW) : 0;
+        const int h = parts.size() == 2 ? parts.at(1).toInt(&okH) : 0;
+        if (!okW || !okH || w < 200 || h < 150 || w > 10000 || h > 10000) {
+            o.error = QStringLiteral("--size needs WIDTHxHEIGHT in pixels, such as 1024x700, not '%1'.")
+                          .arg(parser.value(size));
+            return o;
+        }
+        o.size = QSize(w, h);
+    }
     if (!o.screenshot.isEmpty() && o.quitAfterMs < 0)
         o.quitAfterMs = 1500; // a screenshot without a delay would show nothing live
     return o;
+}
+
+QString versionText()
+{
+    return QStringLiteral("quicpool-diag %1").arg(quicpool::version());
 }
 
 } // namespace quicpool::diag

@@ -1,6 +1,7 @@
 // quicpool-diag's command line, parsed without side effects so tests reach it.
 #pragma once
 
+#include <QtCore/QSize>
 #include <QtCore/QString>
 #include <QtCore/QStringList>
 
@@ -12,12 +13,20 @@ struct AppOptions
     bool noDemo = false;    ///< --no-demo: start empty even with no profile
     QString screenshot;     ///< --screenshot FILE
     int quitAfterMs = -1;   ///< --quit-after MS
+    QSize size;             ///< --size WxH; invalid: the saved or default size
+    bool verbose = false;   ///< --verbose: debug and info lines on stderr too
     bool helpShown = false;
+    bool versionShown = false;
     QString error;          ///< set when the arguments are wrong
     QString helpText;
 };
 
 /// arguments include the program name first, as QCoreApplication::arguments().
+/// Needs no QCoreApplication and no display, so --help and --version work
+/// on a headless machine.
 AppOptions parseAppOptions(const QStringList &arguments);
+
+/// What --version prints: "quicpool-diag 0.x.y".
+QString versionText();
 
 } // namespace quicpool::diag

@@ -151,9 +151,46 @@ QString checkPin(const QString &text, QByteArray *pin)
     return {};
 }
 
-FieldErrors validateClientForm(const ClientForm &form, ClientPoolConfig *config)
+FieldErrors checkPathForm(const PathForm &form)
 {
     FieldErrors errors;
+    CongestionControl cc;
+    if (!parseCongestionControl(form.congestionControl, &cc))
+        errors.insert(QStringLiteral("congestionControl"),
+                      QStringLiteral("Choose cubic, reno or bbr, not '%1'.").arg(form.congestionControl));
+    constexpr int kMinKiB = 64;
+    constexpr int kMaxKiB = 1024 * 1024;
+    const auto inRange = [](int kib) { return kib >= kMinKiB && kib <= kMaxKiB; };
+    if (!inRange(form.streamWindowKiB))
+        errors.insert(QStringLiteral("streamWindow"), QStringLiteral("A stream's receive window is 64 KiB to 1 GiB."));
+    if (!inRange(form.connectionWindowKiB))
+        errors.insert(QStringLiteral("connectionWindow"),
+                      QStringLiteral("The connection's receive window is 64 KiB to 1 GiB."));
+    else if (inRange(form.streamWindowKiB) && form.connectionWindowKiB < form.streamWindowKiB)
+        errors.insert(QStringLiteral("connectionWindow"),
+                      QStringLiteral("The connection's window (%1 KiB) is below a stream's (%2 KiB).")
+                          .arg(form.connectionWindowKiB).arg(form.streamWindowKiB));
+    if (!inRange(form.sendBufferKiB))
+        errors.insert(QStringLiteral("sendBuffer"), QStringLiteral("The send buffer limit is 64 KiB to 1 GiB."));
+    return errors;
+}
+
+namespace {
+template <typename Config>
+void applyPathForm(const PathForm &form, Config *c)
+{
+    CongestionControl cc = CongestionControl::Bbr;
+    parseCongestionControl(form.congestionControl, &cc);
+    c->setCongestionControl(cc);
+    c->setMaxStreamReceiveWindow(qint64(form.streamWindowKiB) * 1024);
+    c->setMaxConnectionReceiveWindow(qint64(form.connectionWindowKiB) * 1024);
+    c->setSendBufferLimit(qint64(form.sendBufferKiB) * 1024);
+}
+} // namespace
+
+FieldErrors validateClientForm(const ClientForm &form, ClientPoolConfig *config)
+{
+    FieldErrors errors = checkPathForm(form.path);
     if (QString e = checkAddress(form.address, false); !e.isEmpty())
         errors.insert(QStringLiteral("address"), e);
     if (form.minCapacity < 1)
@@ -185,6 +222,15 @@ FieldErrors validateClientForm(const ClientForm &form, ClientPoolConfig *config)
     QByteArray pin;
     if (QString e = checkPin(form.pin, &pin); !e.isEmpty())
         errors.insert(QStringLiteral("pin"), e);
+    if (form.maxBackoffMs < 50)
+        errors.insert(QStringLiteral("maxBackoff"),
+                      QStringLiteral("The longest wait between dials must be at least 50 ms (the first wait)."));
+    if (!form.caFile.trimmed().isEmpty()) {
+        if (form.tlsMode != 2)
+            errors.insert(QStringLiteral("caFile"), QStringLiteral("A CA file is used in TLS mode 2 only."));
+        else if (QString e = checkCertificateFile(form.caFile.trimmed()); !e.isEmpty())
+            errors.insert(QStringLiteral("caFile"), e);
+    }
     if (!errors.isEmpty())
         return errors;
 
@@ -198,6 +244,10 @@ FieldErrors validateClientForm(const ClientForm &form, ClientPoolConfig *config)
     c.setTlsMode(static_cast<TlsMode>(form.tlsMode));
     c.setHostname(form.hostname.trimmed());
     c.setPinSha256(pin);
+    c.setMaxBackoff(Milliseconds(form.maxBackoffMs));
+    if (form.tlsMode == 2)
+        c.setCaFile(form.caFile.trimmed());
+    applyPathForm(form.path, &c);
     // The library's own check catches what this form does not know about.
     if (const Error e = c.validate(); e.isError()) {
         errors.insert(QString(), e.toString());
@@ -210,7 +260,7 @@ FieldErrors validateClientForm(const ClientForm &form, ClientPoolConfig *config)
 
 FieldErrors validateServerForm(const ServerForm &form, ServerPoolConfig *config)
 {
-    FieldErrors errors;
+    FieldErrors errors = checkPathForm(form.path);
     if (QString e = checkAddress(form.listenAddress, true); !e.isEmpty()) {
         errors.insert(QStringLiteral("listenAddress"), e);
     } else {
@@ -246,6 +296,7 @@ FieldErrors validateServerForm(const ServerForm &form, ServerPoolConfig *config)
     c.setMaxCapacity(form.maxCapacity);
     c.setClientIp(form.clientIp.trimmed());
     c.setKeepAlive(Milliseconds(form.keepAliveMs));
+    applyPathForm(form.path, &c);
     if (form.generateSelfSigned) {
         c.setSelfSignedName(form.selfSignedName.trimmed());
     } else {

@@ -13,6 +13,20 @@ namespace quicpool::diag {
 /// Field name -> sentence. The empty field name "" holds form-wide errors.
 using FieldErrors = QMap<QString, QString>;
 
+/// The path settings both pool forms share, with the library's defaults.
+struct PathForm
+{
+    QString congestionControl = congestionControlName(ClientPoolConfig().congestionControl());
+    int streamWindowKiB = int(ClientPoolConfig().maxStreamReceiveWindow() / 1024);
+    int connectionWindowKiB = int(ClientPoolConfig().maxConnectionReceiveWindow() / 1024);
+    int sendBufferKiB = int(ClientPoolConfig().sendBufferLimit() / 1024);
+};
+
+/// Per-field sentences for the path settings ("congestionControl",
+/// "streamWindow", "connectionWindow", "sendBuffer"): 64 KiB to 1 GiB each,
+/// the connection's window at least a stream's.
+FieldErrors checkPathForm(const PathForm &form);
+
 /// The client pool form exactly as typed (spin boxes give ints).
 struct ClientForm
 {
@@ -25,6 +39,9 @@ struct ClientForm
     int tlsMode = 1;
     QString hostname;
     QString pin;
+    QString caFile;         ///< mode 2: extra CA certificates (PEM)
+    int maxBackoffMs = int(ClientPoolConfig().maxBackoff().count());
+    PathForm path;
 };
 
 /// The server pool form exactly as typed.
@@ -38,6 +55,7 @@ struct ServerForm
     QString certificateFile;
     QString privateKeyFile;
     int keepAliveMs = 30000;
+    PathForm path;
 };
 
 /// "host:port" where the port must be 1..65535 (or 0 too with allowPortZero).

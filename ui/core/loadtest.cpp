@@ -1,5 +1,8 @@
 #include "loadtest.h"
 
+#include "loadtestpath.h"
+
+#include <quicpool/relay/relay.h>
 #include <workload/streamrunner.h>
 #include <workload/streamserver.h>
 
@@ -44,6 +47,7 @@ LoadTest::LoadTest(const LoadTestConfig &config, QObject *parent)
     m_config.parallelism = qBound(1, m_config.parallelism, 256);
     m_config.bytes = qMax<qint64>(0, m_config.bytes);
     m_result.config = m_config;
+    m_mode = effectiveMode(m_config);
     m_tick.setInterval(100);
     connect(&m_tick, &QTimer::timeout, this, &LoadTest::onTick);
 }
@@ -53,6 +57,7 @@ LoadTest::LoadTest(const LoadTestConfig &config, ClientPool *existing, QObject *
 {
     m_config.target = LoadTestConfig::Target::Existing;
     m_result.config = m_config;
+    m_mode = effectiveMode(m_config);
     m_client = existing;
     m_ownsClient = false;
 }
@@ -86,6 +91,8 @@ void LoadTest::start()
     if (m_config.target == LoadTestConfig::Target::Existing) {
         if (!m_client)
             return finish(QStringLiteral("the client pool is gone"));
+        if (!m_config.path.isEmpty())
+            return finish(QStringLiteral("a path applies to the embedded pair or a remote server, not to an open pool"));
         connect(m_client, &Pool::streamPooled, this, [this] { launchJobs(); });
         launchJobs();
         return;
@@ -98,14 +105,29 @@ void LoadTest::start()
         m_server = new ServerPool(sc, this);
         if (!m_server->start())
             return finish(QStringLiteral("embedded server: %1").arg(m_server->lastError().toString()));
-        m_streamServer = startServing(m_server, m_config.mode, this);
+        m_streamServer = startServing(m_server, m_mode, this);
         cc.setAddress(QStringLiteral("127.0.0.1:%1").arg(m_server->serverPort()));
         cc.setTlsMode(TlsMode::SelfSigned);
+        if (!routeThroughPath(&cc, QHostAddress(QHostAddress::LocalHost), m_server->serverPort()))
+            return;
     } else {
         cc.setAddress(m_config.remoteAddress);
         cc.setTlsMode(static_cast<TlsMode>(m_config.tlsMode));
         cc.setHostname(m_config.hostname);
         cc.setPinSha256(m_config.pinSha256);
+        if (!m_config.path.isEmpty()) {
+            QString host;
+            quint16 port = 0;
+            parseHostPort(m_config.remoteAddress, &host, &port);
+            const QHostAddress address(host);
+            if (address.isNull())
+                return finish(QStringLiteral("a path needs the remote server's IP address, not the name '%1'").arg(host));
+            // The certificate still names the server, not the relay.
+            if (m_config.hostname.isEmpty())
+                cc.setHostname(host);
+            if (!routeThroughPath(&cc, address, port))
+                return;
+        }
     }
     m_client = new ClientPool(cc, this);
     connect(m_client, &Pool::streamPooled, this, [this] { launchJobs(); });
@@ -113,6 +135,40 @@ void LoadTest::start()
         return finish(QStringLiteral("client pool: %1").arg(m_client->lastError().toString()));
     m_lastStreamAtMs = 0;
     launchJobs();
+}
+
+bool LoadTest::routeThroughPath(ClientPoolConfig *cc, const QHostAddress &upstream, quint16 upstreamPort)
+{
+    QString error;
+    const std::optional<relay::RelayConfig> rc = pathRelayConfig(m_config, upstream, upstreamPort, &error);
+    if (!error.isEmpty()) {
+        finish(QStringLiteral("path: %1").arg(error));
+        return false;
+    }
+    if (!rc)
+        return true; // no path: straight to the server
+    m_relay = new relay::Relay(*rc, this);
+    if (!m_relay->start()) {
+        finish(QStringLiteral("path relay: %1").arg(m_relay->errorString()));
+        return false;
+    }
+    const QHostAddress at = m_relay->listenAddress();
+    cc->setAddress(at.protocol() == QAbstractSocket::IPv6Protocol
+                       ? QStringLiteral("[%1]:%2").arg(at.toString()).arg(m_relay->listenPort())
+                       : QStringLiteral("%1:%2").arg(at.toString()).arg(m_relay->listenPort()));
+    // A long path needs more than the loopback handshake allowance.
+    cc->setHandshakeTimeout(Milliseconds(qMax(m_config.connectTimeoutMs, 10000)));
+    return true;
+}
+
+bool LoadTest::rateAllowsAnother() const
+{
+    if (m_config.rateBytesPerSecond <= 0 || m_firstStreamNs < 0)
+        return true;
+    // Streams start as the target rate's budget allows: what is started
+    // stays within rate x elapsed, plus one stream.
+    const double budget = double(m_config.rateBytesPerSecond) * sinceFirst() + double(qMax<qint64>(1, m_config.bytes));
+    return double(m_started) * double(qMax<qint64>(1, m_config.bytes)) < budget;
 }
 
 Stream *LoadTest::takeReadyStream()
@@ -137,42 +193,88 @@ Stream *LoadTest::takeReadyStream()
     return nullptr;
 }
 
+bool LoadTest::moreToStart() const
+{
+    if (m_config.durationMs > 0)
+        return m_firstStreamNs < 0 || sinceFirst() * 1000.0 < m_config.durationMs;
+    return m_started < m_config.streams;
+}
+
+double LoadTest::sinceFirst() const
+{
+    return m_firstStreamNs < 0 ? 0.0 : double(m_clock.nsecsElapsed() - m_firstStreamNs) / 1e9;
+}
+
+void LoadTest::closeInterval(double end)
+{
+    if (m_firstStreamNs < 0 || end <= m_interval.start)
+        return;
+    m_interval.end = end;
+    m_result.intervals.append(m_interval);
+    LoadTestInterval next;
+    next.start = end;
+    m_interval = next;
+}
+
 void LoadTest::launchJobs()
 {
     if (!m_running)
         return;
-    while (m_started < m_config.streams && m_jobs.size() < m_config.parallelism) {
+    while (moreToStart() && m_jobs.size() < m_config.parallelism && rateAllowsAnother()) {
         Stream *s = takeReadyStream();
         if (!s)
             break;
+        if (m_firstStreamNs < 0) {
+            // The clock of the figures starts here, as `quicpool client`'s
+            // does: connecting is not transfer time.
+            m_firstStreamNs = m_clock.nsecsElapsed();
+            m_interval = LoadTestInterval();
+        }
         m_gotFirstStream = true;
         m_lastStreamAtMs = m_clock.elapsed();
         ++m_started;
-        auto *job = new workload::StreamRunner(s, m_config.mode, m_config.bytes, {}, this);
+        auto *job = new workload::StreamRunner(s, m_mode, m_config.bytes, {}, this);
         job->setDeadline(Milliseconds(m_config.streamTimeoutMs));
         connect(job, &workload::StreamRunner::transferred, this, [this](qint64 sent, qint64 received) {
             m_result.bytesSent += sent;
             m_result.bytesReceived += received;
+            m_interval.bytesSent += sent;
+            m_interval.bytesReceived += received;
         });
         connect(job, &workload::StreamRunner::finished, this,
-                [this, job](const workload::RunResult &r) { jobDone(job, r.ok, r.milliseconds, r.why); });
+                [this, job](const workload::RunResult &r) { jobDone(job, r); });
+        m_startedAt.insert(job, sinceFirst());
         m_jobs.append(job);
         job->start();
     }
 }
 
-void LoadTest::jobDone(workload::StreamRunner *job, bool ok, double latencyMs, const QString &reason)
+void LoadTest::jobDone(workload::StreamRunner *job, const workload::RunResult &r)
 {
     m_jobs.removeOne(job);   // it deletes itself
-    if (ok) {
+    m_lastEndNs = m_clock.nsecsElapsed();
+    LoadTestStream rec;
+    rec.id = r.id;
+    rec.startSeconds = m_startedAt.take(job);
+    rec.milliseconds = r.milliseconds;
+    rec.payloadBytes = r.bytes;
+    rec.ok = r.ok;
+    rec.error = r.why;
+    m_result.streams.append(rec);
+    if (r.ok) {
         ++m_result.ok;
-        m_result.latenciesMs.append(latencyMs);
+        ++m_interval.completed;
+        m_result.latenciesMs.append(r.milliseconds);
+        // As `quicpool client` counts: the payload of streams that checked out.
+        m_result.payloadSent += payloadSentFor(m_mode, r.bytes);
+        m_result.payloadReceived += payloadReceivedFor(m_mode, r.bytes);
     } else {
         ++m_result.failed;
+        ++m_interval.failed;
         if (m_result.failures.size() < kMaxFailuresKept)
-            m_result.failures.append(reason);
+            m_result.failures.append(r.why);
     }
-    if (m_result.ok + m_result.failed >= m_config.streams)
+    if (!moreToStart() && m_jobs.isEmpty())
         return finish();
     // Later: the finished job's slot may be refilled from the pool.
     QTimer::singleShot(0, this, [this] { launchJobs(); });
@@ -183,20 +285,25 @@ void LoadTest::onTick()
     if (!m_running)
         return;
     launchJobs(); // safety net in case a streamPooled was missed while full
+    if (m_firstStreamNs >= 0 && sinceFirst() >= m_interval.start + 1.0)
+        closeInterval(m_interval.start + 1.0);
+    if (m_config.durationMs > 0 && !moreToStart() && m_jobs.isEmpty())
+        return finish();
     const qint64 now = m_clock.elapsed();
     const qint64 waited = now - m_lastStreamAtMs;
-    if (m_jobs.isEmpty() && m_started < m_config.streams) {
+    if (m_jobs.isEmpty() && moreToStart() && rateAllowsAnother()) {
         const int limit = m_gotFirstStream ? m_config.streamTimeoutMs : m_config.connectTimeoutMs;
         if (waited > limit) {
             QString why = m_gotFirstStream ? QStringLiteral("no stream became ready for %1 ms").arg(waited)
                                            : QStringLiteral("no stream became ready within %1 ms").arg(waited);
             if (m_client && m_client->lastError().isError())
                 why += QStringLiteral(" (%1)").arg(m_client->lastError().toString());
-            const int remaining = m_config.streams - m_started;
+            const int remaining = m_config.durationMs > 0 ? 0 : m_config.streams - m_started;
             m_result.failed += remaining;
             if (m_result.failures.size() < kMaxFailuresKept)
                 m_result.failures.append(why);
             m_started = m_config.streams;
+            m_config.durationMs = 0; // nothing more starts
             return finish(m_gotFirstStream ? QString() : why);
         }
     }
@@ -206,7 +313,7 @@ void LoadTest::onTick()
 LoadTestProgress LoadTest::progress() const
 {
     LoadTestProgress p;
-    p.total = m_config.streams;
+    p.total = m_config.durationMs > 0 ? m_started : m_config.streams;
     p.ok = m_result.ok;
     p.failed = m_result.failed;
     p.running = int(m_jobs.size());
@@ -235,6 +342,9 @@ void LoadTest::finish(const QString &error)
     m_tick.stop();
     m_result.error = error;
     m_result.seconds = m_clock.isValid() ? double(m_clock.nsecsElapsed()) / 1e9 : 0;
+    m_result.transferSeconds = m_firstStreamNs >= 0 && m_lastEndNs > m_firstStreamNs
+        ? double(m_lastEndNs - m_firstStreamNs) / 1e9 : 0.0;
+    closeInterval(sinceFirst());
     qDeleteAll(m_jobs);
     m_jobs.clear();
     if (m_streamServer)
@@ -245,6 +355,8 @@ void LoadTest::finish(const QString &error)
         disconnect(m_client, nullptr, this, nullptr);
     if (m_server)
         m_server->close();
+    if (m_relay)
+        m_relay->stop();
     Q_EMIT progressed(progress());
     Q_EMIT finished(m_result);
 }

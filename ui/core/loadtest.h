@@ -9,6 +9,7 @@
 #include "loadtestresult.h"
 
 #include <QtCore/QElapsedTimer>
+#include <QtCore/QHash>
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
 #include <QtCore/QTimer>
@@ -17,7 +18,12 @@
 
 namespace quicpool::workload {
 class StreamRunner;
+struct RunResult;
 class StreamServer;
+}
+
+namespace quicpool::relay {
+class Relay;
 }
 
 namespace quicpool::diag {
@@ -43,6 +49,8 @@ public:
     void cancel();
     bool isRunning() const { return m_running; }
     LoadTestProgress progress() const;
+    /// The in-process relay of the path (null without one).
+    relay::Relay *pathRelay() const { return m_relay; }
     /// The client pool in use (null before start / after the end).
     ClientPool *clientPool() const { return m_client; }
 
@@ -53,11 +61,19 @@ Q_SIGNALS:
 private:
     void launchJobs();
     Stream *takeReadyStream();
-    void jobDone(workload::StreamRunner *job, bool ok, double latencyMs, const QString &reason);
+    void jobDone(workload::StreamRunner *job, const workload::RunResult &r);
+    bool moreToStart() const;
+    double sinceFirst() const;
+    void closeInterval(double end);
     void finish(const QString &error = {});
     void onTick();
 
+    bool routeThroughPath(ClientPoolConfig *cc, const QHostAddress &upstream, quint16 upstreamPort);
+    bool rateAllowsAnother() const;
+
     LoadTestConfig m_config;
+    workload::Mode m_mode = workload::Mode::Echo; ///< effectiveMode(m_config)
+    relay::Relay *m_relay = nullptr;
     QPointer<ServerPool> m_server;
     QPointer<ClientPool> m_client;
     workload::StreamServer *m_streamServer = nullptr;
@@ -65,6 +81,10 @@ private:
     QTimer m_tick;
     QElapsedTimer m_clock;
     qint64 m_lastStreamAtMs = 0;
+    qint64 m_firstStreamNs = -1;      ///< m_clock time of the first stream taken
+    qint64 m_lastEndNs = -1;          ///< and of the last stream's end
+    QHash<workload::StreamRunner *, double> m_startedAt; ///< seconds since the first stream
+    LoadTestInterval m_interval;      ///< the second being counted
     int m_started = 0;
     int m_skippedStale = 0;
     LoadTestResult m_result;

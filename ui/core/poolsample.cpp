@@ -24,9 +24,33 @@ void deriveRates(const PoolSample &prev, PoolSample *cur)
     const double dt = cur->t - prev.t;
     const qint64 rx = cur->stats.bytesReceived() - prev.stats.bytesReceived();
     const qint64 tx = cur->stats.bytesSent() - prev.stats.bytesSent();
-    // A new connection restarts the counters: show zero rather than a dip below it.
+    // A new connection restarts the counters: show zero rather than a dip
+    // below it; the first sample of a connection has no rate yet.
+    if (!hasConnectionFigures(prev)) {
+        cur->rxKiBps = 0;
+        cur->txKiBps = 0;
+        return;
+    }
     cur->rxKiBps = dt > 0 && rx >= 0 ? double(rx) / 1024.0 / dt : 0;
     cur->txKiBps = dt > 0 && tx >= 0 ? double(tx) / 1024.0 / dt : 0;
+}
+
+bool hasConnectionFigures(const PoolSample &s)
+{
+    // A completed handshake has measured a round trip and sent packets.
+    return s.connected && s.stats.smoothedRttUs() > 0 && s.stats.packetsSent() > 0;
+}
+
+QString countersLine(const PoolSample &s)
+{
+    const QString pooled = s.active > s.capacity
+        ? QStringLiteral("capacity %1, %2 pooled (%3 above: used or closed first)")
+              .arg(s.capacity).arg(s.active).arg(s.active - s.capacity)
+        : QStringLiteral("active %1 / capacity %2").arg(s.active).arg(s.capacity);
+    const QString rtt = hasConnectionFigures(s)
+        ? QStringLiteral("%1 ms").arg(double(s.stats.smoothedRttUs()) / 1000.0, 0, 'f', 2)
+        : QStringLiteral("–");
+    return QStringLiteral("%1 · interval %2 ms · errors %3 · RTT %4").arg(pooled).arg(s.intervalMs).arg(s.errors).arg(rtt);
 }
 
 QByteArray samplesToCsv(const QList<PoolSample> &samples)

@@ -6,6 +6,7 @@
 
 #include <QtCore/QByteArray>
 #include <QtCore/QList>
+#include <QtCore/QString>
 
 namespace quicpool {
 class Pool;
@@ -31,6 +32,17 @@ struct PoolSample
 PoolSample samplePool(const Pool &pool, double t);
 /// Fills the rates of cur from prev (zero on the first sample or a counter reset).
 void deriveRates(const PoolSample &prev, PoolSample *cur);
+
+/// Whether the sample carries a connection's figures: connected, with a
+/// handshake completed (the library reports all zeros before that).
+bool hasConnectionFigures(const PoolSample &sample);
+
+/// The line beside a pool's buttons: "active 4 / capacity 4 · interval 100 ms
+/// · errors 0 · RTT 0.21 ms". Active can exceed capacity for a moment (the
+/// capacity shrank and the extra streams wait to be used); the line says so
+/// rather than reading "active 5 / capacity 4". RTT reads "–" until a
+/// handshake has completed.
+QString countersLine(const PoolSample &sample);
 
 /// "time_s,active,capacity,..." header plus one row per sample.
 QByteArray samplesToCsv(const QList<PoolSample> &samples);

@@ -76,6 +76,8 @@ PoolWorker::PoolWorker(QObject *parent) : QObject(parent), m_publish(this), m_de
     qRegisterMetaType<ConnectionDetails>();
     qRegisterMetaType<LoadTestProgress>();
     qRegisterMetaType<LoadTestResult>();
+    qRegisterMetaType<Pool::State>();
+    qRegisterMetaType<Error>();
     // Timers are made in the constructor but started from the worker thread
     // (after moveToThread) on first use.
     m_publish.setInterval(500);
@@ -156,8 +158,12 @@ bool PoolWorker::createPool(Entry &e)
     connect(pool, &Pool::disconnected, this, [this, h](const Error &reason) {
         Q_EMIT poolMessage(h, QStringLiteral("Disconnected: %1").arg(reason.toString()), reason.isError());
     });
-    connect(pool, &Pool::errorOccurred, this, [this, h](const Error &error) {
+    connect(pool, &Pool::errorOccurred, this, [this, h, pool](const Error &error) {
+        Q_EMIT poolStatusChanged(h, pool->state(), error);
         Q_EMIT poolMessage(h, error.toString(), true);
+    });
+    connect(pool, &Pool::stateChanged, this, [this, h, pool](Pool::State state) {
+        Q_EMIT poolStatusChanged(h, state, pool->lastError());
     });
     if (auto *server = e.server()) {
         connect(server, &ServerPool::clientConnected, this, [this, h](const QHostAddress &a, quint16 p) {
@@ -190,8 +196,10 @@ void PoolWorker::startPool(int handle)
     if (!m_publish.isActive())
         m_publish.start();
     if (!createPool(*e)) {
-        const QString why = e->pool->lastError().toString();
+        const Error error = e->pool->lastError();
+        const QString why = error.toString();
         qCWarning(lcWorker).noquote() << e->name << "failed to start:" << why;
+        Q_EMIT poolStatusChanged(handle, e->pool->state(), error);
         Q_EMIT poolStarted(handle, false, why, 0);
         return;
     }

@@ -10,6 +10,7 @@
 #include <workload/protocol.h>
 
 #include <quicpool/config.h>
+#include <quicpool/pool.h>
 
 #include <QtCore/QAtomicInt>
 #include <QtCore/QHash>
@@ -73,6 +74,8 @@ Q_SIGNALS:
     void poolStarted(int handle, bool ok, const QString &message, quint16 port);
     void poolStopped(int handle);
     void poolMessage(int handle, const QString &message, bool isError);
+    /// The pool's Pool::State or its current error (Pool::lastError()) changed.
+    void poolStatusChanged(int handle, quicpool::Pool::State state, const quicpool::Error &error);
     void readyIdsChanged(int handle, const QStringList &ids);
     void streamTaken(int handle, const QString &id);
     void streamAcquired(int handle, const quicpool::diag::StreamInfo &info);

@@ -12,6 +12,24 @@ QString groupOf(const QString &name)
     return QStringLiteral("profiles/") + safe;
 }
 
+void writePath(QSettings &s, const PathForm &p)
+{
+    s.setValue(QStringLiteral("congestionControl"), p.congestionControl);
+    s.setValue(QStringLiteral("streamWindowKiB"), p.streamWindowKiB);
+    s.setValue(QStringLiteral("connectionWindowKiB"), p.connectionWindowKiB);
+    s.setValue(QStringLiteral("sendBufferKiB"), p.sendBufferKiB);
+}
+
+PathForm readPath(QSettings &s)
+{
+    PathForm p;
+    p.congestionControl = s.value(QStringLiteral("congestionControl"), p.congestionControl).toString();
+    p.streamWindowKiB = s.value(QStringLiteral("streamWindowKiB"), p.streamWindowKiB).toInt();
+    p.connectionWindowKiB = s.value(QStringLiteral("connectionWindowKiB"), p.connectionWindowKiB).toInt();
+    p.sendBufferKiB = s.value(QStringLiteral("sendBufferKiB"), p.sendBufferKiB).toInt();
+    return p;
+}
+
 void writeSpec(QSettings &s, const PoolSpec &p)
 {
     s.setValue(QStringLiteral("kind"), p.kind == PoolKind::Client ? QStringLiteral("client") : QStringLiteral("server"));
@@ -27,6 +45,9 @@ void writeSpec(QSettings &s, const PoolSpec &p)
         s.setValue(QStringLiteral("tlsMode"), c.tlsMode);
         s.setValue(QStringLiteral("hostname"), c.hostname);
         s.setValue(QStringLiteral("pin"), c.pin);
+        s.setValue(QStringLiteral("caFile"), c.caFile);
+        s.setValue(QStringLiteral("maxBackoffMs"), c.maxBackoffMs);
+        writePath(s, c.path);
     } else {
         const ServerForm &v = p.server;
         s.setValue(QStringLiteral("listenAddress"), v.listenAddress);
@@ -38,6 +59,7 @@ void writeSpec(QSettings &s, const PoolSpec &p)
         s.setValue(QStringLiteral("privateKeyFile"), v.privateKeyFile);
         s.setValue(QStringLiteral("keepAliveMs"), v.keepAliveMs);
         s.setValue(QStringLiteral("serveEcho"), p.serveEcho);
+        writePath(s, v.path);
     }
 }
 
@@ -58,6 +80,9 @@ PoolSpec readSpec(QSettings &s)
         c.tlsMode = s.value(QStringLiteral("tlsMode"), c.tlsMode).toInt();
         c.hostname = s.value(QStringLiteral("hostname")).toString();
         c.pin = s.value(QStringLiteral("pin")).toString();
+        c.caFile = s.value(QStringLiteral("caFile")).toString();
+        c.maxBackoffMs = s.value(QStringLiteral("maxBackoffMs"), c.maxBackoffMs).toInt();
+        c.path = readPath(s);
     } else {
         ServerForm &v = p.server;
         v.listenAddress = s.value(QStringLiteral("listenAddress"), v.listenAddress).toString();
@@ -69,6 +94,7 @@ PoolSpec readSpec(QSettings &s)
         v.privateKeyFile = s.value(QStringLiteral("privateKeyFile")).toString();
         v.keepAliveMs = s.value(QStringLiteral("keepAliveMs"), v.keepAliveMs).toInt();
         p.serveEcho = s.value(QStringLiteral("serveEcho"), false).toBool();
+        v.path = readPath(s);
     }
     return p;
 }

@@ -14,16 +14,18 @@ namespace {
 QMutex g_mutex;
 QPointer<LogModel> g_model;
 QtMessageHandler g_previous = nullptr;
+bool g_verbose = false;
 
 void forwardMessage(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
     QtMessageHandler previous = nullptr;
     {
         QMutexLocker lock(&g_mutex);
-        previous = g_previous;
+        if (echoesToStderr(type, g_verbose))
+            previous = g_previous;
         if (g_model) {
-            LogEntry entry{QDateTime::currentDateTime(), type,
-                           QString::fromUtf8(context.category ? context.category : "default"), message};
+            const QDateTime now = QDateTime::currentDateTime();
+            LogEntry entry(now, type, QString::fromUtf8(context.category ? context.category : "default"), message);
             // Queued even on the GUI thread: a message logged inside a model
             // update must not re-enter the model.
             QMetaObject::invokeMethod(g_model.data(), [m = g_model, entry] { if (m) m->append(entry); },
@@ -35,6 +37,22 @@ void forwardMessage(QtMsgType type, const QMessageLogContext &context, const QSt
 }
 
 } // namespace
+
+bool echoesToStderr(QtMsgType type, bool verbose)
+{
+    return verbose || logLevel(type) >= logLevel(QtWarningMsg);
+}
+
+QString LogEntry::displayMessage() const
+{
+    return repeats > 1 ? QStringLiteral("%1 (x%2)").arg(message).arg(repeats) : message;
+}
+
+void LogModel::setVerboseStderr(bool verbose)
+{
+    QMutexLocker lock(&g_mutex);
+    g_verbose = verbose;
+}
 
 int logLevel(QtMsgType type)
 {
@@ -87,9 +105,12 @@ QVariant LogModel::data(const QModelIndex &index, int role) const
         case TimeColumn: return e.time.toString(QStringLiteral("HH:mm:ss.zzz"));
         case LevelColumn: return logLevelName(e.type);
         case CategoryColumn: return e.category;
-        case MessageColumn: return e.message;
+        case MessageColumn: return e.displayMessage();
         }
     } else if (role == Qt::ToolTipRole && index.column() == MessageColumn) {
+        if (e.repeats > 1)
+            return tr("%1\n%2 times, last at %3")
+                .arg(e.message).arg(e.repeats).arg(e.lastTime.toString(QStringLiteral("HH:mm:ss.zzz")));
         return e.message;
     } else if (role == Qt::ForegroundRole && logLevel(e.type) >= logLevel(QtWarningMsg)) {
         // The palette's own emphasis colour, so dark and light themes both read.
@@ -113,6 +134,19 @@ QVariant LogModel::headerData(int section, Qt::Orientation orientation, int role
 
 void LogModel::append(const LogEntry &entry)
 {
+    // A pool retrying with the same complaint must not bury everything
+    // else: identical recent lines fold into one with a count.
+    const qsizetype from = qMax<qsizetype>(0, m_entries.size() - foldWindow());
+    for (qsizetype i = m_entries.size() - 1; i >= from; --i) {
+        LogEntry &e = m_entries[i];
+        if (e.type == entry.type && e.category == entry.category && e.message == entry.message) {
+            ++e.repeats;
+            e.lastTime = entry.time;
+            const QModelIndex changed = index(int(i), MessageColumn);
+            Q_EMIT dataChanged(changed, changed);
+            return;
+        }
+    }
     if (m_entries.size() >= m_max) {
         const int drop = qMax(1, m_max / 10); // in batches: one model reset-ish signal, not one per line
         beginRemoveRows({}, 0, drop - 1);
@@ -138,7 +172,7 @@ void LogModel::clear()
 QString LogModel::formatLine(const LogEntry &e)
 {
     return QStringLiteral("%1 %2 %3: %4")
-        .arg(e.time.toString(Qt::ISODateWithMs), logLevelName(e.type), e.category, e.message);
+        .arg(e.time.toString(Qt::ISODateWithMs), logLevelName(e.type), e.category, e.displayMessage());
 }
 
 void LogModel::installMessageHandler()

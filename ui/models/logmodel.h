@@ -12,11 +12,26 @@ namespace quicpool::diag {
 
 struct LogEntry
 {
+    LogEntry() = default;
+    LogEntry(const QDateTime &at, QtMsgType level, const QString &from, const QString &text)
+        : time(at), type(level), category(from), message(text), lastTime(at)
+    {
+    }
+
     QDateTime time;
     QtMsgType type = QtDebugMsg;
     QString category;
     QString message;
+    int repeats = 1;        ///< identical lines folded into this one
+    QDateTime lastTime;     ///< when the last of them arrived
+    /// The message as shown: "… (x243)" once it repeated.
+    QString displayMessage() const;
 };
+
+/// Whether a message goes on to stderr as well as into the log panel:
+/// warnings and worse always; debug and info only when asked for
+/// (--verbose, or a QT_LOGGING_RULES rule, which sets `verbose`).
+bool echoesToStderr(QtMsgType type, bool verbose);
 
 /// Debug < Info < Warning < Critical < Fatal, as numbers for filtering.
 int logLevel(QtMsgType type);
@@ -36,7 +51,10 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
+    /// Adds a line, or folds it into an identical one among the last
+    /// foldWindow() lines (same level, category and message).
     void append(const LogEntry &entry);
+    static constexpr int foldWindow() { return 16; }
     const LogEntry &entryAt(int row) const { return m_entries.at(row); }
     int maxEntries() const { return m_max; }
     void setMaxEntries(int max) { m_max = qMax(10, max); }
@@ -49,6 +67,8 @@ public:
     /// uninstalls itself when destroyed.
     void installMessageHandler();
     void uninstallMessageHandler();
+    /// Whether debug and info lines also go to stderr (see echoesToStderr).
+    static void setVerboseStderr(bool verbose);
 
 Q_SIGNALS:
     /// A warning or worse arrived: for the status bar.

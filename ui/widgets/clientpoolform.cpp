@@ -1,6 +1,9 @@
 #include "clientpoolform.h"
 
 #include <QtWidgets/QComboBox>
+#include <QtWidgets/QFileDialog>
+#include <QtWidgets/QHBoxLayout>
+#include <QtWidgets/QToolButton>
 #include <QtWidgets/QFormLayout>
 #include <QtWidgets/QLabel>
 #include <QtWidgets/QLineEdit>
@@ -40,6 +43,25 @@ ClientPoolForm::ClientPoolForm(QWidget *parent) : QWidget(parent)
     m_hostname->setPlaceholderText(tr("SNI / name to verify (optional)"));
     m_pin = new QLineEdit(this);
     m_pin->setPlaceholderText(QStringLiteral("sha256:AA:BB:… (optional)"));
+    m_caFile = new QLineEdit(this);
+    m_caFile->setPlaceholderText(tr("PEM file of CA certificates (mode 2, optional)"));
+    auto *caBox = new QWidget(this);
+    auto *caRow = new QHBoxLayout(caBox);
+    caRow->setContentsMargins(0, 0, 0, 0);
+    caRow->addWidget(m_caFile, 1);
+    auto *browse = new QToolButton(caBox);
+    browse->setText(QStringLiteral("…"));
+    browse->setToolTip(tr("Choose a CA file"));
+    connect(browse, &QToolButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("CA certificates"), m_caFile->text(),
+                                                          tr("PEM files (*.pem *.crt);;All files (*)"));
+        if (!path.isEmpty())
+            m_caFile->setText(path);
+    });
+    caRow->addWidget(browse);
+    m_maxBackoff = spin(0, 3600000, tr(" ms"), this);
+    m_maxBackoff->setToolTip(tr("Failed dials wait from 50 ms, doubling, up to this; pin and certificate failures "
+                                "wait this long at once"));
 
     auto *formError = new QLabel(this);
     m_errors.setFormLabel(formError);
@@ -54,9 +76,23 @@ ClientPoolForm::ClientPoolForm(QWidget *parent) : QWidget(parent)
     layout->addRow(tr("TLS mode:"), m_errors.wrap(QStringLiteral("tlsMode"), m_tls));
     layout->addRow(tr("Hostname:"), m_errors.wrap(QStringLiteral("hostname"), m_hostname));
     layout->addRow(tr("Certificate pin:"), m_errors.wrap(QStringLiteral("pin"), m_pin));
+    layout->addRow(tr("CA file:"), m_errors.wrap(QStringLiteral("caFile"), caBox));
+    layout->addRow(tr("Max back-off:"), m_errors.wrap(QStringLiteral("maxBackoff"), m_maxBackoff));
+    m_path = std::make_unique<PathFields>(layout, m_errors, this);
     layout->addRow(formError);
     setForm(ClientForm());
+    connect(m_tls, &QComboBox::currentIndexChanged, this, [this] { m_caFile->parentWidget()->setEnabled(m_tls->currentData().toInt() == 2); });
+    // A message goes as soon as its field is fixed, not at the next Open.
+    const auto recheck = [this] { m_errors.update(validateClientForm(form())); };
+    for (QLineEdit *e : {m_address, m_hostname, m_pin, m_caFile})
+        connect(e, &QLineEdit::textChanged, this, recheck);
+    for (QSpinBox *sp : {m_minCap, m_maxCap, m_minInterval, m_maxInterval, m_keepAlive, m_maxBackoff})
+        connect(sp, &QSpinBox::valueChanged, this, recheck);
+    connect(m_tls, &QComboBox::currentIndexChanged, this, recheck);
+    m_path->onChanged(recheck);
 }
+
+ClientPoolForm::~ClientPoolForm() = default;
 
 ClientForm ClientPoolForm::form() const
 {
@@ -70,6 +106,9 @@ ClientForm ClientPoolForm::form() const
     f.tlsMode = m_tls->currentData().toInt();
     f.hostname = m_hostname->text();
     f.pin = m_pin->text();
+    f.caFile = m_caFile->text();
+    f.maxBackoffMs = m_maxBackoff->value();
+    f.path = m_path->form();
     return f;
 }
 
@@ -84,6 +123,10 @@ void ClientPoolForm::setForm(const ClientForm &f)
     m_tls->setCurrentIndex(qBound(0, f.tlsMode, 2));
     m_hostname->setText(f.hostname);
     m_pin->setText(f.pin);
+    m_caFile->setText(f.caFile);
+    m_caFile->parentWidget()->setEnabled(f.tlsMode == 2);
+    m_maxBackoff->setValue(f.maxBackoffMs);
+    m_path->setForm(f.path);
     m_errors.clear();
 }
 

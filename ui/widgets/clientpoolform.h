@@ -4,6 +4,9 @@
 
 #include "formvalidation.h"
 #include "inlineerrors.h"
+#include "pathfields.h"
+
+#include <memory>
 
 #include <QtWidgets/QWidget>
 
@@ -18,6 +21,7 @@ class ClientPoolForm : public QWidget
     Q_OBJECT
 public:
     explicit ClientPoolForm(QWidget *parent = nullptr);
+    ~ClientPoolForm() override;
 
     ClientForm form() const;
     void setForm(const ClientForm &form);
@@ -34,6 +38,10 @@ public:
     QSpinBox *maxIntervalSpin() const { return m_maxInterval; }
     QLineEdit *pinEdit() const { return m_pin; }
     QLineEdit *hostnameEdit() const { return m_hostname; }
+    QLineEdit *caFileEdit() const { return m_caFile; }
+    QSpinBox *maxBackoffSpin() const { return m_maxBackoff; }
+    QComboBox *tlsCombo() const { return m_tls; }
+    PathFields *pathFields() const { return m_path.get(); }
 
 private:
     InlineErrors m_errors;
@@ -47,6 +55,9 @@ private:
     QComboBox *m_tls;
     QLineEdit *m_hostname;
     QLineEdit *m_pin;
+    QLineEdit *m_caFile;
+    QSpinBox *m_maxBackoff;
+    std::unique_ptr<PathFields> m_path;
 };
 
 } // namespace quicpool::diag

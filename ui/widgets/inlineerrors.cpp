@@ -77,6 +77,16 @@ void InlineErrors::show(const FieldErrors &errors)
     }
 }
 
+void InlineErrors::update(const FieldErrors &errors)
+{
+    FieldErrors still;
+    for (auto it = m_labels.cbegin(); it != m_labels.cend(); ++it) {
+        if (!message(it.key()).isEmpty() && errors.contains(it.key()))
+            still.insert(it.key(), errors.value(it.key()));
+    }
+    show(still);
+}
+
 QString InlineErrors::message(const QString &field) const
 {
     const QLabel *label = m_labels.value(field);

@@ -25,6 +25,10 @@ public:
     /// Shows the given messages and hides every other one.
     void show(const FieldErrors &errors);
     void clear() { show({}); }
+    /// Re-checks as the user types: a message already shown is replaced by
+    /// its field's new one, or hidden once the field is fixed; no new
+    /// message appears (those wait for the next show()).
+    void update(const FieldErrors &errors);
     /// The message shown for a field now ("" when hidden).
     QString message(const QString &field) const;
     QLabel *label(const QString &field) const { return m_labels.value(field); }

@@ -25,6 +25,8 @@ PoolCharts::PoolCharts(QWidget *parent) : QWidget(parent)
     m_throughput = new TimeSeriesChart(tr("Throughput"), tr("KiB/s"), this);
     m_throughput->addSeries(tr("in"));
     m_throughput->addSeries(tr("out"));
+    // On echo loads in and out coincide: dashed "out" keeps "in" visible.
+    m_throughput->setSeriesDashed(1, true);
     m_loss = new TimeSeriesChart(tr("Loss"), QString(), this);
     m_loss->addSeries(tr("lost packets"));
     m_loss->addSeries(tr("congestion events"));
@@ -33,18 +35,33 @@ PoolCharts::PoolCharts(QWidget *parent) : QWidget(parent)
     auto *grid = new QGridLayout(this);
     grid->setContentsMargins(0, 0, 0, 0);
     grid->setSpacing(4);
-    for (int i = 0; i < m_charts.size(); ++i)
+    for (int i = 0; i < m_charts.size(); ++i) {
+        // Below this a chart turns into a strip with "…" for ticks; the
+        // pool tab scrolls the charts instead (see minimumChartSize()).
+        m_charts.at(i)->setMinimumSize(minimumChartSize());
         grid->addWidget(m_charts.at(i), i / 3, i % 3);
+    }
 }
 
 void PoolCharts::addSample(const PoolSample &s)
 {
     m_pool->append(s.t, {double(s.active), double(s.capacity), double(s.errors)});
     m_interval->append(s.t, {double(s.intervalMs)});
+    if (!hasConnectionFigures(s)) {
+        // No handshake completed: the library reports no figures, and
+        // ngtcp2's initial guesses (333 ms RTT, 12 KiB window) or zeros
+        // would read as measurements. The connection charts get no point.
+        return;
+    }
     m_rtt->append(s.t, {double(s.stats.smoothedRttUs()) / 1000.0, double(s.stats.latestRttUs()) / 1000.0});
     m_cwnd->append(s.t, {double(s.stats.congestionWindow()) / 1024.0, double(s.stats.bytesInFlight()) / 1024.0});
     m_throughput->append(s.t, {s.rxKiBps, s.txKiBps});
     m_loss->append(s.t, {double(s.stats.lostPackets()), double(s.stats.congestionEvents())});
+}
+
+QSize PoolCharts::minimumChartSize()
+{
+    return {220, 150};
 }
 
 void PoolCharts::setPaused(bool paused)
@@ -60,15 +77,9 @@ void PoolCharts::resetZoom()
         c->resetZoom();
 }
 
-bool PoolCharts::exportPng(const QString &path, QString *error)
+bool PoolCharts::exportPng(const QString &path, QString *error, const QString &caption)
 {
-    const QPixmap pixmap = grab();
-    if (pixmap.isNull() || !pixmap.save(path, "PNG")) {
-        if (error)
-            *error = tr("Cannot write the image %1.").arg(path);
-        return false;
-    }
-    return true;
+    return savePngWithCaption(grab(), caption, palette(), path, error);
 }
 
 } // namespace quicpool::diag

@@ -17,14 +17,19 @@ public:
     explicit PoolCharts(QWidget *parent = nullptr);
 
     void addSample(const PoolSample &sample);
+    /// The smallest a chart gets: labels and ticks still readable.
+    static QSize minimumChartSize();
     QList<TimeSeriesChart *> charts() const { return m_charts; }
     TimeSeriesChart *poolChart() const { return m_pool; }
     TimeSeriesChart *throughputChart() const { return m_throughput; }
+    TimeSeriesChart *rttChart() const { return m_rtt; }
+    TimeSeriesChart *congestionChart() const { return m_cwnd; }
 
     void setPaused(bool paused);
     bool isPaused() const { return m_paused; }
     void resetZoom();
-    bool exportPng(const QString &path, QString *error = nullptr);
+    /// The charts with `caption` (pool name, address, time range) above them.
+    bool exportPng(const QString &path, QString *error = nullptr, const QString &caption = {});
 
 private:
     QList<TimeSeriesChart *> m_charts;

@@ -46,10 +46,21 @@ ServerPoolForm::ServerPoolForm(QWidget *parent) : QWidget(parent)
                    m_errors.wrap(QStringLiteral("certificateFile"), withBrowse(m_cert, tr("Certificate"))));
     layout->addRow(tr("Key file:"), m_errors.wrap(QStringLiteral("privateKeyFile"), withBrowse(m_key, tr("Private key"))));
     layout->addRow(tr("Keep-alive:"), m_errors.wrap(QStringLiteral("keepAlive"), m_keepAlive));
+    m_path = std::make_unique<PathFields>(layout, m_errors, this);
     layout->addRow(QString(), m_echo);
     layout->addRow(formError);
     setForm(ServerForm());
+    // A message goes as soon as its field is fixed, not at the next Open.
+    const auto recheck = [this] { m_errors.update(validateServerForm(form())); };
+    for (QLineEdit *e : {m_listen, m_clientIp, m_selfSignedName, m_cert, m_key})
+        connect(e, &QLineEdit::textChanged, this, recheck);
+    for (QSpinBox *sp : {m_maxCap, m_keepAlive})
+        connect(sp, &QSpinBox::valueChanged, this, recheck);
+    connect(m_selfSigned, &QCheckBox::toggled, this, recheck);
+    m_path->onChanged(recheck);
 }
+
+ServerPoolForm::~ServerPoolForm() = default;
 
 QWidget *ServerPoolForm::withBrowse(QLineEdit *edit, const QString &title)
 {
@@ -88,6 +99,7 @@ ServerForm ServerPoolForm::form() const
     f.certificateFile = m_cert->text();
     f.privateKeyFile = m_key->text();
     f.keepAliveMs = m_keepAlive->value();
+    f.path = m_path->form();
     return f;
 }
 
@@ -101,6 +113,7 @@ void ServerPoolForm::setForm(const ServerForm &f)
     m_cert->setText(f.certificateFile);
     m_key->setText(f.privateKeyFile);
     m_keepAlive->setValue(f.keepAliveMs);
+    m_path->setForm(f.path);
     updateEnabled();
     m_errors.clear();
 }

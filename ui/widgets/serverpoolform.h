@@ -5,6 +5,9 @@
 
 #include "formvalidation.h"
 #include "inlineerrors.h"
+#include "pathfields.h"
+
+#include <memory>
 
 #include <QtWidgets/QWidget>
 
@@ -19,6 +22,7 @@ class ServerPoolForm : public QWidget
     Q_OBJECT
 public:
     explicit ServerPoolForm(QWidget *parent = nullptr);
+    ~ServerPoolForm() override;
 
     ServerForm form() const;
     void setForm(const ServerForm &form);
@@ -35,6 +39,7 @@ public:
     QLineEdit *certificateEdit() const { return m_cert; }
     QLineEdit *keyEdit() const { return m_key; }
     QSpinBox *maxCapacitySpin() const { return m_maxCap; }
+    PathFields *pathFields() const { return m_path.get(); }
 
 private:
     void updateEnabled();
@@ -51,6 +56,7 @@ private:
     QLineEdit *m_key;
     QSpinBox *m_keepAlive;
     QCheckBox *m_echo;
+    std::unique_ptr<PathFields> m_path;
 };
 
 } // namespace quicpool::diag

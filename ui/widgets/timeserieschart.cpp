@@ -8,6 +8,10 @@
 #include <QtCore/QSaveFile>
 #include <QtGui/QCursor>
 #include <QtGui/QMouseEvent>
+#include <QtGui/QFont>
+#include <QtGui/QFontMetrics>
+#include <QtGui/QPainter>
+#include <QtGui/QPen>
 #include <QtGui/QWheelEvent>
 #include <QtWidgets/QToolTip>
 #include <QtWidgets/QVBoxLayout>
@@ -375,15 +379,74 @@ bool TimeSeriesChart::exportCsv(const QString &path, QString *error) const
     return true;
 }
 
-bool TimeSeriesChart::exportPng(const QString &path, QString *error)
+QPixmap withCaption(const QPixmap &pixmap, const QString &caption, const QPalette &palette)
 {
-    const QPixmap pixmap = grab();
-    if (pixmap.isNull() || !pixmap.save(path, "PNG")) {
+    if (caption.isEmpty() || pixmap.isNull())
+        return pixmap;
+    const qreal dpr = pixmap.devicePixelRatio();
+    const int width = int(pixmap.width() / dpr);
+    QFont font;
+    const QFontMetrics fm(font);
+    const QRect textRect = fm.boundingRect(QRect(0, 0, width - 16, 10000), Qt::TextWordWrap, caption);
+    const int band = textRect.height() + 12;
+    QPixmap out(QSize(pixmap.width(), pixmap.height() + int(band * dpr)));
+    out.setDevicePixelRatio(dpr);
+    out.fill(palette.color(QPalette::Base));
+    QPainter p(&out);
+    p.setPen(palette.color(QPalette::Text));
+    p.setFont(font);
+    p.drawText(QRect(8, 6, width - 16, band - 12), Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignVCenter, caption);
+    p.drawPixmap(0, band, pixmap);
+    p.end();
+    return out;
+}
+
+bool savePngWithCaption(const QPixmap &pixmap, const QString &caption, const QPalette &palette, const QString &path,
+                        QString *error)
+{
+    const QPixmap out = withCaption(pixmap, caption, palette);
+    if (out.isNull() || !out.save(path, "PNG")) {
         if (error)
             *error = QStringLiteral("Cannot write the image %1.").arg(path);
         return false;
     }
     return true;
+}
+
+bool TimeSeriesChart::exportPng(const QString &path, QString *error, const QString &caption)
+{
+    return savePngWithCaption(grab(), caption, palette(), path, error);
+}
+
+void TimeSeriesChart::clear()
+{
+    for (QLineSeries *s : std::as_const(d->series))
+        s->clear();
+    d->times.clear();
+    d->rows.clear();
+    d->held.clear();
+    d->firstT = -1;
+    d->lastT = 0;
+    d->axisX->setRange(0, qMin(10.0, d->windowSeconds));
+    d->axisY->setRange(0, 1);
+}
+
+void TimeSeriesChart::setSeriesDashed(int series, bool dashed)
+{
+    QLineSeries *s = d->series.value(series);
+    if (!s)
+        return;
+    s->setProperty("quicpoolDashed", dashed); // a theme change resets pens: see changeEvent
+    QPen pen = s->pen();
+    pen.setStyle(dashed ? Qt::DashLine : Qt::SolidLine);
+    pen.setWidthF(dashed ? 2.5 : 2.0);
+    s->setPen(pen);
+}
+
+bool TimeSeriesChart::isSeriesDashed(int series) const
+{
+    QLineSeries *s = d->series.value(series);
+    return s && s->pen().style() == Qt::DashLine;
 }
 
 void TimeSeriesChart::changeEvent(QEvent *event)
@@ -394,8 +457,13 @@ void TimeSeriesChart::changeEvent(QEvent *event)
         const QPalette pal = palette();
         const bool dark = pal.color(QPalette::Window).lightness() < 128;
         const QChart::ChartTheme theme = dark ? QChart::ChartThemeDark : QChart::ChartThemeLight;
-        if (d->chart->theme() != theme)
+        if (d->chart->theme() != theme) {
             d->chart->setTheme(theme);
+            for (int i = 0; i < d->series.size(); ++i) {
+                if (d->series.at(i)->property("quicpoolDashed").toBool())
+                    setSeriesDashed(i, true);
+            }
+        }
         d->chart->setBackgroundBrush(pal.brush(QPalette::Base));
         d->chart->setTitleBrush(pal.brush(QPalette::Text));
         d->chart->legend()->setLabelColor(pal.color(QPalette::Text));

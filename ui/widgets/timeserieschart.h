@@ -6,10 +6,19 @@
 
 #include <QtCore/QList>
 #include <QtCore/QString>
+#include <QtGui/QPalette>
+#include <QtGui/QPixmap>
 #include <QtWidgets/QWidget>
 #include <memory>
 
 namespace quicpool::diag {
+
+/// `pixmap` with a band on top holding `caption` in the palette's colours
+/// (an empty caption returns the pixmap as it is).
+QPixmap withCaption(const QPixmap &pixmap, const QString &caption, const QPalette &palette);
+/// Saves withCaption(...) as PNG; false with a sentence on failure.
+bool savePngWithCaption(const QPixmap &pixmap, const QString &caption, const QPalette &palette,
+                        const QString &path, QString *error);
 
 class TimeSeriesChart : public QWidget
 {
@@ -49,7 +58,14 @@ public:
     /// Time plus one column per series, one row per append.
     QByteArray toCsv() const;
     bool exportCsv(const QString &path, QString *error = nullptr) const;
-    bool exportPng(const QString &path, QString *error = nullptr);
+    /// The chart as shown, with `caption` (what, where, when) on a band above it.
+    bool exportPng(const QString &path, QString *error = nullptr, const QString &caption = {});
+
+    /// Drops every point (a new run starts on an empty chart).
+    void clear();
+    /// Draws a series dashed, so two lines that coincide stay told apart.
+    void setSeriesDashed(int series, bool dashed);
+    bool isSeriesDashed(int series) const;
 
 Q_SIGNALS:
     void followingChanged(bool following);

@@ -63,6 +63,25 @@ QList<QPair<QString, QString>> connectionRows(const ConnectionDetails &d)
     return rows;
 }
 
+bool isSelfIssued(const QSslCertificate &c)
+{
+    if (c.isNull())
+        return false;
+    // QSslCertificate::isSelfSigned() also asks the backend whether the
+    // certificate may sign certificates; a generated leaf (NodePass mode 1,
+    // key usage: digital signature only) signs itself yet reads "no" there.
+    if (c.isSelfSigned())
+        return true;
+    const QList<QByteArray> subject = c.subjectInfoAttributes();
+    if (subject.isEmpty() || subject.size() != c.issuerInfoAttributes().size())
+        return false;
+    for (const QByteArray &attribute : subject) {
+        if (c.subjectInfo(attribute) != c.issuerInfo(attribute))
+            return false;
+    }
+    return true;
+}
+
 QList<QPair<QString, QString>> certificateRows(const QSslCertificate &c)
 {
     return {
@@ -72,7 +91,7 @@ QList<QPair<QString, QString>> certificateRows(const QSslCertificate &c)
                                                                     : c.issuerDisplayName()},
         {QStringLiteral("Valid from"), c.effectiveDate().toString(Qt::ISODate)},
         {QStringLiteral("Valid until"), c.expiryDate().toString(Qt::ISODate)},
-        {QStringLiteral("Self-signed"), c.isSelfSigned() ? QStringLiteral("yes") : QStringLiteral("no")},
+        {QStringLiteral("Self-signed"), isSelfIssued(c) ? QStringLiteral("yes") : QStringLiteral("no")},
         {QStringLiteral("Fingerprint"), certificateFingerprint(c)},
     };
 }
@@ -94,6 +113,14 @@ ConnectionPanel::ConnectionPanel(QWidget *parent) : QWidget(parent)
     auto *split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(scroll);
     split->addWidget(m_chain);
+    // The details need room for their labels and values: never squeezed
+    // to a strip, and half the width to start with.
+    scroll->setMinimumWidth(320);
+    m_chain->setMinimumWidth(220);
+    split->setChildrenCollapsible(false);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    split->setSizes({600, 400});
     auto *top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("Fetched on the pool's thread; refreshed every few seconds."), this), 1);
     top->addWidget(refresh);

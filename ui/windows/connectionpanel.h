@@ -16,6 +16,9 @@ namespace quicpool::diag {
 
 /// The label/value rows shown for details (pure, for tests and export).
 QList<QPair<QString, QString>> connectionRows(const ConnectionDetails &details);
+/// Issued by itself: subject and issuer are the same name. True for the
+/// certificates pools generate, which QSslCertificate::isSelfSigned() may deny.
+bool isSelfIssued(const QSslCertificate &certificate);
 /// One line per certificate field, for a certificate in the chain.
 QList<QPair<QString, QString>> certificateRows(const QSslCertificate &certificate);
 

@@ -7,11 +7,14 @@
 #include "inlineerrors.h"
 #include "loadtestresult.h"
 
+#include <QtCore/QDateTime>
 #include <QtCore/QList>
 #include <QtCore/QPair>
 #include <QtWidgets/QWidget>
 
+class QCheckBox;
 class QComboBox;
+class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -54,7 +57,15 @@ public Q_SLOTS:
     bool start();
     void cancel();
     bool exportJson(const QString &path, QString *error = nullptr) const;
+    /// The summary to path; the per-second series and the per-stream
+    /// latencies beside it, as <base>-intervals.csv and <base>-streams.csv.
     bool exportCsv(const QString &path, QString *error = nullptr) const;
+    /// The throughput chart with the test's settings and time written on it.
+    bool exportPng(const QString &path, QString *error = nullptr);
+
+public:
+    static QString intervalsCsvPath(const QString &summaryPath);
+    static QString streamsCsvPath(const QString &summaryPath);
 
 Q_SIGNALS:
     void statusMessage(const QString &text, bool isError);
@@ -65,6 +76,7 @@ private:
     void onProgress(const LoadTestProgress &p);
     void onFinished(const LoadTestResult &r);
     void updateTargetFields();
+    void updatePathFields();
     void exportInteractively(bool json);
 
     PoolWorker *m_worker;
@@ -76,12 +88,20 @@ private:
     QComboBox *m_existing;
     QComboBox *m_mode;
     QSpinBox *m_streams;
+    QSpinBox *m_duration;
+    QSpinBox *m_rate;
+    QCheckBox *m_reverse;
+    QComboBox *m_path;
+    QSpinBox *m_pathRtt;
+    QDoubleSpinBox *m_pathLoss;
+    QSpinBox *m_pathRate;
     QSpinBox *m_kib;
     QSpinBox *m_parallel;
     QPushButton *m_start;
     QPushButton *m_cancel;
     QPushButton *m_json;
     QPushButton *m_csv;
+    QPushButton *m_png;
     QProgressBar *m_progress;
     QLabel *m_summary;
     QPlainTextEdit *m_failures;
@@ -90,6 +110,7 @@ private:
     LoadTestProgress m_last;
     bool m_running = false;
     bool m_hasResult = false;
+    QDateTime m_startedAt;
 };
 
 } // namespace quicpool::diag

@@ -58,6 +58,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent), m_thread(std::mak
             closePool(view);
     });
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateActions);
+    connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::showCurrentTabStatus);
     setCentralWidget(m_tabs);
 
     m_logPanel = new LogPanel(m_log, this);
@@ -68,6 +69,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent), m_thread(std::mak
     resizeDocks({dock}, {150}, Qt::Vertical);
 
     m_statusLabel = new QLabel(this);
+    m_statusLabel->setObjectName(QStringLiteral("statusLine"));
+    // Ignored: a long sentence must not push the GUI-delay label off; the
+    // full text is in the tooltip and the log.
+    m_statusLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_lagLabel = new QLabel(tr("GUI delay: –"), this);
     m_lagLabel->setToolTip(tr("How late the GUI thread's event loop runs a 10 ms timer (last second / peak)"));
     statusBar()->addWidget(m_statusLabel, 1);
@@ -75,11 +80,19 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent), m_thread(std::mak
     connect(m_lag, &LoopLagMonitor::updated, this, [this](qint64 recent, qint64 peak) {
         m_lagLabel->setText(tr("GUI delay: %1 ms (peak %2 ms)").arg(recent).arg(peak));
     });
+    // The status bar belongs to the tab in view: a pool's problems are on
+    // its own tab and banner; app-wide ones show while no pool tab is in view.
     connect(m_log, &LogModel::problemLogged, this, [this](const QString &text) {
-        m_statusLabel->setText(text);
+        if (!currentPoolView())
+            setStatusLine(text);
     });
     connect(m_logPanel, &LogPanel::statusMessage, this, &MainWindow::showStatus);
-    connect(m_loadTest, &LoadTestPanel::statusMessage, this, &MainWindow::showStatus);
+    connect(m_loadTest, &LoadTestPanel::statusMessage, this, [this](const QString &text, bool isError) {
+        m_loadTestMessage = text;
+        logStatus(text, isError);
+        if (m_tabs->currentWidget() == m_loadTest)
+            setStatusLine(text);
+    });
 
     createActions();
     dock->toggleViewAction()->setShortcut(QKeySequence(tr("Ctrl+Shift+L")));
@@ -203,11 +216,15 @@ void MainWindow::startUp(const AppOptions &options)
 void MainWindow::addPoolView(PoolView *view)
 {
     const int index = m_tabs->count() - 1; // before the load-test tab
-    m_tabs->insertTab(index, view, appIcon(view->kind() == PoolKind::Client ? QStringLiteral("client")
-                                                                             : QStringLiteral("server")),
-                      view->name());
+    m_tabs->insertTab(index, view, statusIcon(view->status().level), view->name());
     m_tabs->setCurrentIndex(index);
-    connect(view, &PoolView::statusMessage, this, &MainWindow::showStatus);
+    connect(view, &PoolView::statusMessage, this, [this, view](const QString &text, bool isError) {
+        logStatus(text, isError);
+        if (currentPoolView() == view)
+            setStatusLine(text);
+    });
+    connect(view, &PoolView::statusChanged, this, [this, view] { updateTabStatus(view); });
+    updateTabStatus(view);
     connect(view, &PoolView::runningChanged, this, &MainWindow::updateClientPoolList);
     updateClientPoolList();
     updateActions();
@@ -374,11 +391,41 @@ QString MainWindow::statusText() const
 void MainWindow::showStatus(const QString &text, bool isError)
 {
     // Errors go to the status bar and the log; never to a modal box.
-    m_statusLabel->setText(text);
+    setStatusLine(text);
+    logStatus(text, isError);
+}
+
+void MainWindow::logStatus(const QString &text, bool isError)
+{
     if (isError)
         qCWarning(lcUi).noquote() << text;
     else
         qCInfo(lcUi).noquote() << text;
+}
+
+void MainWindow::setStatusLine(const QString &text)
+{
+    m_statusLabel->setText(text);
+    m_statusLabel->setToolTip(text);
+}
+
+void MainWindow::updateTabStatus(PoolView *view)
+{
+    const int index = m_tabs->indexOf(view);
+    if (index < 0)
+        return;
+    m_tabs->setTabIcon(index, statusIcon(view->status().level));
+    m_tabs->setTabToolTip(index, QStringLiteral("%1 · %2").arg(view->status().state, view->status().text));
+    if (currentPoolView() == view)
+        setStatusLine(QStringLiteral("%1: %2").arg(view->name(), view->status().text));
+}
+
+void MainWindow::showCurrentTabStatus()
+{
+    if (PoolView *v = currentPoolView())
+        setStatusLine(QStringLiteral("%1: %2").arg(v->name(), v->status().text));
+    else if (m_tabs->currentWidget() == m_loadTest)
+        setStatusLine(m_loadTestMessage);
 }
 
 Profile MainWindow::currentProfile(const QString &name) const

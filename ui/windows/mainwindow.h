@@ -74,6 +74,10 @@ protected:
 
 private:
     void createActions();
+    void logStatus(const QString &text, bool isError);
+    void setStatusLine(const QString &text);
+    void updateTabStatus(PoolView *view);
+    void showCurrentTabStatus();
     void addPoolView(PoolView *view);
     void updateClientPoolList();
     void updateActions();
@@ -94,6 +98,7 @@ private:
     QMenu *m_profileMenu = nullptr;
     QList<QAction *> m_poolActions;
     QString m_profileName;
+    QString m_loadTestMessage;
     int m_demoCount = 0;
 };
 

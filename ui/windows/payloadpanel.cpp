@@ -10,6 +10,7 @@
 #include <QtWidgets/QPlainTextEdit>
 #include <QtWidgets/QPushButton>
 #include <QtWidgets/QSpinBox>
+#include <QtGui/QFontMetrics>
 #include <QtWidgets/QSplitter>
 #include <QtWidgets/QVBoxLayout>
 
@@ -62,9 +63,11 @@ PayloadPanel::PayloadPanel(QWidget *parent) : QWidget(parent)
     m_text->setReadOnly(true);
     m_text->setFont(mono);
     m_text->setPlaceholderText(tr("Received bytes (text)"));
-    // Small minimums: the window must fit small screens; the splitter gives room.
-    m_hex->setMinimumHeight(40);
-    m_text->setMinimumHeight(40);
+    // Five lines at least, so a reply reads as a reply; the pool tab's
+    // splitter gives more (the window must still fit 1024x700).
+    const int lines = QFontMetrics(mono).lineSpacing() * 5 + 12;
+    m_hex->setMinimumHeight(lines);
+    m_text->setMinimumHeight(lines);
     m_echo = new QLabel(this);
     m_echo->setTextInteractionFlags(Qt::TextSelectableByMouse);
 

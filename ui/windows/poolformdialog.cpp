@@ -5,6 +5,7 @@
 
 #include <QtWidgets/QDialogButtonBox>
 #include <QtWidgets/QPushButton>
+#include <QtWidgets/QScrollArea>
 #include <QtWidgets/QVBoxLayout>
 
 namespace quicpool::diag {
@@ -12,15 +13,26 @@ namespace quicpool::diag {
 PoolFormDialog::PoolFormDialog(PoolKind kind, QWidget *parent) : QDialog(parent), m_kind(kind)
 {
     auto *layout = new QVBoxLayout(this);
+    // The forms are long (path settings included): they scroll on small
+    // screens rather than push the buttons off.
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    QWidget *form = nullptr;
     if (kind == PoolKind::Client) {
         setWindowTitle(tr("New client pool"));
-        m_client = new ClientPoolForm(this);
-        layout->addWidget(m_client);
+        m_client = new ClientPoolForm;
+        form = m_client;
     } else {
         setWindowTitle(tr("New server pool"));
-        m_server = new ServerPoolForm(this);
-        layout->addWidget(m_server);
+        m_server = new ServerPoolForm;
+        form = m_server;
     }
+    scroll->setWidget(form);
+    scroll->setMinimumWidth(form->sizeHint().width() + 24);
+    scroll->setMinimumHeight(qMin(form->sizeHint().height() + 8, 420));
+    layout->addWidget(scroll, 1);
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Open | QDialogButtonBox::Cancel, this);
     connect(m_buttons, &QDialogButtonBox::accepted, this, &PoolFormDialog::tryAccept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);

@@ -11,11 +11,13 @@
 
 #include <QtCore/QDateTime>
 #include <QtCore/QSaveFile>
+#include <QtWidgets/QComboBox>
 #include <QtWidgets/QHBoxLayout>
 #include <QtWidgets/QHeaderView>
 #include <QtWidgets/QLabel>
 #include <QtWidgets/QLineEdit>
 #include <QtWidgets/QPushButton>
+#include <QtWidgets/QScrollArea>
 #include <QtWidgets/QSpinBox>
 #include <QtWidgets/QSplitter>
 #include <QtWidgets/QTabWidget>
@@ -53,6 +55,7 @@ PoolView::PoolView(PoolWorker *worker, int handle, const PoolSpec &spec, QWidget
 {
     buildUi();
     m_clock.start();
+    m_createdAt = QDateTime::currentDateTime();
     m_sampleTimer.setInterval(250);
     connect(&m_sampleTimer, &QTimer::timeout, this, &PoolView::sample);
     m_sampleTimer.start();
@@ -74,8 +77,8 @@ PoolView::PoolView(PoolWorker *worker, int handle, const PoolSpec &spec, QWidget
             return;
         m_running = ok;
         m_port = port;
-        m_state->setText(ok ? tr("Running") : tr("Failed"));
-        Q_EMIT statusMessage(QStringLiteral("%1: %2").arg(name(), message), !ok);
+        setPhase(ok ? PoolPhase::Running : PoolPhase::StartFailed);
+        report(message, !ok);
         Q_EMIT runningChanged(ok);
         if (ok)
             refreshConnection();
@@ -85,13 +88,21 @@ PoolView::PoolView(PoolWorker *worker, int handle, const PoolSpec &spec, QWidget
             return;
         m_running = false;
         m_pool.reset();
-        m_state->setText(tr("Stopped"));
-        Q_EMIT statusMessage(tr("%1: stopped").arg(name()), false);
+        setPhase(PoolPhase::Stopped);
+        report(tr("stopped"), false);
         Q_EMIT runningChanged(false);
     });
     connect(worker, &PoolWorker::poolMessage, this, [this, h](int handle_, const QString &message, bool isError) {
         if (handle_ == h)
-            Q_EMIT statusMessage(QStringLiteral("%1: %2").arg(name(), message), isError);
+            report(message, isError);
+    });
+    connect(worker, &PoolWorker::poolStatusChanged, this,
+            [this, h](int handle_, Pool::State state, const Error &error) {
+        if (handle_ != h)
+            return;
+        m_poolState = state;
+        m_poolError = error;
+        updateStatus();
     });
     connect(worker, &PoolWorker::readyIdsChanged, this, [this, h](int handle_, const QStringList &ids) {
         if (handle_ == h)
@@ -105,7 +116,7 @@ PoolView::PoolView(PoolWorker *worker, int handle, const PoolSpec &spec, QWidget
         if (handle_ != h)
             return;
         m_fetchResult->setText(tr("Failed: %1").arg(message));
-        Q_EMIT statusMessage(QStringLiteral("%1: %2").arg(name(), message), true);
+        report(message, true);
     });
     connect(worker, &PoolWorker::streamUpdated, this, [this, h](int handle_, const StreamInfo &info) {
         if (handle_ != h)
@@ -157,12 +168,29 @@ void PoolView::buildUi()
     m_summary = new QLabel(this);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_summary->setWordWrap(true);
-    m_state = new QLabel(tr("Starting…"), this);
+    m_state = new QLabel(tr("Starting"), this);
+    m_state->setObjectName(QStringLiteral("poolState"));
     QFont bold = m_state->font();
     bold.setBold(true);
     m_state->setFont(bold);
+    m_banner = new QLabel(this);
+    m_banner->setObjectName(QStringLiteral("poolBanner"));
+    m_banner->setWordWrap(true);
+    m_banner->setTextFormat(Qt::PlainText);
+    m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_bannerIcon = new QLabel(this);
+    m_bannerBox = new QWidget(this);
+    m_bannerBox->setAutoFillBackground(true);
+    auto *bannerLayout = new QHBoxLayout(m_bannerBox);
+    bannerLayout->setContentsMargins(8, 4, 8, 4);
+    bannerLayout->addWidget(m_bannerIcon);
+    bannerLayout->addWidget(m_state);
+    bannerLayout->addWidget(m_banner, 1);
     m_counters = new QLabel(this);
     m_counters->setTextFormat(Qt::PlainText);
+    // Wraps rather than widen the window past 1024 pixels.
+    m_counters->setWordWrap(true);
+    m_counters->setMinimumWidth(160);
 
     auto button = [this](const QString &text, const QString &icon, const QString &tip) {
         auto *b = new QPushButton(appIcon(icon), text, this);
@@ -183,9 +211,17 @@ void PoolView::buildUi()
     connect(m_pauseButton, &QPushButton::toggled, this, &PoolView::setChartsPaused);
     connect(zoomB, &QPushButton::clicked, this, &PoolView::resetZoom);
 
+    m_sampleCombo = new QComboBox(this);
+    for (int ms : {100, 250, 500, 1000, 2000})
+        m_sampleCombo->addItem(ms < 1000 ? tr("every %1 ms").arg(ms) : tr("every %1 s").arg(ms / 1000), ms);
+    m_sampleCombo->setCurrentIndex(m_sampleCombo->findData(250));
+    m_sampleCombo->setToolTip(tr("How often the charts sample the pool"));
+    connect(m_sampleCombo, &QComboBox::currentIndexChanged, this,
+            [this] { setSamplePeriod(m_sampleCombo->currentData().toInt()); });
+
     auto *head = new QHBoxLayout;
-    head->addWidget(m_state);
     head->addWidget(m_counters, 1);
+    head->addWidget(m_sampleCombo);
     for (QPushButton *b : {startB, stopB, flushB, resetB, m_pauseButton, zoomB})
         head->addWidget(b);
 
@@ -260,20 +296,86 @@ void PoolView::buildUi()
             refreshConnection();
     });
 
+    // The charts scroll rather than shrink below a readable size; the
+    // bottom tabs keep room for a table, a payload or the details.
+    auto *chartScroll = new QScrollArea(this);
+    chartScroll->setObjectName(QStringLiteral("chartScroll"));
+    chartScroll->setWidget(m_charts);
+    chartScroll->setWidgetResizable(true);
+    chartScroll->setFrameShape(QFrame::NoFrame);
+    chartScroll->setMinimumHeight(120);
+    m_bottomTabs->setMinimumHeight(180);
     auto *split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(m_charts);
+    split->setObjectName(QStringLiteral("poolSplit"));
+    split->addWidget(chartScroll);
     split->addWidget(m_bottomTabs);
     split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 1);
-    split->setSizes({560, 200});
+    split->setStretchFactor(1, 2);
+    split->setSizes({480, 320});
     split->setChildrenCollapsible(false);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
     layout->addWidget(m_summary);
+    layout->addWidget(m_bannerBox);
     layout->addLayout(head);
     layout->addWidget(split, 1);
     updateSummary();
+    updateStatus();
+}
+
+QString PoolView::where() const
+{
+    if (m_spec.kind == PoolKind::Client)
+        return m_spec.client.address;
+    QString host;
+    quint16 port = 0;
+    if (!parseHostPort(m_spec.server.listenAddress, &host, &port))
+        return m_spec.server.listenAddress;
+    if (m_port)
+        port = m_port;
+    return host.contains(QLatin1Char(':')) ? QStringLiteral("[%1]:%2").arg(host).arg(port)
+                                           : QStringLiteral("%1:%2").arg(host).arg(port);
+}
+
+void PoolView::setPhase(PoolPhase phase)
+{
+    m_phase = phase;
+    updateStatus();
+}
+
+void PoolView::updateStatus()
+{
+    const PoolStatus st = describePoolStatus(m_spec.kind, m_phase, m_poolState, m_poolError, where());
+    if (st.level == m_status.level && st.text == m_status.text && st.state == m_status.state && !m_banner->text().isEmpty())
+        return;
+    m_status = st;
+    m_state->setText(st.state);
+    // "Failed: …" and "Connected to …" say the state already: no echo of it.
+    m_state->setVisible(!st.text.startsWith(st.state));
+    m_banner->setText(st.text);
+    m_bannerIcon->setPixmap(statusIcon(st.level).pixmap(16, 16));
+    QPalette pal = m_bannerBox->palette();
+    pal.setColor(QPalette::Window, statusBackground(st.level, palette()));
+    m_bannerBox->setPalette(pal);
+    Q_EMIT statusChanged();
+}
+
+void PoolView::report(const QString &message, bool isError)
+{
+    m_lastMessage = QStringLiteral("%1: %2").arg(name(), message);
+    m_lastMessageIsError = isError;
+    Q_EMIT statusMessage(m_lastMessage, isError);
+}
+
+QString PoolView::bannerText() const
+{
+    return m_banner->text();
+}
+
+QString PoolView::countersText() const
+{
+    return m_counters->text();
 }
 
 void PoolView::updateSummary()
@@ -308,10 +410,14 @@ void PoolView::sample()
     if (m_samples.size() > kMaxSamples)
         m_samples.remove(0, m_samples.size() - kMaxSamples);
     m_charts->addSample(s);
-    m_counters->setText(tr("active %1 / capacity %2 · interval %3 ms · errors %4 · RTT %5 ms · %6")
-                            .arg(s.active).arg(s.capacity).arg(s.intervalMs).arg(s.errors)
-                            .arg(double(s.stats.smoothedRttUs()) / 1000.0, 0, 'f', 2)
-                            .arg(s.connected ? tr("connected") : tr("not connected")));
+    m_counters->setText(countersLine(s));
+    // The signals bring changes at once; reading the atomics here as well
+    // catches an error that clears without a change of state.
+    if (m_phase == PoolPhase::Running) {
+        m_poolState = m_pool->state();
+        m_poolError = m_pool->lastError();
+        updateStatus();
+    }
     if (m_spec.kind == PoolKind::Server && m_port)
         updateSummary();
 }
@@ -320,7 +426,8 @@ void PoolView::start()
 {
     PoolWorker *w = m_worker;
     const int h = m_handle;
-    m_state->setText(tr("Starting…"));
+    m_poolError = Error();
+    setPhase(PoolPhase::Starting);
     w->call([w, h] { w->startPool(h); });
 }
 
@@ -396,7 +503,7 @@ void PoolView::onStreamAcquired(const StreamInfo &info)
     const int row = m_streams->rowOfKey(info.key);
     if (row >= 0)
         m_table->selectRow(row);
-    Q_EMIT statusMessage(tr("%1: took stream %2").arg(name(), info.id), false);
+    report(tr("took stream %1").arg(info.id), false);
 }
 
 void PoolView::refreshConnection()
@@ -406,9 +513,23 @@ void PoolView::refreshConnection()
     w->call([w, h] { w->requestConnectionDetails(h); });
 }
 
+QString PoolView::exportCaption() const
+{
+    QString range;
+    if (!m_samples.isEmpty()) {
+        const QDateTime from = m_createdAt.addMSecs(qint64(m_samples.first().t * 1000));
+        const QDateTime to = m_createdAt.addMSecs(qint64(m_samples.last().t * 1000));
+        range = tr("%1 to %2").arg(from.toString(Qt::ISODate), to.toString(QStringLiteral("HH:mm:ss")));
+    } else {
+        range = tr("no samples yet");
+    }
+    return tr("%1 · %2 pool · %3 · %4").arg(name(), m_spec.kind == PoolKind::Client ? tr("client") : tr("server"),
+                                            where(), range);
+}
+
 bool PoolView::exportPng(const QString &path, QString *error)
 {
-    return m_charts->exportPng(path, error);
+    return m_charts->exportPng(path, error, exportCaption());
 }
 
 bool PoolView::exportCsv(const QString &path, QString *error) const

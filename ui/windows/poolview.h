@@ -5,13 +5,16 @@
 
 #include "inlineerrors.h"
 #include "poolsample.h"
+#include "poolstatus.h"
 #include "profiles.h"
 #include "workertypes.h"
 
+#include <QtCore/QDateTime>
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QTimer>
 #include <QtWidgets/QWidget>
 
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -42,6 +45,14 @@ public:
     void setDemo(bool demo) { m_demo = demo; }
     bool isRunning() const { return m_running; }
     quint16 serverPort() const { return m_port; }
+    /// The banner: the pool's state and the sentence of its current error.
+    const PoolStatus &status() const { return m_status; }
+    QString bannerText() const;
+    /// The last status line this pool reported (for the status bar).
+    QString lastMessage() const { return m_lastMessage; }
+    bool lastMessageIsError() const { return m_lastMessageIsError; }
+    /// "active 4 / capacity 4 · …" as shown beside the buttons.
+    QString countersText() const;
 
     PoolCharts *charts() const { return m_charts; }
     StreamModel *streams() const { return m_streams; }
@@ -54,6 +65,9 @@ public:
 
     /// Starts sampling at this period (default 250 ms).
     void setSamplePeriod(int ms);
+    int samplePeriod() const { return m_sampleTimer.interval(); }
+    /// The "sample every …" choice beside the buttons.
+    QComboBox *sampleCombo() const { return m_sampleCombo; }
 
 public Q_SLOTS:
     void start();
@@ -67,12 +81,17 @@ public Q_SLOTS:
     /// Server: incomingGet; client: the oldest ready ID.
     void takeNext();
     void refreshConnection();
+    /// The charts as PNG, captioned with exportCaption().
     bool exportPng(const QString &path, QString *error = nullptr);
+    /// "name · client pool · 127.0.0.1:4433 · 2026-11-27T18:20:01 to 18:25:13"
+    QString exportCaption() const;
     bool exportCsv(const QString &path, QString *error = nullptr) const;
 
 Q_SIGNALS:
     void statusMessage(const QString &text, bool isError);
     void runningChanged(bool running);
+    /// status() changed (level or text).
+    void statusChanged();
 
 private:
     void buildUi();
@@ -80,6 +99,10 @@ private:
     void setPool(const PoolPtr &pool);
     void updateSummary();
     void onStreamAcquired(const StreamInfo &info);
+    void setPhase(PoolPhase phase);
+    void updateStatus();
+    void report(const QString &message, bool isError);
+    QString where() const;
 
     PoolWorker *m_worker;
     int m_handle;
@@ -91,13 +114,24 @@ private:
     QTimer m_sampleTimer;
     QTimer m_slowTimer;
     QElapsedTimer m_clock;
+    QDateTime m_createdAt;   ///< wall-clock time of m_clock's zero
     QList<PoolSample> m_samples;
+    PoolPhase m_phase = PoolPhase::Starting;
+    Pool::State m_poolState = Pool::State::Idle;
+    Error m_poolError;
+    PoolStatus m_status;
+    QString m_lastMessage;
+    bool m_lastMessageIsError = false;
     InlineErrors m_errors;
 
     QLabel *m_summary = nullptr;
     QLabel *m_state = nullptr;
+    QLabel *m_banner = nullptr;
+    QLabel *m_bannerIcon = nullptr;
+    QWidget *m_bannerBox = nullptr;
     QLabel *m_counters = nullptr;
     QPushButton *m_pauseButton = nullptr;
+    QComboBox *m_sampleCombo = nullptr;
     PoolCharts *m_charts = nullptr;
     StreamModel *m_streams = nullptr;
     QTableView *m_table = nullptr;
