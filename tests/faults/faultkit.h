@@ -126,7 +126,7 @@ inline ClientRun runClient(const QStringList &args, int boundMs)
 {
     QProcess process;
     process.setProgram(cliPath());
-    process.setArguments(QStringList{QStringLiteral("client")} + args);
+    process.setArguments(QStringList{QStringLiteral("client"), QStringLiteral("--verbose")} + args);
     QSignalSpy done(&process, &QProcess::finished);
     QElapsedTimer clock;
     clock.start();

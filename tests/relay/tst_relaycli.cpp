@@ -247,7 +247,7 @@ private Q_SLOTS:
                      QRegularExpression::MultilineOption)),
                  qPrintable(relay.err()));
         const Finished client = run({"client", "--connect", QStringLiteral("127.0.0.1:%1").arg(relay.port()),
-                                     "--streams", "2", "--bytes", "10000"});
+                                     "--streams", "2", "--bytes", "10000", "--verbose"});
         QVERIFY2(client.exitCode == 0, qPrintable(client.out + client.err));
         // Each echo takes at least the profile's round trip.
         static const QRegularExpression streamMs(QStringLiteral("^stream \\S+ bytes=\\d+ ms=([0-9.]+) ok$"),
