@@ -31,6 +31,9 @@ public:
     explicit ClientCommand(const ClientOptions &options) : m_options(options)
     {
         m_starve.setSingleShot(true);
+        // A coarse timer may fire up to 5 % early: "no connection after 3s"
+        // must not come at 2.85 s.
+        m_starve.setTimerType(Qt::PreciseTimer);
         // --timeout is the whole wait: dials that fail meanwhile (handshake
         // timeouts, nothing listening) are the pool's to retry, and when
         // the time is up the last cause is the answer.

@@ -46,6 +46,9 @@ const QList<Family> &families()
          [](const PoolMetrics &m) { return integer(m.streamsServed); }},
         {"quicpool_pool_streams_failed", Type::Counter, "", "Streams whose exchange failed.",
          [](const PoolMetrics &m) { return integer(m.streamsFailed); }},
+        {"quicpool_pool_streams_refused", Type::Counter, "",
+         "Streams refused: a server closing them unanswered, a client seeing the server refuse them.",
+         [](const PoolMetrics &m) { return integer(m.streamsRefused); }},
         {"quicpool_pool_clients_refused", Type::Counter, "", "Connections refused (client IP not allowed).",
          [](const PoolMetrics &m) { return integer(m.clientsRefused); }},
         {"quicpool_pool_sent_bytes", Type::Counter, "bytes",
@@ -73,6 +76,7 @@ PoolMetrics poolMetrics(const Pool &pool, const QString &name, const QString &ad
     m.capacity = pool.capacity();
     m.intervalSeconds = double(pool.interval().count()) / 1e3;
     m.errors = pool.errorCount();
+    m.streamsRefused = pool.refusedStreamCount();
     m.connections = pool.isConnected() ? 1 : 0;
     const ConnectionStats stats = pool.stats();
     m.sentBytes = stats.bytesSent();

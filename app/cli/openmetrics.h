@@ -27,6 +27,7 @@ struct PoolMetrics
     qint64 connections = 0;       ///< connections up now
     qint64 streamsServed = 0;     ///< exchanges that completed
     qint64 streamsFailed = 0;     ///< exchanges that failed
+    qint64 streamsRefused = 0;    ///< Pool::refusedStreamCount()
     qint64 clientsRefused = 0;    ///< server: connections refused (--client-ip)
     qint64 sentBytes = 0;         ///< UDP payload bytes of the current connection(s)
     qint64 receivedBytes = 0;

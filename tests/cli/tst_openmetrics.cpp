@@ -26,6 +26,7 @@ PoolMetrics sample()
     m.streamsServed = 1000;
     m.streamsFailed = 4;
     m.clientsRefused = 5;
+    m.streamsRefused = 6;
     m.sentBytes = 123456789;
     m.receivedBytes = 987654321;
     m.rttSeconds = 0.000125;
@@ -56,6 +57,7 @@ private Q_SLOTS:
                  QStringLiteral("quicpool_pool_connections") + labels + QStringLiteral(" 1"),
                  QStringLiteral("quicpool_pool_streams_served_total") + labels + QStringLiteral(" 1000"),
                  QStringLiteral("quicpool_pool_streams_failed_total") + labels + QStringLiteral(" 4"),
+                 QStringLiteral("quicpool_pool_streams_refused_total") + labels + QStringLiteral(" 6"),
                  QStringLiteral("quicpool_pool_clients_refused_total") + labels + QStringLiteral(" 5"),
                  QStringLiteral("quicpool_pool_sent_bytes_total") + labels + QStringLiteral(" 123456789"),
                  QStringLiteral("quicpool_pool_received_bytes_total") + labels + QStringLiteral(" 987654321"),
@@ -73,7 +75,7 @@ private Q_SLOTS:
         client.address = QStringLiteral("[::1]:4433");
         const auto parsed = openmetricstest::parseOpenMetrics(formatOpenMetrics({sample(), client}));
         QVERIFY2(parsed.ok, qPrintable(parsed.error));
-        QCOMPARE(parsed.families.size(), 12);
+        QCOMPARE(parsed.families.size(), 13);
         const QJsonObject errors = parsed.families.value(u"quicpool_pool_errors").toObject();
         QCOMPARE(errors.value(u"type").toString(), QStringLiteral("counter"));
         const QJsonArray samples = errors.value(u"samples").toArray();

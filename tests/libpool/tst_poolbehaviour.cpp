@@ -301,6 +301,10 @@ private Q_SLOTS:
         QCOMPARE(second.active(), 0);
         QVERIFY(second.errorCount() >= 1);
         QCOMPARE(first.active(), 3);
+        // Both ends count the refusals; the first client saw none.
+        QVERIFY2(server.refusedStreamCount() >= 2, qPrintable(QString::number(server.refusedStreamCount())));
+        QVERIFY2(second.refusedStreamCount() >= 2, qPrintable(QString::number(second.refusedStreamCount())));
+        QCOMPARE(first.refusedStreamCount(), 0);
     }
 
     void aFullServerPoolDoesNotMakeTheClientRedial()
@@ -329,6 +333,8 @@ private Q_SLOTS:
         QCOMPARE(a.active(), 4);
         QCOMPARE(b.state(), Pool::State::Connected);
         QVERIFY2(b.errorCount() >= 8, qPrintable(QString::number(b.errorCount())));   // each refusal counts
+        QVERIFY2(b.refusedStreamCount() >= 8, qPrintable(QString::number(b.refusedStreamCount())));
+        QCOMPARE(a.refusedStreamCount(), 0);
         QCOMPARE(errors.count(), 1);
         QCOMPARE(b.lastError().message(), QStringLiteral("server pool full: accepted 0 of 4 streams"));
         QCOMPARE(errors.first().first().value<quicpool::Error>().message(),

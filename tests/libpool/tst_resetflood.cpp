@@ -1,6 +1,6 @@
 // A flood of garbage short-header datagrams (tests/helpers/garbage.h) at a
 // listener: what comes back is rationed. Every unknown short-header packet
-// of 41 bytes or more asks for a stateless reset; the answers must stay
+// of 22 bytes or more asks for a stateless reset; the answers must stay
 // within the endpoint's and the source's rate and under a quarter of the
 // bytes sent, so a forged source cannot aim the server at a third party.
 #include "garbage.h"
@@ -34,7 +34,7 @@ private Q_SLOTS:
 
         QList<QByteArray> flood;
         for (const GarbageDatagram &g : garbageDatagrams(20000, 11))
-            if (g.kind == GarbageKind::ShortHeader && g.data.size() >= 41)
+            if (g.kind == GarbageKind::ShortHeader && g.data.size() >= 22)
                 flood.append(g.data);
         QVERIFY2(flood.size() > 1000, qPrintable(QString::number(flood.size())));
 

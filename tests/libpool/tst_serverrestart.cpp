@@ -78,8 +78,10 @@ class TestServerRestart : public QObject
 
     /// Runs a client against a child, kills the child and restarts it on
     /// the same port with secret2; how long (ms) the client took after the
-    /// restart to be connected again, or -1 if not within waitMs.
-    qint64 recoveryAfterRestart(const QString &secret1, const QString &secret2, int waitMs, QString *why)
+    /// restart to be connected again, or -1 if not within waitMs. An idle
+    /// client (keepAlive set) sends nothing but its keep-alives.
+    qint64 recoveryAfterRestart(const QString &secret1, const QString &secret2, int waitMs, QString *why,
+                                std::chrono::milliseconds idleKeepAlive = {})
     {
         QProcess first, second;
         const quint16 port = startChild(first, 0, secret1);
@@ -87,7 +89,11 @@ class TestServerRestart : public QObject
             *why = QStringLiteral("the first server did not start");
             return -2;
         }
-        ClientPool client(clientConfig(port, 1, 1));
+        ClientPoolConfig cc = clientConfig(port, 1, 1);
+        const bool idle = idleKeepAlive.count() > 0;
+        if (idle)
+            cc.setKeepAlive(idleKeepAlive);
+        ClientPool client(cc);
         QSignalSpy connectedSpy(&client, &Pool::connected);
         QSignalSpy lostSpy(&client, &Pool::disconnected);
         client.start();
@@ -106,7 +112,8 @@ class TestServerRestart : public QObject
             if (stream && stream->isWritable())
                 stream->write(QByteArray(200, 'x'));
         });
-        writer.start(50);
+        if (!idle)
+            writer.start(50);
         QTest::qWait(200);
 
         first.kill();  // SIGKILL: the old connection just goes silent
@@ -159,6 +166,21 @@ private Q_SLOTS:
         qInfo("private key: client connected again %lld ms after the restart (%s)", ms, qPrintable(why));
         QVERIFY2(why.contains(QLatin1String("stateless reset")), qPrintable(why));
         QVERIFY2(ms < 2000, qPrintable(QString::number(ms)));
+    }
+
+    void anIdleClientNoticesAtItsNextKeepAlive()
+    {
+        // Nothing to send but keep-alives: those are the smallest packets a
+        // connection sends (about 30 bytes here), and they must earn a reset
+        // too, or an idle pool sits on a dead connection until its idle
+        // timeout (3 x keepAlive).
+        const QString key = QStringLiteral("key:") + QString::fromLatin1(QByteArray(32, 'i').toHex());
+        QString why;
+        const qint64 ms = recoveryAfterRestart(key, key, 6000, &why, 1000ms);
+        QVERIFY2(ms >= 0, qPrintable(why.isEmpty() ? QStringLiteral("not back within 6 s") : why));
+        qInfo("idle client, keep-alive 1 s: connected again %lld ms after the restart (%s)", ms, qPrintable(why));
+        QVERIFY2(why.contains(QLatin1String("stateless reset")), qPrintable(why));
+        QVERIFY2(ms < 2500, qPrintable(QString::number(ms)));
     }
 
     void anotherSecretIsNotBelieved()

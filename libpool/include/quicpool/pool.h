@@ -55,6 +55,10 @@ public:
     void addError();
     qint64 errorCount() const;      ///< failed attempts, as NodePass counts them
     void resetError();
+    /// Streams refused since start: those a server pool closed unanswered
+    /// (full, bad or missing hello), those a client pool saw the server
+    /// refuse (ended before their ID, or beyond the server's stream limit).
+    qint64 refusedStreamCount() const;
     /// The current connection's figures, one consistent snapshot (refreshed
     /// five times a second); all zero before a handshake completes.
     ConnectionStats stats() const;

@@ -224,6 +224,7 @@ void ClientPoolPrivate::openMore()
             // adjusts instead of waiting.
             batchRefused += batchToStart;
             errors += batchToStart;
+            refusedStreams += batchToStart;
             batchToStart = 0;
             if (pending.isEmpty() && cycleRunning)
                 finishBatch();
@@ -285,6 +286,7 @@ void ClientPoolPrivate::resolveStream(Stream *s, Outcome outcome, const QString 
         // The batch's summary says how many the server took.
         ++batchRefused;
         ++errors;
+        ++refusedStreams;
         s->abort();
         s->deleteLater();
         break;

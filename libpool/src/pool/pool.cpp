@@ -402,6 +402,7 @@ Milliseconds Pool::interval() const { return Milliseconds(d_func()->intervalMs.l
 void Pool::addError() { ++d_func()->errors; }
 qint64 Pool::errorCount() const { return d_func()->errors; }
 void Pool::resetError() { d_func()->errors = 0; }
+qint64 Pool::refusedStreamCount() const { return d_func()->refusedStreams; }
 bool Pool::isConnected() const { return d_func()->connectedFlag; }
 
 ConnectionStats Pool::stats() const

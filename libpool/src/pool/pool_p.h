@@ -37,6 +37,7 @@ public:
     std::atomic_int capacityValue{0};
     std::atomic<qint64> intervalMs{0};
     std::atomic<qint64> errors{0};
+    std::atomic<qint64> refusedStreams{0};   // refusedStreamCount()
     std::atomic<Pool::State> state{Pool::State::Idle};
 
     // --- snapshots other threads read whole: one lock each, held for a copy

@@ -123,8 +123,10 @@ void ServerPoolPrivate::refuse(Stream *s, const char *why)
 {
     awaitingHello.remove(s);
     QObject::disconnect(s, nullptr, q_ptr, nullptr);
-    if (why)
+    if (why) {
+        ++refusedStreams;
         qCDebug(lcPool) << "refusing stream" << s->streamId() << ":" << why;
+    }
     // Close without answering: the client sees the stream end before its ID.
     s->close();
     s->deleteLater();

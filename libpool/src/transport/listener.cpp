@@ -13,7 +13,12 @@ namespace quicpool::transport {
 
 namespace {
 
-constexpr size_t kMinResetTrigger = 41; // smallest packet we answer with a reset
+// The smallest packet we answer with a reset: one byte more than the
+// shortest reset (RFC 9000 10.3: 5 unpredictable bytes and the 16-byte
+// token). An idle connection's keep-alives are about 30 bytes (8-byte
+// connection IDs), and they must earn a reset too, or an idle client of a
+// restarted server waits for its idle timeout.
+constexpr size_t kMinResetTrigger = 22;
 constexpr size_t kSmallResetLength = 40; // a reset this short still passes for a short-header packet
 constexpr size_t kMaxResetLength = 64;   // longest reset we send, whatever asked for it
 
