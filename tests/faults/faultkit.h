@@ -3,31 +3,19 @@
 // one rule every fault run is held to: it carries every byte intact (the
 // client's echo and sink modes check each byte against the test pattern)
 // or it ends with a clear sentence, within a bounded time.
-//
-// The binary comes from QUICPOOL_CLI (set by tests/CMakeLists.txt).
 #pragma once
 
+#include "cliprocess.h"
 #include "relayfixture.h"
 
-#include <QtCore/QCoreApplication>
-#include <QtCore/QDir>
-#include <QtCore/QElapsedTimer>
-#include <QtCore/QProcess>
 #include <QtCore/QRegularExpression>
 #include <QtNetwork/QUdpSocket>
-#include <QtTest/QSignalSpy>
-#include <QtTest/QTest>
-#include <csignal>
 
 namespace quicpool::faults {
 
-inline QString cliPath()
-{
-    const QString fromEnv = qEnvironmentVariable("QUICPOOL_CLI");
-    if (!fromEnv.isEmpty())
-        return fromEnv;
-    return QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../app/quicpool"));
-}
+using clitest::cliPath;
+using clitest::CliServer;
+using ClientRun = clitest::Finished;
 
 /// A loopback UDP port nothing listens on now (bound once, then let go).
 inline quint16 freeUdpPort()
@@ -36,27 +24,6 @@ inline quint16 freeUdpPort()
     probe.bind(QHostAddress::LocalHost, 0);
     return probe.localPort();
 }
-
-/// What a finished client run left behind.
-struct ClientRun
-{
-    bool finished = false;   ///< exited on its own within the bound
-    bool crashed = false;
-    int exitCode = -1;
-    qint64 ms = 0;           ///< from start to exit
-    QString out;
-    QString err;
-
-    QString describe() const
-    {
-        return QStringLiteral("exit %1%2%3 after %4 ms\n--- stdout:\n%5--- stderr:\n%6")
-            .arg(exitCode)
-            .arg(crashed ? QStringLiteral(" (crashed)") : QString())
-            .arg(finished ? QString() : QStringLiteral(" (did not finish: killed)"))
-            .arg(ms)
-            .arg(out.right(3000), err.right(3000));
-    }
-};
 
 /// How a run ended, by the rule above.
 enum class Outcome { Intact, ClearFailure, Broken };
@@ -120,105 +87,11 @@ inline QString firstSentence(const ClientRun &run)
     return m.hasMatch() ? m.captured(1) : QString();
 }
 
-/// Runs `quicpool client` to its end (or kills it after boundMs) while this
-/// thread's event loop keeps turning: the relay lives on it.
+/// Runs `quicpool client --verbose` to its end, or kills it after boundMs.
 inline ClientRun runClient(const QStringList &args, int boundMs)
 {
-    QProcess process;
-    process.setProgram(cliPath());
-    process.setArguments(QStringList{QStringLiteral("client"), QStringLiteral("--verbose")} + args);
-    QSignalSpy done(&process, &QProcess::finished);
-    QElapsedTimer clock;
-    clock.start();
-    process.start();
-    ClientRun run;
-    if (!process.waitForStarted(5000)) {
-        run.err = QStringLiteral("cannot start %1: %2").arg(cliPath(), process.errorString());
-        return run;
-    }
-    run.finished = done.wait(boundMs);
-    run.ms = clock.elapsed();
-    if (!run.finished) {
-        process.kill();
-        process.waitForFinished(2000);
-    } else {
-        run.exitCode = process.exitCode();
-        run.crashed = process.exitStatus() != QProcess::NormalExit;
-    }
-    run.out = QString::fromUtf8(process.readAllStandardOutput());
-    run.err += QString::fromUtf8(process.readAllStandardError());
-    return run;
+    return clitest::runCli(QStringList{QStringLiteral("client"), QStringLiteral("--verbose")} + args, boundMs);
 }
-
-/// `quicpool server` as a child process; knows its port once started.
-class CliServer
-{
-public:
-    /// listen: "127.0.0.1:0" picks a port; a fixed one lets a restart take it again.
-    bool start(const QString &listen, const QStringList &extra = {})
-    {
-        m_process.setProgram(cliPath());
-        m_process.setArguments(QStringList{QStringLiteral("server"), QStringLiteral("--listen"), listen} + extra);
-        m_process.start();
-        if (!m_process.waitForStarted(5000)) {
-            m_log = m_process.errorString();
-            return false;
-        }
-        static const QRegularExpression listening(QStringLiteral("^listening on 127\\.0\\.0\\.1:(\\d+)"),
-                                                  QRegularExpression::MultilineOption);
-        QElapsedTimer clock;
-        clock.start();
-        while (clock.elapsed() < 15000) {
-            m_log += QString::fromUtf8(m_process.readAllStandardError());
-            const auto port = listening.match(m_log);
-            if (port.hasMatch()) {
-                m_port = port.captured(1).toUShort();
-                return m_port != 0;
-            }
-            if (m_process.state() == QProcess::NotRunning)
-                return false;
-            QTest::qWait(20);   // the relay's loop keeps turning meanwhile
-        }
-        return false;
-    }
-
-    /// Sends the signal and waits for the exit (event loop turning); the
-    /// exit code, or -1 for a crash, a kill or no exit.
-    int stop(int signalNumber = SIGTERM)
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            QSignalSpy done(&m_process, &QProcess::finished);
-            ::kill(pid_t(m_process.processId()), signalNumber);
-            if (!done.wait(10000)) {
-                m_process.kill();
-                m_process.waitForFinished(2000);
-                return -1;
-            }
-        }
-        m_log += QString::fromUtf8(m_process.readAllStandardError());
-        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
-    }
-
-    ~CliServer()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(2000);
-        }
-    }
-
-    quint16 port() const { return m_port; }
-    QString readLog()
-    {
-        m_log += QString::fromUtf8(m_process.readAllStandardError());
-        return m_log;
-    }
-
-private:
-    QProcess m_process;
-    QString m_log;
-    quint16 m_port = 0;
-};
 
 /// The client's arguments for `streams` runs of `bytes` each in `mode`
 /// towards 127.0.0.1:port.

@@ -34,7 +34,7 @@ private Q_SLOTS:
         // its run ends with a sentence (hold never answers) within its
         // --timeout: no redial storm, no silent hang.
         CliServer server;
-        QVERIFY2(server.start(QStringLiteral("127.0.0.1:0"),
+        QVERIFY2(server.startOn(QStringLiteral("127.0.0.1:0"),
                               {QStringLiteral("--mode"), QStringLiteral("hold"), QStringLiteral("--max-cap"),
                                QStringLiteral("8"), QStringLiteral("--verbose")}),
                  qPrintable(server.readLog()));
@@ -72,7 +72,7 @@ private Q_SLOTS:
         // 200 client pools dial at once, each wanting 2 streams; all get
         // them, and an ordinary client run meanwhile stays intact.
         CliServer server;
-        QVERIFY2(server.start(QStringLiteral("127.0.0.1:0")), qPrintable(server.readLog()));
+        QVERIFY2(server.startOn(QStringLiteral("127.0.0.1:0")), qPrintable(server.readLog()));
         constexpr int kPools = 200;
         std::vector<std::unique_ptr<ClientPool>> pools;
         for (int i = 0; i < kPools; ++i) {

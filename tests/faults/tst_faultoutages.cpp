@@ -24,7 +24,7 @@ private Q_SLOTS:
     {
         QFETCH(int, seconds);
         CliServer server;
-        QVERIFY2(server.start(QStringLiteral("127.0.0.1:0")), qPrintable(server.readLog()));
+        QVERIFY2(server.startOn(QStringLiteral("127.0.0.1:0")), qPrintable(server.readLog()));
         relay::RelayConfig rc = testing::relayTo(server.port());
         // 2 MiB each way at 1 MB/s: the outage at 1 s falls mid-transfer.
         rc.rate = 1'000'000;

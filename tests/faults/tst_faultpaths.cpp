@@ -35,7 +35,7 @@ private Q_SLOTS:
         QFETCH(QString, bytes);
         QFETCH(bool, mustBeIntact);
         CliServer server;
-        QVERIFY2(server.start(QStringLiteral("127.0.0.1:0")), qPrintable(server.readLog()));
+        QVERIFY2(server.startOn(QStringLiteral("127.0.0.1:0")), qPrintable(server.readLog()));
         relay::RelayConfig rc = testing::relayTo(server.port(), 11);
         rc.setLoss(loss);
         relay::Relay relay(rc);
@@ -61,7 +61,7 @@ private Q_SLOTS:
         // The first five datagrams each way are lost: the first handshake
         // cannot finish within its 10 s; --timeout 30s covers a redial.
         CliServer server;
-        QVERIFY2(server.start(QStringLiteral("127.0.0.1:0")), qPrintable(server.readLog()));
+        QVERIFY2(server.startOn(QStringLiteral("127.0.0.1:0")), qPrintable(server.readLog()));
         relay::RelayConfig rc = testing::relayTo(server.port());
         rc.dropFirst = 5;
         relay::Relay relay(rc);
@@ -81,7 +81,7 @@ private Q_SLOTS:
         // The relay moves the client's port towards the server every
         // 300 ms while a rate-limited transfer runs (about 2 s).
         CliServer server;
-        QVERIFY2(server.start(QStringLiteral("127.0.0.1:0")), qPrintable(server.readLog()));
+        QVERIFY2(server.startOn(QStringLiteral("127.0.0.1:0")), qPrintable(server.readLog()));
         relay::RelayConfig rc = testing::relayTo(server.port());
         rc.rate = 2'000'000;
         rc.queue = std::chrono::milliseconds(200);
@@ -101,7 +101,7 @@ private Q_SLOTS:
         // 40,000 garbage datagrams (noise, Initial and short-header
         // look-alikes) hit the server's port while a client runs.
         CliServer server;
-        QVERIFY2(server.start(QStringLiteral("127.0.0.1:0")), qPrintable(server.readLog()));
+        QVERIFY2(server.startOn(QStringLiteral("127.0.0.1:0")), qPrintable(server.readLog()));
         int sent = 0;
         quint32 seed = 1;
         QTimer spray;

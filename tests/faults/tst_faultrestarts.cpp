@@ -38,7 +38,7 @@ private Q_SLOTS:
         QFETCH(int, boundMs);
         const QString listen = QStringLiteral("127.0.0.1:%1").arg(freeUdpPort());
         auto first = std::make_unique<CliServer>();
-        QVERIFY2(first->start(listen), qPrintable(first->readLog()));
+        QVERIFY2(first->startOn(listen), qPrintable(first->readLog()));
         relay::RelayConfig rc = testing::relayTo(first->port());
         // 6 MiB each way at 2 MB/s: about 3 s, so the restart at 1 s
         // falls mid-run.
@@ -53,7 +53,7 @@ private Q_SLOTS:
         QTimer::singleShot(1000, this, [&] {
             firstExit = first->stop(signalNumber);
             second = std::make_unique<CliServer>();
-            second->start(listen);
+            second->startOn(listen);
         });
         const ClientRun run = runClient(clientArgs(relay.listenPort(), streams, 2, QStringLiteral("256KiB"),
                                                    clientExtra),

@@ -1,7 +1,9 @@
 // Running the `quicpool` binary from a test: the path to it, a run to
 // completion with its output, and `quicpool server` as a child process
 // that reports its port and certificate. Shared by the suites that run
-// the CLI between processes (tst_cli, tst_clirun).
+// the CLI between processes (tests/cli, tests/faults). Every wait keeps
+// this thread's event loop turning: an in-process relay or server may
+// have to answer meanwhile.
 //
 // The binary comes from QUICPOOL_CLI (set by tests/CMakeLists.txt), else
 // from ../app/quicpool next to the test in the build tree.
@@ -13,6 +15,7 @@
 #include <QtCore/QProcess>
 #include <QtCore/QRegularExpression>
 #include <QtTest/QSignalSpy>
+#include <QtTest/QTest>
 #include <csignal>
 #include <sys/types.h>
 #include <signal.h>
@@ -27,32 +30,49 @@ inline QString cliPath()
     return QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../app/quicpool"));
 }
 
+/// What a finished run left behind.
 struct Finished
 {
-    int exitCode = -1;
+    bool finished = false;   ///< exited on its own within the bound
     bool crashed = false;
+    int exitCode = -1;
+    qint64 ms = 0;           ///< from start to exit (or to the kill)
     QString out;
     QString err;
+
+    QString describe() const
+    {
+        return QStringLiteral("exit %1%2%3 after %4 ms\n--- stdout:\n%5--- stderr:\n%6")
+            .arg(exitCode)
+            .arg(crashed ? QStringLiteral(" (crashed)") : QString())
+            .arg(finished ? QString() : QStringLiteral(" (did not finish: killed)"))
+            .arg(ms)
+            .arg(out.right(4000), err.right(4000));
+    }
 };
 
-/// Runs the CLI to completion while this thread's event loop keeps
-/// turning (an in-process server may have to answer it).
+inline QString describe(const Finished &f) { return f.describe(); }
+
+/// Runs the CLI to completion, or kills it after timeoutMs.
 inline Finished runCli(const QStringList &args, int timeoutMs = 30000)
 {
     QProcess process;
     process.setProgram(cliPath());
     process.setArguments(args);
     QSignalSpy done(&process, &QProcess::finished);
+    QElapsedTimer clock;
+    clock.start();
     process.start();
     Finished result;
     if (!process.waitForStarted(5000)) {
         result.err = QStringLiteral("cannot start %1: %2").arg(cliPath(), process.errorString());
         return result;
     }
-    if (!done.wait(timeoutMs)) {
+    result.finished = done.wait(timeoutMs);
+    result.ms = clock.elapsed();
+    if (!result.finished) {
         process.kill();
         process.waitForFinished(2000);
-        result.err = QStringLiteral("timed out after %1 ms").arg(timeoutMs);
     } else {
         result.exitCode = process.exitCode();
         result.crashed = process.exitStatus() != QProcess::NormalExit;
@@ -62,23 +82,18 @@ inline Finished runCli(const QStringList &args, int timeoutMs = 30000)
     return result;
 }
 
-inline QString describe(const Finished &f)
-{
-    return QStringLiteral("exit %1%2\n--- stdout:\n%3--- stderr:\n%4")
-        .arg(f.exitCode)
-        .arg(f.crashed ? QStringLiteral(" (crashed)") : QString())
-        .arg(f.out.left(4000), f.err.left(4000));
-}
-
 /// `quicpool server` as a child process; knows its port once started.
 class CliServer
 {
 public:
-    bool start(const QStringList &extra)
+    /// Listens on a port of its choosing.
+    bool start(const QStringList &extra) { return startOn(QStringLiteral("127.0.0.1:0"), extra); }
+
+    /// listen: "127.0.0.1:0" picks a port; a fixed one lets a restart take it again.
+    bool startOn(const QString &listen, const QStringList &extra = {})
     {
         m_process.setProgram(cliPath());
-        m_process.setArguments(QStringList{QStringLiteral("server"), QStringLiteral("--listen"),
-                                           QStringLiteral("127.0.0.1:0")} + extra);
+        m_process.setArguments(QStringList{QStringLiteral("server"), QStringLiteral("--listen"), listen} + extra);
         m_process.start();
         if (!m_process.waitForStarted(5000)) {
             m_log = m_process.errorString();
@@ -101,21 +116,23 @@ public:
             }
             if (m_process.state() == QProcess::NotRunning)
                 return false;
-            m_process.waitForReadyRead(200);
+            QTest::qWait(20);
         }
         return false;
     }
 
-    /// Sends the signal and waits for the exit; the exit code, or -1.
+    /// Sends the signal and waits for the exit; the exit code, or -1 for a
+    /// crash, a kill or no exit.
     int stop(int signalNumber = SIGTERM)
     {
-        if (m_process.state() == QProcess::NotRunning)
-            return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
-        ::kill(pid_t(m_process.processId()), signalNumber);
-        if (!m_process.waitForFinished(10000)) {
-            m_process.kill();
-            m_process.waitForFinished(2000);
-            return -1;
+        if (m_process.state() != QProcess::NotRunning) {
+            QSignalSpy done(&m_process, &QProcess::finished);
+            ::kill(pid_t(m_process.processId()), signalNumber);
+            if (!done.wait(10000)) {
+                m_process.kill();
+                m_process.waitForFinished(2000);
+                return -1;
+            }
         }
         m_log += QString::fromUtf8(m_process.readAllStandardError());
         return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
