@@ -12,6 +12,7 @@
 #include "payloadpanel.h"
 #include "poolcharts.h"
 #include "poolformdialog.h"
+#include "qlogfields.h"
 #include "poolview.h"
 #include "serverpoolform.h"
 #include "formvalidation.h"
@@ -47,6 +48,7 @@ private Q_SLOTS:
     void init();
     void pairFromFormsChartsGrow();
     void fetchByIdRoundTripsPayload();
+    void qlogFromFormsWritesFiles();
     void demoPairMovesCharts();
     void loadTestEngineModes_data();
     void loadTestEngineModes();
@@ -135,6 +137,49 @@ void TestLivePools::pairFromFormsChartsGrow()
     QTRY_VERIFY_WITH_TIMEOUT(!client->isRunning(), 5000);
     client->start();
     QTRY_VERIFY_WITH_TIMEOUT(client->isRunning(), 10000);
+}
+
+void TestLivePools::qlogFromFormsWritesFiles()
+{
+    // "Write qlog" on both forms: each pool writes one .sqlog per
+    // connection (libpool's name) into its folder, the client's made on
+    // the way since it did not exist yet.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString serverDir = dir.path();
+    const QString clientDir = dir.filePath(QStringLiteral("client/qlog"));
+    MainWindow window;
+    window.startUp(parseAppOptions({QStringLiteral("x"), QStringLiteral("--no-demo")}));
+    PoolFormDialog *sd = window.showPoolDialog(PoolKind::Server);
+    sd->serverForm()->listenEdit()->setText(QStringLiteral("127.0.0.1:0"));
+    sd->serverForm()->qlogFields()->enabledCheck()->setChecked(true);
+    sd->serverForm()->qlogFields()->folderEdit()->setText(serverDir);
+    sd->tryAccept();
+    QVERIFY(!sd->isVisible());
+    PoolView *server = window.poolViews().last();
+    QTRY_VERIFY_WITH_TIMEOUT(server->serverPort() != 0, 10000);
+    PoolFormDialog *cd = window.showPoolDialog(PoolKind::Client);
+    cd->clientForm()->addressEdit()->setText(QStringLiteral("127.0.0.1:%1").arg(server->serverPort()));
+    cd->clientForm()->minCapacitySpin()->setValue(1);
+    cd->clientForm()->maxCapacitySpin()->setValue(2);
+    cd->clientForm()->qlogFields()->enabledCheck()->setChecked(true);
+    cd->clientForm()->qlogFields()->folderEdit()->setText(clientDir);
+    cd->tryAccept();
+    QVERIFY2(!cd->isVisible(), qPrintable(cd->clientForm()->errorMessage(QStringLiteral("qlogDirectory"))));
+    PoolView *client = window.poolViews().last();
+    QTRY_VERIFY_WITH_TIMEOUT(client->streams()->pooledCount() > 0, 15000);
+    const QStringList qlogs{QStringLiteral("*.sqlog")};
+    QTRY_COMPARE_WITH_TIMEOUT(QDir(clientDir).entryList(qlogs, QDir::Files).size(), 1, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(QDir(serverDir).entryList(qlogs, QDir::Files).size(), 1, 5000);
+    // Closing the connection ends the file: a qlog qvis reads (JSON-SEQ).
+    client->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(!client->isRunning(), 5000);
+    QFile f(QDir(clientDir).filePath(QDir(clientDir).entryList(qlogs, QDir::Files).first()));
+    QTRY_VERIFY_WITH_TIMEOUT(f.size() > 0, 5000);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray head = f.read(200);
+    QVERIFY(head.startsWith('\x1e'));
+    QVERIFY(head.contains("qlog_version"));
 }
 
 void TestLivePools::fetchByIdRoundTripsPayload()

@@ -12,6 +12,7 @@
 #include "poolcharts.h"
 #include "poolformdialog.h"
 #include "poolview.h"
+#include "qlogfields.h"
 #include "serverpoolform.h"
 #include "timeserieschart.h"
 
@@ -30,6 +31,7 @@
 #include <QtWidgets/QLineEdit>
 #include <QtWidgets/QSpinBox>
 #include <QtWidgets/QTabWidget>
+#include <QtWidgets/QToolButton>
 
 #include <limits>
 #include <memory>
@@ -60,6 +62,7 @@ private Q_SLOTS:
     void formMessageClearsWhenFieldFixed();
     void clientFormPathFieldsAndCaFile();
     void chartCaptionAndDashes();
+    void qlogFieldsInlineMessage();
     void chartCrosshairReadsEverySeries();
     void chartWallClockAxis();
     void chartLogScale();
@@ -644,6 +647,40 @@ QAction *actionNamed(QMenu *menu, const QString &text)
 }
 
 } // namespace
+
+void TestWidgets::qlogFieldsInlineMessage()
+{
+    const QString file = m_dir.filePath(QStringLiteral("not-a-folder"));
+    {
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+    }
+    for (bool client : {true, false}) {
+        ClientPoolForm clientForm;
+        ServerPoolForm serverForm;
+        QlogFields *q = client ? clientForm.qlogFields() : serverForm.qlogFields();
+        const auto message = [&] {
+            return client ? clientForm.errorMessage(QStringLiteral("qlogDirectory"))
+                          : serverForm.errorMessage(QStringLiteral("qlogDirectory"));
+        };
+        const auto validate = [&] { return client ? clientForm.validate() : serverForm.validate(); };
+        if (client)
+            clientForm.addressEdit()->setText(QStringLiteral("127.0.0.1:9"));
+        // Off by default, the folder greyed out and not checked.
+        QVERIFY(!q->enabledCheck()->isChecked());
+        QVERIFY(!q->folderEdit()->isEnabled() && !q->browseButton()->isEnabled());
+        q->folderEdit()->setText(file);
+        QVERIFY(validate());
+        // On: the folder is checked inline, and fixing it clears the message.
+        q->enabledCheck()->setChecked(true);
+        QVERIFY(q->folderEdit()->isEnabled() && q->browseButton()->isEnabled());
+        QVERIFY(!validate());
+        QCOMPARE(message(), QStringLiteral("%1 is a file, not a folder.").arg(file));
+        q->folderEdit()->setText(m_dir.filePath(QStringLiteral("qlog-new")));
+        QVERIFY(message().isEmpty());
+        QVERIFY(validate());
+    }
+}
 
 void TestWidgets::chartCrosshairReadsEverySeries()
 {

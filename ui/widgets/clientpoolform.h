@@ -1,10 +1,12 @@
 // The client pool form: address, capacities, intervals, keep-alive, TLS
-// mode, hostname and pin, each with its inline validation message.
+// mode, hostname and pin, path settings and qlog, each with its inline
+// validation message.
 #pragma once
 
 #include "formvalidation.h"
 #include "inlineerrors.h"
 #include "pathfields.h"
+#include "qlogfields.h"
 
 #include <memory>
 
@@ -42,6 +44,7 @@ public:
     QSpinBox *maxBackoffSpin() const { return m_maxBackoff; }
     QComboBox *tlsCombo() const { return m_tls; }
     PathFields *pathFields() const { return m_path.get(); }
+    QlogFields *qlogFields() const { return m_qlog.get(); }
 
 private:
     InlineErrors m_errors;
@@ -58,6 +61,7 @@ private:
     QLineEdit *m_caFile;
     QSpinBox *m_maxBackoff;
     std::unique_ptr<PathFields> m_path;
+    std::unique_ptr<QlogFields> m_qlog;
 };
 
 } // namespace quicpool::diag

@@ -1,11 +1,13 @@
 // The server pool form: listen address, capacity, allowed client IP,
 // certificate and key files or a generated self-signed certificate,
-// keep-alive; each field with its inline validation message.
+// keep-alive, path settings and qlog; each field with its inline
+// validation message.
 #pragma once
 
 #include "formvalidation.h"
 #include "inlineerrors.h"
 #include "pathfields.h"
+#include "qlogfields.h"
 
 #include <memory>
 
@@ -40,6 +42,7 @@ public:
     QLineEdit *keyEdit() const { return m_key; }
     QSpinBox *maxCapacitySpin() const { return m_maxCap; }
     PathFields *pathFields() const { return m_path.get(); }
+    QlogFields *qlogFields() const { return m_qlog.get(); }
 
 private:
     void updateEnabled();
@@ -57,6 +60,7 @@ private:
     QSpinBox *m_keepAlive;
     QCheckBox *m_echo;
     std::unique_ptr<PathFields> m_path;
+    std::unique_ptr<QlogFields> m_qlog;
 };
 
 } // namespace quicpool::diag
