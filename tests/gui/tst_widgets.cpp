@@ -680,6 +680,24 @@ void TestWidgets::qlogFieldsInlineMessage()
         QVERIFY(message().isEmpty());
         QVERIFY(validate());
     }
+    // In the dialog the qlog rows are below the fold: a refused folder
+    // scrolls its message into view instead of Open seeming to do nothing.
+    MainWindow window;
+    window.startUp(parseAppOptions({QStringLiteral("x"), QStringLiteral("--no-demo")}));
+    window.resize(1024, 700);
+    window.show();
+    PoolFormDialog *dialog = window.showPoolDialog(PoolKind::Client);
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    QlogFields *q = dialog->clientForm()->qlogFields();
+    q->enabledCheck()->setChecked(true);
+    q->folderEdit()->setText(file);
+    QTRY_VERIFY(q->folderEdit()->visibleRegion().isEmpty());
+    dialog->tryAccept();
+    QVERIFY(dialog->isVisible());
+    QCOMPARE(dialog->clientForm()->errorMessage(QStringLiteral("qlogDirectory")),
+             QStringLiteral("%1 is a file, not a folder.").arg(file));
+    QTRY_VERIFY(!dialog->clientForm()->firstError()->visibleRegion().isEmpty());
+    dialog->reject();
 }
 
 void TestWidgets::chartCrosshairReadsEverySeries()

@@ -32,6 +32,8 @@ public:
     /// Validates, shows the messages inline; true and *config set when good.
     bool validate(ClientPoolConfig *config = nullptr);
     QString errorMessage(const QString &field) const { return m_errors.message(field); }
+    /// The first message shown (null when none), for the dialog to scroll to.
+    QWidget *firstError() const { return m_errors.topmostShown(); }
 
     QLineEdit *addressEdit() const { return m_address; }
     QSpinBox *minCapacitySpin() const { return m_minCap; }

@@ -34,6 +34,8 @@ public:
     void setServeEcho(bool on);
     bool validate(ServerPoolConfig *config = nullptr);
     QString errorMessage(const QString &field) const { return m_errors.message(field); }
+    /// The first message shown (null when none), for the dialog to scroll to.
+    QWidget *firstError() const { return m_errors.topmostShown(); }
 
     QLineEdit *listenEdit() const { return m_listen; }
     QLineEdit *clientIpEdit() const { return m_clientIp; }
