@@ -742,6 +742,16 @@ void TestWidgets::chartCrosshairReadsEverySeries()
     QApplication::sendEvent(chart.findChild<QGraphicsView *>()->viewport(), &leave);
     QVERIFY(!chart.isCrosshairVisible());
     QVERIFY(chart.crosshairText().isEmpty());
+    // An export leaves the crosshair out of the picture.
+    chart.showCrosshairAt(4);
+    QVERIFY(chart.isCrosshairVisible());
+    QVERIFY(chart.exportPng(m_dir.filePath(QStringLiteral("crosshair.png"))));
+    QVERIFY(!chart.isCrosshairVisible());
+    PoolCharts charts;
+    charts.poolChart()->append(0, {1, 2, 0});
+    charts.poolChart()->showCrosshairAt(0);
+    QVERIFY(charts.exportPng(m_dir.filePath(QStringLiteral("charts.png"))));
+    QVERIFY(!charts.poolChart()->isCrosshairVisible());
 }
 
 void TestWidgets::chartWallClockAxis()

@@ -85,6 +85,8 @@ void PoolCharts::setTimeOrigin(const QDateTime &origin)
 
 bool PoolCharts::exportPng(const QString &path, QString *error, const QString &caption)
 {
+    for (TimeSeriesChart *c : std::as_const(m_charts))
+        c->hideCrosshair();
     return savePngWithCaption(grab(), caption, palette(), path, error);
 }
 

@@ -737,6 +737,7 @@ bool savePngWithCaption(const QPixmap &pixmap, const QString &caption, const QPa
 
 bool TimeSeriesChart::exportPng(const QString &path, QString *error, const QString &caption)
 {
+    hideCrosshair();
     return savePngWithCaption(grab(), caption, palette(), path, error);
 }
 

@@ -106,6 +106,9 @@ public:
     /// Shows the crosshair at chart time t (what a pointer at that time
     /// shows), or hides it for NaN.
     void showCrosshairAt(double t);
+    /// Hides the crosshair (exports do, so a pointer left over the chart
+    /// does not end up in the picture).
+    void hideCrosshair();
 
 Q_SIGNALS:
     void followingChanged(bool following);
@@ -123,7 +126,6 @@ private:
     void redrawSeries();
     void styleAxes();
     QString timeLabel(double t) const;
-    void hideCrosshair();
 
     class Private;
     std::unique_ptr<Private> d;
