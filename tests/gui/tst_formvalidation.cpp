@@ -3,7 +3,10 @@
 
 #include <quicpool/certificate.h>
 
+#include <QtCore/QDir>
 #include <QtCore/QFile>
+#include <QtCore/QFileInfo>
+#include <QtCore/QScopeGuard>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
 
@@ -28,6 +31,8 @@ private Q_SLOTS:
     void serverFormUnreadableCertificate();
     void serverFormRealCertificateFiles();
     void serverFormBadListenAndClientIp();
+    void qlogFolderRefusedWithASentence();
+    void qlogFolderMapsToConfig();
 };
 
 void TestFormValidation::addressGoodAndBad_data()
@@ -233,6 +238,78 @@ void TestFormValidation::serverFormBadListenAndClientIp()
     QVERIFY(e.contains(QStringLiteral("maxCapacity")));
     f.listenAddress = QStringLiteral("0.0.0.0:65536");
     QVERIFY(validateServerForm(f).value(QStringLiteral("listenAddress")).contains(QStringLiteral("out of range")));
+}
+
+void TestFormValidation::qlogFolderRefusedWithASentence()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString file = dir.filePath(QStringLiteral("afile"));
+    {
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+    }
+    // Off: whatever the folder says, nothing to check.
+    ClientForm client;
+    client.qlog.directory = file;
+    QVERIFY(validateClientForm(client).isEmpty());
+    // On: no folder, a file, a folder under a file, each with its sentence
+    // on the qlog folder's field, and no config comes out.
+    client.qlog.enabled = true;
+    client.qlog.directory = QStringLiteral("  ");
+    ClientPoolConfig config;
+    config.setQlogDirectory(QStringLiteral("untouched"));
+    FieldErrors errors = validateClientForm(client, &config);
+    QCOMPARE(errors.keys(), QStringList{QStringLiteral("qlogDirectory")});
+    QCOMPARE(errors.value(QStringLiteral("qlogDirectory")), QStringLiteral("Choose the folder the qlog files go to."));
+    QCOMPARE(config.qlogDirectory(), QStringLiteral("untouched"));
+    client.qlog.directory = file;
+    QCOMPARE(validateClientForm(client).value(QStringLiteral("qlogDirectory")),
+             QStringLiteral("%1 is a file, not a folder.").arg(file));
+    ServerForm server;
+    server.qlog.enabled = true;
+    server.qlog.directory = file + QStringLiteral("/sub/dir");
+    QCOMPARE(validateServerForm(server).value(QStringLiteral("qlogDirectory")),
+             QStringLiteral("%1 cannot be made: %2 is a file, not a folder.").arg(server.qlog.directory, file));
+    // A folder without write permission, existing or to be made in it
+    // (root may write anywhere, so only as another user).
+    const QString locked = dir.filePath(QStringLiteral("locked"));
+    QVERIFY(QDir().mkpath(locked));
+    QVERIFY(QFile::setPermissions(locked, QFileDevice::ReadOwner | QFileDevice::ExeOwner));
+    const auto unlock = qScopeGuard([&] { QFile::setPermissions(locked, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner); });
+    if (!QFileInfo(locked).isWritable()) { // root writes anywhere: checked as other users only
+        QCOMPARE(checkQlogFolder(locked), QStringLiteral("The folder %1 is not writable.").arg(locked));
+        QCOMPARE(checkQlogFolder(locked + QStringLiteral("/new")),
+                 QStringLiteral("%1/new does not exist and cannot be made: %1 is not writable.").arg(locked));
+    }
+}
+
+void TestFormValidation::qlogFolderMapsToConfig()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    // A folder still to be made is fine: its parent is writable.
+    const QString folder = dir.filePath(QStringLiteral("q/logs"));
+    ClientForm client;
+    client.qlog.enabled = true;
+    client.qlog.directory = folder + QStringLiteral("/");
+    ClientPoolConfig cc;
+    QVERIFY(validateClientForm(client, &cc).isEmpty());
+    QCOMPARE(cc.qlogDirectory(), folder);
+    // Off maps to the library's "off": an empty folder.
+    client.qlog.enabled = false;
+    QVERIFY(validateClientForm(client, &cc).isEmpty());
+    QVERIFY(cc.qlogDirectory().isEmpty());
+    ServerForm server;
+    server.qlog = {true, folder};
+    ServerPoolConfig sc;
+    QVERIFY(validateServerForm(server, &sc).isEmpty());
+    QCOMPARE(sc.qlogDirectory(), folder);
+    // The worker makes it before the pool opens files there.
+    QVERIFY(!QFileInfo::exists(folder));
+    QCOMPARE(prepareQlogFolder(folder), QString());
+    QVERIFY(QFileInfo(folder).isDir());
+    QCOMPARE(prepareQlogFolder(QString()), QString());
 }
 
 QTEST_GUILESS_MAIN(TestFormValidation)

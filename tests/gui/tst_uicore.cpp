@@ -232,6 +232,7 @@ void TestUiCore::profilesRoundTrip()
     client.client.address = QStringLiteral("10.0.0.2:4433");
     client.client.maxCapacity = 42;
     client.client.pin = QStringLiteral("sha256:AA");
+    client.client.qlog = {true, QStringLiteral("/var/tmp/qlog")};
     PoolSpec server;
     server.kind = PoolKind::Server;
     server.name = QStringLiteral("core");
@@ -239,6 +240,7 @@ void TestUiCore::profilesRoundTrip()
     server.server.generateSelfSigned = false;
     server.server.certificateFile = QStringLiteral("/etc/c.pem");
     server.serveEcho = true;
+    server.server.qlog.directory = QStringLiteral("/srv/qlog"); // kept while off
     p.pools = {client, server};
     saveProfile(settings, p);
     setLastProfile(settings, p.name);
@@ -252,6 +254,10 @@ void TestUiCore::profilesRoundTrip()
     QCOMPARE(back.pools.at(0).client.address, client.client.address);
     QCOMPARE(back.pools.at(0).client.maxCapacity, 42);
     QCOMPARE(back.pools.at(0).client.pin, client.client.pin);
+    QVERIFY(back.pools.at(0).client.qlog.enabled);
+    QCOMPARE(back.pools.at(0).client.qlog.directory, QStringLiteral("/var/tmp/qlog"));
+    QVERIFY(!back.pools.at(1).server.qlog.enabled);
+    QCOMPARE(back.pools.at(1).server.qlog.directory, QStringLiteral("/srv/qlog"));
     QCOMPARE(back.pools.at(1).kind, PoolKind::Server);
     QCOMPARE(back.pools.at(1).server.certificateFile, server.server.certificateFile);
     QVERIFY(!back.pools.at(1).server.generateSelfSigned);

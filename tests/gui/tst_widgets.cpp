@@ -12,9 +12,11 @@
 #include "poolcharts.h"
 #include "poolformdialog.h"
 #include "poolview.h"
+#include "qlogfields.h"
 #include "serverpoolform.h"
 #include "timeserieschart.h"
 
+#include <QtCore/QRegularExpression>
 #include <QtCore/QScopeGuard>
 #include <QtCore/QTemporaryDir>
 #include <QtGui/QAction>
@@ -22,11 +24,17 @@
 #include <QtGui/QImage>
 #include <QtTest/QtTest>
 #include <QtWidgets/QCheckBox>
+#include <QtWidgets/QGraphicsView>
+#include <QtWidgets/QMenu>
 #include <QtWidgets/QComboBox>
 #include <QtWidgets/QLabel>
 #include <QtWidgets/QLineEdit>
 #include <QtWidgets/QSpinBox>
 #include <QtWidgets/QTabWidget>
+#include <QtWidgets/QToolButton>
+
+#include <limits>
+#include <memory>
 
 using namespace quicpool;
 using namespace quicpool::diag;
@@ -54,6 +62,11 @@ private Q_SLOTS:
     void formMessageClearsWhenFieldFixed();
     void clientFormPathFieldsAndCaFile();
     void chartCaptionAndDashes();
+    void qlogFieldsInlineMessage();
+    void chartCrosshairReadsEverySeries();
+    void chartWallClockAxis();
+    void chartLogScale();
+    void chartContextMenuSwitchesAxes();
 
 private:
     QTemporaryDir m_dir;
@@ -607,6 +620,241 @@ void TestWidgets::chartCaptionAndDashes()
     QString error;
     QVERIFY(!window.loadTestPanel()->exportPng(m_dir.filePath(QStringLiteral("lt.png")), &error));
     QVERIFY(!error.isEmpty());
+}
+
+namespace {
+
+// A pointer move with no button held, as the window system delivers it.
+void movePointer(TimeSeriesChart &chart, const QPointF &inChart)
+{
+    auto *view = chart.findChild<QGraphicsView *>();
+    QVERIFY(view);
+    QWidget *viewport = view->viewport();
+    const QPointF local = viewport->mapFrom(&chart, inChart.toPoint());
+    QMouseEvent move(QEvent::MouseMove, local, viewport->mapToGlobal(local), Qt::NoButton, Qt::NoButton,
+                     Qt::NoModifier);
+    QApplication::sendEvent(viewport, &move);
+}
+
+QAction *actionNamed(QMenu *menu, const QString &text)
+{
+    const QList<QAction *> actions = menu->actions();
+    for (QAction *a : actions) {
+        if (a->text() == text)
+            return a;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+void TestWidgets::qlogFieldsInlineMessage()
+{
+    const QString file = m_dir.filePath(QStringLiteral("not-a-folder"));
+    {
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+    }
+    for (bool client : {true, false}) {
+        ClientPoolForm clientForm;
+        ServerPoolForm serverForm;
+        QlogFields *q = client ? clientForm.qlogFields() : serverForm.qlogFields();
+        const auto message = [&] {
+            return client ? clientForm.errorMessage(QStringLiteral("qlogDirectory"))
+                          : serverForm.errorMessage(QStringLiteral("qlogDirectory"));
+        };
+        const auto validate = [&] { return client ? clientForm.validate() : serverForm.validate(); };
+        if (client)
+            clientForm.addressEdit()->setText(QStringLiteral("127.0.0.1:9"));
+        // Off by default, the folder greyed out and not checked.
+        QVERIFY(!q->enabledCheck()->isChecked());
+        QVERIFY(!q->folderEdit()->isEnabled() && !q->browseButton()->isEnabled());
+        q->folderEdit()->setText(file);
+        QVERIFY(validate());
+        // On: the folder is checked inline, and fixing it clears the message.
+        q->enabledCheck()->setChecked(true);
+        QVERIFY(q->folderEdit()->isEnabled() && q->browseButton()->isEnabled());
+        QVERIFY(!validate());
+        QCOMPARE(message(), QStringLiteral("%1 is a file, not a folder.").arg(file));
+        q->folderEdit()->setText(m_dir.filePath(QStringLiteral("qlog-new")));
+        QVERIFY(message().isEmpty());
+        QVERIFY(validate());
+    }
+    // In the dialog the qlog rows are below the fold: a refused folder
+    // scrolls its message into view instead of Open seeming to do nothing.
+    MainWindow window;
+    window.startUp(parseAppOptions({QStringLiteral("x"), QStringLiteral("--no-demo")}));
+    window.resize(1024, 700);
+    window.show();
+    PoolFormDialog *dialog = window.showPoolDialog(PoolKind::Client);
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    QlogFields *q = dialog->clientForm()->qlogFields();
+    q->enabledCheck()->setChecked(true);
+    q->folderEdit()->setText(file);
+    QTRY_VERIFY(q->folderEdit()->visibleRegion().isEmpty());
+    dialog->tryAccept();
+    QVERIFY(dialog->isVisible());
+    QCOMPARE(dialog->clientForm()->errorMessage(QStringLiteral("qlogDirectory")),
+             QStringLiteral("%1 is a file, not a folder.").arg(file));
+    QTRY_VERIFY(!dialog->clientForm()->firstError()->visibleRegion().isEmpty());
+    dialog->reject();
+}
+
+void TestWidgets::chartCrosshairReadsEverySeries()
+{
+    TimeSeriesChart chart(QStringLiteral("RTT"), QStringLiteral("ms"));
+    chart.addSeries(QStringLiteral("smoothed"));
+    chart.addSeries(QStringLiteral("latest"));
+    chart.resize(600, 360);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    // One sample a second for ten seconds; "latest" misses the odd seconds.
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (int i = 0; i <= 10; ++i)
+        chart.append(i, {double(100 + i), i % 2 ? nan : double(200 + i)});
+    QTRY_VERIFY(chart.plotArea().width() > 100);
+    QVERIFY(!chart.isCrosshairVisible());
+
+    // Anywhere in the plot, far from both lines: the readout names every
+    // series with its sample nearest the pointer's time.
+    const QRectF plot = chart.plotArea();
+    movePointer(chart, QPointF(plot.left() + plot.width() * 0.22, plot.top() + 5));
+    QVERIFY(chart.isCrosshairVisible());
+    const QStringList lines = chart.crosshairText().split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 3);
+    QVERIFY2(lines.at(0).startsWith(QStringLiteral("2.")) && lines.at(0).endsWith(QStringLiteral(" s")),
+             qPrintable(lines.at(0)));
+    QCOMPARE(lines.at(1), QStringLiteral("smoothed: 102 ms"));
+    QCOMPARE(lines.at(2), QStringLiteral("latest: 202 ms"));
+    // 3 s is as near 2 s as 4 s for "latest": the earlier sample.
+    chart.showCrosshairAt(3);
+    QCOMPARE(chart.crosshairText(), QStringLiteral("3.0 s\nsmoothed: 103 ms\nlatest: 202 ms"));
+
+    chart.showCrosshairAt(9.2);
+    QCOMPARE(chart.crosshairText(), QStringLiteral("9.2 s\nsmoothed: 109 ms\nlatest: 210 ms"));
+
+    // Off the plot area (the legend, the axes) and on leaving: gone.
+    movePointer(chart, QPointF(plot.left() - 20, plot.center().y()));
+    QVERIFY(!chart.isCrosshairVisible());
+    movePointer(chart, plot.center());
+    QVERIFY(chart.isCrosshairVisible());
+    QEvent leave(QEvent::Leave);
+    QApplication::sendEvent(chart.findChild<QGraphicsView *>()->viewport(), &leave);
+    QVERIFY(!chart.isCrosshairVisible());
+    QVERIFY(chart.crosshairText().isEmpty());
+    // An export leaves the crosshair out of the picture.
+    chart.showCrosshairAt(4);
+    QVERIFY(chart.isCrosshairVisible());
+    QVERIFY(chart.exportPng(m_dir.filePath(QStringLiteral("crosshair.png"))));
+    QVERIFY(!chart.isCrosshairVisible());
+    PoolCharts charts;
+    charts.poolChart()->append(0, {1, 2, 0});
+    charts.poolChart()->showCrosshairAt(0);
+    QVERIFY(charts.exportPng(m_dir.filePath(QStringLiteral("charts.png"))));
+    QVERIFY(!charts.poolChart()->isCrosshairVisible());
+}
+
+void TestWidgets::chartWallClockAxis()
+{
+    TimeSeriesChart chart(QStringLiteral("Pool"));
+    chart.addSeries(QStringLiteral("active"));
+    chart.resize(600, 300);
+    chart.show();
+    QCOMPARE(chart.timeAxis(), TimeSeriesChart::TimeAxis::Relative);
+    QVERIFY(chart.timeAxisLabels().isEmpty());
+    const QDateTime origin(QDate(2026, 3, 4), QTime(10, 59, 55));
+    chart.setTimeOrigin(origin);
+    for (int i = 0; i <= 30; ++i)
+        chart.append(i, {double(i)});
+    chart.setTimeAxis(TimeSeriesChart::TimeAxis::WallClock);
+    QCOMPARE(chart.timeAxis(), TimeSeriesChart::TimeAxis::WallClock);
+    // Ticks on round clock times across the 30 s shown.
+    const QStringList labels = chart.timeAxisLabels();
+    QVERIFY2(labels.size() >= 3, qPrintable(labels.join(QLatin1Char(' '))));
+    QVERIFY2(labels.contains(QStringLiteral("11:00:00")), qPrintable(labels.join(QLatin1Char(' '))));
+    const QRegularExpression clock(QStringLiteral("^\\d\\d:\\d\\d:\\d\\d$"));
+    for (const QString &l : labels)
+        QVERIFY2(clock.match(l).hasMatch(), qPrintable(l));
+    // The crosshair reads the clock too.
+    chart.showCrosshairAt(5);
+    QVERIFY(chart.crosshairText().startsWith(QStringLiteral("11:00:00\n")));
+    // New samples scroll the axis; the labels follow.
+    for (int i = 31; i <= 200; ++i)
+        chart.append(i, {double(i)});
+    QVERIFY(chart.timeAxisLabels().contains(QStringLiteral("11:03:00")));
+    QVERIFY(!chart.timeAxisLabels().contains(QStringLiteral("11:00:00")));
+    chart.setTimeAxis(TimeSeriesChart::TimeAxis::Relative);
+    QCOMPARE(chart.timeAxis(), TimeSeriesChart::TimeAxis::Relative);
+    QVERIFY(chart.timeAxisLabels().isEmpty());
+    QCOMPARE(chart.pointCount(0), 201);
+}
+
+void TestWidgets::chartLogScale()
+{
+    TimeSeriesChart chart(QStringLiteral("Loss"));
+    chart.addSeries(QStringLiteral("lost"));
+    chart.addSeries(QStringLiteral("errors"));
+    chart.resize(500, 300);
+    chart.show();
+    // Zeros and a negative beside values over three decades.
+    chart.append(0, {0, 0});
+    chart.append(1, {5, 0});
+    chart.append(2, {-3, 0});
+    chart.append(3, {4000, 0});
+    QVERIFY(!chart.isLogScale());
+    chart.setLogScale(true);
+    QVERIFY(chart.isLogScale());
+    // Nothing is lost: the samples stay, the crosshair reads the zero.
+    QCOMPARE(chart.pointCount(0), 4);
+    QCOMPARE(chart.pointCount(1), 4);
+    chart.showCrosshairAt(0);
+    QVERIFY2(chart.crosshairText().contains(QStringLiteral("lost: 0")), qPrintable(chart.crosshairText()));
+    // More samples, zeros included, do not upset it; a repaint copes.
+    chart.append(4, {0, 0});
+    chart.append(5, {12, -1});
+    QCOMPARE(chart.pointCount(0), 6);
+    chart.grab();
+    chart.setLogScale(false);
+    QVERIFY(!chart.isLogScale());
+    QCOMPARE(chart.points(0).at(2), QPointF(2, -3));
+}
+
+void TestWidgets::chartContextMenuSwitchesAxes()
+{
+    TimeSeriesChart chart(QStringLiteral("Throughput"), QStringLiteral("KiB/s"));
+    chart.addSeries(QStringLiteral("in"));
+    chart.append(0, {1});
+    chart.append(1, {100});
+    std::unique_ptr<QMenu> menu(chart.createContextMenu(nullptr));
+    QAction *wall = actionNamed(menu.get(), QStringLiteral("Wall-clock time"));
+    QAction *relative = actionNamed(menu.get(), QStringLiteral("Time since start"));
+    QAction *log = actionNamed(menu.get(), QStringLiteral("Logarithmic scale"));
+    QVERIFY(wall && relative && log);
+    QVERIFY(relative->isChecked() && !wall->isChecked() && !log->isChecked());
+    wall->trigger();
+    QCOMPARE(chart.timeAxis(), TimeSeriesChart::TimeAxis::WallClock);
+    log->trigger();
+    QVERIFY(chart.isLogScale());
+    // A new menu shows what is in force.
+    menu.reset(chart.createContextMenu(nullptr));
+    QVERIFY(actionNamed(menu.get(), QStringLiteral("Wall-clock time"))->isChecked());
+    QVERIFY(actionNamed(menu.get(), QStringLiteral("Logarithmic scale"))->isChecked());
+    actionNamed(menu.get(), QStringLiteral("Time since start"))->trigger();
+    actionNamed(menu.get(), QStringLiteral("Logarithmic scale"))->trigger();
+    QCOMPARE(chart.timeAxis(), TimeSeriesChart::TimeAxis::Relative);
+    QVERIFY(!chart.isLogScale());
+
+    // A right click without a drag opens the menu; a right drag pans.
+    chart.resize(500, 300);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    QWidget *viewport = chart.findChild<QGraphicsView *>()->viewport();
+    QTest::mouseClick(viewport, Qt::RightButton, Qt::NoModifier, viewport->rect().center());
+    QMenu *popup = nullptr;
+    QTRY_VERIFY((popup = chart.findChild<QMenu *>()) && popup->isVisible());
+    QVERIFY(actionNamed(popup, QStringLiteral("Wall-clock time")));
+    popup->close();
+    QVERIFY(chart.isFollowing());
 }
 
 QTEST_MAIN(TestWidgets)

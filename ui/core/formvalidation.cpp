@@ -1,6 +1,7 @@
 #include "formvalidation.h"
 
 #include <quicpool/certificate.h>
+#include <QtCore/QDir>
 #include <QtCore/QFile>
 #include <QtCore/QFileInfo>
 #include <QtCore/QRegularExpression>
@@ -175,7 +176,65 @@ FieldErrors checkPathForm(const PathForm &form)
     return errors;
 }
 
+QString checkQlogFolder(const QString &path)
+{
+    const QString folder = path.trimmed();
+    if (folder.isEmpty())
+        return QStringLiteral("Choose the folder the qlog files go to.");
+    const QFileInfo info(folder);
+    if (info.exists()) {
+        if (!info.isDir())
+            return QStringLiteral("%1 is a file, not a folder.").arg(folder);
+        if (!info.isWritable())
+            return QStringLiteral("The folder %1 is not writable.").arg(folder);
+        return {};
+    }
+    // Missing: it can be made if its nearest existing parent is a folder we
+    // may write into.
+    QString parent = QFileInfo(info.absoluteFilePath()).absolutePath();
+    for (;;) {
+        const QFileInfo up(parent);
+        if (up.exists()) {
+            if (!up.isDir())
+                return QStringLiteral("%1 cannot be made: %2 is a file, not a folder.").arg(folder, parent);
+            if (!up.isWritable())
+                return QStringLiteral("%1 does not exist and cannot be made: %2 is not writable.").arg(folder, parent);
+            return {};
+        }
+        const QString next = QFileInfo(parent).absolutePath();
+        if (next == parent)
+            return QStringLiteral("%1 does not exist and cannot be made.").arg(folder);
+        parent = next;
+    }
+}
+
+FieldErrors checkQlogForm(const QlogForm &form)
+{
+    FieldErrors errors;
+    if (!form.enabled)
+        return errors;
+    if (QString e = checkQlogFolder(form.directory); !e.isEmpty())
+        errors.insert(QStringLiteral("qlogDirectory"), e);
+    return errors;
+}
+
+QString prepareQlogFolder(const QString &directory)
+{
+    if (directory.isEmpty() || QFileInfo(directory).isDir())
+        return {};
+    if (!QDir().mkpath(directory))
+        return QStringLiteral("Cannot make the qlog folder %1; no qlog is written.").arg(directory);
+    return {};
+}
+
 namespace {
+template <typename Config>
+void applyQlogForm(const QlogForm &form, Config *c)
+{
+    // Off is an empty folder, as the library reads it.
+    c->setQlogDirectory(form.enabled ? QDir::cleanPath(form.directory.trimmed()) : QString());
+}
+
 template <typename Config>
 void applyPathForm(const PathForm &form, Config *c)
 {
@@ -191,6 +250,7 @@ void applyPathForm(const PathForm &form, Config *c)
 FieldErrors validateClientForm(const ClientForm &form, ClientPoolConfig *config)
 {
     FieldErrors errors = checkPathForm(form.path);
+    errors.insert(checkQlogForm(form.qlog));
     if (QString e = checkAddress(form.address, false); !e.isEmpty())
         errors.insert(QStringLiteral("address"), e);
     if (form.minCapacity < 1)
@@ -248,6 +308,7 @@ FieldErrors validateClientForm(const ClientForm &form, ClientPoolConfig *config)
     if (form.tlsMode == 2)
         c.setCaFile(form.caFile.trimmed());
     applyPathForm(form.path, &c);
+    applyQlogForm(form.qlog, &c);
     // The library's own check catches what this form does not know about.
     if (const Error e = c.validate(); e.isError()) {
         errors.insert(QString(), e.toString());
@@ -261,6 +322,7 @@ FieldErrors validateClientForm(const ClientForm &form, ClientPoolConfig *config)
 FieldErrors validateServerForm(const ServerForm &form, ServerPoolConfig *config)
 {
     FieldErrors errors = checkPathForm(form.path);
+    errors.insert(checkQlogForm(form.qlog));
     if (QString e = checkAddress(form.listenAddress, true); !e.isEmpty()) {
         errors.insert(QStringLiteral("listenAddress"), e);
     } else {
@@ -297,6 +359,7 @@ FieldErrors validateServerForm(const ServerForm &form, ServerPoolConfig *config)
     c.setClientIp(form.clientIp.trimmed());
     c.setKeepAlive(Milliseconds(form.keepAliveMs));
     applyPathForm(form.path, &c);
+    applyQlogForm(form.qlog, &c);
     if (form.generateSelfSigned) {
         c.setSelfSignedName(form.selfSignedName.trimmed());
     } else {

@@ -27,6 +27,25 @@ struct PathForm
 /// the connection's window at least a stream's.
 FieldErrors checkPathForm(const PathForm &form);
 
+/// The qlog rows both pool forms share: off, or one qlog file per
+/// connection in a folder.
+struct QlogForm
+{
+    bool enabled = false;
+    QString directory;
+};
+
+/// The sentence for a qlog folder that cannot be used, or an empty string:
+/// it must exist or be creatable (its nearest existing parent a writable
+/// folder), and be a writable folder.
+QString checkQlogFolder(const QString &path);
+/// {"qlogDirectory": sentence} when qlog is on and the folder will not do.
+FieldErrors checkQlogForm(const QlogForm &form);
+/// Makes the folder of a config's qlogDirectory if it is missing (the
+/// library opens its files there but creates no folder); empty when done
+/// or nothing was asked, otherwise the sentence.
+QString prepareQlogFolder(const QString &directory);
+
 /// The client pool form exactly as typed (spin boxes give ints).
 struct ClientForm
 {
@@ -42,6 +61,7 @@ struct ClientForm
     QString caFile;         ///< mode 2: extra CA certificates (PEM)
     int maxBackoffMs = int(ClientPoolConfig().maxBackoff().count());
     PathForm path;
+    QlogForm qlog;
 };
 
 /// The server pool form exactly as typed.
@@ -56,6 +76,7 @@ struct ServerForm
     QString privateKeyFile;
     int keepAliveMs = 30000;
     PathForm path;
+    QlogForm qlog;
 };
 
 /// "host:port" where the port must be 1..65535 (or 0 too with allowPortZero).

@@ -40,6 +40,18 @@ workload::StreamServer *startServing(ServerPool *pool, workload::Mode mode, QObj
     return server;
 }
 
+ClientPoolConfig loadTestPoolConfig(const LoadTestConfig &config)
+{
+    const int parallelism = qBound(1, config.parallelism, 256);
+    ClientPoolConfig cc;
+    cc.setMinCapacity(parallelism);
+    cc.setMaxCapacity(qMin(parallelism * 2, 512));
+    cc.setMinInterval(Milliseconds(10));
+    cc.setMaxInterval(Milliseconds(200));
+    cc.setHandshakeTimeout(Milliseconds(config.connectTimeoutMs));
+    return cc;
+}
+
 LoadTest::LoadTest(const LoadTestConfig &config, QObject *parent)
     : QObject(parent), m_config(config)
 {
@@ -79,14 +91,8 @@ void LoadTest::start()
     m_running = true;
     m_clock.start();
     m_tick.start();
-    const int poolSize = qMin(m_config.parallelism * 2, 512);
-
-    ClientPoolConfig cc;
-    cc.setMinCapacity(m_config.parallelism);
-    cc.setMaxCapacity(poolSize);
-    cc.setMinInterval(Milliseconds(10));
-    cc.setMaxInterval(Milliseconds(200));
-    cc.setHandshakeTimeout(Milliseconds(m_config.connectTimeoutMs));
+    ClientPoolConfig cc = loadTestPoolConfig(m_config);
+    const int poolSize = cc.maxCapacity();
 
     if (m_config.target == LoadTestConfig::Target::Existing) {
         if (!m_client)

@@ -35,6 +35,13 @@ namespace quicpool::diag {
 /// quicpool.ui.serve logging category.
 workload::StreamServer *startServing(ServerPool *pool, workload::Mode mode, QObject *parent);
 
+/// The client pool a load test makes for itself: `parallelism` streams
+/// ready from the start, up to twice that pooled, refilled every 10 to
+/// 200 ms. The refill interval bounds the figures as much as the path
+/// does: at NodePass's 100 ms .. 1 s, 16 echo streams of 1 MiB spend more
+/// time waiting for pooled streams than moving bytes on loopback.
+ClientPoolConfig loadTestPoolConfig(const LoadTestConfig &config);
+
 class LoadTest : public QObject
 {
     Q_OBJECT

@@ -1,5 +1,6 @@
 #include "poolworker.h"
 
+#include "formvalidation.h"
 #include "loadtest.h"
 
 #include <workload/streamserver.h>
@@ -137,6 +138,12 @@ void PoolWorker::openServer(int handle, const QString &name, const ServerPoolCon
 bool PoolWorker::createPool(Entry &e)
 {
     const int h = e.handle;
+    // The form checked the qlog folder can be made; the library only opens
+    // files in it. A failure costs the qlog, not the pool.
+    const QString qlogError = prepareQlogFolder(e.kind == PoolKind::Client ? e.clientConfig.qlogDirectory()
+                                                                           : e.serverConfig.qlogDirectory());
+    if (!qlogError.isEmpty())
+        Q_EMIT poolMessage(h, qlogError, true);
     Pool *pool = nullptr;
     if (e.kind == PoolKind::Client)
         pool = new ClientPool(e.clientConfig); // no parent: the GUI may hold it longer

@@ -30,6 +30,20 @@ PathForm readPath(QSettings &s)
     return p;
 }
 
+void writeQlog(QSettings &s, const QlogForm &q)
+{
+    s.setValue(QStringLiteral("qlogEnabled"), q.enabled);
+    s.setValue(QStringLiteral("qlogDirectory"), q.directory);
+}
+
+QlogForm readQlog(QSettings &s)
+{
+    QlogForm q;
+    q.enabled = s.value(QStringLiteral("qlogEnabled"), false).toBool();
+    q.directory = s.value(QStringLiteral("qlogDirectory")).toString();
+    return q;
+}
+
 void writeSpec(QSettings &s, const PoolSpec &p)
 {
     s.setValue(QStringLiteral("kind"), p.kind == PoolKind::Client ? QStringLiteral("client") : QStringLiteral("server"));
@@ -48,6 +62,7 @@ void writeSpec(QSettings &s, const PoolSpec &p)
         s.setValue(QStringLiteral("caFile"), c.caFile);
         s.setValue(QStringLiteral("maxBackoffMs"), c.maxBackoffMs);
         writePath(s, c.path);
+        writeQlog(s, c.qlog);
     } else {
         const ServerForm &v = p.server;
         s.setValue(QStringLiteral("listenAddress"), v.listenAddress);
@@ -60,6 +75,7 @@ void writeSpec(QSettings &s, const PoolSpec &p)
         s.setValue(QStringLiteral("keepAliveMs"), v.keepAliveMs);
         s.setValue(QStringLiteral("serveEcho"), p.serveEcho);
         writePath(s, v.path);
+        writeQlog(s, v.qlog);
     }
 }
 
@@ -83,6 +99,7 @@ PoolSpec readSpec(QSettings &s)
         c.caFile = s.value(QStringLiteral("caFile")).toString();
         c.maxBackoffMs = s.value(QStringLiteral("maxBackoffMs"), c.maxBackoffMs).toInt();
         c.path = readPath(s);
+        c.qlog = readQlog(s);
     } else {
         ServerForm &v = p.server;
         v.listenAddress = s.value(QStringLiteral("listenAddress"), v.listenAddress).toString();
@@ -95,6 +112,7 @@ PoolSpec readSpec(QSettings &s)
         v.keepAliveMs = s.value(QStringLiteral("keepAliveMs"), v.keepAliveMs).toInt();
         p.serveEcho = s.value(QStringLiteral("serveEcho"), false).toBool();
         v.path = readPath(s);
+        v.qlog = readQlog(s);
     }
     return p;
 }

@@ -79,6 +79,7 @@ ClientPoolForm::ClientPoolForm(QWidget *parent) : QWidget(parent)
     layout->addRow(tr("CA file:"), m_errors.wrap(QStringLiteral("caFile"), caBox));
     layout->addRow(tr("Max back-off:"), m_errors.wrap(QStringLiteral("maxBackoff"), m_maxBackoff));
     m_path = std::make_unique<PathFields>(layout, m_errors, this);
+    m_qlog = std::make_unique<QlogFields>(layout, m_errors, this);
     layout->addRow(formError);
     setForm(ClientForm());
     connect(m_tls, &QComboBox::currentIndexChanged, this, [this] { m_caFile->parentWidget()->setEnabled(m_tls->currentData().toInt() == 2); });
@@ -90,6 +91,7 @@ ClientPoolForm::ClientPoolForm(QWidget *parent) : QWidget(parent)
         connect(sp, &QSpinBox::valueChanged, this, recheck);
     connect(m_tls, &QComboBox::currentIndexChanged, this, recheck);
     m_path->onChanged(recheck);
+    m_qlog->onChanged(recheck);
 }
 
 ClientPoolForm::~ClientPoolForm() = default;
@@ -109,6 +111,7 @@ ClientForm ClientPoolForm::form() const
     f.caFile = m_caFile->text();
     f.maxBackoffMs = m_maxBackoff->value();
     f.path = m_path->form();
+    f.qlog = m_qlog->form();
     return f;
 }
 
@@ -127,6 +130,7 @@ void ClientPoolForm::setForm(const ClientForm &f)
     m_caFile->parentWidget()->setEnabled(f.tlsMode == 2);
     m_maxBackoff->setValue(f.maxBackoffMs);
     m_path->setForm(f.path);
+    m_qlog->setForm(f.qlog);
     m_errors.clear();
 }
 

@@ -1,10 +1,12 @@
 // The client pool form: address, capacities, intervals, keep-alive, TLS
-// mode, hostname and pin, each with its inline validation message.
+// mode, hostname and pin, path settings and qlog, each with its inline
+// validation message.
 #pragma once
 
 #include "formvalidation.h"
 #include "inlineerrors.h"
 #include "pathfields.h"
+#include "qlogfields.h"
 
 #include <memory>
 
@@ -30,6 +32,8 @@ public:
     /// Validates, shows the messages inline; true and *config set when good.
     bool validate(ClientPoolConfig *config = nullptr);
     QString errorMessage(const QString &field) const { return m_errors.message(field); }
+    /// The first message shown (null when none), for the dialog to scroll to.
+    QWidget *firstError() const { return m_errors.topmostShown(); }
 
     QLineEdit *addressEdit() const { return m_address; }
     QSpinBox *minCapacitySpin() const { return m_minCap; }
@@ -42,6 +46,7 @@ public:
     QSpinBox *maxBackoffSpin() const { return m_maxBackoff; }
     QComboBox *tlsCombo() const { return m_tls; }
     PathFields *pathFields() const { return m_path.get(); }
+    QlogFields *qlogFields() const { return m_qlog.get(); }
 
 private:
     InlineErrors m_errors;
@@ -58,6 +63,7 @@ private:
     QLineEdit *m_caFile;
     QSpinBox *m_maxBackoff;
     std::unique_ptr<PathFields> m_path;
+    std::unique_ptr<QlogFields> m_qlog;
 };
 
 } // namespace quicpool::diag

@@ -54,6 +54,22 @@ void InlineErrors::setFormLabel(QLabel *label)
     m_labels.insert(QString(), styled);
 }
 
+QWidget *InlineErrors::topmostShown() const
+{
+    QLabel *top = nullptr;
+    int topY = 0;
+    for (QLabel *label : m_labels) {
+        if (label->isHidden() || !label->window())
+            continue;
+        const int y = label->mapTo(label->window(), QPoint(0, 0)).y();
+        if (!top || y < topY) {
+            top = label;
+            topY = y;
+        }
+    }
+    return top;
+}
+
 void InlineErrors::show(const FieldErrors &errors)
 {
     for (auto it = m_labels.cbegin(); it != m_labels.cend(); ++it) {

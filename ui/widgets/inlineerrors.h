@@ -32,6 +32,9 @@ public:
     /// The message shown for a field now ("" when hidden).
     QString message(const QString &field) const;
     QLabel *label(const QString &field) const { return m_labels.value(field); }
+    /// The shown message highest in its form (null when none is shown),
+    /// for a long form to scroll to.
+    QWidget *topmostShown() const;
 
 private:
     QHash<QString, QLabel *> m_labels;

@@ -77,8 +77,16 @@ void PoolCharts::resetZoom()
         c->resetZoom();
 }
 
+void PoolCharts::setTimeOrigin(const QDateTime &origin)
+{
+    for (TimeSeriesChart *c : std::as_const(m_charts))
+        c->setTimeOrigin(origin);
+}
+
 bool PoolCharts::exportPng(const QString &path, QString *error, const QString &caption)
 {
+    for (TimeSeriesChart *c : std::as_const(m_charts))
+        c->hideCrosshair();
     return savePngWithCaption(grab(), caption, palette(), path, error);
 }
 

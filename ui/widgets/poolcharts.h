@@ -4,6 +4,7 @@
 
 #include "poolsample.h"
 
+#include <QtCore/QDateTime>
 #include <QtWidgets/QWidget>
 
 namespace quicpool::diag {
@@ -28,6 +29,9 @@ public:
     void setPaused(bool paused);
     bool isPaused() const { return m_paused; }
     void resetZoom();
+    /// The wall-clock moment the samples' time counts from, for the
+    /// charts' wall-clock time axis.
+    void setTimeOrigin(const QDateTime &origin);
     /// The charts with `caption` (pool name, address, time range) above them.
     bool exportPng(const QString &path, QString *error = nullptr, const QString &caption = {});
 

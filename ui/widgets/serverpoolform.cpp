@@ -47,6 +47,7 @@ ServerPoolForm::ServerPoolForm(QWidget *parent) : QWidget(parent)
     layout->addRow(tr("Key file:"), m_errors.wrap(QStringLiteral("privateKeyFile"), withBrowse(m_key, tr("Private key"))));
     layout->addRow(tr("Keep-alive:"), m_errors.wrap(QStringLiteral("keepAlive"), m_keepAlive));
     m_path = std::make_unique<PathFields>(layout, m_errors, this);
+    m_qlog = std::make_unique<QlogFields>(layout, m_errors, this);
     layout->addRow(QString(), m_echo);
     layout->addRow(formError);
     setForm(ServerForm());
@@ -58,6 +59,7 @@ ServerPoolForm::ServerPoolForm(QWidget *parent) : QWidget(parent)
         connect(sp, &QSpinBox::valueChanged, this, recheck);
     connect(m_selfSigned, &QCheckBox::toggled, this, recheck);
     m_path->onChanged(recheck);
+    m_qlog->onChanged(recheck);
 }
 
 ServerPoolForm::~ServerPoolForm() = default;
@@ -100,6 +102,7 @@ ServerForm ServerPoolForm::form() const
     f.privateKeyFile = m_key->text();
     f.keepAliveMs = m_keepAlive->value();
     f.path = m_path->form();
+    f.qlog = m_qlog->form();
     return f;
 }
 
@@ -114,6 +117,7 @@ void ServerPoolForm::setForm(const ServerForm &f)
     m_key->setText(f.privateKeyFile);
     m_keepAlive->setValue(f.keepAliveMs);
     m_path->setForm(f.path);
+    m_qlog->setForm(f.qlog);
     updateEnabled();
     m_errors.clear();
 }

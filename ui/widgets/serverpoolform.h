@@ -1,11 +1,13 @@
 // The server pool form: listen address, capacity, allowed client IP,
 // certificate and key files or a generated self-signed certificate,
-// keep-alive; each field with its inline validation message.
+// keep-alive, path settings and qlog; each field with its inline
+// validation message.
 #pragma once
 
 #include "formvalidation.h"
 #include "inlineerrors.h"
 #include "pathfields.h"
+#include "qlogfields.h"
 
 #include <memory>
 
@@ -32,6 +34,8 @@ public:
     void setServeEcho(bool on);
     bool validate(ServerPoolConfig *config = nullptr);
     QString errorMessage(const QString &field) const { return m_errors.message(field); }
+    /// The first message shown (null when none), for the dialog to scroll to.
+    QWidget *firstError() const { return m_errors.topmostShown(); }
 
     QLineEdit *listenEdit() const { return m_listen; }
     QLineEdit *clientIpEdit() const { return m_clientIp; }
@@ -40,6 +44,7 @@ public:
     QLineEdit *keyEdit() const { return m_key; }
     QSpinBox *maxCapacitySpin() const { return m_maxCap; }
     PathFields *pathFields() const { return m_path.get(); }
+    QlogFields *qlogFields() const { return m_qlog.get(); }
 
 private:
     void updateEnabled();
@@ -57,6 +62,7 @@ private:
     QSpinBox *m_keepAlive;
     QCheckBox *m_echo;
     std::unique_ptr<PathFields> m_path;
+    std::unique_ptr<QlogFields> m_qlog;
 };
 
 } // namespace quicpool::diag

@@ -1,30 +1,40 @@
 #include "timeserieschart.h"
 
+#include "chartscale.h"
+
+#include <QtCharts/QCategoryAxis>
 #include <QtCharts/QChart>
 #include <QtCharts/QChartView>
 #include <QtCharts/QLineSeries>
+#include <QtCharts/QLogValueAxis>
 #include <QtCharts/QValueAxis>
 #include <QtCore/QFile>
 #include <QtCore/QSaveFile>
-#include <QtGui/QCursor>
-#include <QtGui/QMouseEvent>
+#include <QtGui/QActionGroup>
 #include <QtGui/QFont>
 #include <QtGui/QFontMetrics>
+#include <QtGui/QMouseEvent>
 #include <QtGui/QPainter>
 #include <QtGui/QPen>
 #include <QtGui/QWheelEvent>
-#include <QtWidgets/QToolTip>
+#include <QtWidgets/QGraphicsLineItem>
+#include <QtWidgets/QGraphicsRectItem>
+#include <QtWidgets/QGraphicsSimpleTextItem>
+#include <QtWidgets/QMenu>
 #include <QtWidgets/QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 namespace quicpool::diag {
 
 namespace {
 
-// Zooms with the rubber band and the wheel, pans with the middle (or
-// right) button and the arrow keys; any of these stops following.
+// Zooms with the rubber band and the wheel, pans with the middle button,
+// a right-button drag and the arrow keys; any of these stops following. A
+// right click that does not drag opens the chart's menu instead.
 class ChartView : public QChartView
 {
 public:
@@ -33,13 +43,18 @@ public:
         setRubberBand(QChartView::RectangleRubberBand);
         setRenderHint(QPainter::Antialiasing);
         setFocusPolicy(Qt::StrongFocus);
+        // Moves without a button held drive the crosshair.
+        viewport()->setMouseTracking(true);
     }
+    std::function<void(const QPoint &globalPos)> onMenu;
 
 protected:
     void mousePressEvent(QMouseEvent *e) override
     {
         if (e->button() == Qt::MiddleButton || e->button() == Qt::RightButton) {
             m_panning = true;
+            m_dragged = false;
+            m_pressed = e->position();
             m_last = e->position();
             e->accept();
             return;
@@ -49,6 +64,10 @@ protected:
     void mouseMoveEvent(QMouseEvent *e) override
     {
         if (m_panning) {
+            // A hand's jitter is not a drag: the right click stays a click.
+            if (!m_dragged && (e->position() - m_pressed).manhattanLength() < 5)
+                return e->accept();
+            m_dragged = true;
             const QPointF delta = e->position() - m_last;
             m_last = e->position();
             m_owner->panBy(-delta.x(), delta.y());
@@ -62,12 +81,22 @@ protected:
         if (m_panning) {
             m_panning = false;
             e->accept();
+            if (e->button() == Qt::RightButton && !m_dragged && onMenu)
+                onMenu(e->globalPosition().toPoint());
             return;
         }
         const bool band = e->button() == Qt::LeftButton;
         QChartView::mouseReleaseEvent(e);
         if (band)
             m_owner->zoomBy(1.0); // marks "not following" after a rubber-band zoom
+    }
+    void contextMenuEvent(QContextMenuEvent *e) override
+    {
+        // The mouse opens the menu on release (above), so a right drag can
+        // pan; the keyboard's menu key comes here.
+        if (e->reason() != QContextMenuEvent::Mouse && onMenu)
+            onMenu(e->globalPos());
+        e->accept();
     }
     void mouseDoubleClickEvent(QMouseEvent *e) override
     {
@@ -97,6 +126,8 @@ protected:
 private:
     TimeSeriesChart *m_owner;
     bool m_panning = false;
+    bool m_dragged = false;
+    QPointF m_pressed;
     QPointF m_last;
 };
 
@@ -129,21 +160,39 @@ class TimeSeriesChart::Private
 public:
     QChart *chart = nullptr;
     ChartView *view = nullptr;
+    // The time axis is a QValueAxis (relative) or its subclass QCategoryAxis
+    // (wall clock, labels placed by wallClockTicks()); the value axis is
+    // exactly one of linearY and logY.
     QValueAxis *axisX = nullptr;
-    QValueAxis *axisY = nullptr;
+    QValueAxis *linearY = nullptr;
+    QLogValueAxis *logY = nullptr;
     QList<QLineSeries *> series;
+    // Every series' samples as given (time in seconds since the origin):
+    // what points() returns, the crosshair reads, and the drawn lines are
+    // made from (a log axis leaves out values <= 0).
+    QList<QList<QPointF>> samples;
     QString title;
     QString unit;
+    QDateTime origin = QDateTime::currentDateTime();
     int maxPoints = 600;
     double windowSeconds = 120;
     bool paused = false;
     bool following = true;
+    bool relabelling = false;
     double lastT = 0;
     double firstT = -1;
     struct Held { double t; QList<double> values; };
     QList<Held> held;   // samples that arrived while paused
     QList<double> times; // one per append, for CSV rows
     QList<QList<double>> rows;
+    // The crosshair: a vertical line and one label over the plot.
+    QGraphicsLineItem *crossLine = nullptr;
+    QGraphicsRectItem *crossBox = nullptr;
+    QGraphicsSimpleTextItem *crossLabel = nullptr;
+    double crossT = std::numeric_limits<double>::quiet_NaN();
+    QString crossText;
+
+    QAbstractAxis *axisY() const { return logY ? static_cast<QAbstractAxis *>(logY) : linearY; }
 };
 
 TimeSeriesChart::TimeSeriesChart(const QString &title, const QString &unit, QWidget *parent)
@@ -158,22 +207,33 @@ TimeSeriesChart::TimeSeriesChart(const QString &title, const QString &unit, QWid
     d->chart->setBackgroundRoundness(0);
     // Animations would redraw the whole chart on each sample: off.
     d->chart->setAnimationOptions(QChart::NoAnimation);
-    d->axisX = new QValueAxis;
-    d->axisX->setLabelFormat(QStringLiteral("%.0f s"));
-    // Grid lines anchored at whole seconds scroll with the data instead of
-    // sliding under it, and their labels stay round numbers.
-    d->axisX->setTickType(QValueAxis::TicksDynamic);
-    d->axisX->setTickAnchor(0);
-    d->axisX->setTickInterval(2);
-    d->axisX->setRange(0, qMin(10.0, d->windowSeconds));
-    d->axisY = new QValueAxis;
-    d->axisY->setLabelFormat(QStringLiteral("%.4g"));
-    d->axisY->setTickCount(3);
-    d->axisY->setRange(0, 1);
-    d->chart->addAxis(d->axisX, Qt::AlignBottom);
-    d->chart->addAxis(d->axisY, Qt::AlignLeft);
+    installTimeAxis(TimeAxis::Relative);
+    d->linearY = new QValueAxis;
+    d->linearY->setLabelFormat(QStringLiteral("%.4g"));
+    d->linearY->setTickCount(3);
+    d->linearY->setRange(0, 1);
+    d->chart->addAxis(d->linearY, Qt::AlignLeft);
     d->view = new ChartView(d->chart, this);
     d->view->setMinimumSize(160, 100);
+    d->view->onMenu = [this](const QPoint &at) {
+        QMenu *menu = createContextMenu(this);
+        menu->setAttribute(Qt::WA_DeleteOnClose);
+        menu->popup(at);
+    };
+    d->view->viewport()->installEventFilter(this);
+    // A wider or narrower plot fits more or fewer wall-clock labels.
+    connect(d->chart, &QChart::plotAreaChanged, this, [this] { relabelWallClock(); });
+
+    d->crossLine = new QGraphicsLineItem;
+    d->crossBox = new QGraphicsRectItem;
+    d->crossLabel = new QGraphicsSimpleTextItem(d->crossBox);
+    for (QGraphicsItem *item : {static_cast<QGraphicsItem *>(d->crossLine), static_cast<QGraphicsItem *>(d->crossBox)}) {
+        item->setZValue(1000);
+        item->setVisible(false);
+        item->setAcceptedMouseButtons(Qt::NoButton);
+        d->view->scene()->addItem(item);
+    }
+
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(d->view);
@@ -189,19 +249,9 @@ int TimeSeriesChart::addSeries(const QString &name)
     s->setName(name);
     d->chart->addSeries(s);
     s->attachAxis(d->axisX);
-    s->attachAxis(d->axisY);
-    connect(s, &QLineSeries::hovered, this, [this, s](const QPointF &p, bool state) {
-        if (state)
-            QToolTip::showText(QCursor::pos(),
-                               QStringLiteral("%1: %2%3 at %4 s")
-                                   .arg(s->name()).arg(p.y(), 0, 'g', 5)
-                                   .arg(d->unit.isEmpty() ? QString() : QStringLiteral(" ") + d->unit)
-                                   .arg(p.x(), 0, 'f', 1),
-                               d->view);
-        else
-            QToolTip::hideText();
-    });
+    s->attachAxis(d->axisY());
     d->series.append(s);
+    d->samples.append(QList<QPointF>());
     for (QList<double> &row : d->rows)
         row.append(std::numeric_limits<double>::quiet_NaN());
     return int(d->series.size() - 1);
@@ -227,12 +277,12 @@ void TimeSeriesChart::setWindowSeconds(double seconds)
 
 int TimeSeriesChart::pointCount(int series) const
 {
-    return d->series.value(series) ? int(d->series.at(series)->count()) : 0;
+    return int(d->samples.value(series).size());
 }
 
 QList<QPointF> TimeSeriesChart::points(int series) const
 {
-    return d->series.value(series) ? d->series.at(series)->points() : QList<QPointF>();
+    return d->samples.value(series);
 }
 
 void TimeSeriesChart::append(double t, const QList<double> &values)
@@ -253,11 +303,22 @@ void TimeSeriesChart::append(double t, const QList<double> &values)
     if (d->firstT < 0)
         d->firstT = t;
     for (int i = 0; i < d->series.size() && i < values.size(); ++i) {
-        if (std::isnan(values.at(i)))
+        const double v = values.at(i);
+        if (std::isnan(v))
             continue;
+        QList<QPointF> &kept = d->samples[i];
+        kept.append(QPointF(t, v));
+        if (kept.size() > d->maxPoints)
+            kept.remove(0, kept.size() - d->maxPoints);
         QLineSeries *s = d->series.at(i);
-        s->append(t, values.at(i));
-        const int excess = int(s->count()) - d->maxPoints;
+        // A log axis has no place for v <= 0: the sample is kept (and read
+        // by the crosshair) but not drawn, rather than drawn at a made-up
+        // floor that would read as a measurement.
+        if (!(d->logY && v <= 0))
+            s->append(t, v);
+        int excess = 0;
+        while (excess < s->count() && s->at(excess).x() < kept.first().x())
+            ++excess;
         if (excess > 0)
             s->removePoints(0, excess); // one call: one redraw
     }
@@ -268,24 +329,36 @@ void TimeSeriesChart::append(double t, const QList<double> &values)
     const double right = followRight();
     d->axisX->setRange(right - visibleSpan(), right);
     d->axisX->setTickInterval(niceStep(visibleSpan() / 5.0));
-    double lo = 0, hi = 0;
-    bool any = false;
-    for (QLineSeries *s : std::as_const(d->series)) {
-        const QList<QPointF> pts = s->points();
-        for (const QPointF &p : pts) {
-            if (p.x() < right - visibleSpan())
-                continue;
-            lo = any ? qMin(lo, p.y()) : p.y();
-            hi = any ? qMax(hi, p.y()) : p.y();
-            any = true;
+    updateValueAxis(false);
+}
+
+void TimeSeriesChart::updateValueAxis(bool force)
+{
+    const double left = d->axisX->min();
+    QList<double> visible;
+    for (const QList<QPointF> &kept : std::as_const(d->samples)) {
+        for (const QPointF &p : kept) {
+            if (p.x() >= left)
+                visible.append(p.y());
         }
     }
-    if (!any)
+    if (d->logY) {
+        const LogRange r = logRange(visible);
+        if (force || r.lo != d->logY->min() || r.hi != d->logY->max())
+            d->logY->setRange(r.lo, r.hi);
         return;
-    lo = qMin(lo, 0.0);
+    }
+    if (visible.isEmpty()) {
+        if (force)
+            d->linearY->setRange(0, 1);
+        return;
+    }
+    const auto [lowest, highest] = std::minmax_element(visible.cbegin(), visible.cend());
+    const double lo = qMin(*lowest, 0.0);
+    const double hi = *highest;
     const double top = hi <= 0 ? 1.0 : niceCeil(hi * 1.1);
-    if (hi > d->axisY->max() || top < d->axisY->max() * 0.5 || lo < d->axisY->min())
-        d->axisY->setRange(lo, top);
+    if (force || hi > d->linearY->max() || top < d->linearY->max() * 0.5 || lo < d->linearY->min())
+        d->linearY->setRange(lo, top);
 }
 
 double TimeSeriesChart::visibleSpan() const
@@ -326,6 +399,7 @@ void TimeSeriesChart::resetZoom()
     d->following = true;
     const double right = followRight();
     d->axisX->setRange(right - visibleSpan(), right);
+    updateValueAxis(true);
     if (!was)
         Q_EMIT followingChanged(true);
 }
@@ -347,6 +421,254 @@ void TimeSeriesChart::panBy(double dxPixels, double dyPixels)
         d->following = false;
         Q_EMIT followingChanged(false);
     }
+}
+
+void TimeSeriesChart::setTimeOrigin(const QDateTime &origin)
+{
+    if (!origin.isValid())
+        return;
+    d->origin = origin;
+    relabelWallClock();
+}
+
+QDateTime TimeSeriesChart::timeOrigin() const
+{
+    return d->origin;
+}
+
+TimeSeriesChart::TimeAxis TimeSeriesChart::timeAxis() const
+{
+    return qobject_cast<QCategoryAxis *>(d->axisX) ? TimeAxis::WallClock : TimeAxis::Relative;
+}
+
+void TimeSeriesChart::setTimeAxis(TimeAxis axis)
+{
+    if (d->axisX && axis == timeAxis())
+        return;
+    installTimeAxis(axis);
+    styleAxes();
+    if (d->crossLabel->isVisible() || d->crossBox->isVisible())
+        showCrosshairAt(d->crossT);
+}
+
+void TimeSeriesChart::installTimeAxis(TimeAxis axis)
+{
+    double lo = 0;
+    double hi = qMin(10.0, d->windowSeconds);
+    if (d->axisX) {
+        lo = d->axisX->min();
+        hi = d->axisX->max();
+        for (QLineSeries *s : std::as_const(d->series))
+            s->detachAxis(d->axisX);
+        d->chart->removeAxis(d->axisX);
+        delete d->axisX;
+    }
+    if (axis == TimeAxis::WallClock) {
+        auto *wall = new QCategoryAxis;
+        wall->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+        d->axisX = wall;
+        // Zooming and panning move the range: the labels follow it.
+        connect(wall, &QValueAxis::rangeChanged, this, [this] { relabelWallClock(); });
+    } else {
+        d->axisX = new QValueAxis;
+        d->axisX->setLabelFormat(QStringLiteral("%.0f s"));
+        // Grid lines anchored at whole seconds scroll with the data instead
+        // of sliding under it, and their labels stay round numbers.
+        d->axisX->setTickType(QValueAxis::TicksDynamic);
+        d->axisX->setTickAnchor(0);
+        d->axisX->setTickInterval(2);
+    }
+    d->chart->addAxis(d->axisX, Qt::AlignBottom);
+    for (QLineSeries *s : std::as_const(d->series))
+        s->attachAxis(d->axisX);
+    d->axisX->setRange(lo, hi);
+    relabelWallClock();
+}
+
+void TimeSeriesChart::relabelWallClock()
+{
+    auto *wall = qobject_cast<QCategoryAxis *>(d->axisX);
+    if (!wall || d->relabelling)
+        return;
+    d->relabelling = true;
+    for (const QString &label : wall->categoriesLabels())
+        wall->remove(label);
+    const double lo = wall->min();
+    const double hi = wall->max();
+    wall->setStartValue(lo);
+    // An hh:mm:ss label needs about 80 px: as many ticks as fit, on round
+    // clock times (4 until the chart has been laid out).
+    const double width = d->chart->plotArea().width();
+    const int room = width > 0 ? qBound(1, int(width / 80.0), 8) : 4;
+    const double step = niceStep((hi - lo) / room);
+    for (double t : wallClockTicks(d->origin, lo, hi, step))
+        wall->append(wallClockLabel(d->origin, t), t);
+    d->relabelling = false;
+}
+
+QStringList TimeSeriesChart::timeAxisLabels() const
+{
+    auto *wall = qobject_cast<QCategoryAxis *>(d->axisX);
+    return wall ? wall->categoriesLabels() : QStringList();
+}
+
+bool TimeSeriesChart::isLogScale() const
+{
+    const QList<QAbstractAxis *> vertical = d->chart->axes(Qt::Vertical);
+    return vertical.size() == 1 && qobject_cast<QLogValueAxis *>(vertical.first());
+}
+
+void TimeSeriesChart::setLogScale(bool logarithmic)
+{
+    if (logarithmic == bool(d->logY))
+        return;
+    QAbstractAxis *old = d->axisY();
+    for (QLineSeries *s : std::as_const(d->series))
+        s->detachAxis(old);
+    d->chart->removeAxis(old);
+    delete old;
+    d->linearY = nullptr;
+    d->logY = nullptr;
+    if (logarithmic) {
+        d->logY = new QLogValueAxis;
+        d->logY->setBase(10);
+        d->logY->setLabelFormat(QStringLiteral("%.4g"));
+        d->logY->setMinorTickCount(-1); // Qt Charts: minor ticks at 2..9 of each decade
+    } else {
+        d->linearY = new QValueAxis;
+        d->linearY->setLabelFormat(QStringLiteral("%.4g"));
+        d->linearY->setTickCount(3);
+    }
+    d->chart->addAxis(d->axisY(), Qt::AlignLeft);
+    for (QLineSeries *s : std::as_const(d->series))
+        s->attachAxis(d->axisY());
+    redrawSeries();
+    updateValueAxis(true);
+    styleAxes();
+}
+
+void TimeSeriesChart::redrawSeries()
+{
+    for (int i = 0; i < d->series.size(); ++i) {
+        QList<QPointF> drawn;
+        drawn.reserve(d->samples.at(i).size());
+        for (const QPointF &p : d->samples.at(i)) {
+            if (!(d->logY && p.y() <= 0)) // see append(): not drawn on a log axis
+                drawn.append(p);
+        }
+        d->series.at(i)->replace(drawn);
+    }
+}
+
+QMenu *TimeSeriesChart::createContextMenu(QWidget *parent)
+{
+    auto *menu = new QMenu(parent);
+    auto *relative = menu->addAction(tr("Time since start"));
+    auto *wall = menu->addAction(tr("Wall-clock time"));
+    auto *group = new QActionGroup(menu);
+    for (QAction *a : {relative, wall}) {
+        a->setCheckable(true);
+        group->addAction(a);
+    }
+    relative->setChecked(timeAxis() == TimeAxis::Relative);
+    wall->setChecked(timeAxis() == TimeAxis::WallClock);
+    connect(relative, &QAction::triggered, this, [this] { setTimeAxis(TimeAxis::Relative); });
+    connect(wall, &QAction::triggered, this, [this] { setTimeAxis(TimeAxis::WallClock); });
+    menu->addSeparator();
+    auto *log = menu->addAction(tr("Logarithmic scale"));
+    log->setCheckable(true);
+    log->setChecked(isLogScale());
+    log->setToolTip(tr("Values of zero or less are not drawn on a logarithmic scale"));
+    connect(log, &QAction::toggled, this, [this](bool on) { setLogScale(on); });
+    menu->addSeparator();
+    connect(menu->addAction(tr("Reset zoom")), &QAction::triggered, this, [this] { resetZoom(); });
+    return menu;
+}
+
+QRectF TimeSeriesChart::plotArea() const
+{
+    const QRectF inScene = d->chart->mapRectToScene(d->chart->plotArea());
+    const QPolygon inView = d->view->mapFromScene(inScene);
+    const QRect r = inView.boundingRect();
+    return QRectF(d->view->viewport()->mapTo(this, r.topLeft()), r.size());
+}
+
+bool TimeSeriesChart::isCrosshairVisible() const
+{
+    return d->crossLine->isVisible();
+}
+
+QString TimeSeriesChart::crosshairText() const
+{
+    return d->crossText;
+}
+
+QString TimeSeriesChart::timeLabel(double t) const
+{
+    if (timeAxis() == TimeAxis::WallClock)
+        return wallClockLabel(d->origin, t);
+    return QStringLiteral("%1 s").arg(t, 0, 'f', 1);
+}
+
+void TimeSeriesChart::showCrosshairAt(double t)
+{
+    if (std::isnan(t) || d->series.isEmpty())
+        return hideCrosshair();
+    d->crossT = t;
+    QStringList lines{timeLabel(t)};
+    const QString unit = d->unit.isEmpty() ? QString() : QStringLiteral(" ") + d->unit;
+    for (int i = 0; i < d->series.size(); ++i) {
+        const QList<QPointF> &kept = d->samples.at(i);
+        const qsizetype at = nearestSampleIndex(kept, t);
+        lines.append(at < 0 ? QStringLiteral("%1: –").arg(d->series.at(i)->name())
+                            : QStringLiteral("%1: %2%3").arg(d->series.at(i)->name())
+                                  .arg(kept.at(at).y(), 0, 'g', 5).arg(unit));
+    }
+    d->crossText = lines.join(QLatin1Char('\n'));
+
+    const QRectF plot = d->chart->plotArea();
+    // Any value will do for the time's x; a log axis has no 0.
+    const QPointF at = d->chart->mapToPosition(QPointF(t, d->logY ? d->logY->min() : 0.0), d->series.first());
+    const double x = qBound(plot.left(), at.x(), plot.right());
+    d->crossLine->setLine(QLineF(d->chart->mapToScene(QPointF(x, plot.top())),
+                                 d->chart->mapToScene(QPointF(x, plot.bottom()))));
+    d->crossLabel->setText(d->crossText);
+    const QRectF text = d->crossLabel->boundingRect();
+    d->crossBox->setRect(QRectF(0, 0, text.width() + 8, text.height() + 6));
+    d->crossLabel->setPos(4, 3);
+    // Beside the line, on whichever side has room.
+    double left = x + 6;
+    if (left + d->crossBox->rect().width() > plot.right())
+        left = x - 6 - d->crossBox->rect().width();
+    d->crossBox->setPos(d->chart->mapToScene(QPointF(qMax(plot.left(), left), plot.top() + 2)));
+    d->crossLine->setVisible(true);
+    d->crossBox->setVisible(true);
+}
+
+void TimeSeriesChart::hideCrosshair()
+{
+    d->crossT = std::numeric_limits<double>::quiet_NaN();
+    d->crossText.clear();
+    d->crossLine->setVisible(false);
+    d->crossBox->setVisible(false);
+}
+
+bool TimeSeriesChart::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == d->view->viewport()) {
+        if (event->type() == QEvent::MouseMove) {
+            auto *e = static_cast<QMouseEvent *>(event);
+            // The whole plot area answers, not only the 2 px of a line.
+            const QPointF inChart = d->chart->mapFromScene(d->view->mapToScene(e->position().toPoint()));
+            if (e->buttons() == Qt::NoButton && d->chart->plotArea().contains(inChart) && !d->series.isEmpty())
+                showCrosshairAt(d->chart->mapToValue(inChart, d->series.first()).x());
+            else
+                hideCrosshair();
+        } else if (event->type() == QEvent::Leave) {
+            hideCrosshair();
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 QByteArray TimeSeriesChart::toCsv() const
@@ -415,6 +737,7 @@ bool savePngWithCaption(const QPixmap &pixmap, const QString &caption, const QPa
 
 bool TimeSeriesChart::exportPng(const QString &path, QString *error, const QString &caption)
 {
+    hideCrosshair();
     return savePngWithCaption(grab(), caption, palette(), path, error);
 }
 
@@ -422,13 +745,16 @@ void TimeSeriesChart::clear()
 {
     for (QLineSeries *s : std::as_const(d->series))
         s->clear();
+    for (QList<QPointF> &kept : d->samples)
+        kept.clear();
+    hideCrosshair();
     d->times.clear();
     d->rows.clear();
     d->held.clear();
     d->firstT = -1;
     d->lastT = 0;
     d->axisX->setRange(0, qMin(10.0, d->windowSeconds));
-    d->axisY->setRange(0, 1);
+    updateValueAxis(true);
 }
 
 void TimeSeriesChart::setSeriesDashed(int series, bool dashed)
@@ -467,20 +793,31 @@ void TimeSeriesChart::changeEvent(QEvent *event)
         d->chart->setBackgroundBrush(pal.brush(QPalette::Base));
         d->chart->setTitleBrush(pal.brush(QPalette::Text));
         d->chart->legend()->setLabelColor(pal.color(QPalette::Text));
-        for (QValueAxis *axis : {d->axisX, d->axisY}) {
-            axis->setLabelsColor(pal.color(QPalette::Text));
-            axis->setGridLineColor(pal.color(QPalette::Mid));
-        }
         QFont f = font();
         f.setBold(true);
         d->chart->setTitleFont(f);
-        QFont small = font();
-        small.setPointSizeF(small.pointSizeF() * 0.85);
-        d->chart->legend()->setFont(small);
-        for (QValueAxis *axis : {d->axisX, d->axisY})
-            axis->setLabelsFont(small);
+        styleAxes();
     }
     QWidget::changeEvent(event);
+}
+
+void TimeSeriesChart::styleAxes()
+{
+    const QPalette pal = palette();
+    QFont small = font();
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    d->chart->legend()->setFont(small);
+    for (QAbstractAxis *axis : {static_cast<QAbstractAxis *>(d->axisX), d->axisY()}) {
+        axis->setLabelsColor(pal.color(QPalette::Text));
+        axis->setGridLineColor(pal.color(QPalette::Mid));
+        axis->setLabelsFont(small);
+    }
+    // The crosshair reads like a tooltip in either palette.
+    d->crossLine->setPen(QPen(pal.color(QPalette::Text), 1, Qt::DashLine));
+    d->crossBox->setBrush(pal.brush(QPalette::ToolTipBase));
+    d->crossBox->setPen(QPen(pal.color(QPalette::Mid)));
+    d->crossLabel->setBrush(pal.brush(QPalette::ToolTipText));
+    d->crossLabel->setFont(small);
 }
 
 } // namespace quicpool::diag

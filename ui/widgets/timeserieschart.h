@@ -1,15 +1,21 @@
 // A live line chart of a few named series over time: append-only with a
-// bounded window, axes that scroll, pause, zoom/pan, tooltips and export.
+// bounded window, axes that scroll, pause, zoom/pan, a hover crosshair that
+// reads every series at the pointer's time, a time axis in seconds since
+// the start or in wall-clock time, a linear or logarithmic value axis, and
+// export.
 // Qt Charts stays behind this class (it is deprecated from Qt 6.10), so the
 // rest of the app never names a Qt Charts type and the backend can change.
 #pragma once
 
+#include <QtCore/QDateTime>
 #include <QtCore/QList>
 #include <QtCore/QString>
 #include <QtGui/QPalette>
 #include <QtGui/QPixmap>
 #include <QtWidgets/QWidget>
 #include <memory>
+
+class QMenu;
 
 namespace quicpool::diag {
 
@@ -24,6 +30,10 @@ class TimeSeriesChart : public QWidget
 {
     Q_OBJECT
 public:
+    enum class TimeAxis {
+        Relative,  ///< seconds since the chart's time origin: "12 s"
+        WallClock, ///< the clock time of each sample: "14:03:20"
+    };
     explicit TimeSeriesChart(const QString &title, const QString &unit = {}, QWidget *parent = nullptr);
     ~TimeSeriesChart() override;
 
@@ -67,15 +77,55 @@ public:
     void setSeriesDashed(int series, bool dashed);
     bool isSeriesDashed(int series) const;
 
+    /// The wall-clock moment of t = 0 (the times given to append() count
+    /// from it); by default when the chart was made.
+    void setTimeOrigin(const QDateTime &origin);
+    QDateTime timeOrigin() const;
+    void setTimeAxis(TimeAxis axis);
+    /// What the time axis shown really is.
+    TimeAxis timeAxis() const;
+    /// The labels on a wall-clock time axis, left to right (empty on a
+    /// relative one, whose labels Qt Charts computes).
+    QStringList timeAxisLabels() const;
+    /// A logarithmic value axis: samples <= 0 have no place on it and are
+    /// not drawn (the crosshair still reads them).
+    void setLogScale(bool logarithmic);
+    /// Whether the value axis shown really is logarithmic.
+    bool isLogScale() const;
+    /// The menu a right click (without dragging) opens: time axis, scale,
+    /// reset zoom. The caller owns it.
+    QMenu *createContextMenu(QWidget *parent);
+
+    /// The plot area in this widget's coordinates.
+    QRectF plotArea() const;
+    /// The hover crosshair: shown while the pointer is over the plot area.
+    bool isCrosshairVisible() const;
+    /// What the crosshair's label reads: the time, then one line per
+    /// series with its sample nearest that time ("name: value unit").
+    QString crosshairText() const;
+    /// Shows the crosshair at chart time t (what a pointer at that time
+    /// shows), or hides it for NaN.
+    void showCrosshairAt(double t);
+    /// Hides the crosshair (exports do, so a pointer left over the chart
+    /// does not end up in the picture).
+    void hideCrosshair();
+
 Q_SIGNALS:
     void followingChanged(bool following);
 
 protected:
     void changeEvent(QEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     double visibleSpan() const;
     double followRight() const;
+    void updateValueAxis(bool force);
+    void installTimeAxis(TimeAxis axis);
+    void relabelWallClock();
+    void redrawSeries();
+    void styleAxes();
+    QString timeLabel(double t) const;
 
     class Private;
     std::unique_ptr<Private> d;

@@ -308,6 +308,8 @@ bool LoadTestPanel::start()
     m_last = {};
     m_startedAt = QDateTime::currentDateTime();
     m_chart->clear();
+    // The progress' elapsed seconds count from about now.
+    m_chart->setTimeOrigin(m_startedAt);
     if (c.durationMs > 0) {
         m_progress->setRange(0, c.durationMs / 1000);
         m_progress->setFormat(tr("%v of %m s"));

@@ -15,7 +15,7 @@ PoolFormDialog::PoolFormDialog(PoolKind kind, QWidget *parent) : QDialog(parent)
     auto *layout = new QVBoxLayout(this);
     // The forms are long (path settings included): they scroll on small
     // screens rather than push the buttons off.
-    auto *scroll = new QScrollArea(this);
+    auto *scroll = m_scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
@@ -43,7 +43,13 @@ void PoolFormDialog::tryAccept()
 {
     const bool ok = m_client ? m_client->validate(&m_clientConfig) : m_server->validate(&m_serverConfig);
     if (ok)
-        accept();
+        return accept();
+    // The form scrolls: a message below the fold (path or qlog settings)
+    // would otherwise leave Open doing nothing visible.
+    QWidget *form = m_client ? static_cast<QWidget *>(m_client) : m_server;
+    form->layout()->activate();
+    if (QWidget *first = m_client ? m_client->firstError() : m_server->firstError())
+        m_scroll->ensureWidgetVisible(first->parentWidget() ? first->parentWidget() : first);
 }
 
 PoolSpec PoolFormDialog::spec() const

@@ -8,6 +8,7 @@
 #include <QtWidgets/QDialog>
 
 class QDialogButtonBox;
+class QScrollArea;
 
 namespace quicpool::diag {
 
@@ -35,6 +36,7 @@ private:
     PoolKind m_kind;
     ClientPoolForm *m_client = nullptr;
     ServerPoolForm *m_server = nullptr;
+    QScrollArea *m_scroll = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
     ClientPoolConfig m_clientConfig;
     ServerPoolConfig m_serverConfig;

@@ -56,6 +56,7 @@ PoolView::PoolView(PoolWorker *worker, int handle, const PoolSpec &spec, QWidget
     buildUi();
     m_clock.start();
     m_createdAt = QDateTime::currentDateTime();
+    m_charts->setTimeOrigin(m_createdAt); // samples count from here (sample())
     m_sampleTimer.setInterval(250);
     connect(&m_sampleTimer, &QTimer::timeout, this, &PoolView::sample);
     m_sampleTimer.start();
