@@ -2,6 +2,7 @@
 // more, tail drops counted as "queue", the queue never holding more than
 // rate x queue, and the mtu dropping exactly the datagrams above it.
 #include "relaytestkit.h"
+#include "timingbounds.h"
 
 #include <QtTest/QtTest>
 #include <atomic>
@@ -125,8 +126,9 @@ private Q_SLOTS:
         const QList<Received> up = server.receive(1);
         QCOMPARE(up.size(), 1);
         // 5 ms to serialise 5000 bytes, then the 10 ms delay.
-        QVERIFY2(up.first().oneWayMs() >= 15.0 && up.first().oneWayMs() < 17.0,
-                 qPrintable(QString::number(up.first().oneWayMs())));
+        QVERIFY2(up.first().oneWayMs() >= 15.0, qPrintable(QString::number(up.first().oneWayMs())));
+        if (quicpool::testing::kTightTiming)
+            QVERIFY2(up.first().oneWayMs() < 17.0, qPrintable(QString::number(up.first().oneWayMs())));
     }
 
     void mtuDropsExactlyTheOversizeDatagrams()
