@@ -3,8 +3,9 @@
 #   scripts/test.sh            the dev preset (warnings as errors, OpenSSL backend)
 #   scripts/test.sh dev-gnutls the same on the GnuTLS backend
 #   scripts/test.sh asan       the ASan+UBSan preset
-#   scripts/test.sh dev dev-gnutls asan   each, one after the other (what CI runs:
-#                              both TLS backends must pass the whole suite)
+#   scripts/test.sh tsan       the TSan preset (on the GnuTLS backend)
+#   scripts/test.sh dev asan tsan   each, one after the other (what CI runs:
+#                              both TLS backends pass the whole suite)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-deps.sh
