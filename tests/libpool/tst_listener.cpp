@@ -117,6 +117,19 @@ private Q_SLOTS:
         QCOMPARE(listener->datagramsDropped(), quint64(1));
     }
 
+    void smallPacketsPayForAResetTogether()
+    {
+        // A keep-alive-sized packet (30 bytes) asks for a 29-byte reset,
+        // which costs four times that in bytes received: the fourth such
+        // packet brings the credit, and it alone gets an answer.
+        const QByteArray small = shortHeader(QByteArray::fromHex("1122334455667788"), 30);
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(exchange(small, 200).isEmpty());
+        const QByteArray answer = exchange(small);
+        QCOMPARE(answer.size(), 29);
+        QCOMPARE(listener->statelessResetsSent(), quint64(1));
+    }
+
     void garbageIsDropped()
     {
         QVERIFY(exchange(QByteArray(1, char(0x00)), 300).isEmpty());

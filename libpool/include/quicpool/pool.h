@@ -55,9 +55,11 @@ public:
     void addError();
     qint64 errorCount() const;      ///< failed attempts, as NodePass counts them
     void resetError();
-    /// Streams refused since start: those a server pool closed unanswered
-    /// (full, bad or missing hello), those a client pool saw the server
-    /// refuse (ended before their ID, or beyond the server's stream limit).
+    /// Streams refused since the pool was made. A server pool counts the
+    /// streams it closed unanswered: pool full, no hello byte in time, a
+    /// hello other than 0x00 (strictHello), a random ID already pooled. A
+    /// client pool counts the streams the server refused: ended before
+    /// their ID, or beyond the server's stream limit.
     qint64 refusedStreamCount() const;
     /// The current connection's figures, one consistent snapshot (refreshed
     /// five times a second); all zero before a handshake completes.

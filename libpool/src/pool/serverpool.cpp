@@ -76,7 +76,7 @@ void ServerPoolPrivate::onNewStream(Stream *s)
     }
     QObject::connect(s, &Stream::readyRead, q_ptr, [this, s] { tryHello(s); });
     QObject::connect(s, &Stream::readChannelFinished, q_ptr, [this, s] { tryHello(s); });
-    QObject::connect(s, &Stream::errorOccurred, q_ptr, [this, s] { refuse(s, "the stream failed during its handshake"); });
+    QObject::connect(s, &Stream::errorOccurred, q_ptr, [this, s] { refuse(s, "the stream failed during its handshake", Counted::No); });
     tryHello(s);
 }
 
@@ -86,7 +86,7 @@ void ServerPoolPrivate::tryHello(Stream *s)
         return;
     if (s->bytesAvailable() < 1) {
         if (s->atEnd())
-            refuse(s, nullptr);  // FIN with no data: a quiet close, not an error
+            refuse(s, nullptr, Counted::No);  // FIN with no data: a quiet close, not an error
         return;
     }
     char hello = 0;
@@ -119,14 +119,14 @@ void ServerPoolPrivate::tryHello(Stream *s)
     pool(s);
 }
 
-void ServerPoolPrivate::refuse(Stream *s, const char *why)
+void ServerPoolPrivate::refuse(Stream *s, const char *why, Counted counted)
 {
     awaitingHello.remove(s);
     QObject::disconnect(s, nullptr, q_ptr, nullptr);
-    if (why) {
+    if (counted == Counted::Yes)
         ++refusedStreams;
+    if (why)
         qCDebug(lcPool) << "refusing stream" << s->streamId() << ":" << why;
-    }
     // Close without answering: the client sees the stream end before its ID.
     s->close();
     s->deleteLater();
@@ -137,7 +137,7 @@ void ServerPoolPrivate::closeImpl()
     helloSweep->stop();
     const QList<Stream *> waiting = awaitingHello.keys();
     for (Stream *s : waiting)
-        refuse(s, nullptr);
+        refuse(s, nullptr, Counted::No);   // closing, not refusing
     if (listener)
         listener->close(0, kPoolClosed);
     current = nullptr;

@@ -30,7 +30,11 @@ public:
     void onConnection(Connection *c);
     void onNewStream(Stream *s);
     void tryHello(Stream *s);
-    void refuse(Stream *s, const char *why);
+    /// Closes s unanswered. why (for the debug log) is null for quiet ends;
+    /// a refusal counts in refusedStreamCount(), a stream the client gave
+    /// up on itself (failed, or ended before its hello) does not.
+    enum class Counted { No, Yes };
+    void refuse(Stream *s, const char *why, Counted counted = Counted::Yes);
 
     ConnectionStats currentStats() const override
     {

@@ -22,11 +22,14 @@ constexpr size_t kMinResetTrigger = 22;
 constexpr size_t kSmallResetLength = 40; // a reset this short still passes for a short-header packet
 constexpr size_t kMaxResetLength = 64;   // longest reset we send, whatever asked for it
 
-/// A reset shorter than its trigger (RFC 9000 10.3: no reset loops) and, in
-/// general, a quarter of its size, so one packet of 160 bytes or more pays
-/// for its own answer under ResetLimiter's byte budget.
+/// A reset shorter than its trigger (RFC 9000 10.3: no reset loops; one
+/// byte shorter for triggers of 43 bytes or less) and otherwise a quarter
+/// of its size, so one packet of 160 bytes or more pays for its own answer
+/// under ResetLimiter's byte budget; smaller ones pay together.
 size_t resetLength(size_t received)
 {
+    if (received <= 43)
+        return received - 1;
     const size_t share = received / size_t(ResetLimiter::Limits{}.byteShare);
     return std::min(received - 1, std::clamp(share, kSmallResetLength, kMaxResetLength));
 }
