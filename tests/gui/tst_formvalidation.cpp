@@ -277,6 +277,10 @@ void TestFormValidation::qlogFolderRefusedWithASentence()
     QVERIFY(QDir().mkpath(locked));
     QVERIFY(QFile::setPermissions(locked, QFileDevice::ReadOwner | QFileDevice::ExeOwner));
     const auto unlock = qScopeGuard([&] { QFile::setPermissions(locked, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner); });
+    // Relative paths (a typed ~ included) would depend on the working folder.
+    for (const QString &relative : {QStringLiteral("~/qlog"), QStringLiteral("qlog")})
+        QCOMPARE(checkQlogFolder(relative),
+                 QStringLiteral("Give the qlog folder as a full path, such as %1/qlog.").arg(QDir::homePath()));
     if (!QFileInfo(locked).isWritable()) { // root writes anywhere: checked as other users only
         QCOMPARE(checkQlogFolder(locked), QStringLiteral("The folder %1 is not writable.").arg(locked));
         QCOMPARE(checkQlogFolder(locked + QStringLiteral("/new")),

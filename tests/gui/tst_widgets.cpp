@@ -733,6 +733,14 @@ void TestWidgets::chartCrosshairReadsEverySeries()
     chart.showCrosshairAt(9.2);
     QCOMPARE(chart.crosshairText(), QStringLiteral("9.2 s\nsmoothed: 109 ms\nlatest: 210 ms"));
 
+    // A resting pointer over data that moves (pan here; zoom and new
+    // samples alike): the readout follows the data under the pointer.
+    movePointer(chart, plot.center());
+    const QString before = chart.crosshairText();
+    chart.panBy(plot.width() / 4, 0);
+    QVERIFY(chart.isCrosshairVisible());
+    QVERIFY2(chart.crosshairText() != before, qPrintable(before));
+
     // Off the plot area (the legend, the axes) and on leaving: gone.
     movePointer(chart, QPointF(plot.left() - 20, plot.center().y()));
     QVERIFY(!chart.isCrosshairVisible());

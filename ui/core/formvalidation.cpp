@@ -181,6 +181,10 @@ QString checkQlogFolder(const QString &path)
     const QString folder = path.trimmed();
     if (folder.isEmpty())
         return QStringLiteral("Choose the folder the qlog files go to.");
+    // "~/qlog" or "qlog" would land below wherever the app was started
+    // (no shell expands the ~ here): ask for the full path instead.
+    if (QDir::isRelativePath(folder))
+        return QStringLiteral("Give the qlog folder as a full path, such as %1/qlog.").arg(QDir::homePath());
     const QFileInfo info(folder);
     if (info.exists()) {
         if (!info.isDir())

@@ -190,6 +190,7 @@ public:
     QGraphicsRectItem *crossBox = nullptr;
     QGraphicsSimpleTextItem *crossLabel = nullptr;
     double crossT = std::numeric_limits<double>::quiet_NaN();
+    QPointF crossPoint;   // the pointer, in chart coordinates, while the crosshair shows
     QString crossText;
 
     QAbstractAxis *axisY() const { return logY ? static_cast<QAbstractAxis *>(logY) : linearY; }
@@ -241,7 +242,12 @@ TimeSeriesChart::TimeSeriesChart(const QString &title, const QString &unit, QWid
     changeEvent(&e);
 }
 
-TimeSeriesChart::~TimeSeriesChart() = default;
+TimeSeriesChart::~TimeSeriesChart()
+{
+    // The view outlives d (QWidget deletes its children after this body
+    // and after the members): no event may reach the filter meanwhile.
+    d->view->viewport()->removeEventFilter(this);
+}
 
 int TimeSeriesChart::addSeries(const QString &name)
 {
@@ -476,8 +482,14 @@ void TimeSeriesChart::installTimeAxis(TimeAxis axis)
         // of sliding under it, and their labels stay round numbers.
         d->axisX->setTickType(QValueAxis::TicksDynamic);
         d->axisX->setTickAnchor(0);
-        d->axisX->setTickInterval(2);
+        d->axisX->setTickInterval(niceStep((hi - lo) / 5.0));
     }
+    // New samples, zoom and pan move the data under a resting pointer:
+    // the crosshair reads again at the pointer's place.
+    connect(d->axisX, &QValueAxis::rangeChanged, this, [this] {
+        if (d->crossBox && d->crossBox->isVisible() && !d->series.isEmpty())
+            showCrosshairAt(d->chart->mapToValue(d->crossPoint, d->series.first()).x());
+    });
     d->chart->addAxis(d->axisX, Qt::AlignBottom);
     for (QLineSeries *s : std::as_const(d->series))
         s->attachAxis(d->axisX);
@@ -660,9 +672,10 @@ bool TimeSeriesChart::eventFilter(QObject *watched, QEvent *event)
             auto *e = static_cast<QMouseEvent *>(event);
             // The whole plot area answers, not only the 2 px of a line.
             const QPointF inChart = d->chart->mapFromScene(d->view->mapToScene(e->position().toPoint()));
-            if (e->buttons() == Qt::NoButton && d->chart->plotArea().contains(inChart) && !d->series.isEmpty())
+            if (e->buttons() == Qt::NoButton && d->chart->plotArea().contains(inChart) && !d->series.isEmpty()) {
+                d->crossPoint = inChart;
                 showCrosshairAt(d->chart->mapToValue(inChart, d->series.first()).x());
-            else
+            } else
                 hideCrosshair();
         } else if (event->type() == QEvent::Leave) {
             hideCrosshair();
