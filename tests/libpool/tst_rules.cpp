@@ -22,6 +22,7 @@ private Q_SLOTS:
     void backoffJitterTakesAtMostAQuarter();
     void repeatedCauseIsReportedOnce();
     void repeatedCauseFoldsRefusalsWhoseCountsMove();
+    void refusalSentenceNeverAsksForFewerThanAnswered();
     void encodeKnownIds_data();
     void encodeKnownIds();
     void roundTripEveryByteValue();
@@ -387,6 +388,15 @@ void TestRules::intervalStaysWithinBounds()
         QVERIFY(std::chrono::abs(next - interval) <= kIntervalStep);
         interval = next;
     }
+}
+
+void TestRules::refusalSentenceNeverAsksForFewerThanAnswered()
+{
+    QCOMPARE(pool::refusalSentence(4, 8, 4), QStringLiteral("server pool full: accepted 4 of 8 streams"));
+    QCOMPARE(pool::refusalSentence(0, 2, 2), QStringLiteral("server pool full: accepted 0 of 2 streams"));
+    // A full pool's batch asks for none, and an earlier batch's stream is
+    // refused meanwhile: one asked, not "accepted 0 of 0".
+    QCOMPARE(pool::refusalSentence(0, 0, 1), QStringLiteral("server pool full: accepted 0 of 1 streams"));
 }
 
 void TestRules::backoffDoublesUpToTheCap()

@@ -314,8 +314,7 @@ void ClientPoolPrivate::finishBatch()
     if (batchRefused > 0) {
         // Counted per stream above; reported once while it goes on.
         const pool::RepeatedCause::Outcome out = cause.record(
-            Error(ErrorCode::StreamRefused, QStringLiteral("server pool full: accepted %1 of %2 streams")
-                                                .arg(batchCreated).arg(batchNeeded)));
+            Error(ErrorCode::StreamRefused, pool::refusalSentence(batchCreated, batchNeeded, batchRefused)));
         if (out.endedRepeats > 0)
             qCInfo(lcPool).noquote() << pool::RepeatedCause::foldedText(out.ended, out.endedRepeats);
         setError(cause.current(), out.isNew);

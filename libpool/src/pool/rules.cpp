@@ -138,4 +138,11 @@ Milliseconds backoffDelay(int failures, ErrorCode cause, Milliseconds cap, doubl
     return std::max(Milliseconds(1), Milliseconds(qint64(double(delay.count()) * (1.0 - off))));
 }
 
+QString refusalSentence(int accepted, int asked, int refused)
+{
+    return QStringLiteral("server pool full: accepted %1 of %2 streams")
+        .arg(accepted)
+        .arg(std::max(asked, accepted + refused));
+}
+
 } // namespace quicpool::pool

@@ -70,4 +70,10 @@ bool isPersistentFailure(ErrorCode code);
 /// quarter off, so many clients of one server do not redial in step.
 Milliseconds backoffDelay(int failures, ErrorCode cause, Milliseconds cap, double jitter);
 
+/// "server pool full: accepted 4 of 8 streams" for a refill batch that
+/// asked for `asked` streams and saw `accepted` answered, `refused` refused.
+/// A refusal of a stream an earlier batch opened lands in a later batch,
+/// so the streams asked for are never counted below those answered.
+QString refusalSentence(int accepted, int asked, int refused);
+
 } // namespace quicpool::pool
