@@ -863,6 +863,24 @@ void TestWidgets::chartContextMenuSwitchesAxes()
     QVERIFY(actionNamed(popup, QStringLiteral("Wall-clock time")));
     popup->close();
     QVERIFY(chart.isFollowing());
+    delete popup;
+
+    // A right drag of more than a hand's jitter pans, and opens no menu.
+    const QPointF from = viewport->rect().center();
+    const QPointF to = from + QPointF(60, 0);
+    QMouseEvent press(QEvent::MouseButtonPress, from, viewport->mapToGlobal(from), Qt::RightButton,
+                      Qt::RightButton, Qt::NoModifier);
+    QMouseEvent move(QEvent::MouseMove, to, viewport->mapToGlobal(to), Qt::NoButton, Qt::RightButton,
+                     Qt::NoModifier);
+    QMouseEvent release(QEvent::MouseButtonRelease, to, viewport->mapToGlobal(to), Qt::RightButton,
+                        Qt::NoButton, Qt::NoModifier);
+    QApplication::sendEvent(viewport, &press);
+    QApplication::sendEvent(viewport, &move);
+    QApplication::sendEvent(viewport, &release);
+    QVERIFY(!chart.isFollowing());
+    QTest::qWait(50);
+    const QMenu *after = chart.findChild<QMenu *>();
+    QVERIFY(!after || !after->isVisible());
 }
 
 QTEST_MAIN(TestWidgets)

@@ -166,6 +166,10 @@ public:
     QValueAxis *axisX = nullptr;
     QValueAxis *linearY = nullptr;
     QLogValueAxis *logY = nullptr;
+    /// A log axis has no place for v <= 0: such a sample is kept (and read
+    /// by the crosshair) but not drawn, rather than drawn at a made-up
+    /// floor that would read as a measurement.
+    bool drawable(double v) const { return !(logY && v <= 0); }
     QList<QLineSeries *> series;
     // Every series' samples as given (time in seconds since the origin):
     // what points() returns, the crosshair reads, and the drawn lines are
@@ -317,10 +321,7 @@ void TimeSeriesChart::append(double t, const QList<double> &values)
         if (kept.size() > d->maxPoints)
             kept.remove(0, kept.size() - d->maxPoints);
         QLineSeries *s = d->series.at(i);
-        // A log axis has no place for v <= 0: the sample is kept (and read
-        // by the crosshair) but not drawn, rather than drawn at a made-up
-        // floor that would read as a measurement.
-        if (!(d->logY && v <= 0))
+        if (d->drawable(v))
             s->append(t, v);
         int excess = 0;
         while (excess < s->count() && s->at(excess).x() < kept.first().x())
@@ -565,7 +566,7 @@ void TimeSeriesChart::redrawSeries()
         QList<QPointF> drawn;
         drawn.reserve(d->samples.at(i).size());
         for (const QPointF &p : d->samples.at(i)) {
-            if (!(d->logY && p.y() <= 0)) // see append(): not drawn on a log axis
+            if (d->drawable(p.y()))
                 drawn.append(p);
         }
         d->series.at(i)->replace(drawn);
