@@ -791,10 +791,19 @@ void TestWidgets::chartWallClockAxis()
         chart.append(i, {double(i)});
     QVERIFY(chart.timeAxisLabels().contains(QStringLiteral("11:03:00")));
     QVERIFY(!chart.timeAxisLabels().contains(QStringLiteral("11:00:00")));
+    // Zoomed inside one second (no whole second in view): still a label.
+    chart.zoomBy(1000);
+    QVERIFY2(chart.timeAxisLabels().size() == 1, qPrintable(chart.timeAxisLabels().join(u' ')));
+    chart.resetZoom();
+    // A day in view: a handful of labels, not hundreds.
+    chart.setWindowSeconds(86400);
+    chart.append(86400, {1.0});
+    QVERIFY2(!chart.timeAxisLabels().isEmpty() && chart.timeAxisLabels().size() <= 8,
+             qPrintable(chart.timeAxisLabels().join(u' ')));
     chart.setTimeAxis(TimeSeriesChart::TimeAxis::Relative);
     QCOMPARE(chart.timeAxis(), TimeSeriesChart::TimeAxis::Relative);
     QVERIFY(chart.timeAxisLabels().isEmpty());
-    QCOMPARE(chart.pointCount(0), 201);
+    QCOMPARE(chart.pointCount(0), 202);
 }
 
 void TestWidgets::chartLogScale()

@@ -513,9 +513,14 @@ void TimeSeriesChart::relabelWallClock()
     // clock times (4 until the chart has been laid out).
     const double width = d->chart->plotArea().width();
     const int room = width > 0 ? qBound(1, int(width / 80.0), 8) : 4;
-    const double step = niceStep((hi - lo) / room);
-    for (double t : wallClockTicks(d->origin, lo, hi, step))
+    // Past the human set (an hour) the step grows with the span, so a day
+    // of data still gets `room` labels, not hundreds.
+    const double step = std::max(niceStep((hi - lo) / room), (hi - lo) / room);
+    const QList<double> ticks = wallClockTicks(d->origin, lo, hi, step);
+    for (double t : ticks)
         wall->append(wallClockLabel(d->origin, t), t);
+    if (ticks.isEmpty() && hi > lo)   // zoomed inside one second: say where we are
+        wall->append(wallClockLabel(d->origin, lo), lo);
     d->relabelling = false;
 }
 
