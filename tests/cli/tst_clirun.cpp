@@ -288,8 +288,11 @@ private Q_SLOTS:
         QVERIFY2(server.start({QStringLiteral("--mode"), QStringLiteral("echo"), QStringLiteral("--metrics"),
                                QStringLiteral("127.0.0.1:0")}),
                  qPrintable(server.log()));
-        const quint16 serverMetrics = metricsPort(server.readLog());
-        QVERIFY2(serverMetrics != 0, qPrintable(server.log()));
+        // The metrics line may follow the listening and certificate lines
+        // that start() waits for.
+        quint16 serverMetrics = 0;
+        QTRY_VERIFY2_WITH_TIMEOUT((serverMetrics = metricsPort(server.readLog())) != 0, qPrintable(server.log()),
+                                  10000);
 
         QProcess client;
         client.setProgram(cliPath());
