@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test; prints the summary; non-zero on any failure.
-#   scripts/test.sh            the dev preset (warnings as errors, OpenSSL backend)
+#   scripts/test.sh            the asan preset: ASan+UBSan, warnings as errors,
+#                              OpenSSL backend (what the README's test command runs)
+#   scripts/test.sh dev        a plain debug build, warnings as errors
 #   scripts/test.sh dev-gnutls the same on the GnuTLS backend
-#   scripts/test.sh asan       the ASan+UBSan preset
 #   scripts/test.sh tsan       the TSan preset (on the GnuTLS backend)
-#   scripts/test.sh dev asan tsan   each, one after the other (what CI runs:
-#                              both TLS backends pass the whole suite)
+#   scripts/test.sh asan tsan  each, one after the other (what CI runs: both
+#                              TLS backends, both sanitizers, the whole suite)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-deps.sh
 
 presets=("$@")
-[ ${#presets[@]} -gt 0 ] || presets=(dev)
+[ ${#presets[@]} -gt 0 ] || presets=(asan)
 jobs=$(nproc)
 status=0
 for preset in "${presets[@]}"; do
