@@ -3,6 +3,7 @@
 // and load tests run to completion and to cancellation.
 // QUICPOOL_GUI_SKIP_LIVE=1 skips them (for builds where pools cannot run).
 #include "appoptions.h"
+#include "cliprocess.h"
 #include "clientpoolform.h"
 #include "connectionpanel.h"
 #include "loadtest.h"
@@ -287,22 +288,10 @@ void TestLivePools::loadTestAgainstCliServer()
     if (cli.isEmpty() || !QFileInfo(cli).isExecutable())
         QSKIP("QUICPOOL_CLI does not name the quicpool program");
     QFETCH(int, mode);
-    QProcess server;
-    server.setProcessChannelMode(QProcess::SeparateChannels);
-    server.start(cli, {QStringLiteral("server"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
-                       QStringLiteral("--mode"), workload::modeName(workload::Mode(mode))});
-    QVERIFY(server.waitForStarted(10000));
-    QString port;
-    const QRegularExpression listening(QStringLiteral("listening on 127\\.0\\.0\\.1:(\\d+)"));
-    QByteArray err;
-    QVERIFY(QTest::qWaitFor([&] {
-        err += server.readAllStandardError();
-        const auto m = listening.match(QString::fromUtf8(err));
-        if (m.hasMatch())
-            port = m.captured(1);
-        return !port.isEmpty() || server.state() == QProcess::NotRunning;
-    }, 15000));
-    QVERIFY2(!port.isEmpty(), err.constData());
+    clitest::CliServer server;
+    QVERIFY2(server.start({QStringLiteral("--mode"), workload::modeName(workload::Mode(mode))}),
+             qPrintable(server.log()));
+    const QString port = QString::number(server.port());
     LoadTestConfig c;
     c.target = LoadTestConfig::Target::Remote;
     c.remoteAddress = QStringLiteral("127.0.0.1:") + port;
@@ -315,8 +304,7 @@ void TestLivePools::loadTestAgainstCliServer()
     QSignalSpy done(&test, &LoadTest::finished);
     test.start();
     QVERIFY(done.wait(60000) || done.size() == 1);
-    server.terminate();
-    server.waitForFinished(5000);
+    server.stop();
     const auto r = done.at(0).at(0).value<LoadTestResult>();
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     QVERIFY2(r.ok == 10, qPrintable(r.summary() + QLatin1Char('\n') + r.failures.join(QLatin1Char('\n'))));
@@ -543,21 +531,11 @@ void TestLivePools::perDirectionMatchesCli()
     const QString cli = qEnvironmentVariable("QUICPOOL_CLI");
     if (cli.isEmpty() || !QFileInfo(cli).isExecutable())
         QSKIP("QUICPOOL_CLI does not name the quicpool program");
-    QProcess server;
-    server.start(cli, {QStringLiteral("server"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
-                       QStringLiteral("--mode"), QStringLiteral("echo"), QStringLiteral("--max-cap"), QStringLiteral("64")});
-    QVERIFY(server.waitForStarted(10000));
-    QString port;
-    const QRegularExpression listening(QStringLiteral("listening on 127\\.0\\.0\\.1:(\\d+)"));
-    QByteArray err;
-    QVERIFY(QTest::qWaitFor([&] {
-        err += server.readAllStandardError();
-        const auto m = listening.match(QString::fromUtf8(err));
-        if (m.hasMatch())
-            port = m.captured(1);
-        return !port.isEmpty() || server.state() == QProcess::NotRunning;
-    }, 15000));
-    QVERIFY2(!port.isEmpty(), err.constData());
+    clitest::CliServer server;
+    QVERIFY2(server.start({QStringLiteral("--mode"), QStringLiteral("echo"), QStringLiteral("--max-cap"),
+                           QStringLiteral("64")}),
+             qPrintable(server.log()));
+    const QString port = QString::number(server.port());
     // As many streams as run in parallel, all from the pool's first fill:
     // a refill wait (up to the pool's interval, which grows while the pool
     // sits full) would add 0 to 200 ms to either run at random and make
@@ -594,8 +572,7 @@ void TestLivePools::perDirectionMatchesCli()
     QSignalSpy done(&test, &LoadTest::finished);
     test.start();
     QVERIFY(done.wait(120000) || done.size() == 1);
-    server.terminate();
-    server.waitForFinished(5000);
+    server.stop();
     const auto r = done.at(0).at(0).value<LoadTestResult>();
     QVERIFY2(r.ok == streams, qPrintable(r.summary()));
     QCOMPARE(r.payloadSent, cliBytes);
