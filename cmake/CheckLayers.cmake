@@ -45,6 +45,11 @@ foreach(line IN LISTS lines)
   if(path STREQUAL "")
     continue()
   endif()
+  # Ninja records what the compiler wrote, relative to the build tree when
+  # ccache's base_dir rewrote it (or for generated files).
+  if(NOT IS_ABSOLUTE "${path}")
+    get_filename_component(path "${path}" ABSOLUTE BASE_DIR "${BUILD_DIR}")
+  endif()
   if(source STREQUAL "")
     set(source "${path}")   # the first dependency is the source file itself
     if(NOT layer STREQUAL "")
