@@ -15,6 +15,8 @@ PACKAGES=(
   dpkg-dev file lintian appstream desktop-file-utils librsvg2-bin
   # The metrics test parses the scrape with the reference OpenMetrics parser.
   python3 python3-prometheus-client
+  # scripts/flakehunt.sh --load keeps every core busy with it.
+  stress-ng
   # For scripts/build-private-deps.sh: dpkg-source (dpkg-dev) unpacks Debian's
   # source packages (xz-utils, patch), OpenSSL's Configure needs perl, apt
   # checks the source index against debian-archive-keyring, and the private
