@@ -380,6 +380,8 @@ void Engine::handle(Direction direction, uint32_t flowIndex, uint32_t slotIndex,
 
     const Verdict v = judge(m_impairments[size_t(direction)], draws, now, now - m_startNs, size, m_blackhole,
                             m_links[size_t(direction)], seq);
+    if (m_scheduleLog && v.drop != DropCause::None)
+        m_scheduleLog->judged({direction, seq, size, now, v.drop}, 0);
     switch (v.drop) {
     case DropCause::None:
         break;
@@ -435,6 +437,15 @@ void Engine::handle(Direction direction, uint32_t flowIndex, uint32_t slotIndex,
         // The original only: the copy is what was sent.
         m_arena[slotIndex].data[v.corruptBit / 8] ^= char(0x80u >> (v.corruptBit % 8));
         ++st.corrupted;
+    }
+    if (m_scheduleLog) {
+        m_scheduleLog->judged({direction, seq, size, now, DropCause::None, false, v.queueWaitNs, v.releaseNs},
+                              m_arena[slotIndex].ticket);
+        if (v.duplicate) {
+            const DropCause copyDrop = copy == Arena::kNone ? DropCause::Queue : DropCause::None;
+            m_scheduleLog->judged({direction, seq, size, now, copyDrop, true, v.copyQueueWaitNs, v.copyReleaseNs},
+                                  copy == Arena::kNone ? 0 : m_arena[copy].ticket);
+        }
     }
     schedule(slotIndex, v.releaseNs, v.holdBack, true, now);
     if (copy != Arena::kNone)
@@ -494,6 +505,8 @@ void Engine::releaseDue(int64_t now)
         else
             newest = slot.arrivalSeq;
         slot.sending = true;
+        if (m_scheduleLog)
+            m_scheduleLog->released(slot.ticket, now);
         if (d == Direction::Down)
             enqueue(m_sendDown, m_listenFd, &flow->client, e.slot);
         else
@@ -808,6 +821,11 @@ QList<Mapping> Engine::mappings() const
 {
     QMutexLocker lock(&m_mutex);
     return m_publishedMappings;
+}
+
+void attachScheduleLog(Relay &relay, ScheduleLog *log)
+{
+    Engine::attachScheduleLog(relay, log);
 }
 
 } // namespace quicpool::relay

@@ -18,6 +18,7 @@
 #include "flowtable.h"
 #include "link.h"
 #include "releasetimer.h"
+#include "schedulelog.h"
 #include "verdict.h"
 
 #include <quicpool/relay/relay.h>
@@ -57,6 +58,9 @@ public:
 
     RelayStats stats() const;
     QList<Mapping> mappings() const;
+
+    /// Tests only (schedulelog.h): records every verdict and release into log.
+    static void attachScheduleLog(Relay &relay, ScheduleLog *log) { relay.m_engine->m_scheduleLog = log; }
 
 private:
     void readClients();
@@ -112,6 +116,8 @@ private:
     ReleaseTimer m_releaseTimer;
     QTimer *m_rebindTimer;
     QTimer *m_sweepTimer;
+
+    ScheduleLog *m_scheduleLog = nullptr;
 
     int64_t m_startNs = 0;
     RelayStats m_stats;         // the working copy, this thread only

@@ -7,6 +7,8 @@
 
 #include <quicpool/relay/relay.h>
 
+#include "schedulelog.h"
+
 #include <QtCore/QByteArray>
 #include <QtCore/QList>
 #include <QtCore/QMetaObject>
@@ -256,6 +258,9 @@ public:
         }
     }
     bool start() { return call([this] { return m_relay->start(); }); }
+    /// Records every verdict and release into log (before start()); the
+    /// log must outlive this RelayThread.
+    void attach(ScheduleLog *log) { call([this, log] { attachScheduleLog(*m_relay, log); }); }
     void setConfig(const RelayConfig &c) { call([this, c] { m_relay->setConfig(c); }); }
     /// Any thread may read these.
     Relay *relay() const { return m_relay; }
@@ -279,6 +284,37 @@ private:
     QThread m_thread;
     Relay *m_relay = nullptr;
 };
+
+/// Percentile p (0..1, nearest rank below) of values; 0 when empty.
+inline double percentileOf(QList<double> values, double p)
+{
+    if (values.isEmpty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    return values[std::min<qsizetype>(values.size() - 1, qsizetype(p * double(values.size())))];
+}
+
+/// "min X p50 X p95 X p99 X max X ms over N"
+inline QString describeMs(const QList<double> &ms)
+{
+    return QStringLiteral("min %1 p50 %2 p95 %3 p99 %4 max %5 ms over %6")
+        .arg(percentileOf(ms, 0), 0, 'f', 3)
+        .arg(percentileOf(ms, 0.5), 0, 'f', 3)
+        .arg(percentileOf(ms, 0.95), 0, 'f', 3)
+        .arg(percentileOf(ms, 0.99), 0, 'f', 3)
+        .arg(percentileOf(ms, 1), 0, 'f', 3)
+        .arg(ms.size());
+}
+
+/// How late the release timer took each released datagram, in ms.
+inline QList<double> latenessMs(const QList<ScheduledDatagram> &entries)
+{
+    QList<double> out;
+    for (const ScheduledDatagram &e : entries)
+        if (e.releasedNs >= 0)
+            out.append(double(e.latenessNs()) / 1e6);
+    return out;
+}
 
 /// The counts of one direction add up: nothing appears or vanishes.
 inline bool accountsAddUp(const DirectionStats &s)
