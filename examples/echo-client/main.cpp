@@ -60,12 +60,12 @@ void runEcho(quicpool::Stream *stream, const QByteArray &payload)
     });
 
     // The send buffer takes a small payload whole; a large one would be fed
-    // from bytesWritten() as the peer acknowledges data.
+    // from bytesAcknowledged() as the peer acknowledges data.
     if (stream->write(payload) != payload.size()) {
         fail(QStringLiteral("the stream's send buffer did not take the payload"));
         return;
     }
-    stream->close();
+    stream->closeWrite();   // FIN; the echo is still to be read
 }
 
 } // namespace

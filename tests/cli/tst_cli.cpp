@@ -106,7 +106,7 @@ private:
                 stream->write(echo);
                 if (stream->atEnd()) {
                     *answered = true;
-                    stream->close();
+                    stream->closeWrite();
                 }
                 break;
             }
@@ -122,7 +122,7 @@ private:
                     qToBigEndian<quint64>(quint64(received->size() - 1), reply.data());
                     stream->write(reply);
                 }
-                stream->close();
+                stream->closeWrite();
                 break;
             case Fault::ShortSource:
                 if (received->size() < 8)
@@ -133,7 +133,7 @@ private:
                 for (qsizetype i = 0; i < data.size(); ++i)
                     data[i] = char(i % 251);
                 stream->write(data);   // fits the 1 MiB send buffer at the sizes used here
-                stream->close();
+                stream->closeWrite();
                 break;
             }
         };
@@ -256,7 +256,7 @@ private Q_SLOTS:
         QVERIFY(stream);
         if (!request.isEmpty())
             QCOMPARE(stream->write(request), request.size());
-        stream->close();
+        stream->closeWrite();
         QTRY_VERIFY_WITH_TIMEOUT(stream->isFinished(), 10000);
         QCOMPARE(stream->readAll(), QByteArray());
         QCOMPARE(stream->error(), ErrorCode::NoError);

@@ -48,7 +48,7 @@ private:
 };
 
 /// Sends `data` on one pooled stream from client to server, event-driven
-/// as an application would (write on bytesWritten, read on readyRead), and
+/// as an application would (write on bytesAcknowledged, read on readyRead), and
 /// checks what the server read; false with a reason on any difference.
 /// Keeps the client's figures with the largest flight seen.
 bool carry(ServerPool &server, ClientPool &client, const QByteArray &data, int timeoutMs, QString *why,
@@ -74,7 +74,7 @@ bool carry(ServerPool &server, ClientPool &client, const QByteArray &data, int t
         }
         out->close();
     };
-    QObject::connect(out, &QIODevice::bytesWritten, out, pump);
+    QObject::connect(out, &Stream::bytesAcknowledged, out, pump);
     pump();
 
     QByteArray got;

@@ -130,9 +130,9 @@ private Q_SLOTS:
         }
         for (Pair &p : pairs) {
             QCOMPARE(p.out->write(p.up), qint64(p.up.size()));
-            p.out->close();
+            p.out->closeWrite();
             QCOMPARE(p.in->write(p.down), qint64(p.down.size()));
-            p.in->close();
+            p.in->closeWrite();
         }
         QTRY_VERIFY_WITH_TIMEOUT(std::all_of(pairs.begin(), pairs.end(), [](Pair &p) {
             p.gotUp += p.in->readAll();
@@ -384,7 +384,7 @@ private Q_SLOTS:
         Stream *out = client->outgoingGet(client->readyIds().first(), 1000ms, &err);
         QVERIFY2(out, qPrintable(err.toString()));
         out->write("a request nobody will read");
-        out->close();        // complete, FIN and all: a request that beat the server's get
+        out->closeWrite();   // complete, FIN and all: a request that beat the server's get
         QTRY_VERIFY_WITH_TIMEOUT(server.readyIds().size() == 2, 5000);
         QTest::qWait(300);   // the bytes and the FIN reach the server's pooled stream
         client.reset();      // "pool closed": the server's connection goes
@@ -664,7 +664,7 @@ private Q_SLOTS:
         Stream *request = client.tryOutgoingGet(ids.at(0));
         QVERIFY(request);
         request->write("request");
-        request->close();
+        request->closeWrite();   // FIN; a reply could still come
         // An idle stream ended with no data (what a NodePass client does on
         // exit) is dropped from the server pool quietly.
         Stream *idle = client.tryOutgoingGet(ids.at(1));
@@ -684,7 +684,8 @@ private Q_SLOTS:
     void poolsRunOnAWorkerThread()
     {
         // Pools moved to a worker thread: counters and ready IDs are read
-        // from this thread, and blocking gets wait here while the worker serves.
+        // from this thread. Streams are taken on the worker, where they
+        // live; a blocking get from here is refused at once (WrongThread).
         QThread worker;
         worker.start();
         auto *server = new ServerPool(serverConfig(8));
@@ -700,11 +701,24 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(server->readyIds().size(), 4, 10000);
         QVERIFY(client->stats().smoothedRttUs() >= 0);
         Error err;
-        Stream *in = server->incomingGet(5000ms, &err);
-        QVERIFY2(in, qPrintable(err.toString()));
+        QElapsedTimer refusal;
+        refusal.start();
+        QVERIFY(!server->incomingGet(5000ms, &err));
+        QCOMPARE(err.code(), ErrorCode::WrongThread);
+        QVERIFY(!client->outgoingGet(client->readyIds().first(), 5000ms, &err));
+        QCOMPARE(err.code(), ErrorCode::WrongThread);
+        QVERIFY2(refusal.elapsed() < 4000, "a refused get must not wait");
+        QCOMPARE(server->readyIds().size(), 4);   // nothing was taken
+        Stream *in = nullptr;
+        Stream *out = nullptr;
+        QMetaObject::invokeMethod(server, [&] {
+            in = server->incomingGet(5000ms, &err);   // on the pool's thread: fine
+            if (in)
+                out = client->outgoingGet(in->id(), 5000ms, &err);
+        }, Qt::BlockingQueuedConnection);
+        QVERIFY2(in && out, qPrintable(err.toString()));
         QCOMPARE(in->thread(), &worker);
-        Stream *out = client->outgoingGet(in->id(), 5000ms, &err);
-        QVERIFY2(out, qPrintable(err.toString()));
+        QCOMPARE(out->thread(), &worker);
         QCOMPARE(out->id(), in->id());
         QMetaObject::invokeMethod(server, [&] {
             delete client;

@@ -36,9 +36,9 @@ class TestRobustness : public QObject
         }
         for (Pair &p : pairs) {
             p.out->write(p.up);
-            p.out->close();
+            p.out->closeWrite();
             p.in->write(p.down);
-            p.in->close();
+            p.in->closeWrite();
         }
         QDeadlineTimer deadline(60000);
         while (!deadline.hasExpired()) {
@@ -228,7 +228,7 @@ private Q_SLOTS:
                     const char id[4] = {char(n >> 24), char(n >> 16), char(n >> 8), char(n)};
                     s->write(id, n % 2 ? 3 : 4);
                     if (n % 2)
-                        s->close();
+                        s->closeWrite();
                 });
             });
         });

@@ -5,6 +5,7 @@
 #include <QtTest/QTest>
 #include <cstring>
 #include <string>
+#include <vector>
 
 using quicpool::transport::SendBuffer;
 using quicpool::transport::sharedSendLimit;
@@ -131,6 +132,70 @@ private Q_SLOTS:
         QCOMPARE(b.sent(), uint64_t(data.size()));
         QVERIFY(!b.hasUnsent());
         QCOMPARE(b.pending(), size_t(0));
+    }
+
+    void tinyWritesShareBlocks()
+    {
+        // 1 MiB of 1-byte writes (an application writing byte by byte, or
+        // a chatty protocol) must not cost a heap block each.
+        SendBuffer b;
+        const std::string data = bytes(1 * MiB, 5);
+        for (size_t i = 0; i < data.size(); ++i)
+            QCOMPARE(b.append(data.data() + i, 1), size_t(1));
+        QVERIFY2(b.blocksAllocated() <= 300, qPrintable(QString::number(b.blocksAllocated())));
+        ngtcp2_vec vecs[1024];
+        const size_t n = b.unsent(vecs, 1024);
+        std::string all;
+        for (size_t i = 0; i < n; ++i)
+            all.append(reinterpret_cast<const char *>(vecs[i].base), vecs[i].len);
+        QVERIFY(all == data);
+        // Sixteen vectors (one writev) carry tens of KiB, not sixteen bytes.
+        ngtcp2_vec sixteen[16];
+        size_t carried = 0;
+        for (size_t i = 0, m = b.unsent(sixteen, 16); i < m; ++i)
+            carried += sixteen[i].len;
+        QVERIFY2(carried >= 32 * KiB, qPrintable(QString::number(carried)));
+    }
+
+    void aLoneTinyWriteGetsAnExactBlock()
+    {
+        // A pooled stream's hello or ID: 10,000 idle streams must not each
+        // hold (or leave behind) a 4 KiB block.
+        SendBuffer b;
+        QCOMPARE(b.append("\0", 1), size_t(1));
+        QCOMPARE(b.allocatedBytes(), size_t(1));
+        b.markSent(1);
+        b.acknowledge(1);
+        QCOMPARE(b.allocatedBytes(), size_t(0));
+        QCOMPARE(b.append("abcd", 4), size_t(4));
+        QCOMPARE(b.allocatedBytes(), size_t(4));
+    }
+
+    void sentBytesNeverMoveWhileTinyWritesFollow()
+    {
+        // ngtcp2 keeps pointers to sent bytes until they are acknowledged:
+        // appends into a shared block go after them, never move them.
+        SendBuffer b;
+        const std::string data = bytes(64 * KiB, 9);
+        size_t written = 0;
+        std::vector<std::pair<const uint8_t *, size_t>> handedOut;   // (where, stream offset)
+        while (written < data.size()) {
+            const size_t step = 1 + written % 13;
+            written += b.append(data.data() + written, std::min(step, data.size() - written));
+            ngtcp2_vec vecs[16];
+            const size_t n = b.unsent(vecs, 16);
+            size_t offset = b.sent();
+            for (size_t i = 0; i < n; ++i) {
+                handedOut.emplace_back(vecs[i].base, offset);
+                offset += vecs[i].len;
+            }
+            b.markSent(offset - b.sent());
+        }
+        // Nothing acknowledged: every pointer handed out still holds its bytes.
+        for (const auto &[where, offset] : handedOut)
+            QCOMPARE(char(*where), data[offset]);
+        QCOMPARE(b.acknowledge(data.size()), uint64_t(data.size()));
+        QCOMPARE(b.allocatedBytes(), size_t(0));
     }
 
     void baseExcludesThePoolsBytes()

@@ -39,7 +39,7 @@ bool writeAndFin(Stream *stream, const QByteArray &data, int timeoutMs = 15000)
         }
         return true;
     }, timeoutMs);
-    stream->close();
+    stream->closeWrite();   // FIN; the reply is still to be read
     return written;
 }
 

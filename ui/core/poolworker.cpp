@@ -312,7 +312,8 @@ void PoolWorker::adoptStream(int handle, Stream *stream)
         if (!data.isEmpty())
             Q_EMIT streamData(handle, key, data);
     });
-    connect(stream, &QIODevice::bytesWritten, this, [this, handle, key] {
+    // Room in the send buffer frees as the peer acknowledges.
+    connect(stream, &Stream::bytesAcknowledged, this, [this, handle, key] {
         Entry *en = entry(handle, false);
         if (en && en->taken.contains(key))
             flushSend(*en, en->taken[key]);
@@ -418,7 +419,7 @@ void PoolWorker::flushSend(Entry &e, Taken &t)
     }
     if (t.pending.isEmpty() && t.closeAfterSend) {
         t.closeAfterSend = false;
-        t.stream->close();
+        t.stream->closeWrite();   // FIN; what comes back is still shown
     }
     Q_UNUSED(e);
 }
@@ -446,7 +447,7 @@ void PoolWorker::closeStream(int handle, int key)
     if (!t.stream)
         return;
     if (t.pending.isEmpty())
-        t.stream->close();
+        t.stream->closeWrite();   // FIN; what comes back is still shown
     else
         t.closeAfterSend = true; // FIN after the queued bytes
     t.dirty = true;

@@ -93,7 +93,8 @@ void StreamRunner::start()
     }
     connect(m_stream, &Stream::readyRead, this, &StreamRunner::pump);
     connect(m_stream, &Stream::readChannelFinished, this, &StreamRunner::pump);
-    connect(m_stream, &Stream::bytesWritten, this, [this] {
+    // Room in the send buffer frees as the peer acknowledges.
+    connect(m_stream, &Stream::bytesAcknowledged, this, [this] {
         touch();
         pump();
     });
@@ -216,7 +217,7 @@ void StreamRunner::writeOutgoing()
             return;
         }
         if (n == 0)
-            return;  // send buffer full: bytesWritten() brings us back
+            return;  // send buffer full: bytesAcknowledged() brings us back
         m_sent += n;
         if (m_pace && m_mode != Mode::Source)
             m_pace->bucket.consume(m_pace->clock.nsecsElapsed(), n);
@@ -227,7 +228,7 @@ void StreamRunner::writeOutgoing()
     if (m_finSent)
         return;
     m_finSent = true;
-    m_stream->close();  // FIN
+    m_stream->closeWrite();  // FIN; the reply is still to be read
 }
 
 void StreamRunner::complete()

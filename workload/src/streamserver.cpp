@@ -42,7 +42,8 @@ public:
     {
         connect(m_stream, &Stream::readyRead, this, &ServerSession::pump);
         connect(m_stream, &Stream::readChannelFinished, this, &ServerSession::pump);
-        connect(m_stream, &Stream::bytesWritten, this, &ServerSession::pump);
+        // Room in the send buffer frees as the peer acknowledges.
+        connect(m_stream, &Stream::bytesAcknowledged, this, &ServerSession::pump);
         if (m_idleTimeout.count() > 0) {
             // A peer that never finishes its half must not pin the stream for ever.
             m_idle.setSingleShot(true);
@@ -97,7 +98,7 @@ private:
     }
 
     /// Writes what is pending; true once all of it is gone. A write that
-    /// takes less than asked waits for bytesWritten() (backpressure).
+    /// takes less than asked waits for bytesAcknowledged() (backpressure).
     bool flushPending()
     {
         while (m_pendingOffset < m_pendingSize) {
@@ -200,7 +201,7 @@ private:
                 return;
             }
             if (n == 0)
-                return;  // bytesWritten() brings us back
+                return;  // bytesAcknowledged() brings us back
             m_sent += uint64_t(n);
         }
         endGracefully(StreamServer::Outcome::Served, QStringLiteral("sourced %1 bytes").arg(m_sent));

@@ -43,6 +43,7 @@ enum class ErrorCode {
     PoolClosed,             ///< the pool was closed while waiting
     Cancelled,              ///< the request was cancelled by the caller
     Unreachable,            ///< nothing answers at the address (ICMP unreachable)
+    WrongThread,            ///< a stream asked for on another thread than its pool's
 };
 Q_ENUM_NS(ErrorCode)
 

@@ -14,15 +14,47 @@ namespace quicpool {
 
 class PoolPrivate;
 
-/// Called once with a stream, or with nullptr and the reason.
+/// Called once with a stream, or with nullptr and the reason; always on the
+/// thread of the context object it was given with, never inside the call
+/// that asked for it.
 using GetCallback = std::function<void(Stream *stream, const Error &error)>;
 
-/// Base of ClientPool and ServerPool. The counters (active, capacity,
-/// interval, errorCount), state(), stats() and readyIds() may be read from
-/// any thread; everything else belongs to the thread the pool lives on.
+/// Base of ClientPool and ServerPool.
+///
+/// **Threads.** A pool, its connections and its streams live on one thread
+/// (the one that made the pool, or the one it was moved to with
+/// moveToThread()). The counters (active, capacity, interval, errorCount),
+/// state(), isReady(), isConnected(), lastError(), stats() and readyIds()
+/// may be read from any thread; everything else is called on the pool's
+/// thread, and every signal is emitted there. A stream cannot leave that
+/// thread (see Stream): gets hand streams out only on the pool's thread.
+/// An asynchronous get's callback runs on its context's thread; a context
+/// on another thread than the pool's is answered there at once with
+/// WrongThread and no stream. The blocking gets, called on the pool's
+/// thread, spin a local event loop; called from any other thread they
+/// return nullptr with WrongThread at once: the stream they would return
+/// could not be used there.
+///
+/// **Lifetime.** A slot connected to any signal of a pool or of its streams
+/// may delete the pool (directly or with deleteLater()), its streams or
+/// any other QuicPool object, and so may a get's callback; the library
+/// touches nothing of what was deleted. Deleting a pool closes it without
+/// emitting signals; gets still waiting are answered with PoolClosed on
+/// their context's thread. If a get's context is destroyed before its
+/// answer, a stream meant for it is aborted and deleted, which frees its
+/// slot in the server's pool.
+///
+/// The state, active, capacity, interval (in milliseconds) and errorCount
+/// are Qt properties with change signals, emitted on the pool's thread as
+/// the values change, for widgets and QML to bind to.
 class QUICPOOL_EXPORT Pool : public QObject
 {
     Q_OBJECT
+    Q_PROPERTY(quicpool::Pool::State state READ state NOTIFY stateChanged)
+    Q_PROPERTY(int active READ active NOTIFY activeChanged)
+    Q_PROPERTY(int capacity READ capacity NOTIFY capacityChanged)
+    Q_PROPERTY(qint64 interval READ intervalMsecs NOTIFY intervalChanged)
+    Q_PROPERTY(qint64 errorCount READ errorCount NOTIFY errorCountChanged)
 public:
     /// Where a pool is in its life. A client pool moves between Connecting,
     /// Connected and BackingOff (waiting before it dials again); a server
@@ -52,8 +84,10 @@ public:
     int active() const;             ///< streams pooled right now
     int capacity() const;           ///< target number of pooled streams
     Milliseconds interval() const;  ///< current refill interval
+    /// Counts one failed attempt (as NodePass's AddError); any thread.
     void addError();
     qint64 errorCount() const;      ///< failed attempts, as NodePass counts them
+    /// Sets errorCount() back to 0; any thread.
     void resetError();
     /// Streams refused since the pool was made. A server pool counts the
     /// streams it closed unanswered: pool full, no hello byte in time, a
@@ -78,6 +112,10 @@ public:
 
 Q_SIGNALS:
     void stateChanged(quicpool::Pool::State state);
+    void activeChanged(int active);
+    void capacityChanged(int capacity);
+    void intervalChanged(qint64 msecs);
+    void errorCountChanged(qint64 count);
     void streamPooled(const QString &id);
     void streamTaken(const QString &id);
     void connected();
@@ -91,6 +129,7 @@ protected:
     std::unique_ptr<PoolPrivate> d_ptr;
 
 private:
+    qint64 intervalMsecs() const { return interval().count(); }
     Q_DECLARE_PRIVATE(Pool)
     Q_DISABLE_COPY_MOVE(Pool)
 };
@@ -114,11 +153,14 @@ public:
     /// (error says whether the ID was malformed or just absent).
     Stream *tryOutgoingGet(const QString &id, Error *error = nullptr);
     /// Calls back the moment the ID is pooled, or after timeout with
-    /// StreamNotFound. No polling. If context is destroyed first, nothing is called.
+    /// StreamNotFound. No polling. The callback runs on context's thread
+    /// (nullptr: the pool); if context is destroyed first, nothing is
+    /// called and a stream meant for it is aborted.
     void outgoingGetAsync(const QString &id, Milliseconds timeout, QObject *context,
                           GetCallback callback);
-    /// Blocking form for worker threads and tools (runs a local event loop
-    /// when called on the pool's thread). Never call it on a GUI thread.
+    /// Blocking form for tools and worker threads running the pool: runs a
+    /// local event loop on the pool's thread (never call it on a GUI
+    /// thread); from another thread, nullptr with WrongThread at once.
     Stream *outgoingGet(const QString &id, Milliseconds timeout, Error *error = nullptr);
 
 private:
@@ -149,7 +191,8 @@ public:
     /// Takes the stream that has waited longest; nullptr if none.
     Stream *tryIncomingGet();
     /// Calls back the moment a stream is pooled (FIFO), or after timeout
-    /// with InsufficientStreams. If context is destroyed first, nothing is called.
+    /// with InsufficientStreams; the thread and context rules of
+    /// ClientPool::outgoingGetAsync.
     void incomingGetAsync(Milliseconds timeout, QObject *context, GetCallback callback);
     /// Blocking form; see ClientPool::outgoingGet.
     Stream *incomingGet(Milliseconds timeout, Error *error = nullptr);

@@ -8,6 +8,7 @@
 #include "transport/streamaccess.h"
 
 #include <QtCore/QRandomGenerator>
+#include <QtCore/QSignalBlocker>
 #include <QtNetwork/QHostInfo>
 #include <cstring>
 
@@ -26,35 +27,39 @@ void ClientPoolPrivate::cycle()
     const int cap = capacityValue;
     intervalMs = pool::adjustInterval(idle, cap, Milliseconds(intervalMs.load()), config.minInterval(),
                                       config.maxInterval()).count();
+    if (!publish() || !ready)
+        return;
     const int need = pool::streamsNeeded(cap, idle);
     if (need <= 0) {
         batchCreated = 0;
-        finishBatch();
+        (void)finishBatch();
         return;
     }
     Connection *c = connection.data();
     if (!c || c->state() != Connection::State::Connected) {
         cycleRunning = false;
         if (!c)
-            dial();
+            (void)dial();
         return;  // the connected signal (or the retry timer) runs the next cycle
     }
-    startBatch(need);
+    (void)startBatch(need);
 }
 
-void ClientPoolPrivate::dial()
+bool ClientPoolPrivate::dial()
 {
     if (dialing || !ready)
-        return;
-    setState(Pool::State::Connecting);
+        return true;
+    if (!setState(Pool::State::Connecting))
+        return false;
+    if (!ready)
+        return true;   // a slot closed the pool
     QString hostPort = config.address();
     if (config.resolver()) {
         const ResolvedAddress r = config.resolver()();
         if (!r.error.isEmpty() || r.hostPort.isEmpty()) {
-            dialFailed(Error(ErrorCode::ResolveFailed,
-                             QStringLiteral("the address resolver failed: %1")
-                                 .arg(r.error.isEmpty() ? QStringLiteral("it returned no address") : r.error)));
-            return;
+            return dialFailed(Error(ErrorCode::ResolveFailed,
+                                    QStringLiteral("the address resolver failed: %1")
+                                        .arg(r.error.isEmpty() ? QStringLiteral("it returned no address") : r.error)));
         }
         hostPort = r.hostPort;
     }
@@ -62,15 +67,12 @@ void ClientPoolPrivate::dial()
     quint16 port = 0;
     QString why;
     if (!parseHostPort(hostPort, &host, &port, &why) || port == 0) {
-        dialFailed(Error(ErrorCode::InvalidAddress,
-                         QStringLiteral("cannot dial \"%1\": %2").arg(hostPort, why.isEmpty() ? QStringLiteral("port 0") : why)));
-        return;
+        return dialFailed(Error(ErrorCode::InvalidAddress,
+                                QStringLiteral("cannot dial \"%1\": %2").arg(hostPort, why.isEmpty() ? QStringLiteral("port 0") : why)));
     }
     const QHostAddress address(host);
-    if (!address.isNull()) {
-        dialAddress(address, port);
-        return;
-    }
+    if (!address.isNull())
+        return dialAddress(address, port);
     // Names are looked up on every dial (through Qt's one-minute cache), so
     // a moved server is found again; off this thread, so a slow DNS server
     // stalls neither the pool nor an application running it on its GUI thread.
@@ -81,27 +83,33 @@ void ClientPoolPrivate::dial()
         lookupId = -1;
         dialing = false;
         if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
-            dialFailed(Error(ErrorCode::ResolveFailed, QStringLiteral("cannot resolve %1: %2").arg(host, info.errorString())));
+            (void)dialFailed(Error(ErrorCode::ResolveFailed, QStringLiteral("cannot resolve %1: %2").arg(host, info.errorString())));
             return;
         }
-        dialAddress(info.addresses().constFirst(), port);
+        (void)dialAddress(info.addresses().constFirst(), port);
     });
+    return true;
 }
 
-void ClientPoolPrivate::dialFailed(const Error &why)
+bool ClientPoolPrivate::dialFailed(const Error &why)
 {
     dialing = false;
-    failure(why);
     ++dialFailures;
     const Milliseconds wait = pool::backoffDelay(dialFailures, why.code(), config.maxBackoff(),
                                                  QRandomGenerator::global()->generateDouble());
     qCDebug(lcPool) << "dial" << dialFailures << "failed; next in" << wait.count() << "ms:" << why.toString();
-    setState(Pool::State::BackingOff);
+    // The next dial is set before anyone hears of this one: a slot may
+    // close or delete the pool, and then there is nothing more to do.
     if (!cycleRunning)
         scheduleCycle(int(wait.count()));
+    if (!failure(why))
+        return false;
+    if (!ready)
+        return true;
+    return setState(Pool::State::BackingOff);
 }
 
-void ClientPoolPrivate::dialAddress(const QHostAddress &address, quint16 port)
+bool ClientPoolPrivate::dialAddress(const QHostAddress &address, quint16 port)
 {
     Error err;
     transport::TransportConfig tc;
@@ -114,10 +122,8 @@ void ClientPoolPrivate::dialAddress(const QHostAddress &address, quint16 port)
     tc.maxConnectionWindow = uint64_t(config.maxConnectionReceiveWindow());
     tc.sendBufferLimit = uint64_t(config.sendBufferLimit());
     Connection *c = Connection::dial(address, port, tls, tc, q_ptr, &err);
-    if (!c) {
-        dialFailed(err);
-        return;
-    }
+    if (!c)
+        return dialFailed(err);
     dialing = true;
     connection = c;
     QObject::connect(c, &Connection::connected, q_ptr, [this, c] {
@@ -126,28 +132,36 @@ void ClientPoolPrivate::dialAddress(const QHostAddress &address, quint16 port)
         dialing = false;
         dialFailures = 0;
         recovered();
-        setConnected(true);
-        setState(Pool::State::Connected);
         qCInfo(lcPool) << "client pool connected to" << c->peer().toString();
         if (!cycleRunning)
             scheduleCycle(0);
+        if (!setConnected(true) || !ready)
+            return;
+        (void)setState(Pool::State::Connected);
     });
     QObject::connect(c, &Connection::closed, q_ptr, [this, c](const Error &reason) {
         if (c != connection)
             return;
-        dropConnection(pool::clientCloseError(*c, reason));
+        (void)dropConnection(pool::clientCloseError(*c, reason));
     });
-    QObject::connect(c, &Connection::streamsAvailable, q_ptr, [this] { openMore(); });
+    QObject::connect(c, &Connection::streamsAvailable, q_ptr, [this] { (void)openMore(); });
+    return true;
 }
 
-void ClientPoolPrivate::dropConnection(const Error &why)
+bool ClientPoolPrivate::dropConnection(const Error &why)
 {
     Connection *c = connection;
     connection = nullptr;
     const bool wasDialing = dialing;
     dialing = false;
+    if (c) {
+        QObject::disconnect(c, nullptr, q_ptr, nullptr);
+        c->close(0, kPoolClosed);
+        c->deleteLater();
+    }
     // Streams of the dead connection are useless: drop those pooled (ones
-    // on retired connections still work and stay).
+    // on retired connections still work and stay). No application code
+    // runs here: pooled streams have no slots but ours.
     QList<Stream *> dead;
     {
         QMutexLocker lock(&readyLock);
@@ -161,25 +175,24 @@ void ClientPoolPrivate::dropConnection(const Error &why)
     }
     for (Stream *s : dead)
         delete s;  // not deleteLater(): see PoolPrivate::closeAllPooled()
-    // Creations in flight fail with the connection.
-    const QList<Stream *> inFlight = pending.keys();
-    for (Stream *s : inFlight)
-        resolveStream(s, Outcome::Failed, why.toString());
+    // Creations in flight fail with the connection (the last ends the batch).
     batchToStart = 0;
-    if (c) {
-        c->close(0, kPoolClosed);
-        c->deleteLater();
+    const QList<Stream *> inFlight = pending.keys();
+    for (Stream *s : inFlight) {
+        if (!resolveStream(s, Outcome::Failed, why.toString()))
+            return false;
     }
-    setConnected(false, why);
-    if (!ready)
-        return;
     if (!wasDialing)
         dialFailures = 0;   // it worked until now: the first redial is quick
+    if (!setConnected(false, why))
+        return false;
+    if (!ready)
+        return true;
     // Report the cause (the Go pool swallows it and redials forever).
-    dialFailed(why.isError() ? why : Error(ErrorCode::ConnectionLost, QStringLiteral("the connection closed")));
+    return dialFailed(why.isError() ? why : Error(ErrorCode::ConnectionLost, QStringLiteral("the connection closed")));
 }
 
-void ClientPoolPrivate::retire()
+bool ClientPoolPrivate::retire()
 {
     Connection *c = connection;
     connection = nullptr;
@@ -192,26 +205,33 @@ void ClientPoolPrivate::retire()
         other->deleteLater();
     }
     batchToStart = 0;
-    QObject::disconnect(c, nullptr, q_ptr, nullptr);
-    QObject::connect(c, &Connection::closed, c, &QObject::deleteLater);
-    retired.append(c);
-    setConnected(false, lastError());
-    setState(Pool::State::BackingOff);   // the batch ends and the next cycle dials
+    if (c) {
+        QObject::disconnect(c, nullptr, q_ptr, nullptr);
+        QObject::connect(c, &Connection::closed, c, &QObject::deleteLater);
+        retired.append(c);
+    }
+    if (!setConnected(false, lastError()))
+        return false;
+    if (!ready)
+        return true;
+    return setState(Pool::State::BackingOff);   // the batch ends and the next cycle dials
 }
 
-void ClientPoolPrivate::startBatch(int need)
+bool ClientPoolPrivate::startBatch(int need)
 {
     batchNeeded = need;
     batchCreated = 0;
     batchRefused = 0;
     batchToStart = need;
     batchDeadline->start(int(config.idReadTimeout().count()));
-    openMore();
-    if (pending.isEmpty() && batchToStart == 0)
-        finishBatch();
+    if (!openMore())
+        return false;
+    if (pending.isEmpty() && batchToStart == 0 && cycleRunning)
+        return finishBatch();
+    return true;
 }
 
-void ClientPoolPrivate::openMore()
+bool ClientPoolPrivate::openMore()
 {
     for (;;) {
         // A plain pointer, checked each turn (GCC cannot see through QPointer).
@@ -227,28 +247,27 @@ void ClientPoolPrivate::openMore()
             refusedStreams += batchToStart;
             batchToStart = 0;
             if (pending.isEmpty() && cycleRunning)
-                finishBatch();
-            return;
+                return finishBatch();
+            return publish();
         }
         Error err;
         // Parentless while pending and pooled (the pool owns it through its
         // lists); it becomes the pool's child when handed out.
         Stream *s = c->openStream(nullptr, &err);
-        if (!s) {
-            --batchToStart;
-            continue;
-        }
         --batchToStart;
+        if (!s)
+            continue;
         pending.insert(s, Pending{});
         QObject::connect(s, &Stream::readyRead, q_ptr, [this, s] { onStreamReadable(s); });
         QObject::connect(s, &Stream::readChannelFinished, q_ptr, [this, s] { onStreamReadable(s); });
         QObject::connect(s, &Stream::errorOccurred, q_ptr, [this, s](const Error &e) {
-            resolveStream(s, Outcome::Failed, e.toString());
+            (void)resolveStream(s, Outcome::Failed, e.toString());
         });
         const char hello = 0x00;
         s->write(&hello, 1);
         transport::markApplicationSendStart(s);
     }
+    return true;
 }
 
 void ClientPoolPrivate::onStreamReadable(Stream *s)
@@ -264,22 +283,23 @@ void ClientPoolPrivate::onStreamReadable(Stream *s)
         std::memcpy(raw.data(), got.constData(), 4);
         transport::setStreamPoolId(s, pool::encodeId(raw));
         transport::markApplicationStart(s);
-        resolveStream(s, Outcome::Created);
+        (void)resolveStream(s, Outcome::Created);
     } else if (s->atEnd() || s->isFinished()) {
         // PROTOCOL.md: a server pool at maxCap closes new streams unanswered.
-        resolveStream(s, Outcome::Refused);
+        (void)resolveStream(s, Outcome::Refused);
     }
 }
 
-void ClientPoolPrivate::resolveStream(Stream *s, Outcome outcome, const QString &why)
+bool ClientPoolPrivate::resolveStream(Stream *s, Outcome outcome, const QString &why)
 {
     if (!pending.remove(s))
-        return;
+        return true;
     QObject::disconnect(s, nullptr, q_ptr, nullptr);
     switch (outcome) {
     case Outcome::Created:
         ++batchCreated;
-        pool(s);
+        if (!pool(s))
+            return false;
         break;
     case Outcome::Refused:
         // Not a failure of the connection: keep it and the streams it has.
@@ -289,6 +309,8 @@ void ClientPoolPrivate::resolveStream(Stream *s, Outcome outcome, const QString 
         ++refusedStreams;
         s->abort();
         s->deleteLater();
+        if (!publish())
+            return false;
         break;
     case Outcome::Failed:
         qCDebug(lcPool) << "stream creation failed:" << why;
@@ -297,39 +319,49 @@ void ClientPoolPrivate::resolveStream(Stream *s, Outcome outcome, const QString 
         // NodePass: a failed creation gives up on the connection; the next
         // cycle dials a new one. Streams already pooled on it stay usable.
         if (connection && ready) {
-            failure(Error(ErrorCode::StreamRefused, QStringLiteral("stream creation failed: %1").arg(why)));
-            retire();
+            if (!failure(Error(ErrorCode::StreamRefused, QStringLiteral("stream creation failed: %1").arg(why))))
+                return false;
+            if (connection && ready && !retire())
+                return false;
         }
         break;
     }
     if (pending.isEmpty() && batchToStart == 0 && cycleRunning)
-        finishBatch();
+        return finishBatch();
+    return true;
 }
 
-void ClientPoolPrivate::finishBatch()
+bool ClientPoolPrivate::finishBatch()
 {
     batchDeadline->stop();
     capacityValue = pool::adjustCapacity(batchCreated, capacityValue, config.minCapacity(), config.maxCapacity());
     cycleRunning = false;
+    const int needed = batchNeeded;
+    batchNeeded = 0;
+    bool announce = false;
     if (batchRefused > 0) {
         // Counted per stream above; reported once while it goes on.
         const pool::RepeatedCause::Outcome out = cause.record(
-            Error(ErrorCode::StreamRefused, pool::refusalSentence(batchCreated, batchNeeded, batchRefused)));
+            Error(ErrorCode::StreamRefused, pool::refusalSentence(batchCreated, needed, batchRefused)));
         if (out.endedRepeats > 0)
             qCInfo(lcPool).noquote() << pool::RepeatedCause::foldedText(out.ended, out.endedRepeats);
-        setError(cause.current(), out.isNew);
-    } else if (batchNeeded > 0 && batchCreated == batchNeeded && connection) {
+        (void)setError(cause.current(), false);
+        announce = out.isNew;
+    } else if (needed > 0 && batchCreated == needed && connection) {
         recovered();
     }
-    batchNeeded = 0;
-    if (!ready)
-        return;
-    // Without a connection (retired, or dropped mid-batch) the next cycle
-    // dials after the back-off; otherwise after the refill interval.
-    const bool connected = connection && connection->state() == Connection::State::Connected;
-    scheduleCycle(connected || dialFailures == 0 ? int(intervalMs.load())
-                                                 : int(pool::backoffDelay(dialFailures, lastError().code(), config.maxBackoff(),
-                                                                          QRandomGenerator::global()->generateDouble()).count()));
+    if (ready) {
+        // Without a connection (retired, or dropped mid-batch) the next cycle
+        // dials after the back-off; otherwise after the refill interval.
+        const bool connected = connection && connection->state() == Connection::State::Connected;
+        scheduleCycle(connected || dialFailures == 0 ? int(intervalMs.load())
+                                                     : int(pool::backoffDelay(dialFailures, lastError().code(), config.maxBackoff(),
+                                                                              QRandomGenerator::global()->generateDouble()).count()));
+    }
+    // Signals last: a slot may close or delete the pool.
+    if (announce && !setError(cause.current(), true))
+        return false;
+    return publish();
 }
 
 void ClientPoolPrivate::closeImpl()
@@ -398,18 +430,24 @@ ClientPool::ClientPool(const ClientPoolConfig &config, QObject *parent)
     });
     d->retiredSweep->start(1000);
     connect(d->batchDeadline, &QTimer::timeout, this, [d] {
-        const QList<Stream *> late = d->pending.keys();
-        for (Stream *s : late)
-            d->resolveStream(s, ClientPoolPrivate::Outcome::Failed,
-                             QStringLiteral("no ID from the server within %1 ms").arg(d->config.idReadTimeout().count()));
         d->batchToStart = 0;
+        const QList<Stream *> late = d->pending.keys();
+        for (Stream *s : late) {
+            if (!d->resolveStream(s, ClientPoolPrivate::Outcome::Failed,
+                                  QStringLiteral("no ID from the server within %1 ms").arg(d->config.idReadTimeout().count())))
+                return;
+        }
         if (d->cycleRunning)
-            d->finishBatch();
+            (void)d->finishBatch();
     });
+    d->markPublished();
 }
 
 ClientPool::~ClientPool()
 {
+    // Closed without a word: a slot must not see (or delete) a pool that
+    // is being destroyed. Waiting gets still hear PoolClosed.
+    const QSignalBlocker quiet(this);
     close();
 }
 
@@ -437,17 +475,17 @@ bool ClientPool::start()
         Error err;
         auto ctx = transport::TlsContext::createClient(o, &err);
         if (!ctx) {
-            d->setError(err, false);
+            (void)d->setError(err, false);
             return false;
         }
         d->tls = std::move(ctx);
     }
-    d->setError(Error(), false);
+    (void)d->setError(Error(), false);
     d->ready = true;
-    d->setState(State::Connecting);
     d->startStatsTimer();
     d->statsTimer->start();
     d->scheduleCycle(0);
+    (void)d->setState(State::Connecting);   // last: a slot may delete the pool
     return true;
 }
 
@@ -471,25 +509,15 @@ void ClientPool::outgoingGetAsync(const QString &id, Milliseconds timeout, QObje
                                   GetCallback callback)
 {
     Q_D(ClientPool);
-    QObject *ctx = context ? context : this;
-    auto later = [ctx, callback](Stream *s, const Error &e) { PoolPrivate::deliverLater(ctx, callback, s, e); };
     bool ok = false;
     const QString norm = pool::normalizeId(id, &ok);
     if (!ok) {
-        later(nullptr, Error(ErrorCode::InvalidId,
-                             QStringLiteral("\"%1\" is not a stream ID (8 hex characters)").arg(id)));
+        d->deliverLater(context ? context : this, callback,  nullptr,
+                        Error(ErrorCode::InvalidId, QStringLiteral("\"%1\" is not a stream ID (8 hex characters)").arg(id)));
         return;
     }
-    if (!d->ready) {
-        later(nullptr, Error(ErrorCode::NotStarted, QStringLiteral("the pool is not running")));
-        return;
-    }
-    if (Stream *s = d->take(norm)) {
-        later(s, Error());
-        return;
-    }
-    d->addWaiter(norm, timeout, ctx, std::move(callback), ErrorCode::StreamNotFound,
-                 QStringLiteral("stream %1 did not arrive within %2 ms").arg(norm).arg(timeout.count()));
+    d->asyncGet(norm, timeout, context, std::move(callback), ErrorCode::StreamNotFound,
+                QStringLiteral("stream %1 did not arrive within %2 ms").arg(norm).arg(timeout.count()));
 }
 
 Stream *ClientPool::outgoingGet(const QString &id, Milliseconds timeout, Error *error)

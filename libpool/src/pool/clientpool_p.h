@@ -42,20 +42,22 @@ public:
         cycleTimer->start(ms);
     }
 
+    // Each function that may emit a signal (or call a get's callback)
+    // returns false when a slot deleted the pool; the caller returns too.
     void cycle();
-    void dial();
+    [[nodiscard]] bool dial();
     /// A dial (lookup, socket, handshake) failed: count it, report its
     /// cause once, and wait before the next one (longer each time).
-    void dialFailed(const Error &why);
-    void dialAddress(const QHostAddress &address, quint16 port);
-    void startBatch(int need);
-    void openMore();
+    [[nodiscard]] bool dialFailed(const Error &why);
+    [[nodiscard]] bool dialAddress(const QHostAddress &address, quint16 port);
+    [[nodiscard]] bool startBatch(int need);
+    [[nodiscard]] bool openMore();
     void onStreamReadable(Stream *s);
     enum class Outcome { Created, Refused, Failed };
-    void resolveStream(Stream *s, Outcome outcome, const QString &why = QString());
-    void finishBatch();
-    void dropConnection(const Error &why);
-    void retire();
+    [[nodiscard]] bool resolveStream(Stream *s, Outcome outcome, const QString &why = QString());
+    [[nodiscard]] bool finishBatch();
+    [[nodiscard]] bool dropConnection(const Error &why);
+    [[nodiscard]] bool retire();
     QList<QPointer<Connection>> retired;
     QTimer *retiredSweep = nullptr;
 

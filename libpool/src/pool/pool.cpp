@@ -7,7 +7,6 @@
 #include <QtCore/QCoreApplication>
 #include <QtCore/QEventLoop>
 #include <QtCore/QMutexLocker>
-#include <QtCore/QSemaphore>
 #include <QtCore/QThread>
 
 namespace quicpool {
@@ -46,15 +45,60 @@ Error PoolPrivate::lastError() const
     return currentError;
 }
 
-void PoolPrivate::setState(Pool::State s)
+bool PoolPrivate::setState(Pool::State s)
 {
     if (state.exchange(s) == s)
-        return;
+        return true;
     qCDebug(lcPool) << "pool state" << s;
+    QPointer<Pool> self(q_ptr);
     Q_EMIT q_ptr->stateChanged(s);
+    return !self.isNull();
 }
 
-void PoolPrivate::setError(const Error &e, bool emitSignal)
+void PoolPrivate::markPublished()
+{
+    published = Published{activeCount, capacityValue, intervalMs, errors};
+}
+
+bool PoolPrivate::publish()
+{
+    if (QThread::currentThread() != q_ptr->thread()) {
+        // addError() and friends from another thread: the signals belong
+        // to the pool's thread. (A pool deleted first drops the call.)
+        QMetaObject::invokeMethod(q_ptr, [this] { (void)publish(); }, Qt::QueuedConnection);
+        return true;
+    }
+    QPointer<Pool> self(q_ptr);
+    // Re-read after each signal: a slot may change the values (and emit
+    // their signals itself, nested); what is published stays what was last said.
+    if (const int a = activeCount; a != published.active) {
+        published.active = a;
+        Q_EMIT q_ptr->activeChanged(a);
+        if (!self)
+            return false;
+    }
+    if (const int c = capacityValue; c != published.capacity) {
+        published.capacity = c;
+        Q_EMIT q_ptr->capacityChanged(c);
+        if (!self)
+            return false;
+    }
+    if (const qint64 i = intervalMs; i != published.intervalMs) {
+        published.intervalMs = i;
+        Q_EMIT q_ptr->intervalChanged(i);
+        if (!self)
+            return false;
+    }
+    if (const qint64 e = errors; e != published.errors) {
+        published.errors = e;
+        Q_EMIT q_ptr->errorCountChanged(e);
+        if (!self)
+            return false;
+    }
+    return true;
+}
+
+bool PoolPrivate::setError(const Error &e, bool emitSignal)
 {
     {
         QMutexLocker lock(&snapshotLock);
@@ -62,17 +106,20 @@ void PoolPrivate::setError(const Error &e, bool emitSignal)
     }
     if (emitSignal && e.isError()) {
         qCInfo(lcPool).noquote() << e.toString();
+        QPointer<Pool> self(q_ptr);
         Q_EMIT q_ptr->errorOccurred(e);
+        return !self.isNull();
     }
+    return true;
 }
 
-void PoolPrivate::failure(const Error &e)
+bool PoolPrivate::failure(const Error &e)
 {
     ++errors;
     const pool::RepeatedCause::Outcome out = cause.record(e);
     if (out.endedRepeats > 0)
         qCInfo(lcPool).noquote() << pool::RepeatedCause::foldedText(out.ended, out.endedRepeats);
-    setError(e, out.isNew);
+    return setError(e, out.isNew) && publish();
 }
 
 void PoolPrivate::recovered()
@@ -80,42 +127,65 @@ void PoolPrivate::recovered()
     const pool::RepeatedCause::Outcome out = cause.clear();
     if (out.endedRepeats > 0)
         qCInfo(lcPool).noquote() << pool::RepeatedCause::foldedText(out.ended, out.endedRepeats);
-    setError(Error(), false);
+    (void)setError(Error(), false);   // emits nothing
 }
 
 bool PoolPrivate::canStart(const Error &validation)
 {
     if (ready) {
-        setError(Error(ErrorCode::AlreadyStarted, QStringLiteral("the pool is already running")), false);
+        (void)setError(Error(ErrorCode::AlreadyStarted, QStringLiteral("the pool is already running")), false);
         return false;
     }
     if (validation.isError()) {
-        setError(validation, false);
+        (void)setError(validation, false);
         return false;
     }
     return true;
 }
 
-void PoolPrivate::deliverLater(QObject *context, const GetCallback &callback, Stream *stream,
-                            const Error &error)
+Error PoolPrivate::wrongThread()
 {
+    return Error(ErrorCode::WrongThread,
+                 QStringLiteral("a stream can only be handed out on its pool's thread: its I/O drives a QUIC "
+                                "connection shared with the pool's other streams, which lives there (take "
+                                "streams with a context on the pool's thread, or run the pool on this thread)"));
+}
+
+void PoolPrivate::deliverLater(QObject *context, const GetCallback &callback, Stream *stream, const Error &error)
+{
+    if (!stream) {
+        // Only news: it goes to the context's thread, or nowhere if the
+        // context is gone by then.
+        QMetaObject::invokeMethod(context, [callback, error] { callback(nullptr, error); }, Qt::QueuedConnection);
+        return;
+    }
+    // A stream: the context is on the pool's thread (asyncGet() checked).
+    // Posted to the pool, not to the context, so a context destroyed
+    // meanwhile still hears nothing while the stream is aborted and its
+    // slot freed; if the pool goes first, the stream (its child) goes with it.
     QPointer<QObject> ctx(context);
-    QMetaObject::invokeMethod(context, [ctx, callback, stream, error] {
-        if (ctx)
-            callback(stream, error);
-        else if (stream)
-            stream->abort();
+    QPointer<Stream> guard(stream);
+    QMetaObject::invokeMethod(q_ptr, [ctx, callback, guard, error] {
+        Stream *s = guard.data();
+        if (ctx) {
+            callback(s, s ? error : Error(ErrorCode::StreamReset, QStringLiteral("the stream was deleted before it was delivered")));
+        } else if (s) {
+            s->abort();
+            delete s;
+        }
     }, Qt::QueuedConnection);
 }
 
-void PoolPrivate::setConnected(bool up, const Error &reason)
+bool PoolPrivate::setConnected(bool up, const Error &reason)
 {
     if (connectedFlag.exchange(up) == up)
-        return;
+        return true;
+    QPointer<Pool> self(q_ptr);
     if (up)
         Q_EMIT q_ptr->connected();
     else
         Q_EMIT q_ptr->disconnected(reason);
+    return !self.isNull();
 }
 
 bool PoolPrivate::isDeadPooled(const Stream *stream)
@@ -148,29 +218,36 @@ void PoolPrivate::sweepDead()
     }
     for (Stream *s : dead)
         discard(s);
+    (void)publish();   // a timer's slot: nothing follows
 }
 
 void PoolPrivate::discard(Stream *stream)
 {
+    // Pooled streams have no slot connected but the pool's: abort() and
+    // delete run no application code. abort() returns the credit of
+    // whatever the stream held.
     stream->abort();
     delete stream;
 }
 
-void PoolPrivate::pool(Stream *stream)
+bool PoolPrivate::pool(Stream *stream)
 {
+    QPointer<Pool> self(q_ptr);
     if (serveWaiter(stream))
-        return;
+        return !self.isNull();
+    const QString id = stream->id();
     {
         QMutexLocker lock(&readyLock);
-        if (!readyQueue.push(stream->id(), stream)) {
+        if (!readyQueue.push(id, stream)) {
             lock.unlock();
             stream->close();
-            stream->deleteLater();
-            return;
+            delete stream;   // nobody else knows it; lingers until its FIN is acknowledged
+            return true;
         }
         activeCount = readyQueue.size();
     }
-    Q_EMIT q_ptr->streamPooled(stream->id());
+    Q_EMIT q_ptr->streamPooled(id);
+    return self && publish();
 }
 
 Stream *PoolPrivate::take(const QString &id)
@@ -181,18 +258,25 @@ Stream *PoolPrivate::take(const QString &id)
     lock.unlock();
     if (s && isDeadPooled(s)) {
         discard(s);
+        s = nullptr;
+    }
+    if (!s) {
+        (void)publish();   // the caller checks the pool itself
         return nullptr;
     }
-    if (s)
-        handOut(s, id);
-    return s;
+    return handOut(s, id);
 }
 
-void PoolPrivate::handOut(Stream *s, const QString &id)
+Stream *PoolPrivate::handOut(Stream *s, const QString &id)
 {
     QObject::disconnect(s, nullptr, q_ptr, nullptr);
     s->setParent(q_ptr);   // from here on a child of the pool, as documented
+    QPointer<Pool> self(q_ptr);
+    QPointer<Stream> guard(s);
     Q_EMIT q_ptr->streamTaken(id);
+    if (!self || !publish())
+        return nullptr;    // the pool, and its child the stream, are gone
+    return guard.data();
 }
 
 Stream *PoolPrivate::takeOldest()
@@ -203,14 +287,15 @@ Stream *PoolPrivate::takeOldest()
         Stream *s = readyQueue.takeOldest(&id);
         activeCount = readyQueue.size();
         lock.unlock();
-        if (!s)
+        if (!s) {
+            (void)publish();
             return nullptr;
+        }
         if (isDeadPooled(s)) {
             discard(s);
             continue;
         }
-        handOut(s, id);
-        return s;
+        return handOut(s, id);
     }
 }
 
@@ -226,7 +311,8 @@ void PoolPrivate::closeAllPooled()
     // Deleted now, not with deleteLater(): a pool with N streams would queue
     // N deferred deletes, and each ~QObject then scans the posted-event
     // queue, which makes closing a big pool quadratic. A closed stream
-    // lingers inside its connection until its FIN is acknowledged.
+    // lingers inside its connection until its FIN is acknowledged. No
+    // application code runs here (pooled streams have no slot but ours).
     for (Stream *s : all) {
         QObject::disconnect(s, nullptr, q_ptr, nullptr);
         s->close();        // FIN, as the Go pool's Close does
@@ -239,7 +325,7 @@ void PoolPrivate::addWaiter(const QString &id, Milliseconds timeout, QObject *co
 {
     Waiter w;
     w.id = id;
-    w.context = context ? context : q_ptr;
+    w.context = context;
     w.callback = std::move(cb);
     w.serial = nextSerial++;
     w.timer = new QTimer(q_ptr);
@@ -253,6 +339,8 @@ void PoolPrivate::addWaiter(const QString &id, Milliseconds timeout, QObject *co
             Waiter done = std::move(*it);
             waiters.erase(it);
             done.timer->deleteLater();
+            // The context is on this thread (asyncGet() checked). The
+            // callback may delete the pool: nothing follows it.
             if (done.context)
                 done.callback(nullptr, Error(timeoutCode, timeoutMessage));
             return;
@@ -270,6 +358,45 @@ void PoolPrivate::addWaiter(const QString &id, Milliseconds timeout, QObject *co
     waiters.push_back(std::move(w));
 }
 
+void PoolPrivate::asyncGet(const QString &id, Milliseconds timeout, QObject *context, GetCallback callback,
+                           ErrorCode timeoutCode, const QString &timeoutMessage)
+{
+    QObject *ctx = context ? context : q_ptr;
+    if (ctx->thread() != q_ptr->thread()) {
+        deliverLater(ctx, callback, nullptr, wrongThread());
+        return;
+    }
+    if (!ready) {
+        deliverLater(ctx, callback, nullptr, Error(ErrorCode::NotStarted, QStringLiteral("the pool is not running")));
+        return;
+    }
+    QPointer<Pool> self(q_ptr);
+    QPointer<QObject> ctxGuard(ctx);
+    Stream *s = id.isEmpty() ? takeOldest() : take(id);
+    if (!self) {
+        // A slot on streamTaken or activeChanged deleted the pool, and the
+        // stream with it.
+        if (ctxGuard)
+            QMetaObject::invokeMethod(ctxGuard.data(), [callback] {
+                callback(nullptr, Error(ErrorCode::PoolClosed, QStringLiteral("the pool was deleted")));
+            }, Qt::QueuedConnection);
+        return;
+    }
+    if (!ctxGuard) {
+        // The same slot destroyed the context: nobody wants the stream.
+        if (s) {
+            s->abort();
+            delete s;
+        }
+        return;
+    }
+    if (s) {
+        deliverLater(ctx, callback, s, Error());
+        return;
+    }
+    addWaiter(id, timeout, ctx, std::move(callback), timeoutCode, timeoutMessage);
+}
+
 bool PoolPrivate::serveWaiter(Stream *stream)
 {
     const QString id = stream->id();
@@ -280,9 +407,32 @@ bool PoolPrivate::serveWaiter(Stream *stream)
         waiters.erase(it);
         w.timer->stop();
         w.timer->deleteLater();
+        // The stream is the pool's child from here, so it goes with the
+        // pool if a slot below deletes it; the waiter is ours alone.
+        QObject::disconnect(stream, nullptr, q_ptr, nullptr);
+        stream->setParent(q_ptr);
+        QPointer<Pool> self(q_ptr);
+        QPointer<Stream> guard(stream);
         Q_EMIT q_ptr->streamPooled(id);
-        handOut(stream, id);
-        w.callback(stream, Error());
+        if (self && guard) {
+            Q_EMIT q_ptr->streamTaken(id);
+            if (self && guard)
+                (void)publish();
+        }
+        if (!w.context) {
+            // A slot above destroyed the context: nobody wants the stream.
+            if (Stream *s = guard.data()) {
+                s->abort();
+                delete s;
+            }
+            return true;
+        }
+        if (Stream *s = guard.data())
+            w.callback(s, Error());
+        else
+            w.callback(nullptr, Error(self ? ErrorCode::StreamReset : ErrorCode::PoolClosed,
+                                      self ? QStringLiteral("the stream was deleted before it was delivered")
+                                           : QStringLiteral("the pool was deleted")));
         return true;
     }
     return false;
@@ -295,70 +445,43 @@ void PoolPrivate::failWaiters(const Error &error)
     for (Waiter &w : all) {
         w.timer->stop();
         w.timer->deleteLater();
-        if (w.context)
-            w.callback(nullptr, error);
+        // On the context's thread, after this call: close() (or the pool's
+        // destructor) runs no application code.
+        if (QObject *ctx = w.context.data())
+            deliverLater(ctx, w.callback, nullptr, error);
     }
 }
 
 Stream *PoolPrivate::blockingGet(const std::function<void(Milliseconds, QObject *, GetCallback)> &asyncGet,
                               Milliseconds timeout, Error *error)
 {
-    struct Result
-    {
-        QMutex lock;
-        Stream *stream = nullptr;
-        Error error;
-        bool done = false;
-        bool abandoned = false;
-        QSemaphore sem;
-    };
-    auto result = std::make_shared<Result>();
-    auto callback = [result](Stream *s, const Error &e) {
-        QMutexLocker lock(&result->lock);
-        if (result->abandoned) {
-            if (s)
-                s->abort();
-            return;
-        }
-        result->stream = s;
-        result->error = e;
-        result->done = true;
-        result->sem.release();
-    };
-
-    if (QThread::currentThread() == q_ptr->thread()) {
-        // Same thread: the pool only makes progress if we spin its loop.
-        QEventLoop loop;
-        QObject ctx;
-        asyncGet(timeout, &ctx, [&, callback](Stream *s, const Error &e) {
-            callback(s, e);
-            loop.quit();
-        });
-        {
-            QMutexLocker lock(&result->lock);
-            if (!result->done) {
-                lock.unlock();
-                loop.exec();
-            }
-        }
-    } else {
-        QMetaObject::invokeMethod(q_ptr, [asyncGet, timeout, callback, this] {
-            asyncGet(timeout, q_ptr, callback);
-        }, Qt::QueuedConnection);
-        // The pool thread always answers by the timeout; the margin covers a
-        // busy loop. Past it we give up and the stream, if any, is aborted.
-        if (!result->sem.tryAcquire(1, int(timeout.count()) + 5000)) {
-            QMutexLocker lock(&result->lock);
-            result->abandoned = true;
-            if (error)
-                *error = Error(ErrorCode::Cancelled, QStringLiteral("the pool's thread did not answer in time"));
-            return nullptr;
-        }
+    if (QThread::currentThread() != q_ptr->thread()) {
+        // The stream would live on the pool's thread and could not be used
+        // here (stream.h); waiting would only block this thread to fail.
+        if (error)
+            *error = wrongThread();
+        return nullptr;
     }
-    QMutexLocker lock(&result->lock);
+    // The pool only makes progress if we spin its loop. The callback runs
+    // only while `ctx` exists, so never after we returned; nothing of the
+    // pool is touched after the loop (a slot may have deleted it).
+    QEventLoop loop;
+    QObject ctx;
+    QPointer<Stream> stream;   // a slot after the callback may still delete it
+    Error result;
+    bool done = false;
+    asyncGet(timeout, &ctx, [&](Stream *s, const Error &e) {
+        stream = s;
+        result = e;
+        done = true;
+        loop.quit();
+    });
+    if (!done)
+        loop.exec();
     if (error)
-        *error = result->error;
-    return result->stream;
+        *error = stream || result.isError() || !done ? result
+                                                     : Error(ErrorCode::StreamReset, QStringLiteral("the stream was deleted before it was delivered"));
+    return stream.data();
 }
 
 // ---------------------------------------------------------------- Pool
@@ -377,13 +500,16 @@ void Pool::close()
     if (!d->ready.exchange(false))
         return;
     const Error closedError(ErrorCode::PoolClosed, QStringLiteral("the pool was closed"));
+    // No application code runs until the signals at the end: waiters are
+    // answered on the next turn, pooled streams have no slots but ours,
+    // and connections report their close on the next turn.
     d->failWaiters(closedError);
     d->closeAllPooled();
     d->closeImpl();
     if (d->statsTimer)
         d->statsTimer->stop();
-    d->setConnected(false, closedError);
-    d->setState(State::Closed);
+    if (!d->setConnected(false, closedError) || !d->setState(State::Closed) || !d->publish())
+        return;
     Q_EMIT closed();
 }
 
@@ -392,6 +518,7 @@ void Pool::flush()
     Q_D(Pool);
     d->closeAllPooled();
     d->afterFlush();
+    (void)d->publish();
 }
 
 Pool::State Pool::state() const { return d_func()->state; }
@@ -399,9 +526,17 @@ bool Pool::isReady() const { return d_func()->ready; }
 int Pool::active() const { return d_func()->activeCount; }
 int Pool::capacity() const { return d_func()->capacityValue; }
 Milliseconds Pool::interval() const { return Milliseconds(d_func()->intervalMs.load()); }
-void Pool::addError() { ++d_func()->errors; }
+void Pool::addError()
+{
+    ++d_func()->errors;
+    (void)d_func()->publish();
+}
 qint64 Pool::errorCount() const { return d_func()->errors; }
-void Pool::resetError() { d_func()->errors = 0; }
+void Pool::resetError()
+{
+    d_func()->errors = 0;
+    (void)d_func()->publish();
+}
 qint64 Pool::refusedStreamCount() const { return d_func()->refusedStreams; }
 bool Pool::isConnected() const { return d_func()->connectedFlag; }
 

@@ -48,7 +48,24 @@ public:
     Error lastError() const;
     /// Takes a new statistics snapshot from the current connection.
     void refreshStats();
-    void setState(Pool::State state);
+
+    // --- signals. Every function that may emit one returns false when a
+    // slot deleted the pool meanwhile; its caller then returns at once,
+    // touching nothing (the lifetime contract in pool.h).
+    [[nodiscard]] bool setState(Pool::State state);
+    /// Emits the change signals of active, capacity, interval and
+    /// errorCount that differ from what was last emitted. From another
+    /// thread (addError()), it asks the pool's thread to do it.
+    [[nodiscard]] bool publish();
+    struct Published
+    {
+        int active = 0;
+        int capacity = 0;
+        qint64 intervalMs = 0;
+        qint64 errors = 0;
+    } published;   // pool thread only
+    /// Takes the current values as published (at construction: no signal).
+    void markPublished();
 
     QTimer *statsTimer = nullptr;
 
@@ -58,12 +75,16 @@ public:
 
     /// Adds a stream that finished its ID handshake: hands it to a waiting
     /// get if one matches, otherwise queues it. Always store before announce.
-    void pool(Stream *stream);
-    /// Removes and returns the stream; nullptr if absent.
+    [[nodiscard]] bool pool(Stream *stream);
+    /// Removes and hands out the stream (nullptr if absent or dead, or if a
+    /// slot deleted it or the pool). Callers that go on afterwards check
+    /// the pool themselves.
     Stream *take(const QString &id);
     Stream *takeOldest();
-    /// A stream leaves the pool for the application: it becomes the pool's child.
-    void handOut(Stream *stream, const QString &id);
+    /// A stream leaves the pool for the application: it becomes the pool's
+    /// child, then streamTaken. The stream, or nullptr if a slot deleted it
+    /// or the pool.
+    Stream *handOut(Stream *stream, const QString &id);
     /// Drops a pooled stream that died while waiting (peer FIN/reset).
     static void discard(Stream *stream);
     void closeAllPooled();
@@ -81,31 +102,40 @@ public:
     quint64 nextSerial = 1;
     void addWaiter(const QString &id, Milliseconds timeout, QObject *context, GetCallback cb,
                    ErrorCode timeoutCode, const QString &timeoutMessage);
-    /// Fails every waiter (pool closed).
+    /// What both pools' asynchronous gets do once the ID is valid: the
+    /// thread check, a stream at once (by ID, or the oldest for an empty
+    /// one) or a waiter.
+    void asyncGet(const QString &id, Milliseconds timeout, QObject *context, GetCallback callback,
+                  ErrorCode timeoutCode, const QString &timeoutMessage);
+    /// Fails every waiter (pool closed), each on its context's thread.
     void failWaiters(const Error &error);
-    /// Hands the stream to the first matching live waiter; true if taken.
+    /// Hands the stream to the first matching live waiter; true if taken
+    /// (the pool may be gone then: the caller checks).
     bool serveWaiter(Stream *stream);
 
     /// Blocking get helper shared by both pools.
     Stream *blockingGet(const std::function<void(Milliseconds, QObject *, GetCallback)> &asyncGet,
                         Milliseconds timeout, Error *error);
+    /// The answer to a get whose context lives on another thread.
+    static Error wrongThread();
 
     /// Records the current cause; emits errorOccurred when asked and it is one.
-    void setError(const Error &e, bool emitSignal = true);
+    [[nodiscard]] bool setError(const Error &e, bool emitSignal = true);
     /// A failed attempt: counted (errorCount(), as NodePass counts them),
     /// its cause kept as lastError(), and reported (log line, errorOccurred)
     /// only when it differs from the cause before.
-    void failure(const Error &e);
+    [[nodiscard]] bool failure(const Error &e);
     /// Attempts work again: the cause clears, its repeats are logged once.
     void recovered();
     pool::RepeatedCause cause;
     /// start()'s common checks: not running yet, and a valid config.
     bool canStart(const Error &validation);
-    /// Calls back on the next loop turn (a get answered at once must not
-    /// call back before it returns); a stream nobody is left to take is aborted.
-    static void deliverLater(QObject *context, const GetCallback &callback, Stream *stream,
-                             const Error &error);
-    void setConnected(bool up, const Error &reason = {});
+    /// Calls back on the next loop turn on the context's thread (a get
+    /// answered at once must not call back before it returns). A stream
+    /// nobody is left to take (the context died first) is aborted and
+    /// deleted, freeing its slot in the server's pool.
+    void deliverLater(QObject *context, const GetCallback &callback, Stream *stream, const Error &error);
+    [[nodiscard]] bool setConnected(bool up, const Error &reason = {});
     void startStatsTimer();
     virtual ConnectionStats currentStats() const = 0;
     virtual ConnectionInfo currentInfo() const = 0;

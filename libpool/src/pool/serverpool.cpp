@@ -11,6 +11,7 @@
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QFile>
 #include <QtCore/QHash>
+#include <QtCore/QSignalBlocker>
 #include <quicpool/certificate.h>
 
 namespace quicpool {
@@ -27,10 +28,11 @@ constexpr int kHelloSweepMs = 1000;
 void ServerPoolPrivate::onConnection(Connection *c)
 {
     const QHostAddress peer = c->peer().address();
+    const quint16 peerPort = c->peer().port();
     if (!allowed.isNull() && !peer.isEqual(allowed, QHostAddress::TolerantConversion)) {
         qCInfo(lcPool) << "refusing" << c->peer().toString() << ": only" << allowed.toString() << "is allowed";
-        Q_EMIT q_func()->clientRefused(peer, QString::fromLatin1(kUnauthorized));
         c->close(0, kUnauthorized);
+        Q_EMIT q_func()->clientRefused(peer, QString::fromLatin1(kUnauthorized));   // last: may delete the pool
         return;
     }
     current = c;
@@ -43,7 +45,8 @@ void ServerPoolPrivate::onConnection(Connection *c)
         if (c == current) {
             current = nullptr;
             // Another live connection becomes current, if there is one.
-            for (Connection *other : listener->connections()) {
+            const QList<Connection *> others = listener ? listener->connections() : QList<Connection *>();
+            for (Connection *other : others) {
                 if (other != c && other->state() == Connection::State::Connected) {
                     current = other;
                     break;
@@ -51,14 +54,14 @@ void ServerPoolPrivate::onConnection(Connection *c)
             }
         }
         if (!current) {
-            setConnected(false, reason);
-            if (ready)
-                setState(Pool::State::Listening);
+            if (!setConnected(false, reason) || !ready)
+                return;
+            (void)setState(Pool::State::Listening);
         }
     });
-    setConnected(true);
-    setState(Pool::State::Connected);
-    Q_EMIT q_func()->clientConnected(peer, c->peer().port());
+    if (!setConnected(true) || !ready || !setState(Pool::State::Connected))
+        return;
+    Q_EMIT q_func()->clientConnected(peer, peerPort);
 }
 
 void ServerPoolPrivate::onNewStream(Stream *s)
@@ -71,29 +74,29 @@ void ServerPoolPrivate::onNewStream(Stream *s)
     if (s->bytesAvailable() > 0 || s->atEnd()) {
         // The usual case: the hello came with the stream. No signal
         // connections then, which would stay allocated on every pooled stream.
-        tryHello(s);
+        (void)tryHello(s);
         return;
     }
-    QObject::connect(s, &Stream::readyRead, q_ptr, [this, s] { tryHello(s); });
-    QObject::connect(s, &Stream::readChannelFinished, q_ptr, [this, s] { tryHello(s); });
+    QObject::connect(s, &Stream::readyRead, q_ptr, [this, s] { (void)tryHello(s); });
+    QObject::connect(s, &Stream::readChannelFinished, q_ptr, [this, s] { (void)tryHello(s); });
     QObject::connect(s, &Stream::errorOccurred, q_ptr, [this, s] { refuse(s, "the stream failed during its handshake", Counted::No); });
-    tryHello(s);
+    (void)tryHello(s);
 }
 
-void ServerPoolPrivate::tryHello(Stream *s)
+bool ServerPoolPrivate::tryHello(Stream *s)
 {
     if (!awaitingHello.contains(s))
-        return;
+        return true;
     if (s->bytesAvailable() < 1) {
         if (s->atEnd())
             refuse(s, nullptr, Counted::No);  // FIN with no data: a quiet close, not an error
-        return;
+        return true;
     }
     char hello = 0;
     s->read(&hello, 1);
     if (config.strictHello() && (hello != 0 || s->bytesAvailable() > 0)) {
         refuse(s, "the stream's hello was not a single 0x00 byte");
-        return;
+        return true;
     }
     awaitingHello.remove(s);
     QObject::disconnect(s, nullptr, q_ptr, nullptr);
@@ -108,7 +111,7 @@ void ServerPoolPrivate::tryHello(Stream *s)
         if (readyQueue.contains(id)) {
             lock.unlock();
             refuse(s, "its random ID is already pooled");
-            return;
+            return true;
         }
     }
     transport::setStreamPoolId(s, id);
@@ -116,7 +119,7 @@ void ServerPoolPrivate::tryHello(Stream *s)
     transport::markApplicationStart(s);
     // Store first, then announce: the Go server does it the other way round
     // and can lose a stream to a concurrent IncomingGet.
-    pool(s);
+    return pool(s);
 }
 
 void ServerPoolPrivate::refuse(Stream *s, const char *why, Counted counted)
@@ -166,10 +169,14 @@ ServerPool::ServerPool(const ServerPoolConfig &config, QObject *parent)
             if (d->awaitingHello.value(s) <= now)
                 d->refuse(s, "no hello byte in time");
     });
+    d->markPublished();
 }
 
 ServerPool::~ServerPool()
 {
+    // Closed without a word: a slot must not see (or delete) a pool that
+    // is being destroyed. Waiting gets still hear PoolClosed.
+    const QSignalBlocker quiet(this);
     close();
 }
 
@@ -184,12 +191,12 @@ bool ServerPool::start()
     quint16 port = 0;
     QString why;
     if (!parseHostPort(d->config.listenAddress(), &host, &port, &why)) {
-        d->setError(Error(ErrorCode::InvalidAddress, why), false);
+        (void)d->setError(Error(ErrorCode::InvalidAddress, why), false);
         return false;
     }
     const QHostAddress address = host.isEmpty() ? QHostAddress(QHostAddress::AnyIPv4) : QHostAddress(host);
     if (address.isNull()) {
-        d->setError(Error(ErrorCode::InvalidAddress,
+        (void)d->setError(Error(ErrorCode::InvalidAddress,
                           QStringLiteral("\"%1\" is not an IP address to listen on").arg(host)), false);
         return false;
     }
@@ -205,7 +212,7 @@ bool ServerPool::start()
         Error err;
         auto ctx = transport::TlsContext::createServer(o, &err);
         if (!ctx) {
-            d->setError(err, false);
+            (void)d->setError(err, false);
             return false;
         }
         d->tls = std::move(ctx);
@@ -223,7 +230,7 @@ bool ServerPool::start()
     auto listener = std::make_unique<transport::Listener>(this); // a child: moveToThread() takes it along
     Error err;
     if (!listener->listen(address, port, d->tls, tc, &err)) {
-        d->setError(err, false);
+        (void)d->setError(err, false);
         return false;
     }
     // The address as bound (a port 0 resolved), which a restart on the
@@ -240,14 +247,14 @@ bool ServerPool::start()
     connect(listener.get(), &transport::Listener::newConnection, this,
             [d](Connection *c) { d->onConnection(c); });
     d->listener = std::move(listener);
-    d->setError(Error(), false);
+    (void)d->setError(Error(), false);
     d->firstId = true;
     d->ready = true;
-    d->setState(State::Listening);
     d->helloSweep->start(kHelloSweepMs);
     d->startStatsTimer();
     d->statsTimer->start();
     qCInfo(lcPool) << "server pool listening on" << d->listener->address().toString() << d->listener->port();
+    (void)d->setState(State::Listening);   // last: a slot may delete the pool
     return true;
 }
 
@@ -290,19 +297,8 @@ Stream *ServerPool::tryIncomingGet()
 
 void ServerPool::incomingGetAsync(Milliseconds timeout, QObject *context, GetCallback callback)
 {
-    Q_D(ServerPool);
-    QObject *ctx = context ? context : this;
-    auto later = [ctx, callback](Stream *s, const Error &e) { PoolPrivate::deliverLater(ctx, callback, s, e); };
-    if (!d->ready) {
-        later(nullptr, Error(ErrorCode::NotStarted, QStringLiteral("the pool is not running")));
-        return;
-    }
-    if (Stream *s = d->takeOldest()) {
-        later(s, Error());
-        return;
-    }
-    d->addWaiter(QString(), timeout, ctx, std::move(callback), ErrorCode::InsufficientStreams,
-                 QStringLiteral("insufficient streams: none became ready within %1 ms").arg(timeout.count()));
+    d_func()->asyncGet(QString(), timeout, context, std::move(callback), ErrorCode::InsufficientStreams,
+                       QStringLiteral("insufficient streams: none became ready within %1 ms").arg(timeout.count()));
 }
 
 Stream *ServerPool::incomingGet(Milliseconds timeout, Error *error)

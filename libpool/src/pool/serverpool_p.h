@@ -29,7 +29,8 @@ public:
 
     void onConnection(Connection *c);
     void onNewStream(Stream *s);
-    void tryHello(Stream *s);
+    /// False when a slot (on streamPooled, or a get's callback) deleted the pool.
+    [[nodiscard]] bool tryHello(Stream *s);
     /// Closes s unanswered. why (for the debug log) is null for quiet ends;
     /// a refusal counts in refusedStreamCount(), a stream the client gave
     /// up on itself (failed, or ended before its hello) does not.

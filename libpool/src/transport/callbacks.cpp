@@ -68,10 +68,9 @@ int streamClose(ngtcp2_conn *conn, uint32_t flags, int64_t sid, uint64_t code, v
     if (auto *core = static_cast<StreamPrivate *>(suser)) {
         // Bytes still unread will be read after ngtcp2 forgot the stream, so
         // no read can return their connection credit later: return it now.
-        if (core->available() > 0)
-            ngtcp2_conn_extend_max_offset(conn, uint64_t(core->available()));
-        core->onClosed(code, flags & NGTCP2_STREAM_CLOSE_FLAG_APP_ERROR_CODE_SET);
-        c->streams.erase(sid);
+        // The core stays registered until its Stream goes (streamDestroyed).
+        if (const uint64_t owed = core->onClosed(code, flags & NGTCP2_STREAM_CLOSE_FLAG_APP_ERROR_CODE_SET))
+            ngtcp2_conn_extend_max_offset(conn, owed);
         if (core->inWriteQueue) {
             std::erase(c->writeQueue, core);
             core->inWriteQueue = false;
@@ -92,6 +91,20 @@ int streamReset(ngtcp2_conn *, int64_t, uint64_t, uint64_t code, void *user, voi
     if (auto *core = static_cast<StreamPrivate *>(suser)) {
         core->onPeerReset(code);
         self(user)->markDirty(core);
+    }
+    return 0;
+}
+
+int recvStopSending(ngtcp2_conn *, int64_t, uint64_t code, void *user, void *suser)
+{
+    if (auto *core = static_cast<StreamPrivate *>(suser)) {
+        core->onStopSending(code);
+        if (core->inWriteQueue) {
+            std::erase(self(user)->writeQueue, core);
+            core->inWriteQueue = false;
+        }
+        if (core->q())
+            self(user)->markDirty(core);
     }
     return 0;
 }
@@ -189,6 +202,7 @@ ngtcp2_callbacks makeCallbacks(bool server)
     cb.stream_close = streamClose;
     cb.stream_reset = streamReset;
     cb.stream_stop_sending = streamStopSending;
+    cb.recv_stop_sending = recvStopSending;
     cb.extend_max_stream_data = extendMaxStreamData;
     cb.recv_stateless_reset = recvStatelessReset;
     return cb;

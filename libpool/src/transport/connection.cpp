@@ -33,6 +33,11 @@ ConnectionPrivate::~ConnectionPrivate()
 {
     detachStreams();
     orphans.clear();
+    // Peer-opened streams never announced belong to nobody else.
+    std::vector<QPointer<Stream>> unannounced;
+    unannounced.swap(newStreams);
+    for (const QPointer<Stream> &s : unannounced)
+        delete s.data();
     unroute();
     if (conn)
         ngtcp2_conn_del(conn);
@@ -119,7 +124,7 @@ void ConnectionPrivate::startClosing(const Error &reason)
     const uint64_t pto = ngtcp2_conn_get_pto(conn);
     const int ms = int(std::clamp<uint64_t>(3 * pto / kNsPerMs, 10, 3000));
     QTimer::singleShot(ms, q, [this] { finalize(); });
-    dispatch();
+    scheduleDispatch();
 }
 
 void ConnectionPrivate::enterDraining()
@@ -138,12 +143,21 @@ void ConnectionPrivate::finalize()
     writeQueue.clear();
     dirty.clear();
     orphans.clear();
-    if (host)
-        q->deleteLater(); // the listener forgets us in our destructor
     if (ownSocket)
         ownSocket->close();
     unroute();
-    dispatch();
+    scheduleDispatch();
+    if (host) {
+        // A server connection goes by itself (the listener forgets us in our
+        // destructor), once closed() is out: a deleteLater() from here could
+        // be run before the queued dispatch and swallow it.
+        QMetaObject::invokeMethod(q, [this] {
+            QPointer<Connection> self(q);
+            dispatch();
+            if (self)
+                q->deleteLater();
+        }, Qt::QueuedConnection);
+    }
 }
 
 // ---------------------------------------------------------------- signals
@@ -205,14 +219,29 @@ void ConnectionPrivate::dispatch()
     }
 }
 
+void ConnectionPrivate::scheduleDispatch()
+{
+    if (dispatchScheduled)
+        return;
+    dispatchScheduled = true;
+    QMetaObject::invokeMethod(q, [this] {
+        dispatchScheduled = false;
+        dispatch();
+    }, Qt::QueuedConnection);
+}
+
 void ConnectionPrivate::process()
 {
     // Signals first: what the application writes in its slots then leaves
     // in the same packets as our ACKs (one datagram per echo, not two).
     QPointer<Connection> self(q);
     dispatch();
-    if (self)
-        flush();
+    if (!self)
+        return;
+    flush();
+    // What the flush handed to the transport (bytesWritten()).
+    if (self && !dirty.empty())
+        dispatch();
 }
 
 void ConnectionPrivate::flush()
@@ -263,7 +292,13 @@ Connection *Connection::dial(const QHostAddress &address, quint16 port, std::sha
 Connection::State Connection::state() const { return d->state; }
 bool Connection::isServer() const { return d->host != nullptr; }
 void Connection::setParentlessStreams(bool on) { d->parentlessStreams = on; }
-int Connection::streamCount() const { return int(d->streams.size()); }
+int Connection::streamCount() const
+{
+    int n = 0;
+    for (const auto &[sid, core] : d->streams)
+        n += core->isInQuic() ? 1 : 0;
+    return n;
+}
 SocketAddress Connection::peer() const { return d->remote; }
 SocketAddress Connection::local() const { return d->local; }
 Error Connection::closeReason() const { return d->closeReason; }

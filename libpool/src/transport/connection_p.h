@@ -72,9 +72,13 @@ public:
 
     // --- for StreamPrivate (connectionstreams.cpp)
     void streamHasData(StreamPrivate *stream);
-    void streamConsumed(StreamPrivate *stream, size_t n);
+    /// Receive credit a stream returns: `streamBytes` to its own window
+    /// (ngtcp2 still has the stream), `connectionBytes` to the connection's.
+    void streamCredit(StreamPrivate *stream, uint64_t streamBytes, uint64_t connectionBytes);
     void streamAbort(StreamPrivate *stream, uint64_t code);
     void streamStopReading(StreamPrivate *stream, uint64_t code);
+    /// ~StreamPrivate of a core still listed here: unlists it everywhere
+    /// and, if ngtcp2 still has the stream, resets it.
     void streamDestroyed(StreamPrivate *stream);
     void markDirty(StreamPrivate *stream);
     /// A stream started (true) or stopped (false) holding unacknowledged data.
@@ -115,6 +119,10 @@ public:
     void enterDraining();
     void finalize();
     void dispatch();
+    /// dispatch() on the next loop turn, outside whatever is running now:
+    /// closing happens inside the socket's read loop, where no slot may run
+    /// (one may delete the socket).
+    void scheduleDispatch();
     void setCloseReason(const Error &reason);
     UdpSocket *socket() const;
     void unroute();
@@ -134,6 +142,7 @@ public:
     TransportConfig config;
     std::unique_ptr<PreciseTimer> timer;           // ngtcp2's expiry: loss, pacing, keep-alive
     bool flushScheduled = false;
+    bool dispatchScheduled = false;
     bool inCallback = false;
     bool sendBlocked = false;
     bool statelessReset = false;
@@ -142,6 +151,8 @@ public:
     Error closeReason;
     std::optional<Connection::ApplicationClose> peerApplicationClose;  // the peer's, when it sent one
 
+    // Every core that names us as its connection, by QUIC stream ID: open
+    // ones, ones ngtcp2 has closed whose Stream still exists, orphans.
     std::unordered_map<int64_t, StreamPrivate *> streams;
     std::deque<StreamPrivate *> writeQueue;        // round-robin of streams with data
     std::vector<StreamPrivate *> dirty;            // streams owing signals

@@ -47,13 +47,14 @@ void ConnectionPrivate::streamHasData(StreamPrivate *stream)
     scheduleFlush();
 }
 
-void ConnectionPrivate::streamConsumed(StreamPrivate *stream, size_t n)
+void ConnectionPrivate::streamCredit(StreamPrivate *stream, uint64_t streamBytes, uint64_t connectionBytes)
 {
     if (!conn || state >= State::Closing)
         return;
-    if (stream->streamId >= 0)
-        ngtcp2_conn_extend_max_stream_offset(conn, stream->streamId, n);
-    ngtcp2_conn_extend_max_offset(conn, n);
+    if (streamBytes > 0 && stream->isInQuic())
+        ngtcp2_conn_extend_max_stream_offset(conn, stream->streamId, streamBytes);
+    if (connectionBytes > 0)
+        ngtcp2_conn_extend_max_offset(conn, connectionBytes);
     scheduleFlush();
 }
 
@@ -75,16 +76,23 @@ void ConnectionPrivate::streamStopReading(StreamPrivate *stream, uint64_t code)
 
 void ConnectionPrivate::streamDestroyed(StreamPrivate *stream)
 {
+    // Every list that holds the core lets go of it here, whatever state
+    // the stream is in: a slot may delete a stream that still owes signals
+    // (in `dirty`) while dispatch() walks that list.
     if (stream->inWriteQueue)
         std::erase(writeQueue, stream);
     if (stream->inDirty)
         std::erase(dirty, stream);
+    stream->inWriteQueue = false;
+    stream->inDirty = false;
     for (auto &p : newStreams) {
         Stream *raw = p.data();
         if (raw && StreamPrivate::of(raw) == stream)
             p = nullptr;
     }
-    if (streams.erase(stream->streamId) && conn && state < State::Closing) {
+    const bool inQuic = stream->isInQuic();
+    streams.erase(stream->streamId);
+    if (inQuic && conn && state < State::Closing) {
         ngtcp2_conn_set_stream_user_data(conn, stream->streamId, nullptr);
         // Deleted without a graceful close: like QTcpSocket's destructor, abort.
         ngtcp2_conn_shutdown_stream(conn, 0, stream->streamId, 0);
@@ -99,8 +107,6 @@ void ConnectionPrivate::adoptOrphan(std::unique_ptr<StreamPrivate> core)
         std::erase(dirty, core.get());
         core->inDirty = false;
     }
-    if (!core->finReceived() && conn && state < State::Closing)
-        ngtcp2_conn_shutdown_stream_read(conn, 0, core->streamId, 0);
     const int64_t sid = core->streamId;
     orphans[sid] = std::move(core);
     scheduleFlush();

@@ -121,7 +121,9 @@ void ConnectionPrivate::writeLoop()
             conn, &ps.path, &pi, buf + batch.bytes(), maxPacket, &ndatalen, flags, sid, vecs, vcnt, ts);
 
         if (stream && ndatalen >= 0) {
-            stream->sendBuffer().markSent(size_t(ndatalen));
+            stream->onSent(size_t(ndatalen));
+            if (ndatalen > 0)
+                markDirty(stream);   // bytesWritten()
             if ((flags & NGTCP2_WRITE_STREAM_FLAG_FIN) && !stream->sendBuffer().hasUnsent())
                 stream->markFinSent();
             if (!stream->hasWork()) {

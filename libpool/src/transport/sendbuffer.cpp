@@ -20,12 +20,25 @@ size_t SendBuffer::append(const char *data, size_t len, size_t limit)
             // Small writes get small blocks (pooled streams carry a few
             // bytes); big writes get big ones so the data path needs few
             // vectors. Not zero-filled: every byte is written before use.
-            // Tiny writes (the pool's hello and IDs) get exact blocks: 10,000
-            // pooled streams must not leave 10,000 freed 4 KiB holes behind.
+            // A tiny write into an empty buffer (the pool's hello and IDs)
+            // gets an exact block: 10,000 pooled streams must not leave
+            // 10,000 freed 4 KiB holes behind. Tiny writes that follow
+            // unacknowledged data share blocks that double up to 4 KiB, so
+            // a burst of them costs a block per 4 KiB, not one per write
+            // (appends go after bytes already handed to ngtcp2, never move them).
             const size_t want = len - done;
-            const size_t cap = want < kTinyWrite ? want : std::clamp(want, kMinBlock, kMaxBlock);
-            std::unique_ptr<uint8_t[]> bytes = cap == kMaxBlock && m_spare ? std::move(m_spare)
-                                                                         : std::unique_ptr<uint8_t[]>(new uint8_t[cap]);
+            size_t cap = 0;
+            if (want >= kTinyWrite)
+                cap = std::clamp(want, kMinBlock, kMaxBlock);
+            else if (m_head == m_blocks.size())
+                cap = want;
+            else
+                cap = std::clamp(2 * m_blocks.back().capacity, kTinyWrite, kMinBlock);
+            std::unique_ptr<uint8_t[]> bytes = cap == kMaxBlock && m_spare ? std::move(m_spare) : nullptr;
+            if (!bytes) {
+                bytes.reset(new uint8_t[cap]);
+                ++m_blocksAllocated;
+            }
             m_blocks.push_back(Block{m_written, 0, cap, std::move(bytes)});
         }
         Block &b = m_blocks.back();
@@ -36,6 +49,14 @@ size_t SendBuffer::append(const char *data, size_t len, size_t limit)
         m_written += n;
     }
     return done;
+}
+
+size_t SendBuffer::allocatedBytes() const
+{
+    size_t total = 0;
+    for (size_t i = m_head; i < m_blocks.size(); ++i)
+        total += m_blocks[i].capacity;
+    return total;
 }
 
 void SendBuffer::markSent(size_t n)

@@ -51,6 +51,10 @@ public:
     void setLimit(size_t bytes) { m_limit = bytes; }
     size_t freeSpace() const { return freeSpace(m_limit); }
     size_t freeSpace(size_t limit) const { return pending() >= limit ? 0 : limit - pending(); }
+    /// Blocks allocated since construction, and the bytes the live ones
+    /// hold (for tests: what a pattern of writes costs the heap).
+    size_t blocksAllocated() const { return m_blocksAllocated; }
+    size_t allocatedBytes() const;
 
 private:
     struct Block
@@ -74,6 +78,7 @@ private:
     uint64_t m_acked = 0;
     uint64_t m_base = 0;
     size_t m_limit = 1024 * 1024;
+    size_t m_blocksAllocated = 0;
 };
 
 } // namespace quicpool::transport

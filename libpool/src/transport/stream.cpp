@@ -7,6 +7,7 @@
 #include <QtCore/QDeadlineTimer>
 #include <QtCore/QEventLoop>
 #include <QtCore/QPointer>
+#include <QtCore/QSignalBlocker>
 #include <QtCore/QTimer>
 
 namespace quicpool {
@@ -15,14 +16,21 @@ Stream::Stream(QObject *parent) : QIODevice(parent), d_ptr(std::make_unique<Stre
 
 Stream::~Stream()
 {
+    Q_D(Stream);
+    // Deleted from an aboutToClose() slot: close() had been asked for, so
+    // the stream still ends gracefully.
+    if (d->closing)
+        d->closeWrite();
     // A stream closed gracefully (FIN asked) but not yet delivered keeps its
     // core alive in the connection until the peer has acknowledged it.
-    if (d_ptr && d_ptr->connection && d_ptr->shouldLinger())
-        d_ptr->connection->adoptOrphan(std::move(d_ptr));
+    if (d->isInQuic() && d->shouldLinger()) {
+        d->stopReading();
+        d->connection->adoptOrphan(std::move(d_ptr));
+    }
 }
 
 QString Stream::id() const { return d_func()->id; }
-qint64 Stream::streamId() const { return d_func()->streamId; }
+qint64 Stream::streamId() const { return d_func()->isInQuic() ? d_func()->streamId : -1; }
 Stream::State Stream::state() const { return d_func()->state; }
 ErrorCode Stream::error() const { return d_func()->error.code(); }
 Error Stream::lastError() const { return d_func()->error; }
@@ -46,27 +54,54 @@ void Stream::setSendBufferSize(qint64 bytes)
     d_func()->sendBufferFixed = true;
 }
 qint64 Stream::totalBytesReceived() const { return d_func()->totalReceived - d_func()->rxBase; }
-qint64 Stream::totalBytesAcknowledged() const
-{
-    return qint64(std::max(d_func()->sendBuffer().acked(), d_func()->txBase) - d_func()->txBase);
-}
+qint64 Stream::totalBytesAcknowledged() const { return d_func()->appBytesAcked(); }
 bool Stream::isFinished() const { return d_func()->finReceived(); }
 
 bool Stream::isSequential() const { return true; }
 qint64 Stream::bytesAvailable() const { return d_func()->available() + QIODevice::bytesAvailable(); }
-qint64 Stream::bytesToWrite() const { return qint64(d_func()->sendBuffer().pending()); }
+qint64 Stream::bytesToWrite() const { return d_func()->appBytesUnsent(); }
 bool Stream::canReadLine() const { return d_func()->canReadLine() || QIODevice::canReadLine(); }
-bool Stream::atEnd() const { return d_func()->atEnd() && QIODevice::bytesAvailable() == 0; }
+bool Stream::atEnd() const
+{
+    return !isOpen() || (d_func()->atEnd() && QIODevice::bytesAvailable() == 0);
+}
 
 void Stream::close()
 {
-    // Only the write side closes (FIN); reads stay possible until the peer's FIN.
+    Q_D(Stream);
+    if (!isOpen())
+        return;
+    // aboutToClose() first, as QIODevice::close() does: its slot may still
+    // write, or delete the stream (the destructor then finishes the close).
+    QPointer<Stream> guard(this);
+    d->closing = true;
+    Q_EMIT aboutToClose();
+    if (!guard)
+        return;
+    d->closing = false;
+    d->closeWrite();
+    d->stopReading();
+    // Emitted above already; QIODevice::close() would emit it again.
+    const QSignalBlocker once(this);
+    QIODevice::close();
+}
+
+void Stream::closeWrite()
+{
     d_func()->closeWrite();
 }
 
 void Stream::abort(quint64 applicationErrorCode)
 {
-    d_func()->abort(applicationErrorCode);
+    Q_D(Stream);
+    d->abort(applicationErrorCode);
+    if (!isOpen())
+        return;
+    QPointer<Stream> guard(this);
+    Q_EMIT aboutToClose();
+    if (!guard)
+        return;
+    const QSignalBlocker once(this);
     QIODevice::close();
 }
 
@@ -75,10 +110,13 @@ qint64 Stream::readLineData(char *data, qint64 maxSize) { return d_func()->readL
 qint64 Stream::writeData(const char *data, qint64 size) { return d_func()->write(data, size); }
 
 namespace {
-// Runs a local event loop until `done` holds or the time runs out.
+// Runs a local event loop until `done` holds or the time runs out. A slot
+// (or a deleteLater() the loop processes) may delete the stream meanwhile:
+// `done` reads the stream, so it runs only while the guard says it exists.
 template <typename Pred>
 bool waitFor(Stream *s, int msecs, Pred done, std::initializer_list<const char *> wakeSignals)
 {
+    QPointer<Stream> guard(s);
     if (done())
         return true;
     QEventLoop loop;
@@ -88,41 +126,45 @@ bool waitFor(Stream *s, int msecs, Pred done, std::initializer_list<const char *
     for (const char *sig : wakeSignals)
         QObject::connect(s, sig, &loop, SLOT(quit()));
     QObject::connect(s, &Stream::errorOccurred, &loop, &QEventLoop::quit);
+    QObject::connect(s, &QObject::destroyed, &loop, &QEventLoop::quit);
     QDeadlineTimer deadline(msecs < 0 ? QDeadlineTimer::Forever : QDeadlineTimer(msecs));
-    QPointer<Stream> guard(s);
-    while (!done()) {
-        if (deadline.hasExpired() || !guard)
+    for (;;) {
+        if (deadline.hasExpired())
             return false;
         if (msecs >= 0)
             timer.start(int(std::max<qint64>(deadline.remainingTime(), 1)));
         loop.exec();
-        Stream *alive = guard.data();
-        if (alive && alive->error() != ErrorCode::NoError && !done())
+        if (!guard)
+            return false;
+        if (done())
+            return true;
+        if (guard->error() != ErrorCode::NoError)
             return false;
     }
-    return true;
 }
 } // namespace
 
 bool Stream::waitForReadyRead(int msecs)
 {
+    if (!isOpen() || !isReadable())
+        return false;
     const qint64 start = totalBytesReceived();
-    return waitFor(this, msecs, [&] { return totalBytesReceived() > start || d_func()->finReceived(); },
+    return waitFor(this, msecs, [this, start] { return totalBytesReceived() > start || d_func()->finReceived(); },
                    {SIGNAL(readyRead()), SIGNAL(readChannelFinished())});
 }
 
 bool Stream::waitForBytesWritten(int msecs)
 {
-    const qint64 start = totalBytesAcknowledged();
     if (bytesToWrite() == 0)
         return false;
-    return waitFor(this, msecs, [&] { return totalBytesAcknowledged() > start; },
+    const qint64 start = d_func()->appBytesSent();
+    return waitFor(this, msecs, [this, start] { return d_func()->appBytesSent() > start; },
                    {SIGNAL(bytesWritten(qint64))});
 }
 
 bool Stream::waitForFinished(int msecs)
 {
-    return waitFor(this, msecs, [&] { return d_func()->state == State::Closed || !d_func()->connection; },
+    return waitFor(this, msecs, [this] { return d_func()->state == State::Closed || !d_func()->connection; },
                    {SIGNAL(finished()), SIGNAL(stateChanged(quicpool::Stream::State))});
 }
 

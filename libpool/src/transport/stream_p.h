@@ -2,6 +2,15 @@
 // buffer, the stream's state, and the signals it owes the application. The connection
 // feeds it from ngtcp2 callbacks; signals are emitted later, outside those
 // callbacks, so application code never re-enters ngtcp2.
+//
+// Two links to the connection, kept apart on purpose:
+//   connection   the ConnectionPrivate that lists this core (registry, write
+//                queue, signals owed) and lends it receive chunks; set until
+//                the connection detaches its streams (closing or destroyed),
+//                so ~StreamPrivate always finds the lists that hold it;
+//   isInQuic()   whether ngtcp2 still has the stream (false once ngtcp2
+//                closed it): only then may it be written, reset or credited
+//                stream by stream.
 #pragma once
 
 #include "transport/sendbuffer.h"
@@ -34,11 +43,21 @@ public:
     // --- called by the connection (inside ngtcp2 callbacks: no signals here)
     void onData(const uint8_t *data, size_t len, bool fin);
     void onAcked(uint64_t offset, uint64_t len);
+    /// ngtcp2 put `n` more bytes into packets (they are the transport's now).
+    void onSent(size_t n);
     void onPeerReset(uint64_t appErrorCode);
-    /// The write side was reset because the peer sent STOP_SENDING.
+    /// The write side was reset because the peer sent STOP_SENDING (from
+    /// the write loop, which found it shut: code unknown).
     void onWriteRefused();
-    void onClosed(uint64_t appErrorCode, bool hasCode);
-    /// The connection is gone (closed or destroyed): no more I/O.
+    /// The peer sent STOP_SENDING: the write side is done. An error only if
+    /// application data was still unacknowledged (it is lost); a peer that
+    /// stops reading after everything arrived is no news, as with TCP.
+    void onStopSending(uint64_t appErrorCode);
+    /// ngtcp2 forgot the stream (both directions done). Returns the unread
+    /// bytes whose connection credit is still owed: the caller returns it,
+    /// since no read can once the stream is gone from ngtcp2.
+    uint64_t onClosed(uint64_t appErrorCode, bool hasCode);
+    /// The connection is gone (closing or destroyed): no more I/O.
     void detach(const Error &reason);
     /// Emits what was recorded since the last call. May delete the stream.
     void emitPending();
@@ -51,7 +70,7 @@ public:
     void markFinSent() { m_finSent = true; }
     bool finSent() const { return m_finSent; }
     bool finRequested() const { return m_finRequested && !m_finSent; }
-    /// close() was called and ngtcp2 still holds the stream: deleting it now
+    /// FIN was asked and ngtcp2 still holds the stream: deleting it now
     /// must not reset it (its data or FIN may await acknowledgement).
     bool shouldLinger() const { return m_finRequested && !m_writeShut && !m_closedByConnection; }
     bool inWriteQueue = false;   // owned by the connection's round-robin list
@@ -64,12 +83,24 @@ public:
     qint64 available() const { return m_rxBytes; }
     bool canReadLine() const;
     qint64 write(const char *data, qint64 size);
+    /// FIN once everything queued has gone out; reading goes on.
     void closeWrite();
+    /// The application will read no more: unread bytes are dropped and
+    /// their credit returned, and the peer is asked to stop (STOP_SENDING)
+    /// unless its FIN is already here.
+    void stopReading();
     void abort(uint64_t code);
     bool atEnd() const { return m_finReceived && m_rxBytes == 0; }
+    bool isReadClosed() const { return m_readClosed; }
+    bool canWrite() const { return connection && !m_writeShut && !m_finRequested && !m_closedByConnection; }
+    /// Bytes handed to the transport (first put into packets) / acknowledged,
+    /// the application's only (the pool's handshake excluded).
+    qint64 appBytesSent() const;
+    qint64 appBytesAcked() const;
+    qint64 appBytesUnsent() const;
 
     QString id;
-    int64_t streamId = -1;
+    int64_t streamId = -1;       // the QUIC stream ID; the connection's registry key
     ConnectionPrivate *connection = nullptr;
     Error error;
     qint64 totalReceived = 0;
@@ -79,8 +110,11 @@ public:
     uint64_t txBase = 0;
     Stream::State state = Stream::State::Open;
     bool sendBufferFixed = false;   // setSendBufferSize() was called: no growth with the path
+    bool closing = false;           // inside close(), before the device closes (aboutToClose)
     bool finReceived() const { return m_finReceived; }
     bool isDone() const { return m_closedByConnection; }
+    /// ngtcp2 still has this stream.
+    bool isInQuic() const { return connection && !m_closedByConnection; }
 
     /// Tells the connection whether this stream holds unacknowledged
     /// application data (see sharedSendLimit()).
@@ -89,12 +123,17 @@ public:
 private:
     // Packets carry ~1-9 KB of stream data; they are appended to chunks this big.
     static constexpr qsizetype kRxChunk = 64 * 1024;
-    void setState();
     void updateState();
     /// Drops the read-out first chunk (the connection may reuse it).
     void dropFrontChunk();
     /// Stops counting as a sender before the connection lets go of us.
     void leaveSending();
+    /// Returns the receive credit of n bytes the application consumed or
+    /// dropped: to the connection while it is owed, and to the stream while
+    /// ngtcp2 has it.
+    void giveBackCredit(qint64 n);
+    /// Drops every unread byte, returning its credit.
+    void dropUnread();
 
     Stream *m_q;
     QList<QByteArray> m_rx;      // a QList: an empty std::deque allocates ~600 bytes
@@ -106,6 +145,10 @@ private:
     bool m_finSent = false;
     bool m_writeShut = false;
     bool m_closedByConnection = false;
+    bool m_readClosed = false;   // close() or abort(): nothing more is for the application
+    // The connection credit of the unread bytes went back when ngtcp2
+    // forgot the stream (or the connection is gone): reads return none.
+    bool m_rxCreditSettled = false;
     bool m_sending = false;      // counted in connection->sendingStreams()
 
     // Signals owed.
@@ -115,6 +158,7 @@ private:
     bool m_sigFinished = false;
     bool m_sigState = false;
     qint64 m_sigBytesWritten = 0;
+    qint64 m_sigBytesAcknowledged = 0;
 };
 
 } // namespace quicpool

@@ -23,6 +23,9 @@ Stream *StreamPrivate::create(ConnectionPrivate *connection, int64_t streamId, Q
 
 StreamPrivate::~StreamPrivate()
 {
+    // Whatever was never read goes back to the connection's window: a
+    // stream dropped unread must not shrink it for everyone else.
+    dropUnread();
     leaveSending();
     if (connection)
         connection->streamDestroyed(this);
@@ -32,7 +35,7 @@ void StreamPrivate::updateSending()
 {
     // Only the application's bytes count: a pooled stream whose hello or ID
     // awaits acknowledgement must not shrink a busy stream's share.
-    const bool sending = connection && !m_writeShut && m_tx.pending() > 0;
+    const bool sending = isInQuic() && !m_writeShut && m_tx.pending() > 0;
     if (sending == m_sending)
         return;
     m_sending = sending;
@@ -46,8 +49,47 @@ void StreamPrivate::leaveSending()
     m_sending = false;
 }
 
+void StreamPrivate::giveBackCredit(qint64 n)
+{
+    if (n <= 0 || !connection)
+        return;
+    connection->streamCredit(this, isInQuic() ? uint64_t(n) : 0, m_rxCreditSettled ? 0 : uint64_t(n));
+}
+
+void StreamPrivate::dropUnread()
+{
+    const qint64 unread = m_rxBytes;
+    m_rx.clear();
+    m_rxHeadOffset = 0;
+    m_rxBytes = 0;
+    giveBackCredit(unread);
+}
+
+qint64 StreamPrivate::appBytesSent() const
+{
+    return qint64(std::max(m_tx.sent(), txBase) - txBase);
+}
+
+qint64 StreamPrivate::appBytesAcked() const
+{
+    return qint64(std::max(m_tx.acked(), txBase) - txBase);
+}
+
+qint64 StreamPrivate::appBytesUnsent() const
+{
+    return qint64(m_tx.written() - std::max(m_tx.sent(), txBase));
+}
+
 void StreamPrivate::onData(const uint8_t *data, size_t len, bool fin)
 {
+    if (m_readClosed) {
+        // Nobody will read it: its credit goes straight back.
+        giveBackCredit(qint64(len));
+        if (fin)
+            m_finReceived = true;
+        updateState();
+        return;
+    }
     if (len > 0) {
         // Packets carry ~1-9 KB each: append them to a big chunk instead of
         // allocating an array per packet. Small pieces (hellos, IDs, short
@@ -77,23 +119,33 @@ void StreamPrivate::onData(const uint8_t *data, size_t len, bool fin)
 
 void StreamPrivate::onAcked(uint64_t offset, uint64_t len)
 {
-    const uint64_t before = std::max(m_tx.acked(), txBase);
+    const qint64 before = appBytesAcked();
     m_tx.acknowledge(offset + len);
-    const uint64_t after = std::max(m_tx.acked(), txBase);
-    m_sigBytesWritten += qint64(after - before);
+    m_sigBytesAcknowledged += appBytesAcked() - before;
     updateSending();
+}
+
+void StreamPrivate::onSent(size_t n)
+{
+    const qint64 before = appBytesSent();
+    m_tx.markSent(n);
+    m_sigBytesWritten += appBytesSent() - before;
 }
 
 void StreamPrivate::onPeerReset(uint64_t appErrorCode)
 {
     if (m_finReceived)
         return;
-    // Data not yet read stays readable; the stream just will not get more.
     m_finReceived = true;
-    error = Error(ErrorCode::StreamReset,
-                  QStringLiteral("the peer reset the stream (code %1)").arg(appErrorCode));
-    m_sigError = true;
-    m_sigReadFinished = true;
+    if (!m_readClosed) {
+        // Data not yet read stays readable; the stream just will not get
+        // more. (After close() the reset is only the peer's answer to our
+        // STOP_SENDING: no news for the application.)
+        error = Error(ErrorCode::StreamReset,
+                      QStringLiteral("the peer reset the stream (code %1)").arg(appErrorCode));
+        m_sigError = true;
+        m_sigReadFinished = true;
+    }
     updateState();
 }
 
@@ -103,7 +155,7 @@ void StreamPrivate::onWriteRefused()
         return;
     m_writeShut = true;
     updateSending();
-    if (!error.isError()) {
+    if (!error.isError() && !m_readClosed) {
         error = Error(ErrorCode::StreamReset,
                       QStringLiteral("the peer stopped reading the stream (STOP_SENDING)"));
         m_sigError = true;
@@ -111,19 +163,40 @@ void StreamPrivate::onWriteRefused()
     updateState();
 }
 
-void StreamPrivate::onClosed(uint64_t, bool)
+void StreamPrivate::onStopSending(uint64_t appErrorCode)
+{
+    if (m_writeShut)
+        return;
+    const bool lost = m_tx.pending() > 0;
+    m_writeShut = true;
+    updateSending();
+    if (lost && !error.isError() && !m_readClosed) {
+        error = Error(ErrorCode::StreamReset,
+                      QStringLiteral("the peer stopped reading the stream (STOP_SENDING, code %1); "
+                                     "%2 bytes were not delivered")
+                          .arg(appErrorCode)
+                          .arg(m_tx.pending()));
+        m_sigError = true;
+    }
+    updateState();
+}
+
+uint64_t StreamPrivate::onClosed(uint64_t, bool)
 {
     leaveSending();
     m_closedByConnection = true;
     m_writeShut = true;
     if (!m_finReceived) {
         m_finReceived = true;
-        m_sigReadFinished = true;
+        m_sigReadFinished = !m_readClosed;
     }
     m_sigFinished = true;
     updateState();
-    streamId = -1;
-    connection = nullptr;  // ngtcp2 has forgotten this stream
+    // Bytes still unread will be read after ngtcp2 forgot the stream, so
+    // no read can return their connection credit later: the caller returns it now.
+    const uint64_t owed = m_rxCreditSettled ? 0 : uint64_t(m_rxBytes);
+    m_rxCreditSettled = true;
+    return owed;
 }
 
 void StreamPrivate::detach(const Error &reason)
@@ -131,20 +204,24 @@ void StreamPrivate::detach(const Error &reason)
     if (!connection)
         return;
     leaveSending();
-    connection = nullptr;
     m_writeShut = true;
     if (!m_closedByConnection) {
-        if (!m_finReceived || (m_finRequested && !m_finSent) || m_tx.pending() > 0) {
+        if (!m_readClosed && (!m_finReceived || (m_finRequested && !m_finSent) || m_tx.pending() > 0)) {
             if (!error.isError())
                 error = reason.isError() ? reason : Error(ErrorCode::ConnectionLost);
             m_sigError = true;
         }
         if (!m_finReceived) {
             m_finReceived = true;
-            m_sigReadFinished = true;
+            m_sigReadFinished = !m_readClosed;
         }
         m_sigFinished = true;
     }
+    // Unread data stays readable; with the connection gone no credit is owed.
+    m_rxCreditSettled = true;
+    connection = nullptr;
+    inWriteQueue = false;
+    inDirty = false;
     updateState();
     // No connection will call emitPending() any more: do it on the next turn.
     if (m_q) {
@@ -170,12 +247,18 @@ void StreamPrivate::updateState()
         state = s;
         m_sigState = true;
     }
+    // write() refuses from here on: isWritable() says so too. (No signal:
+    // setOpenMode() emits none, so this is safe inside ngtcp2 callbacks.)
+    if (m_q && !canWrite() && m_q->isWritable())
+        m_q->setOpenMode(QIODevice::ReadOnly | QIODevice::Unbuffered);
 }
 
 void StreamPrivate::emitPending()
 {
     if (!m_q)
         return;
+    // Every slot below may delete the stream (or its pool, or the
+    // connection): nothing of `this` is touched once the guard is gone.
     QPointer<Stream> guard(m_q);
     updateState();
     if (m_sigState) {
@@ -191,17 +274,28 @@ void StreamPrivate::emitPending()
         if (!guard)
             return;
     }
-    if (m_sigReadyRead) {
-        m_sigReadyRead = false;
-        Q_EMIT m_q->readyRead();
+    if (m_sigBytesAcknowledged > 0) {
+        const qint64 n = m_sigBytesAcknowledged;
+        m_sigBytesAcknowledged = 0;
+        Q_EMIT m_q->bytesAcknowledged(n);
         if (!guard)
             return;
     }
+    if (m_sigReadyRead) {
+        m_sigReadyRead = false;
+        if (!m_readClosed) {
+            Q_EMIT m_q->readyRead();
+            if (!guard)
+                return;
+        }
+    }
     if (m_sigReadFinished) {
         m_sigReadFinished = false;
-        Q_EMIT m_q->readChannelFinished();
-        if (!guard)
-            return;
+        if (!m_readClosed) {
+            Q_EMIT m_q->readChannelFinished();
+            if (!guard)
+                return;
+        }
     }
     if (m_sigError) {
         m_sigError = false;
@@ -238,8 +332,7 @@ qint64 StreamPrivate::read(char *data, qint64 maxSize)
     }
     m_rxBytes -= done;
     // Return the credit as the application consumes, not as data arrives.
-    if (done > 0 && connection)
-        connection->streamConsumed(this, size_t(done));
+    giveBackCredit(done);
     return done;
 }
 
@@ -263,8 +356,7 @@ qint64 StreamPrivate::readLine(char *data, qint64 maxSize)
             break;
     }
     m_rxBytes -= done;
-    if (done > 0 && connection)
-        connection->streamConsumed(this, size_t(done));
+    giveBackCredit(done);
     return done;
 }
 
@@ -281,7 +373,7 @@ bool StreamPrivate::canReadLine() const
 
 qint64 StreamPrivate::write(const char *data, qint64 size)
 {
-    if (!connection || m_writeShut || m_finRequested)
+    if (!canWrite())
         return -1;
     // Streams of one connection share its send buffering: a stream that
     // already holds data may hold only a share of its limit while others
@@ -303,20 +395,34 @@ void StreamPrivate::closeWrite()
     if (m_finRequested)
         return;
     m_finRequested = true;
-    if (connection && !m_writeShut)
+    if (isInQuic() && !m_writeShut)
         connection->streamHasData(this);
+    updateState();
+}
+
+void StreamPrivate::stopReading()
+{
+    if (m_readClosed)
+        return;
+    m_readClosed = true;
+    dropUnread();
+    m_sigReadyRead = false;
+    m_sigReadFinished = false;
+    if (!m_finReceived && isInQuic())
+        connection->streamStopReading(this, 0);
 }
 
 void StreamPrivate::abort(uint64_t code)
 {
-    if (connection && !m_closedByConnection)
+    if (isInQuic())
         connection->streamAbort(this, code);
     m_writeShut = true;
     updateSending();
+    m_readClosed = true;
+    dropUnread();
+    m_sigReadyRead = false;
+    m_sigReadFinished = false;
     m_finReceived = true;
-    m_rx.clear();
-    m_rxHeadOffset = 0;
-    m_rxBytes = 0;
     updateState();
 }
 
@@ -338,9 +444,10 @@ void markApplicationSendStart(Stream *stream)
     core->sendBuffer().setBase(core->txBase);
     core->updateSending();
 }
+
 bool isStreamDetached(const Stream *stream)
 {
-    return StreamPrivate::of(const_cast<Stream *>(stream))->connection == nullptr;
+    return !StreamPrivate::of(const_cast<Stream *>(stream))->isInQuic();
 }
 
 } // namespace transport
