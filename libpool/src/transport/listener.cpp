@@ -127,6 +127,11 @@ void Listener::onDatagram(const uint8_t *data, size_t len, const UdpPath &path)
     // Every answer leaves from the address the datagram came to (a socket
     // on 0.0.0.0 or [::] has several), unmarked.
     const UdpPath reply{path.local, path.peer, 0};
+    if (len == 0) {
+        // ngtcp2_pkt_decode_version_cid asserts on an empty datagram.
+        ++m_dropped;
+        return;
+    }
     ngtcp2_version_cid vc;
     const int rv = ngtcp2_pkt_decode_version_cid(&vc, data, len, kScidLength);
     if (rv == NGTCP2_ERR_VERSION_NEGOTIATION) {

@@ -106,8 +106,10 @@ public:
     /// errno makes that call fail with it, without sending.
     using SendFault = std::function<int(const UdpPath &path, size_t len, size_t segmentSize)>;
     void setSendFault(SendFault fault) { m_sendFault = std::move(fault); }
-    /// Hands one datagram to the receiver, then ends the batch, exactly as
-    /// a read from the socket would (the fuzz targets feed the listener so).
+    /// Hands one datagram to the receiver, then ends the batch, as a read
+    /// from the socket would (the fuzz targets feed the listener so). Any
+    /// bytes, even none, which a read never delivers: the receiver must
+    /// cope. An unset path.local is the socket's own address.
     void injectDatagram(const uint8_t *data, size_t len, const UdpPath &path);
 
 private:
