@@ -11,7 +11,7 @@
 #   every other target     no libpool/src header and no ngtcp2 or TLS-library
 #                          header: programs use the public API only
 # A source's layer is its target (quicpool_common, quicpool_transport,
-# quicpool_pool); test targets (tst_*, quicpool_test*) may reach internals.
+# quicpool_pool); test targets (tst_*, quicpool_test*, fuzz_*) may reach internals.
 cmake_minimum_required(VERSION 3.25)
 
 set(FORBIDDEN_LIBS "/(ngtcp2|gnutls|openssl)/[^/]+\\.h$")
@@ -36,7 +36,7 @@ foreach(line IN LISTS lines)
     set(layer "program")
     if(line MATCHES "CMakeFiles/quicpool_(common|transport|pool)\\.dir/")
       set(layer "${CMAKE_MATCH_1}")
-    elseif(line MATCHES "CMakeFiles/(tst_[^/]*|quicpool_test[^/]*)\\.dir/")
+    elseif(line MATCHES "CMakeFiles/(tst_[^/]*|quicpool_test[^/]*|fuzz_[^/]*)\\.dir/")
       set(layer "")
     endif()
     continue()

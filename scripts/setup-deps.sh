@@ -13,6 +13,9 @@ PACKAGES=(
   libgnutls28-dev
   xvfb xauth libxkbcommon-x11-0 libxcb-cursor0 fonts-dejavu-core
   dpkg-dev file lintian appstream desktop-file-utils librsvg2-bin
+  # scripts/fuzz.sh: clang 14 with libFuzzer (libclang-rt-14-dev), and
+  # llvm-symbolizer (llvm-14) for readable sanitizer stacks.
+  clang libclang-rt-14-dev llvm-14
   # The metrics test parses the scrape with the reference OpenMetrics parser.
   python3 python3-prometheus-client
   # scripts/flakehunt.sh --load keeps every core busy with it.

@@ -11,17 +11,12 @@ namespace {
 constexpr int kKeyLength = 32;
 }
 
-QString defaultResetKeyPath(const QString &listen)
+QString defaultResetKeyPath()
 {
     QString base = qEnvironmentVariable("XDG_STATE_HOME");
     if (base.isEmpty() || !QDir::isAbsolutePath(base))   // the XDG rule: relative paths are ignored
         base = QDir::homePath() + QStringLiteral("/.local/state");
-    QString name = listen;
-    for (QChar &c : name) {
-        if (!c.isLetterOrNumber() && c != u'.' && c != u'-')
-            c = u'_';
-    }
-    return base + QStringLiteral("/quicpool/reset-") + name + QStringLiteral(".key");
+    return base + QStringLiteral("/quicpool/reset.key");
 }
 
 bool readResetKey(const QString &path, QByteArray *key, QString *error)

@@ -18,20 +18,19 @@ namespace quicpool::cli {
 
 namespace {
 
-/// The reset key: the file given, or the one kept for this address when the
-/// certificate is generated (its key dies with the process). A given
-/// --key derives its own in the library. False after telling the user.
+/// The reset key: the file given, or the user's own when the certificate
+/// is generated (its key dies with the process). A given --key derives its
+/// own in the library. Either way the library mixes in the address as bound
+/// (port 0 resolved), so a restart on the port printed finds the same
+/// secret. False after telling the user.
 bool applyResetKey(const ServerOptions &options, ServerPoolConfig *config)
 {
     QString path = options.resetKeyFile;
     const bool given = !path.isEmpty();
     if (!given) {
-        quint16 port = 0;
-        parseHostPort(options.listen, nullptr, &port);
-        // Port 0 is another port at every start: nothing to keep for it.
-        if (!options.privateKeyFile.isEmpty() || port == 0)
+        if (!options.privateKeyFile.isEmpty())
             return true;
-        path = defaultResetKeyPath(options.listen);
+        path = defaultResetKeyPath();
     }
     QByteArray key;
     QString why;

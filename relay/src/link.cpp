@@ -18,6 +18,15 @@ double bytesIn(int64_t ns, int64_t rate)
     return double(ns) * double(rate) / double(kNsPerSecond);
 }
 
+/// A byte count as int64_t, saturated: a petabyte-per-second link behind a
+/// queue of weeks holds more bytes than 64 bits count (found by the
+/// relay_profile fuzz target; converting such a double is undefined).
+int64_t saturated(double bytes)
+{
+    constexpr double kMax = 9.2e18;   // just under INT64_MAX, exact as a double
+    return bytes >= kMax ? int64_t(kMax) : int64_t(bytes);
+}
+
 } // namespace
 
 void Link::configure(int64_t bytesPerSecond, int64_t queueNs)
@@ -39,14 +48,14 @@ int64_t Link::capacityBytes() const
 {
     if (m_rate <= 0)
         return 0;
-    return int64_t(std::floor(bytesIn(m_queueNs, m_rate)));
+    return saturated(std::floor(bytesIn(m_queueNs, m_rate)));
 }
 
 int64_t Link::backlogBytes(int64_t nowNs) const
 {
     if (m_rate <= 0 || m_busyUntilNs <= nowNs)
         return 0;
-    return int64_t(std::ceil(bytesIn(m_busyUntilNs - nowNs, m_rate)));
+    return saturated(std::ceil(bytesIn(m_busyUntilNs - nowNs, m_rate)));
 }
 
 Link::Admission Link::admit(int64_t nowNs, int64_t size)

@@ -16,7 +16,7 @@ double probability(double p)
 
 RelayConfig::Duration nonNegative(RelayConfig::Duration d)
 {
-    return std::max(d, RelayConfig::Duration::zero());
+    return std::clamp(d, RelayConfig::Duration::zero(), RelayConfig::kMaxDuration);
 }
 
 } // namespace
@@ -31,7 +31,7 @@ RelayConfig RelayConfig::clamped() const
     c.corrupt = probability(corrupt);
     c.delay = nonNegative(delay);
     c.jitter = nonNegative(jitter);
-    c.rate = std::max<qint64>(0, rate);
+    c.rate = std::clamp<qint64>(rate, 0, kMaxRate);
     c.queue = nonNegative(queue);
     c.mtu = std::clamp(mtu, 0, kMaxDatagramSize);
     c.blackholeAt = nonNegative(blackholeAt);

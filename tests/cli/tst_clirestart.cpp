@@ -1,7 +1,9 @@
 // `quicpool server` killed with SIGKILL mid-run and started again on the
 // same port, with default settings: its reset key, kept on disk the first
-// time, is the same, so the running client's connection is reset and it
-// redials at once. Given another key (--reset-key), it is not believed.
+// time (one file per user, mixed with the address as bound), is the same,
+// so the running client's connection is reset and it redials at once; also
+// when the first run asked for port 0 and the second for the port it
+// printed. Given another key (--reset-key), it is not believed.
 #include <QtCore/QDir>
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QFile>
@@ -31,8 +33,8 @@ class TestCliRestart : public QObject
         return e;
     }
 
-    /// Starts a server; true once it says it listens.
-    bool startServer(QProcess &p, quint16 port, const QStringList &extra = {})
+    /// Starts a server; true once it says it listens (*printed: the port it says).
+    bool startServer(QProcess &p, quint16 port, const QStringList &extra = {}, quint16 *printed = nullptr)
     {
         p.setProcessEnvironment(env());
         p.start(m_cli, QStringList{QStringLiteral("server"), QStringLiteral("--listen"),
@@ -40,22 +42,30 @@ class TestCliRestart : public QObject
                            + extra);
         QElapsedTimer t;
         t.start();
+        QByteArray err;
         while (t.elapsed() < 10000) {
             p.waitForReadyRead(50);
-            if (p.readAllStandardError().contains("listening on"))
+            err += p.readAllStandardError();
+            if (const qsizetype at = err.indexOf("listening on 127.0.0.1:"); at >= 0 && err.indexOf(' ', at + 23) > 0) {
+                const qsizetype from = at + 23;
+                if (printed)
+                    *printed = quint16(err.mid(from, err.indexOf(' ', from) - from).toUInt());
                 return true;
+            }
             if (p.state() == QProcess::NotRunning)
                 return false;
         }
         return false;
     }
 
-    /// ms from the second server's start until a client connects to it, -1 if not within waitMs.
-    qint64 recovery(const QStringList &firstArgs, const QStringList &secondArgs, int waitMs)
+    /// ms from the second server's start until a client connects to it, -1
+    /// if not within waitMs. The first server asks for port 0 when
+    /// firstOnPortZero, the second for the port the first printed.
+    qint64 recovery(const QStringList &firstArgs, const QStringList &secondArgs, int waitMs, bool firstOnPortZero = false)
     {
-        const quint16 port = freePort();
+        quint16 port = firstOnPortZero ? 0 : freePort();
         QProcess first, second, client;
-        if (!startServer(first, port, firstArgs))
+        if (!startServer(first, port, firstArgs, &port) || port == 0)
             return -2;
         client.setProcessEnvironment(env());
         client.start(m_cli, {QStringLiteral("client"), QStringLiteral("--connect"),
@@ -89,6 +99,17 @@ class TestCliRestart : public QObject
         return took;
     }
 
+    /// The state folder holds one key: reset.key, 32 bytes, private to its owner.
+    void checkOneKeyFile()
+    {
+        QDir keys(m_dir.path() + QStringLiteral("/state/quicpool"));
+        const QFileInfoList files = keys.entryInfoList(QDir::Files | QDir::NoDotAndDotDot);
+        QCOMPARE(files.size(), 1);
+        QCOMPARE(files.constFirst().fileName(), QStringLiteral("reset.key"));
+        QCOMPARE(files.constFirst().size(), qint64(32));
+        QCOMPARE(int(files.constFirst().permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther)), 0);
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -103,11 +124,40 @@ private Q_SLOTS:
         qInfo("kill -9 and restart: the client connected again %lld ms after the restart began", ms);
         QVERIFY2(ms >= 0 && ms < 2000, qPrintable(QString::number(ms)));
         // The key was made once, private to its owner.
-        QDir keys(m_dir.path() + QStringLiteral("/state/quicpool"));
-        const QFileInfoList files = keys.entryInfoList({QStringLiteral("reset-*.key")}, QDir::Files);
-        QVERIFY(!files.isEmpty());
-        QCOMPARE(files.constFirst().size(), qint64(32));
-        QCOMPARE(int(files.constFirst().permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther)), 0);
+        checkOneKeyFile();
+    }
+
+    void portZeroThenThePrintedPortKeepsTheSecret()
+    {
+        // The port a server got for port 0 is where it is restarted; the
+        // secret comes from the user's key and the address as bound, so it
+        // is the same, and no file is written for either port.
+        const qint64 ms = recovery({}, {}, 10000, true);
+        QVERIFY2(ms != -2, "a process did not start");
+        qInfo("port 0, kill -9, restart on the printed port: the client connected again %lld ms after", ms);
+        QVERIFY2(ms >= 0 && ms < 2000, qPrintable(QString::number(ms)));
+        checkOneKeyFile();
+    }
+
+    void oldPerAddressKeyFilesAreIgnored()
+    {
+        // Versions up to 0.2 kept reset-<address>.key per listen address:
+        // left where they are, never read, never added to.
+        const QString state = m_dir.path() + QStringLiteral("/state/quicpool");
+        QVERIFY(QDir().mkpath(state));
+        QFile old(state + QStringLiteral("/reset-127.0.0.1_4433.key"));
+        QVERIFY(old.open(QIODevice::WriteOnly));
+        old.write("short");   // unreadable as a key: reading it would fail the start
+        old.close();
+        QProcess p;
+        QVERIFY(startServer(p, 0));
+        p.kill();
+        p.waitForFinished(5000);
+        QVERIFY(QFile::exists(old.fileName()));
+        QDir keys(state);
+        QCOMPARE(keys.entryList({QStringLiteral("reset-*.key")}, QDir::Files).size(), 1);
+        QVERIFY(QFile::exists(state + QStringLiteral("/reset.key")));
+        QVERIFY(old.remove());
     }
 
     void anotherResetKeyIsNotBelieved()

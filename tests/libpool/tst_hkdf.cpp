@@ -75,12 +75,16 @@ private Q_SLOTS:
         QVERIFY(deriveResetSecret({}, key, QStringLiteral("127.0.0.1:4434")) != a);
         QVERIFY(deriveResetSecret({}, key + "x", addr) != a);
         QVERIFY(a != key.left(kResetSecretLength));                     // never the key itself
-        // A configured key wins over the private key, whatever the address.
+        // A configured key wins over the private key, and is mixed with the
+        // address too: one key per host, one secret per address.
         const QByteArray configured(40, 'z');
         const QByteArray c = deriveResetSecret(configured, key, addr);
         QCOMPARE(c.size(), kResetSecretLength);
         QVERIFY(c != a);
-        QCOMPARE(deriveResetSecret(configured, {}, QStringLiteral("0.0.0.0:1")), c);
+        QCOMPARE(deriveResetSecret(configured, {}, addr), c);
+        QVERIFY(deriveResetSecret(configured, {}, QStringLiteral("127.0.0.1:4434")) != c);
+        QVERIFY(deriveResetSecret(configured, {}, QStringLiteral("0.0.0.0:4433")) != c);
+        QVERIFY(c != configured.left(kResetSecretLength));
         // Nothing to derive from: empty, which asks the listener for a random one.
         QVERIFY(deriveResetSecret({}, {}, addr).isEmpty());
     }

@@ -8,9 +8,14 @@ using namespace quicpool::transport;
 using Placement = PacketBatcher::Placement;
 
 namespace {
-SocketAddress address(quint16 port)
+UdpPath address(quint16 port, unsigned ecn = 0, const char *local = nullptr)
 {
-    return SocketAddress::fromQt(QHostAddress::LocalHost, port);
+    UdpPath path;
+    path.peer = SocketAddress::fromQt(QHostAddress::LocalHost, port);
+    if (local)
+        path.local = SocketAddress::fromQt(QHostAddress(QString::fromLatin1(local)), 4433);
+    path.ecn = ecn;
+    return path;
 }
 }
 
@@ -62,6 +67,19 @@ private Q_SLOTS:
         QCOMPARE(b.place(800, address(2)), Placement::AfterFlush);
         // Bigger and elsewhere: still alone (size decides first).
         QCOMPARE(b.place(1400, address(2)), Placement::AloneAfterFlush);
+    }
+
+    void anotherMarkOrSourceStartsANewBatch()
+    {
+        // One sendmsg carries one source address and one TOS byte.
+        PacketBatcher b(65000);
+        b.append(1200, address(1, 2, "127.0.0.2"));
+        QCOMPARE(b.place(1200, address(1, 2, "127.0.0.2")), Placement::Append);
+        QCOMPARE(b.place(1200, address(1, 0, "127.0.0.2")), Placement::AfterFlush);
+        QCOMPARE(b.place(1200, address(1, 3, "127.0.0.2")), Placement::AfterFlush);
+        QCOMPARE(b.place(1200, address(1, 2, "127.0.0.3")), Placement::AfterFlush);
+        QCOMPARE(b.place(1200, address(1, 2)), Placement::AfterFlush);
+        QVERIFY(b.destination() == address(1, 2, "127.0.0.2"));
     }
 
     void fullAtTheKernelSegmentLimit()

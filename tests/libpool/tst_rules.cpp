@@ -32,6 +32,7 @@ private Q_SLOTS:
     void invalidIds_data();
     void invalidIds();
     void makeStreamIdFirstIsZero();
+    void helloVerdicts();
     void makeStreamIdLaterIsRandom();
 
     void adjustInterval_data();
@@ -111,6 +112,22 @@ void TestRules::decodeAcceptsAnyCase()
     QVERIFY(isValidId(u"DEADBEEF"));
     // A null output pointer only validates.
     QVERIFY(decodeId(u"deadbeef", nullptr));
+}
+
+void TestRules::helloVerdicts()
+{
+    using V = HelloVerdict;
+    // Nothing yet: wait, or, after the peer's FIN, a quiet close.
+    QCOMPARE(helloVerdict(std::nullopt, 0, false, true), V::Wait);
+    QCOMPARE(helloVerdict(std::nullopt, 0, true, true), V::QuietClose);
+    QCOMPARE(helloVerdict(std::nullopt, 0, true, false), V::QuietClose);
+    // Strict: one 0x00 byte and nothing behind it.
+    QCOMPARE(helloVerdict(uint8_t(0), 0, false, true), V::Accept);
+    QCOMPARE(helloVerdict(uint8_t(0), 0, true, true), V::Accept);
+    QCOMPARE(helloVerdict(uint8_t(1), 0, false, true), V::Refuse);
+    QCOMPARE(helloVerdict(uint8_t(0), 1, false, true), V::Refuse);
+    // Lenient (NodePass reads one byte and ignores it): any first byte.
+    QCOMPARE(helloVerdict(uint8_t(0xff), 5, false, false), V::Accept);
 }
 
 void TestRules::normalizeId()

@@ -4,6 +4,7 @@
 #include "transport/unreachable.h"
 
 #include <QtNetwork/QUdpSocket>
+#include <QtCore/QPair>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 #include <cerrno>
@@ -17,14 +18,16 @@ struct Received
 {
     QList<QByteArray> datagrams;
     QList<quint16> fromPorts;
+    QList<UdpPath> paths;
     int batches = 0;
 };
 
 void collect(UdpSocket &socket, Received *into)
 {
-    socket.setReceiver([into](const uint8_t *data, size_t len, const SocketAddress &from, unsigned) {
+    socket.setReceiver([into](const uint8_t *data, size_t len, const UdpPath &path) {
         into->datagrams.append(QByteArray(reinterpret_cast<const char *>(data), qsizetype(len)));
-        into->fromPorts.append(from.port());
+        into->fromPorts.append(path.peer.port());
+        into->paths.append(path);
     });
     socket.setBatchDone([into] { ++into->batches; });
 }
@@ -235,12 +238,199 @@ private Q_SLOTS:
         Error error;
         if (!s.bind(QHostAddress::AnyIPv6, 0, &error))
             QSKIP("no IPv6 on this machine");
+        QCOMPARE(s.localAddress().address(), QHostAddress(QHostAddress::AnyIPv6));   // not 0.0.0.0
         Received got;
         collect(s, &got);
         QUdpSocket peer;
         peer.writeDatagram("v4", QHostAddress::LocalHost, s.localAddress().port());
         QTRY_COMPARE_WITH_TIMEOUT(got.datagrams.size(), 1, 5000);
         QCOMPARE(got.datagrams.first(), QByteArray("v4"));
+    }
+
+    void destinationAddressIsReported_data()
+    {
+        QTest::addColumn<QString>("bindTo");
+        QTest::addColumn<QString>("sendTo");
+        QTest::addColumn<QString>("peerFrom");
+        QTest::newRow("0.0.0.0, to 127.0.0.2") << "0.0.0.0" << "127.0.0.2" << "127.0.0.1";
+        QTest::newRow("0.0.0.0, to 127.0.0.1") << "0.0.0.0" << "127.0.0.1" << "127.0.0.1";
+        QTest::newRow("[::], to ::1") << "::" << "::1" << "::1";
+        QTest::newRow("[::], to 127.0.0.2 (mapped)") << "::" << "127.0.0.2" << "127.0.0.1";
+        QTest::newRow("127.0.0.1") << "127.0.0.1" << "127.0.0.1" << "127.0.0.1";
+        QTest::newRow("::1") << "::1" << "::1" << "::1";
+    }
+
+    void destinationAddressIsReported()
+    {
+        // A socket on an any-address learns which of its addresses each
+        // datagram reached, and an answer along that path leaves from it:
+        // the peer sees its answer come from the address it dialled.
+        QFETCH(QString, bindTo);
+        QFETCH(QString, sendTo);
+        QFETCH(QString, peerFrom);
+        UdpSocket server, peer;
+        Error error;
+        if (!server.bind(QHostAddress(bindTo), 0, &error) || !peer.bind(QHostAddress(peerFrom), 0, &error))
+            QSKIP("no such address family here");
+        Received atServer, atPeer;
+        collect(server, &atServer);
+        collect(peer, &atPeer);
+        const QByteArray hello = bytes(60, 4);
+        const SocketAddress dialled = SocketAddress::fromQt(QHostAddress(sendTo), server.localAddress().port());
+        QCOMPARE(peer.send(dialled, reinterpret_cast<const uint8_t *>(hello.constData()), size_t(hello.size()), 1500),
+                 UdpSocket::SendResult::Sent);
+        QTRY_COMPARE_WITH_TIMEOUT(atServer.datagrams.size(), 1, 5000);
+        const UdpPath in = atServer.paths.first();
+        QCOMPARE(in.local.address(), QHostAddress(sendTo));
+        QCOMPARE(in.local.port(), server.localAddress().port());
+        QCOMPARE(in.peer.port(), peer.localAddress().port());
+
+        const UdpPath answer{in.local, in.peer, 0};
+        QCOMPARE(server.send(answer, reinterpret_cast<const uint8_t *>(hello.constData()), size_t(hello.size()), 1500),
+                 UdpSocket::SendResult::Sent);
+        QTRY_COMPARE_WITH_TIMEOUT(atPeer.datagrams.size(), 1, 5000);
+        QCOMPARE(atPeer.paths.first().peer.address(), QHostAddress(sendTo));
+        QCOMPARE(atPeer.paths.first().peer.port(), server.localAddress().port());
+    }
+
+    void withoutASourceTheKernelPicks()
+    {
+        // What went wrong before IP_PKTINFO: an answer from a socket on
+        // 0.0.0.0 to a peer on 127.0.0.1 leaves from 127.0.0.1, whatever
+        // the peer dialled.
+        UdpSocket server, peer;
+        Error error;
+        QVERIFY(server.bind(QHostAddress::AnyIPv4, 0, &error));
+        QVERIFY(peer.bind(QHostAddress::LocalHost, 0, &error));
+        Received atPeer;
+        collect(peer, &atPeer);
+        const QByteArray hello = bytes(60, 5);
+        QCOMPARE(server.send(peer.localAddress(), reinterpret_cast<const uint8_t *>(hello.constData()),
+                             size_t(hello.size()), 1500),
+                 UdpSocket::SendResult::Sent);
+        QTRY_COMPARE_WITH_TIMEOUT(atPeer.datagrams.size(), 1, 5000);
+        QCOMPARE(atPeer.paths.first().peer.address(), QHostAddress(QHostAddress::LocalHost));
+    }
+
+    void ecnMarksAreSentAndReadBack_data()
+    {
+        QTest::addColumn<QString>("bindTo");
+        QTest::addColumn<QString>("peerAt");
+        QTest::addColumn<bool>("gso");
+        QTest::newRow("ipv4") << "127.0.0.1" << "127.0.0.1" << false;
+        QTest::newRow("ipv4, a GSO send") << "127.0.0.1" << "127.0.0.1" << true;
+        QTest::newRow("ipv6") << "::1" << "::1" << false;
+        QTest::newRow("ipv6, a GSO send") << "::1" << "::1" << true;
+        QTest::newRow("dual-stack to an IPv4 peer") << "::" << "127.0.0.1" << false;
+        QTest::newRow("dual-stack to an IPv4 peer, a GSO send") << "::" << "127.0.0.1" << true;
+    }
+
+    void ecnMarksAreSentAndReadBack()
+    {
+        // Each codepoint set on send (IP_TOS / IPV6_TCLASS control message)
+        // is the one read back from the TOS byte on the other side.
+        QFETCH(QString, bindTo);
+        QFETCH(QString, peerAt);
+        QFETCH(bool, gso);
+        UdpSocket sender, receiver;
+        Error error;
+        if (!sender.bind(QHostAddress(bindTo), 0, &error) || !receiver.bind(QHostAddress(peerAt), 0, &error))
+            QSKIP("no such address family here");
+        Received got;
+        collect(receiver, &got);
+        SocketAddress to = receiver.localAddress();
+        if (bindTo == QLatin1String("::"))
+            to = SocketAddress::fromQt(QHostAddress(QStringLiteral("::ffff:") + peerAt), to.port());
+        const int segments = gso ? 3 : 1;
+        for (unsigned ecn : {0u, 1u, 2u, 3u}) {
+            const QByteArray payload = bytes(500, char(ecn)).repeated(segments);
+            QCOMPARE(sender.send(UdpPath{{}, to, ecn}, reinterpret_cast<const uint8_t *>(payload.constData()),
+                                 size_t(payload.size()), 500),
+                     UdpSocket::SendResult::Sent);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(got.datagrams.size(), 4 * segments, 5000);
+        for (int i = 0; i < got.datagrams.size(); ++i)
+            QCOMPARE(got.paths.at(i).ecn, unsigned(got.datagrams.at(i).at(0)));
+    }
+
+    void aGsoRefusalFallsBackForThatDestinationOnly()
+    {
+        // The kernel refuses a GSO send to one destination (EINVAL: its
+        // path cannot take the segment size; made here by the send seam).
+        // That send goes out one datagram at a time, and so do later sends
+        // to it; other destinations keep GSO.
+        UdpSocket sender, refusing, fine;
+        Error error;
+        QVERIFY(sender.bind(QHostAddress::LocalHost, 0, &error));
+        QVERIFY(refusing.bind(QHostAddress::LocalHost, 0, &error));
+        QVERIFY(fine.bind(QHostAddress::LocalHost, 0, &error));
+        Received atRefusing, atFine;
+        collect(refusing, &atRefusing);
+        collect(fine, &atFine);
+        QList<QPair<quint16, size_t>> attempts;   // destination port, segment size (0: one datagram)
+        sender.setSendFault([&](const UdpPath &path, size_t, size_t segmentSize) {
+            attempts.append({path.peer.port(), segmentSize});
+            return segmentSize > 0 && path.peer == refusing.localAddress() ? EINVAL : 0;
+        });
+        const QByteArray payload = bytes(4 * 1000, 'g');
+        const auto *data = reinterpret_cast<const uint8_t *>(payload.constData());
+        QCOMPARE(sender.send(refusing.localAddress(), data, size_t(payload.size()), 1000), UdpSocket::SendResult::Sent);
+        QTRY_COMPARE_WITH_TIMEOUT(atRefusing.datagrams.size(), 4, 5000);
+        QCOMPARE(atRefusing.datagrams.join(), payload);
+        QVERIFY(sender.gsoEnabled());
+        QVERIFY(sender.gsoRefusedFor(refusing.localAddress()));
+        QVERIFY(!sender.gsoRefusedFor(fine.localAddress()));
+
+        attempts.clear();
+        QCOMPARE(sender.send(fine.localAddress(), data, size_t(payload.size()), 1000), UdpSocket::SendResult::Sent);
+        QCOMPARE(sender.send(refusing.localAddress(), data, size_t(payload.size()), 1000), UdpSocket::SendResult::Sent);
+        QTRY_COMPARE_WITH_TIMEOUT(atFine.datagrams.size(), 4, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(atRefusing.datagrams.size(), 8, 5000);
+        const QList<QPair<quint16, size_t>> expected{
+            {fine.localAddress().port(), 1000},          // one GSO send
+            {refusing.localAddress().port(), 0}, {refusing.localAddress().port(), 0},
+            {refusing.localAddress().port(), 0}, {refusing.localAddress().port(), 0}};
+        QCOMPARE(attempts, expected);
+    }
+
+    void refusedDestinationsAreBounded()
+    {
+        UdpSocket sender;
+        Error error;
+        QVERIFY(sender.bind(QHostAddress::LocalHost, 0, &error));
+        sender.setSendFault([](const UdpPath &, size_t, size_t segmentSize) { return segmentSize > 0 ? EINVAL : ENETUNREACH; });
+        const QByteArray payload = bytes(2 * 100, 'b');
+        for (int port = 1; port <= UdpSocket::kMaxGsoRefused + 10; ++port) {
+            const SocketAddress to = SocketAddress::fromQt(QHostAddress::LocalHost, quint16(port));
+            sender.send(to, reinterpret_cast<const uint8_t *>(payload.constData()), size_t(payload.size()), 100);
+        }
+        QCOMPARE(sender.gsoRefusedCount(), UdpSocket::kMaxGsoRefused);
+        QVERIFY(!sender.gsoRefusedFor(SocketAddress::fromQt(QHostAddress::LocalHost, 1)));   // the oldest went
+        QVERIFY(sender.gsoRefusedFor(SocketAddress::fromQt(QHostAddress::LocalHost, quint16(UdpSocket::kMaxGsoRefused + 10))));
+        QVERIFY(sender.gsoEnabled());
+    }
+
+    void noBuffersIsNotWouldBlock()
+    {
+        // ENOBUFS is the kernel short of buffers below the socket; the
+        // socket stays writable, so waiting for it to be would spin.
+        UdpSocket sender, receiver;
+        Error error;
+        QVERIFY(sender.bind(QHostAddress::LocalHost, 0, &error));
+        QVERIFY(receiver.bind(QHostAddress::LocalHost, 0, &error));
+        int faults = 2;
+        sender.setSendFault([&](const UdpPath &, size_t, size_t) { return faults-- > 0 ? ENOBUFS : 0; });
+        const QByteArray one = bytes(100, 'n');
+        const auto *data = reinterpret_cast<const uint8_t *>(one.constData());
+        QCOMPARE(sender.send(receiver.localAddress(), data, size_t(one.size()), 1500), UdpSocket::SendResult::NoBuffers);
+        QCOMPARE(sender.send(receiver.localAddress(), data, size_t(one.size()), 1500), UdpSocket::SendResult::NoBuffers);
+        QCOMPARE(sender.send(receiver.localAddress(), data, size_t(one.size()), 1500), UdpSocket::SendResult::Sent);
+        // The waits: 1 ms doubling, never over kMaxNoBufferDelay.
+        QList<qint64> delays;
+        for (int n = 1; n <= 9; ++n)
+            delays.append(UdpSocket::noBufferDelay(n).count());
+        QCOMPARE(delays, (QList<qint64>{1, 2, 4, 8, 16, 32, 32, 32, 32}));
+        QCOMPARE(UdpSocket::noBufferDelay(1000).count(), qint64(32));
     }
 
     void closedSocketStopsReading()

@@ -110,6 +110,22 @@ private Q_SLOTS:
         QVERIFY(link.admit(2 * kMs, 1452).accepted);
     }
 
+    void theFastestLinkBehindTheLongestQueueCountsItsBytes()
+    {
+        // A petabyte per second behind 24 days of queue holds more bytes than
+        // 64 bits count; the conversion saturates instead of being undefined
+        // (found by the relay_profile fuzz target; `quicpool relay --rate
+        // 8000000gbit --queue 100h` reached it).
+        Link link;
+        link.configure(RelayConfig::kMaxRate, std::chrono::nanoseconds(RelayConfig::kMaxDuration).count());
+        QVERIFY(link.capacityBytes() > int64_t(1) << 62);
+        QVERIFY(link.admit(0, 65535).accepted);
+        const Link::Admission queued = link.admit(0, 65535);   // behind the first: it fits
+        QVERIFY(queued.accepted);
+        QVERIFY(queued.waitNs > 0);
+        QVERIFY(link.backlogBytes(0) > 0);
+    }
+
     void sustainedOverloadLeavesAtTheRate()
     {
         // Offer 2 MB/s to a 1 MB/s link for 2 s (simulated): what is accepted
@@ -427,6 +443,17 @@ private Q_SLOTS:
         QVERIFY(k.rebindEvery.count() == 0);
         c.mtu = -3;
         QCOMPARE(c.clamped().mtu, 0);
+        // Too long or too fast for the nanosecond arithmetic (found by the
+        // relay_profile fuzz target): held at the most the CLI takes.
+        RelayConfig huge;
+        huge.delay = RelayConfig::Duration(22236525316016895);   // 700 years
+        huge.queue = RelayConfig::Duration::max();
+        huge.rate = std::numeric_limits<qint64>::max();
+        const RelayConfig h = huge.clamped();
+        QVERIFY(h.delay == RelayConfig::kMaxDuration);
+        QVERIFY(h.queue == RelayConfig::kMaxDuration);
+        QCOMPARE(h.rate, RelayConfig::kMaxRate);
+        QVERIFY(Impairments::from(h, Direction::Up).delayNs > 0);
         c.setLoss(0.3);
         QCOMPARE(c.loss(Direction::Up), 0.3);
         QCOMPARE(c.loss(Direction::Down), 0.3);

@@ -221,11 +221,14 @@ public:
     /// congestion window, so one stream can fill a long fat path, up to this.
     qint64 sendBufferLimit() const;
     void setSendBufferLimit(qint64 bytes);
-    /// The secret stateless reset tokens derive from (32 bytes or more).
-    /// Empty (the default): derived from the private key and the address
-    /// as bound, so a server restarted on the same port resets its old
-    /// connections and their clients redial at once; random for a generated
-    /// certificate (give a key then to keep that behaviour).
+    /// The key stateless reset tokens derive from (32 bytes or more), mixed
+    /// (HKDF) with the address as bound: one key can serve every server of
+    /// a user or host, each address gets its own secret, and a server
+    /// started on port 0 then restarted on the port it got has the same one.
+    /// Empty (the default): the private key takes its place, so a server
+    /// restarted on the same address resets its old connections and their
+    /// clients redial at once; random for a generated certificate (give a
+    /// key then to keep that behaviour).
     QByteArray statelessResetKey() const;
     void setStatelessResetKey(const QByteArray &secret);
 

@@ -75,6 +75,25 @@ public:
     /// Reductions of the congestion window (loss or ECN).
     qint64 congestionEvents() const;
     void setCongestionEvents(qint64 events);
+    /// Datagrams by their ECN mark (RFC 3168, RFC 9000 13.4), as sent and
+    /// as they arrived: ECT(0), ECT(1), and CE (congestion experienced: a
+    /// router on the way marked it instead of dropping it). ngtcp2 marks
+    /// ECT(0) while it tests a path and, once the peer's acknowledgements
+    /// show the marks arrive intact, for good; on a path that drops or
+    /// clears them it stops marking. ngtcp2 1.24 does not say whether it
+    /// validated a path; marks still sent long after the handshake mean it did.
+    qint64 ecnEct0Sent() const;
+    void setEcnEct0Sent(qint64 datagrams);
+    qint64 ecnEct1Sent() const;
+    void setEcnEct1Sent(qint64 datagrams);
+    qint64 ecnCeSent() const;
+    void setEcnCeSent(qint64 datagrams);
+    qint64 ecnEct0Received() const;
+    void setEcnEct0Received(qint64 datagrams);
+    qint64 ecnEct1Received() const;
+    void setEcnEct1Received(qint64 datagrams);
+    qint64 ecnCeReceived() const;
+    void setEcnCeReceived(qint64 datagrams);
 
 private:
     QSharedDataPointer<ConnectionStatsPrivate> d;

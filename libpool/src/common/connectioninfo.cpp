@@ -23,6 +23,12 @@ public:
     qint64 bytesLost = 0;
     qint64 peakCongestionWindow = 0;
     qint64 peakBytesInFlight = 0;
+    qint64 ecnEct0Sent = 0;
+    qint64 ecnEct1Sent = 0;
+    qint64 ecnCeSent = 0;
+    qint64 ecnEct0Received = 0;
+    qint64 ecnEct1Received = 0;
+    qint64 ecnCeReceived = 0;
 };
 
 QUICPOOL_VALUE_CLASS(ConnectionStats)
@@ -41,6 +47,12 @@ QUICPOOL_FIELD(ConnectionStats, qint64, congestionEvents, setCongestionEvents)
 QUICPOOL_FIELD(ConnectionStats, qint64, bytesLost, setBytesLost)
 QUICPOOL_FIELD(ConnectionStats, qint64, peakCongestionWindow, setPeakCongestionWindow)
 QUICPOOL_FIELD(ConnectionStats, qint64, peakBytesInFlight, setPeakBytesInFlight)
+QUICPOOL_FIELD(ConnectionStats, qint64, ecnEct0Sent, setEcnEct0Sent)
+QUICPOOL_FIELD(ConnectionStats, qint64, ecnEct1Sent, setEcnEct1Sent)
+QUICPOOL_FIELD(ConnectionStats, qint64, ecnCeSent, setEcnCeSent)
+QUICPOOL_FIELD(ConnectionStats, qint64, ecnEct0Received, setEcnEct0Received)
+QUICPOOL_FIELD(ConnectionStats, qint64, ecnEct1Received, setEcnEct1Received)
+QUICPOOL_FIELD(ConnectionStats, qint64, ecnCeReceived, setEcnCeReceived)
 
 class ConnectionInfoPrivate : public QSharedData
 {

@@ -10,13 +10,14 @@ const QByteArray kSalt = QByteArrayLiteral("quicpool stateless reset secret v1")
 } // namespace
 
 QByteArray deriveResetSecret(const QByteArray &configuredKey, const QByteArray &privateKey,
-                             const QString &listenAddress)
+                             const QString &boundAddress)
 {
-    if (!configuredKey.isEmpty())
-        return hkdfSha256(configuredKey, kSalt, QByteArray(), kResetSecretLength);
-    if (!privateKey.isEmpty())
-        return hkdfSha256(privateKey, kSalt, listenAddress.toUtf8(), kResetSecretLength);
-    return {};
+    // The address goes in as HKDF's info: one key serves every server of a
+    // host, each address gets a secret of its own.
+    const QByteArray &key = configuredKey.isEmpty() ? privateKey : configuredKey;
+    if (key.isEmpty())
+        return {};
+    return hkdfSha256(key, kSalt, boundAddress.toUtf8(), kResetSecretLength);
 }
 
 } // namespace quicpool

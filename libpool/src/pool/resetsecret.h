@@ -11,11 +11,14 @@ namespace quicpool {
 
 inline constexpr int kResetSecretLength = 32;
 
-/// The 32-byte secret, in order of preference: from the configured key;
-/// else from the private key's bytes and the listen address (another
-/// address is another secret); else empty, for a random one (a generated
-/// certificate's key dies with the process anyway).
+/// The 32-byte secret from a key and the address as bound (HOST:PORT, a
+/// port 0 resolved: so a server started on port 0 and restarted on the port
+/// it got finds the same secret; another address is another secret). The
+/// key, in order of preference: the configured one (one per user or host
+/// serves all its servers); else the private key's bytes; else none, and
+/// the result is empty, for a random secret (a generated certificate's key
+/// dies with the process anyway).
 QByteArray deriveResetSecret(const QByteArray &configuredKey, const QByteArray &privateKey,
-                             const QString &listenAddress);
+                             const QString &boundAddress);
 
 } // namespace quicpool

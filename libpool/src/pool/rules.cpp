@@ -73,6 +73,15 @@ QString normalizeId(QStringView text, bool *ok)
     return valid ? encodeId(id) : QString();
 }
 
+HelloVerdict helloVerdict(std::optional<uint8_t> first, qint64 more, bool finished, bool strict)
+{
+    if (!first)
+        return finished ? HelloVerdict::QuietClose : HelloVerdict::Wait;
+    if (strict && (*first != 0 || more > 0))
+        return HelloVerdict::Refuse;
+    return HelloVerdict::Accept;
+}
+
 StreamId makeStreamId(bool firstOfPool, const RandomFill &random)
 {
     StreamId id{};

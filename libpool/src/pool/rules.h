@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 
 namespace quicpool::pool {
 
@@ -33,6 +34,19 @@ using RandomFill = std::function<void(void *buffer, size_t length)>;
 /// life (NodePass does the same, and clients rely on seeing 00000000 first),
 /// random bytes for every later one.
 StreamId makeStreamId(bool firstOfPool, const RandomFill &random);
+
+/// What a server pool makes of a new stream's first byte, the client's
+/// hello (PROTOCOL.md: one 0x00 byte, then the client waits for its ID).
+enum class HelloVerdict {
+    Wait,       ///< nothing has arrived yet
+    QuietClose, ///< the peer finished without a byte: it gave up; close, count nothing
+    Refuse,     ///< strict, and not a single 0x00 byte
+    Accept,
+};
+/// first: the first byte, when one has arrived; more: the bytes already
+/// buffered after it; finished: the peer's FIN has come. strict: only a
+/// single 0x00 passes (ServerPoolConfig::strictHello), else any first byte.
+HelloVerdict helloVerdict(std::optional<uint8_t> first, qint64 more, bool finished, bool strict);
 
 /// Step by which the refill interval moves per cycle.
 inline constexpr Milliseconds kIntervalStep{100};

@@ -87,16 +87,20 @@ bool ServerPoolPrivate::tryHello(Stream *s)
 {
     if (!awaitingHello.contains(s))
         return true;
-    if (s->bytesAvailable() < 1) {
-        if (s->atEnd())
-            refuse(s, nullptr, Counted::No);  // FIN with no data: a quiet close, not an error
+    std::optional<uint8_t> hello;
+    if (char byte = 0; s->bytesAvailable() > 0 && s->read(&byte, 1) == 1)
+        hello = uint8_t(byte);
+    switch (pool::helloVerdict(hello, s->bytesAvailable(), s->atEnd(), config.strictHello())) {
+    case pool::HelloVerdict::Wait:
         return true;
-    }
-    char hello = 0;
-    s->read(&hello, 1);
-    if (config.strictHello() && (hello != 0 || s->bytesAvailable() > 0)) {
+    case pool::HelloVerdict::QuietClose:
+        refuse(s, nullptr, Counted::No);  // FIN with no data: a quiet close, not an error
+        return true;
+    case pool::HelloVerdict::Refuse:
         refuse(s, "the stream's hello was not a single 0x00 byte");
         return true;
+    case pool::HelloVerdict::Accept:
+        break;
     }
     awaitingHello.remove(s);
     QObject::disconnect(s, nullptr, q_ptr, nullptr);

@@ -271,9 +271,7 @@ Connection *Connection::dial(const QHostAddress &address, quint16 port, std::sha
     }
     d->local = d->ownSocket->localAddress();
     d->remote = SocketAddress::fromQt(address, port);
-    d->ownSocket->setReceiver([d](const uint8_t *data, size_t n, const SocketAddress &from, unsigned ecn) {
-        d->receive(data, n, from, ecn);
-    });
+    d->ownSocket->setReceiver([d](const uint8_t *data, size_t n, const UdpPath &path) { d->receive(data, n, path); });
     d->ownSocket->setBatchDone([d] { d->process(); });
     d->ownSocket->setIcmpErrorReceiver([d](const SocketAddress &to, int err) { d->icmpError(to, err); });
 
@@ -356,6 +354,12 @@ ConnectionStats Connection::stats() const
     s.setBytesLost(qint64(ci.bytes_lost));
     s.setPeakCongestionWindow(qint64(std::max<uint64_t>(d->peakCwnd, ci.cwnd)));
     s.setPeakBytesInFlight(qint64(std::max<uint64_t>(d->peakInFlight, ci.bytes_in_flight)));
+    s.setEcnEct0Sent(d->ecnSent[NGTCP2_ECN_ECT_0]);
+    s.setEcnEct1Sent(d->ecnSent[NGTCP2_ECN_ECT_1]);
+    s.setEcnCeSent(d->ecnSent[NGTCP2_ECN_CE]);
+    s.setEcnEct0Received(d->ecnReceived[NGTCP2_ECN_ECT_0]);
+    s.setEcnEct1Received(d->ecnReceived[NGTCP2_ECN_ECT_1]);
+    s.setEcnCeReceived(d->ecnReceived[NGTCP2_ECN_CE]);
     if (d->ownSocket) {
         s.setBytesSent(qint64(d->ownSocket->bytesSent()));
         s.setBytesReceived(qint64(d->ownSocket->bytesReceived()));

@@ -68,6 +68,9 @@ public:
     /// All zero until the handshake has completed.
     ConnectionStats stats() const;
     SocketAddress peer() const;
+    /// A server connection: the address the client dialled (on a listener
+    /// on 0.0.0.0 or [::], one of the host's). A client: the address its
+    /// socket is bound to (0.0.0.0 or [::], and its port).
     SocketAddress local() const;
     /// Why the connection closed (valid once closed() was emitted).
     Error closeReason() const;

@@ -14,6 +14,8 @@
 #include "transport/rxchunkpool.h"
 #include "transport/tls/tlssession.h"
 #include <QtCore/QPointer>
+#include <array>
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -62,7 +64,7 @@ public:
     static ConnectionPrivate *of(Connection *c) { return c->d.get(); }
 
     /// Feeds one datagram (the Listener's demux, or our own socket).
-    void receive(const uint8_t *data, size_t len, const SocketAddress &from, unsigned ecn);
+    void receive(const uint8_t *data, size_t len, const UdpPath &path);
     /// An ICMP error for a datagram we sent to `to` (client sockets only).
     void icmpError(const SocketAddress &to, int err);
     /// Runs the write loop now.
@@ -105,8 +107,9 @@ public:
 
     // --- writing and timers (connectionwrite.cpp)
     void writeLoop();
-    bool sendBatch(const SocketAddress &to, const uint8_t *data, size_t len, size_t gsoSize);
+    bool sendBatch(const UdpPath &path, const uint8_t *data, size_t len, size_t gsoSize);
     void onWritable();
+    void retryAfter(std::chrono::milliseconds delay);
     void armTimer();
     void handleExpiry();
     void scheduleFlush();
@@ -137,6 +140,8 @@ public:
     std::unique_ptr<TlsSession> tls;
     ConnectionHost *host = nullptr;        // server: the listener; client: null
     std::unique_ptr<UdpSocket> ownSocket;  // client only
+    // Where the connection is: local is the address the peer dialled (a
+    // server on 0.0.0.0 or [::] answers from it), remote where the peer is now.
     SocketAddress local, remote;
     State state = State::Handshaking;
     TransportConfig config;
@@ -145,6 +150,7 @@ public:
     bool dispatchScheduled = false;
     bool inCallback = false;
     bool sendBlocked = false;
+    int noBufferStreak = 0;                        // ENOBUFS in a row (UdpSocket::noBufferDelay)
     bool statelessReset = false;
     bool closedEmitted = false;
     bool connectedPending = false;
@@ -167,7 +173,7 @@ public:
     {
         std::vector<uint8_t> data;
         size_t gsoSize;
-        SocketAddress to;
+        UdpPath path;
     };
     std::deque<PendingBatch> pending;              // batches the kernel refused (EAGAIN), in order
     QByteArray closePacket;                        // CONNECTION_CLOSE to repeat while closing
@@ -178,6 +184,8 @@ public:
     uint64_t peakCwnd = 0;
     uint64_t peakInFlight = 0;
     qint64 congestionEvents = 0;
+    // Datagrams by ECN codepoint (index: 0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE).
+    std::array<qint64, 4> ecnSent{}, ecnReceived{};
     FILE *qlog = nullptr;
     std::vector<uint16_t> pmtudProbes;             // must outlive conn's settings use
 

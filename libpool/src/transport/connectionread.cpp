@@ -15,8 +15,9 @@ namespace {
 QString ngtcp2Error(int rv) { return QString::fromUtf8(ngtcp2_strerror(rv)); }
 }
 
-void ConnectionPrivate::receive(const uint8_t *data, size_t len, const SocketAddress &from, unsigned ecn)
+void ConnectionPrivate::receive(const uint8_t *data, size_t len, const UdpPath &dgram)
 {
+    const SocketAddress &from = dgram.peer;
     if (!conn || state == State::Closed)
         return;
     if (state == State::Closing) {
@@ -25,11 +26,15 @@ void ConnectionPrivate::receive(const uint8_t *data, size_t len, const SocketAdd
             sendClosePacket();
         return;
     }
-    ngtcp2_path path{{local.data(), local.length},
+    // A server's path starts at the address the peer dialled (from the
+    // datagram, on a socket on 0.0.0.0 or [::]); a client's at the one it
+    // dialled from, which ngtcp2 knows as it was at dial time.
+    const SocketAddress &here = host && !dgram.local.isUnspecified() ? dgram.local : local;
+    ngtcp2_path path{{const_cast<sockaddr *>(here.data()), here.length},
                      {const_cast<sockaddr *>(from.data()), from.length},
                      nullptr};
     ngtcp2_pkt_info pi{};
-    pi.ecn = uint8_t(ecn);
+    pi.ecn = uint8_t(dgram.ecn & 3);
     inCallback = true;
     const int rv = ngtcp2_conn_read_pkt(conn, &path, &pi, data, len, nowNs());
     inCallback = false;
@@ -37,6 +42,7 @@ void ConnectionPrivate::receive(const uint8_t *data, size_t len, const SocketAdd
         checkError(rv, "read");
         return;
     }
+    ++ecnReceived[dgram.ecn & 3];   // counted once ngtcp2 took it: no forged datagram counts
     // The peer may have moved (NAT rebinding): report where it is now.
     const ngtcp2_path *current = ngtcp2_conn_get_path(conn);
     if (current->remote.addrlen <= sizeof(remote.storage)) {

@@ -21,7 +21,8 @@ namespace {
 // of IPv6 + UDP headers off each).
 constexpr uint16_t kPmtudFallbacks[] = {1500 - 48, 1492 - 48, 1454 - 48, 1390 - 48, 1280 - 48};
 
-void ngtcp2Log(void *, const char *format, ...)
+// printf-checked: the format is ngtcp2's own, passed through.
+[[gnu::format(printf, 2, 3)]] void ngtcp2Log(void *, const char *format, ...)
 {
     va_list ap;
     va_start(ap, format);

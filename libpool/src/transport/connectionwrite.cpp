@@ -1,7 +1,9 @@
 // The write path: ngtcp2 packs stream data into packets round-robin over the
-// streams that have some, PacketBatcher groups the packets into GSO sends,
-// and sends the kernel refuses (EAGAIN) wait, in order, for the socket to
-// drain. One precise timer drives retransmission, pacing and keep-alive.
+// streams that have some, PacketBatcher groups the packets into GSO sends
+// (one path: source, destination and ECN mark each), and sends the kernel
+// refuses wait, in order: for the socket to drain (EAGAIN), or a short
+// growing delay (ENOBUFS). One precise timer drives retransmission, pacing
+// and keep-alive.
 #include "transport/connection_p.h"
 
 #include "common/logging.h"
@@ -34,27 +36,38 @@ void ConnectionPrivate::scheduleFlush()
     }, Qt::QueuedConnection);
 }
 
-bool ConnectionPrivate::sendBatch(const SocketAddress &to, const uint8_t *data, size_t len, size_t gsoSize)
+bool ConnectionPrivate::sendBatch(const UdpPath &path, const uint8_t *data, size_t len, size_t gsoSize)
 {
     if (sendBlocked) {
         // Keep order: behind what the kernel already refused.
-        pending.push_back(PendingBatch{std::vector<uint8_t>(data, data + len), gsoSize, to});
+        pending.push_back(PendingBatch{std::vector<uint8_t>(data, data + len), gsoSize, path});
         return false;
     }
-    const UdpSocket::SendResult r = socket()->send(to, data, len, gsoSize);
-    if (r != UdpSocket::SendResult::WouldBlock)
+    const UdpSocket::SendResult r = socket()->send(path, data, len, gsoSize);
+    if (r != UdpSocket::SendResult::WouldBlock && r != UdpSocket::SendResult::NoBuffers) {
+        noBufferStreak = 0;
         return true;
-    pending.push_back(PendingBatch{std::vector<uint8_t>(data, data + len), gsoSize, to});
+    }
+    pending.push_back(PendingBatch{std::vector<uint8_t>(data, data + len), gsoSize, path});
     sendBlocked = true;
-    if (host) {
+    if (r == UdpSocket::SendResult::NoBuffers) {
+        // The socket stays writable while the kernel has no buffers below
+        // it: a writable notifier would fire at once, again and again.
+        retryAfter(UdpSocket::noBufferDelay(++noBufferStreak));
+    } else if (host) {
         // The listener's socket is shared: retry on a short timer rather
         // than taking its write notifier from other connections.
-        QTimer::singleShot(1, q, [this] { onWritable(); });
+        retryAfter(std::chrono::milliseconds(1));
     } else {
         socket()->setWritable([this] { onWritable(); });
         socket()->waitForWritable();
     }
     return false;
+}
+
+void ConnectionPrivate::retryAfter(std::chrono::milliseconds delay)
+{
+    QTimer::singleShot(delay, q, [this] { onWritable(); });
 }
 
 void ConnectionPrivate::onWritable()
@@ -66,7 +79,7 @@ void ConnectionPrivate::onWritable()
     waiting.swap(pending);
     while (!waiting.empty()) {
         const PendingBatch &b = waiting.front();
-        if (!sendBatch(b.to, b.data.data(), b.data.size(), b.gsoSize)) {
+        if (!sendBatch(b.path, b.data.data(), b.data.size(), b.gsoSize)) {
             // Blocked again: the failed batch is queued; the rest follows it.
             waiting.pop_front();
             for (PendingBatch &rest : waiting)
@@ -161,11 +174,16 @@ void ConnectionPrivate::writeLoop()
             break;
         }
 
-        // Where this packet goes: ngtcp2 picks the path (a migrated peer, a
-        // path being validated), so take it from ps.path every time.
-        SocketAddress to;
-        to.length = socklen_t(ps.path.remote.addrlen);
-        std::memcpy(&to.storage, ps.path.remote.addr, ps.path.remote.addrlen);
+        // Where this packet goes and how: ngtcp2 picks the path (a migrated
+        // peer, a path being validated) and the ECN mark, so take them from
+        // ps.path and pi every time.
+        UdpPath to;
+        to.peer.length = socklen_t(ps.path.remote.addrlen);
+        std::memcpy(&to.peer.storage, ps.path.remote.addr, ps.path.remote.addrlen);
+        to.local.length = socklen_t(ps.path.local.addrlen);
+        std::memcpy(&to.local.storage, ps.path.local.addr, ps.path.local.addrlen);
+        to.ecn = pi.ecn & 3;
+        ++ecnSent[to.ecn];
         const size_t len = size_t(nwrite);
         const PacketBatcher::Placement placement = batch.place(len, to);
         if (placement != PacketBatcher::Placement::Append) {
@@ -218,7 +236,7 @@ void ConnectionPrivate::sendClosePacket()
     if (closePacket.isEmpty())
         return;
     const auto *data = reinterpret_cast<const uint8_t *>(closePacket.constData());
-    socket()->send(remote, data, size_t(closePacket.size()), size_t(closePacket.size()));
+    socket()->send(UdpPath{local, remote, 0}, data, size_t(closePacket.size()), size_t(closePacket.size()));
 }
 
 void ConnectionPrivate::armTimer()

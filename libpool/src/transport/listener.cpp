@@ -37,7 +37,7 @@ size_t resetLength(size_t received)
 std::string key(const uint8_t *data, size_t len) { return std::string(reinterpret_cast<const char *>(data), len); }
 
 /// A Version Negotiation packet for a client that offered another version.
-void sendVersionNegotiation(UdpSocket &socket, const ngtcp2_version_cid &vc, const SocketAddress &to,
+void sendVersionNegotiation(UdpSocket &socket, const ngtcp2_version_cid &vc, const UdpPath &to,
                             quint64 *sent)
 {
     uint8_t buf[NGTCP2_MAX_UDP_PAYLOAD_SIZE];
@@ -57,9 +57,7 @@ void sendVersionNegotiation(UdpSocket &socket, const ngtcp2_version_cid &vc, con
 
 Listener::Listener(QObject *parent) : QObject(parent), m_socket(this)
 {
-    m_socket.setReceiver([this](const uint8_t *d, size_t n, const SocketAddress &from, unsigned ecn) {
-        onDatagram(d, n, from, ecn);
-    });
+    m_socket.setReceiver([this](const uint8_t *d, size_t n, const UdpPath &path) { onDatagram(d, n, path); });
     m_socket.setBatchDone([this] { onBatchDone(); });
 }
 
@@ -123,12 +121,21 @@ void Listener::generateResetToken(uint8_t *token, const ConnectionId &cid)
     ngtcp2_crypto_generate_stateless_reset_token(token, m_resetSecret.data(), m_resetSecret.size(), &raw);
 }
 
-void Listener::onDatagram(const uint8_t *data, size_t len, const SocketAddress &from, unsigned ecn)
+void Listener::onDatagram(const uint8_t *data, size_t len, const UdpPath &path)
 {
+    const SocketAddress &from = path.peer;
+    // Every answer leaves from the address the datagram came to (a socket
+    // on 0.0.0.0 or [::] has several), unmarked.
+    const UdpPath reply{path.local, path.peer, 0};
+    if (len == 0) {
+        // ngtcp2_pkt_decode_version_cid asserts on an empty datagram.
+        ++m_dropped;
+        return;
+    }
     ngtcp2_version_cid vc;
     const int rv = ngtcp2_pkt_decode_version_cid(&vc, data, len, kScidLength);
     if (rv == NGTCP2_ERR_VERSION_NEGOTIATION) {
-        sendVersionNegotiation(m_socket, vc, from, &m_vnSent);
+        sendVersionNegotiation(m_socket, vc, reply, &m_vnSent);
         return;
     }
     if (rv != 0) {
@@ -139,13 +146,13 @@ void Listener::onDatagram(const uint8_t *data, size_t len, const SocketAddress &
     if (it != m_routes.end()) {
         Connection *c = it->second;
         m_touched.insert(c);
-        ConnectionPrivate::of(c)->receive(data, len, from, ecn);
+        ConnectionPrivate::of(c)->receive(data, len, path);
         return;
     }
     if (vc.version == 0) {
         // Short header for a connection we do not know (we restarted, or it
         // is long gone): tell the peer with a stateless reset.
-        sendStatelessReset(ConnectionId(vc.dcid, vc.dcidlen), len, from);
+        sendStatelessReset(ConnectionId(vc.dcid, vc.dcidlen), len, reply);
         return;
     }
     if (m_closing) {
@@ -160,14 +167,14 @@ void Listener::onDatagram(const uint8_t *data, size_t len, const SocketAddress &
         return;
     }
     Error error;
-    Connection *c = ConnectionPrivate::accept(this, hd, m_socket.localAddress(), from, m_tls, m_config, this, &error);
+    Connection *c = ConnectionPrivate::accept(this, hd, path.local, from, m_tls, m_config, this, &error);
     if (!c) {
         qCWarning(lcConn) << "cannot accept a connection from" << from.toString() << error.toString();
         return;
     }
     adopt(c);
     m_touched.insert(c);
-    ConnectionPrivate::of(c)->receive(data, len, from, ecn);
+    ConnectionPrivate::of(c)->receive(data, len, path);
 }
 
 void Listener::adopt(Connection *c)
@@ -197,7 +204,7 @@ void Listener::onBatchDone()
     }
 }
 
-void Listener::sendStatelessReset(const ConnectionId &cid, size_t receivedLen, const SocketAddress &to)
+void Listener::sendStatelessReset(const ConnectionId &cid, size_t receivedLen, const UdpPath &to)
 {
     // RFC 9000 10.3: a reset must be smaller than what triggered it, so two
     // endpoints cannot loop on each other's resets.
@@ -210,7 +217,7 @@ void Listener::sendStatelessReset(const ConnectionId &cid, size_t receivedLen, c
     // turn us into an amplifier (resetlimiter.h).
     const size_t maxLen = resetLength(receivedLen);
     const auto now = std::chrono::steady_clock::now().time_since_epoch();
-    if (m_resetLimiter.check(to.address(), receivedLen, maxLen, now) != ResetLimiter::Verdict::Allowed) {
+    if (m_resetLimiter.check(to.peer.address(), receivedLen, maxLen, now) != ResetLimiter::Verdict::Allowed) {
         ++m_resetsLimited;
         return;
     }

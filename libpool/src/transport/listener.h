@@ -61,10 +61,10 @@ Q_SIGNALS:
     void newConnection(quicpool::transport::Connection *connection);
 
 private:
-    void onDatagram(const uint8_t *data, size_t len, const SocketAddress &from, unsigned ecn);
+    void onDatagram(const uint8_t *data, size_t len, const UdpPath &path);
     void onBatchDone();
     void adopt(Connection *c);
-    void sendStatelessReset(const ConnectionId &cid, size_t receivedLen, const SocketAddress &to);
+    void sendStatelessReset(const ConnectionId &cid, size_t receivedLen, const UdpPath &to);
 
     UdpSocket m_socket;
     std::shared_ptr<TlsContext> m_tls;

@@ -1,5 +1,6 @@
 // Groups the packets one write loop produces into UDP GSO sends. A GSO send
-// is a run of packets of one size to one address, the last one possibly
+// is a run of packets of one size on one path (source and destination
+// address, ECN mark: one sendmsg carries one of each), the last one possibly
 // shorter, at most kMaxSegments packets and one IP datagram (65,000 bytes)
 // long. Pure bookkeeping: the write loop (connectionwrite.cpp) owns the
 // bytes and the socket, and asks this where each new packet goes.
@@ -30,8 +31,8 @@ public:
     /// A packet bigger than the batch's packets cannot join it (GSO sends
     /// equal sizes): most likely a Path MTU probe, it goes alone, so that a
     /// path refusing its size loses no data packet with it. A packet for
-    /// another address starts a new batch.
-    Placement place(size_t len, const SocketAddress &to) const
+    /// another path (address, source or ECN mark) starts a new batch.
+    Placement place(size_t len, const UdpPath &to) const
     {
         if (m_segments == 0 || (len <= m_segmentSize && to == m_destination))
             return Placement::Append;
@@ -41,7 +42,7 @@ public:
     /// Counts a packet placed with Append. True when the batch must go now:
     /// the packet was shorter than the others (only the last may be), or
     /// the batch is full (segments, or no room for another full packet).
-    bool append(size_t len, const SocketAddress &to)
+    bool append(size_t len, const UdpPath &to)
     {
         if (m_segments == 0) {
             m_destination = to;
@@ -60,7 +61,7 @@ public:
     size_t bytes() const { return m_bytes; }
     size_t segments() const { return m_segments; }
     size_t segmentSize() const { return m_segmentSize; }
-    const SocketAddress &destination() const { return m_destination; }
+    const UdpPath &destination() const { return m_destination; }
     void clear()
     {
         m_bytes = 0;
@@ -73,7 +74,7 @@ private:
     size_t m_bytes = 0;
     size_t m_segments = 0;
     size_t m_segmentSize = 0;
-    SocketAddress m_destination;
+    UdpPath m_destination;
 };
 
 } // namespace quicpool::transport

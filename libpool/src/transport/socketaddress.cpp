@@ -28,11 +28,10 @@ SocketAddress SocketAddress::fromQt(const QHostAddress &address, quint16 port)
 QHostAddress SocketAddress::address() const
 {
     QHostAddress a(data());
-    // A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d; show them as IPv4.
-    bool ok = false;
-    const quint32 v4 = a.toIPv4Address(&ok);
-    if (ok && a.protocol() == QAbstractSocket::IPv6Protocol)
-        return QHostAddress(v4);
+    // A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d; show them
+    // as IPv4. Only those: Qt would also turn :: into 0.0.0.0.
+    if (isV4Mapped())
+        return QHostAddress(a.toIPv4Address());
     return a;
 }
 
@@ -43,6 +42,22 @@ quint16 SocketAddress::port() const
     if (storage.ss_family == AF_INET)
         return ntohs(reinterpret_cast<const sockaddr_in *>(&storage)->sin_port);
     return 0;
+}
+
+bool SocketAddress::isUnspecified() const
+{
+    if (length == 0 || family() == AF_UNSPEC)
+        return true;
+    if (family() == AF_INET)
+        return reinterpret_cast<const sockaddr_in *>(&storage)->sin_addr.s_addr == htonl(INADDR_ANY);
+    if (family() == AF_INET6)
+        return IN6_IS_ADDR_UNSPECIFIED(&reinterpret_cast<const sockaddr_in6 *>(&storage)->sin6_addr);
+    return true;
+}
+
+bool SocketAddress::isV4Mapped() const
+{
+    return family() == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&reinterpret_cast<const sockaddr_in6 *>(&storage)->sin6_addr);
 }
 
 QString SocketAddress::toString() const

@@ -2,6 +2,7 @@
 #include "common/logging.h"
 
 #include <QtCore/QSocketNotifier>
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -24,6 +25,7 @@ namespace {
 constexpr size_t kRecvBufferSize = 65536;       // one GRO super-datagram at most
 constexpr int kWantedBufferBytes = 7 * 1024 * 1024; // what quic-go asks for too
 constexpr int kMaxReadsPerTurn = 256;           // yield to the event loop eventually
+constexpr unsigned kEcnMask = 0x3;              // the two low bits of the TOS / traffic class byte
 std::atomic_bool g_warnedBuffers{false};
 
 QString errnoSentence(const char *what, int err)
@@ -77,6 +79,8 @@ bool UdpSocket::bind(const QHostAddress &address, quint16 port, Error *error)
     int one = 1;
     m_gro = ::setsockopt(m_fd, IPPROTO_UDP, UDP_GRO, &one, sizeof one) == 0;
     m_gso = qEnvironmentVariableIntValue("QUICPOOL_DISABLE_GSO") == 0;
+    m_gsoRefused.clear();
+    askForPathInfo();
     tuneBuffers();
 
     m_readNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Read, this);
@@ -86,6 +90,24 @@ bool UdpSocket::bind(const QHostAddress &address, quint16 port, Error *error)
     connect(m_writeNotifier, &QSocketNotifier::activated, this, &UdpSocket::onWritableNotifier);
     qCDebug(lcUdp) << "bound" << m_local.toString() << "gro" << m_gro;
     return true;
+}
+
+void UdpSocket::askForPathInfo()
+{
+    // Each datagram's destination address (so a socket on an any-address
+    // can answer from the address its peer dialled) and its TOS / traffic
+    // class byte (ECN). A dual-stack socket hears IPv4 peers too: their
+    // destination comes as an IPv4-mapped IPV6_PKTINFO, their TOS only
+    // with IP_RECVTOS.
+    const int on = 1;
+    if (m_local.family() == AF_INET) {
+        ::setsockopt(m_fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
+        ::setsockopt(m_fd, IPPROTO_IP, IP_RECVTOS, &on, sizeof on);
+    } else {
+        ::setsockopt(m_fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
+        ::setsockopt(m_fd, IPPROTO_IPV6, IPV6_RECVTCLASS, &on, sizeof on);
+        ::setsockopt(m_fd, IPPROTO_IP, IP_RECVTOS, &on, sizeof on);
+    }
 }
 
 void UdpSocket::tuneBuffers()
@@ -176,6 +198,44 @@ void UdpSocket::drainErrorQueue()
     }
 }
 
+namespace {
+
+/// The path of a received datagram from its control messages: the address
+/// it was sent to (with our port) and its ECN codepoint.
+void readPathInfo(msghdr &msg, const SocketAddress &bound, UdpPath *path, size_t *segment)
+{
+    path->local = bound;
+    for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == IPPROTO_UDP && c->cmsg_type == UDP_GRO) {
+            int gso = 0;
+            std::memcpy(&gso, CMSG_DATA(c), sizeof gso);
+            if (gso > 0)
+                *segment = size_t(gso);
+        } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO && bound.family() == AF_INET) {
+            in_pktinfo info;
+            std::memcpy(&info, CMSG_DATA(c), sizeof info);
+            reinterpret_cast<sockaddr_in *>(&path->local.storage)->sin_addr = info.ipi_addr;
+        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO && bound.family() == AF_INET6) {
+            in6_pktinfo info;
+            std::memcpy(&info, CMSG_DATA(c), sizeof info);
+            auto *in6 = reinterpret_cast<sockaddr_in6 *>(&path->local.storage);
+            in6->sin6_addr = info.ipi6_addr;
+            // A link-local address means nothing without its interface.
+            in6->sin6_scope_id = IN6_IS_ADDR_LINKLOCAL(&info.ipi6_addr) ? info.ipi6_ifindex : 0;
+        } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS) {
+            uint8_t tos = 0;   // one byte on receive (ip(7))
+            std::memcpy(&tos, CMSG_DATA(c), sizeof tos);
+            path->ecn = tos & kEcnMask;
+        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_TCLASS) {
+            int tclass = 0;
+            std::memcpy(&tclass, CMSG_DATA(c), sizeof tclass);
+            path->ecn = unsigned(tclass) & kEcnMask;
+        }
+    }
+}
+
+} // namespace
+
 void UdpSocket::onReadable()
 {
     if (m_icmpError) {
@@ -183,13 +243,14 @@ void UdpSocket::onReadable()
         if (m_fd < 0)
             return;  // closed by the receiver
     }
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int)) * 2 + CMSG_SPACE(sizeof(in6_pktinfo))];
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int)) * 3 + CMSG_SPACE(sizeof(in6_pktinfo))
+                                  + CMSG_SPACE(sizeof(in_pktinfo))];
     for (int i = 0; i < kMaxReadsPerTurn && m_fd >= 0; ++i) {
-        SocketAddress from;
+        UdpPath path;
         iovec iov{m_recvBuffer.data(), m_recvBuffer.size()};
         msghdr msg{};
-        msg.msg_name = &from.storage;
-        msg.msg_namelen = sizeof from.storage;
+        msg.msg_name = &path.peer.storage;
+        msg.msg_namelen = sizeof path.peer.storage;
         msg.msg_iov = &iov;
         msg.msg_iovlen = 1;
         msg.msg_control = control;
@@ -204,23 +265,16 @@ void UdpSocket::onReadable()
                 qCDebug(lcUdp) << "recvmsg:" << strerror(errno);
             break;
         }
-        from.length = msg.msg_namelen;
+        path.peer.length = msg.msg_namelen;
         size_t segment = size_t(n);
-        for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-            if (c->cmsg_level == IPPROTO_UDP && c->cmsg_type == UDP_GRO) {
-                int gso = 0;
-                std::memcpy(&gso, CMSG_DATA(c), sizeof gso);
-                if (gso > 0)
-                    segment = size_t(gso);
-            }
-        }
+        readPathInfo(msg, m_local, &path, &segment);
         m_bytesReceived += uint64_t(n);
         // A GRO read holds several datagrams of `segment` bytes back to back.
         for (size_t off = 0; off < size_t(n); off += segment) {
             const size_t len = std::min(segment, size_t(n) - off);
             ++m_datagramsReceived;
             if (m_receiver)
-                m_receiver(m_recvBuffer.data() + off, len, from, 0);
+                m_receiver(m_recvBuffer.data() + off, len, path);
             if (m_fd < 0)
                 return;  // closed by the receiver
         }
@@ -229,68 +283,159 @@ void UdpSocket::onReadable()
         m_batchDone();
 }
 
-UdpSocket::SendResult UdpSocket::send(const SocketAddress &to, const uint8_t *data, size_t len,
+void UdpSocket::injectDatagram(const uint8_t *data, size_t len, const UdpPath &path)
+{
+    m_bytesReceived += len;
+    ++m_datagramsReceived;
+    UdpPath arrived = path;
+    if (arrived.local.length == 0)
+        arrived.local = m_local;
+    if (m_receiver)
+        m_receiver(data, len, arrived);
+    if (m_batchDone)
+        m_batchDone();
+}
+
+bool UdpSocket::gsoRefusedFor(const SocketAddress &to) const
+{
+    return std::find(m_gsoRefused.begin(), m_gsoRefused.end(), to) != m_gsoRefused.end();
+}
+
+void UdpSocket::refuseGso(const SocketAddress &to)
+{
+    if (gsoRefusedFor(to))
+        return;
+    // Bounded: peers (and forged sources) come and go; one forgotten here
+    // costs a failed GSO send when it comes back, nothing more.
+    if (m_gsoRefused.size() >= size_t(kMaxGsoRefused))
+        m_gsoRefused.pop_front();
+    m_gsoRefused.push_back(to);
+}
+
+std::chrono::milliseconds UdpSocket::noBufferDelay(int consecutive)
+{
+    const int shift = std::clamp(consecutive - 1, 0, 5);
+    return std::min(std::chrono::milliseconds(1 << shift), kMaxNoBufferDelay);
+}
+
+UdpSocket::SendResult UdpSocket::send(const UdpPath &path, const uint8_t *data, size_t len,
                                       size_t segmentSize)
 {
     if (m_fd < 0)
         return SendResult::Failed;
-    if (segmentSize >= len || !m_gso) {
-        if (segmentSize >= len)
-            return sendOne(to, data, len, 0);
-        // No GSO: one datagram per segment.
-        for (size_t off = 0; off < len; off += segmentSize) {
-            const SendResult r = sendOne(to, data + off, std::min(segmentSize, len - off), 0);
-            if (r != SendResult::Sent)
-                return r;  // caller keeps the batch; already-sent parts are a duplicate at worst
+    int err = 0;
+    if (segmentSize >= len)
+        return sendOne(path, data, len, 0, &err);
+    if (m_gso && !gsoRefusedFor(path.peer)) {
+        const SendResult r = sendOne(path, data, len, segmentSize, &err);
+        if (r != SendResult::Failed)
+            return r;
+        if (err == EOPNOTSUPP || err == ENOPROTOOPT) {
+            // The kernel has no UDP_SEGMENT at all: no destination will do better.
+            qCInfo(lcUdp) << "UDP GSO not supported by the kernel; sending one datagram per call";
+            m_gso = false;
+        } else {
+            // EINVAL (a segment bigger than this path's MTU) or EIO (its
+            // device cannot segment): this destination's problem, not the
+            // socket's. It falls back; everyone else keeps GSO.
+            qCInfo(lcUdp) << "UDP GSO refused for" << path.peer.toString() << ":" << strerror(err)
+                          << "; one datagram per call to it";
+            refuseGso(path.peer);
         }
-        return SendResult::Sent;
     }
-    const SendResult r = sendOne(to, data, len, segmentSize);
-    if (r == SendResult::Failed && m_gso) {
-        // EIO and friends: the route or device cannot do GSO. Fall back for good.
-        qCInfo(lcUdp) << "UDP GSO refused by the kernel; sending one datagram per call";
-        m_gso = false;
-        return send(to, data, len, segmentSize);
+    // One datagram per segment.
+    for (size_t off = 0; off < len; off += segmentSize) {
+        const SendResult r = sendOne(path, data + off, std::min(segmentSize, len - off), 0, &err);
+        if (r != SendResult::Sent)
+            return r;  // caller keeps the batch; already-sent parts are a duplicate at worst
     }
-    return r;
+    return SendResult::Sent;
 }
 
-UdpSocket::SendResult UdpSocket::sendOne(const SocketAddress &to, const uint8_t *data, size_t len,
-                                         size_t segmentSize)
+namespace {
+
+/// Appends one control message; false when control has no room left.
+template<typename T>
+bool addControl(msghdr &msg, size_t capacity, int level, int type, const T &value)
 {
+    const size_t used = msg.msg_controllen;
+    if (used + CMSG_SPACE(sizeof(T)) > capacity)
+        return false;
+    auto *c = reinterpret_cast<cmsghdr *>(static_cast<char *>(msg.msg_control) + used);
+    std::memset(c, 0, CMSG_SPACE(sizeof(T)));
+    c->cmsg_level = level;
+    c->cmsg_type = type;
+    c->cmsg_len = CMSG_LEN(sizeof(T));
+    std::memcpy(CMSG_DATA(c), &value, sizeof(T));
+    msg.msg_controllen = used + CMSG_SPACE(sizeof(T));
+    return true;
+}
+
+} // namespace
+
+UdpSocket::SendResult UdpSocket::sendOne(const UdpPath &path, const uint8_t *data, size_t len,
+                                         size_t segmentSize, int *err)
+{
+    const SocketAddress &to = path.peer;
     iovec iov{const_cast<uint8_t *>(data), len};
     msghdr msg{};
     msg.msg_name = const_cast<sockaddr *>(to.data());
     msg.msg_namelen = to.length;
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(uint16_t))]{};
-    if (segmentSize > 0) {
-        msg.msg_control = control;
-        msg.msg_controllen = sizeof control;
-        cmsghdr *c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = IPPROTO_UDP;
-        c->cmsg_type = UDP_SEGMENT;
-        c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-        const uint16_t seg = uint16_t(segmentSize);
-        std::memcpy(CMSG_DATA(c), &seg, sizeof seg);
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(uint16_t)) + CMSG_SPACE(sizeof(in6_pktinfo))
+                                  + CMSG_SPACE(sizeof(int))];
+    msg.msg_control = control;
+    msg.msg_controllen = 0;
+    if (segmentSize > 0)
+        addControl(msg, sizeof control, IPPROTO_UDP, UDP_SEGMENT, uint16_t(segmentSize));
+    // The source address: only when one is asked for and it is of the
+    // socket's kind (an IPv4 peer of a dual-stack socket needs a mapped one).
+    const SocketAddress &from = path.local;
+    if (!from.isUnspecified() && from.family() == m_local.family()) {
+        if (from.family() == AF_INET) {
+            in_pktinfo info{};
+            info.ipi_spec_dst = reinterpret_cast<const sockaddr_in *>(&from.storage)->sin_addr;
+            addControl(msg, sizeof control, IPPROTO_IP, IP_PKTINFO, info);
+        } else if (from.isV4Mapped() == to.isV4Mapped()) {
+            const auto *in6 = reinterpret_cast<const sockaddr_in6 *>(&from.storage);
+            in6_pktinfo info{};
+            info.ipi6_addr = in6->sin6_addr;
+            info.ipi6_ifindex = in6->sin6_scope_id;
+            addControl(msg, sizeof control, IPPROTO_IPV6, IPV6_PKTINFO, info);
+        }
     }
+    // The ECN mark (ngtcp2 chooses it per packet: ECT(0) while it tests or
+    // has validated the path). An IPv4 peer, mapped or not, takes IP_TOS.
+    if (path.ecn != 0) {
+        const int tos = int(path.ecn & kEcnMask);
+        if (to.family() == AF_INET || to.isV4Mapped())
+            addControl(msg, sizeof control, IPPROTO_IP, IP_TOS, tos);
+        else
+            addControl(msg, sizeof control, IPPROTO_IPV6, IPV6_TCLASS, tos);
+    }
+    if (msg.msg_controllen == 0)
+        msg.msg_control = nullptr;
     for (;;) {
-        const ssize_t n = ::sendmsg(m_fd, &msg, 0);
+        int fault = m_sendFault ? m_sendFault(path, len, segmentSize) : 0;
+        const ssize_t n = fault ? -1 : ::sendmsg(m_fd, &msg, 0);
         if (n >= 0) {
             m_bytesSent += len;
             m_datagramsSent += segmentSize > 0 ? (len + segmentSize - 1) / segmentSize : 1;
             return SendResult::Sent;
         }
-        if (errno == EINTR)
+        *err = fault ? fault : errno;
+        if (*err == EINTR)
             continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+        if (*err == EAGAIN || *err == EWOULDBLOCK)
             return SendResult::WouldBlock;
-        if (segmentSize > 0 && (errno == EIO || errno == EINVAL || errno == EOPNOTSUPP))
+        if (*err == ENOBUFS)
+            return SendResult::NoBuffers;
+        if (segmentSize > 0 && (*err == EIO || *err == EINVAL || *err == EOPNOTSUPP || *err == ENOPROTOOPT))
             return SendResult::Failed;
         // Unreachable peers, ICMP errors reported late: drop the packet,
         // QUIC's loss recovery deals with it.
-        qCDebug(lcUdp) << "sendmsg to" << to.toString() << ":" << strerror(errno);
+        qCDebug(lcUdp) << "sendmsg to" << to.toString() << ":" << strerror(*err);
         return SendResult::Sent;
     }
 }

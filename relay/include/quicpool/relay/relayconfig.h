@@ -62,9 +62,14 @@ struct RelayConfig
     double loss(Direction direction) const { return direction == Direction::Up ? lossUp : lossDown; }
     /// Sets the loss of both directions, as --loss does.
     void setLoss(double probability) { lossUp = lossDown = probability; }
-    /// Probabilities clamped to 0..1 (NaN: 0), durations and rate to >= 0,
-    /// mtu to 0..kMaxDatagramSize. The relay only ever uses clamped values.
+    /// Probabilities clamped to 0..1 (NaN: 0), durations to 0..kMaxDuration,
+    /// rate to 0..kMaxRate, mtu to 0..kMaxDatagramSize. The relay only ever
+    /// uses clamped values, so its nanosecond arithmetic cannot overflow.
     RelayConfig clamped() const;
+    /// The longest duration (`quicpool relay` takes up to 2^31 - 1 ms too).
+    static constexpr Duration kMaxDuration = std::chrono::milliseconds(2147483647);
+    /// The fastest link: a petabyte per second.
+    static constexpr qint64 kMaxRate = 1'000'000'000'000'000;
 };
 
 } // namespace quicpool::relay
