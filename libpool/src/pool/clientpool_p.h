@@ -57,6 +57,8 @@ public:
     void dropConnection(const Error &why);
     void retire();
     QList<QPointer<Connection>> retired;
+    /// NEW_TOKEN tokens by server address ("ip:port"), for the pool's life.
+    QHash<QString, QByteArray> tokens;
     QTimer *retiredSweep = nullptr;
 
     ConnectionStats currentStats() const override
