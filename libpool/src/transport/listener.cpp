@@ -68,15 +68,19 @@ std::string key(const uint8_t *data, size_t len) { return std::string(reinterpre
 /// the real client at that address out.
 std::string addressKey(const SocketAddress &a, bool validated)
 {
-    std::string k(1, validated ? 'v' : 'u');
+    const void *bytes = nullptr;
+    size_t length = 0;
     if (a.family() == AF_INET) {
-        const auto *in = reinterpret_cast<const sockaddr_in *>(a.data());
-        return k + key(reinterpret_cast<const uint8_t *>(&in->sin_addr), sizeof in->sin_addr);
+        bytes = &reinterpret_cast<const sockaddr_in *>(a.data())->sin_addr;
+        length = sizeof(in_addr);
+    } else if (a.family() == AF_INET6) {
+        bytes = &reinterpret_cast<const sockaddr_in6 *>(a.data())->sin6_addr;
+        length = sizeof(in6_addr);
     }
-    if (a.family() == AF_INET6) {
-        const auto *in6 = reinterpret_cast<const sockaddr_in6 *>(a.data());
-        return k + key(reinterpret_cast<const uint8_t *>(&in6->sin6_addr), sizeof in6->sin6_addr);
-    }
+    std::string k;
+    k.reserve(1 + length);
+    k.push_back(validated ? 'v' : 'u');
+    k.append(static_cast<const char *>(bytes), length);
     return k;
 }
 
