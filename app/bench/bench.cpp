@@ -5,6 +5,7 @@
 #include "bench.h"
 
 #include "bench_baseline.h"
+#include "bench_handshake.h"
 #include "bench_harness.h"
 #include "bench_plan.h"
 #include "bench_relay.h"
@@ -44,6 +45,8 @@ RunOutcome runWorkload(const QString &name, const WorkloadContext &context)
         return runTcpSink(context, true);
     if (name == u"relay")
         return runRelayBlast(context);
+    if (name == u"handshake")
+        return runHandshake(context);
     return RunOutcome::failure(QStringLiteral("no such workload"));
 }
 

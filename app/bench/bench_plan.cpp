@@ -18,6 +18,7 @@ const QList<WorkloadInfo> &workloadCatalog()
         {QStringLiteral("echo"), QStringLiteral("64-byte echo round trip"), true, 1},
         {QStringLiteral("get"), QStringLiteral("get latency and wake-up"), true, 1},
         {QStringLiteral("memory"), QStringLiteral("memory per idle pooled stream"), true, 1},
+        {QStringLiteral("handshake"), QStringLiteral("full QUIC handshakes per second"), false, 3},
         {QStringLiteral("relay"), QStringLiteral("impairment relay, 1452-byte datagrams both ways"), true, 3, false},
         // Minutes long (a satellite path with CUBIC crawls): run when named, once.
         {QStringLiteral("wan"), QStringLiteral("one stream through an emulated internet path"), true, 1, false},
@@ -45,6 +46,8 @@ Sizes sizesFor(bool quick, qint64 bytesOverride)
         s.wakeTrials = 40;
         s.memoryStreams = 1000;
         s.relaySeconds = 1;
+        s.handshakeSeconds = 2;
+        s.handshakeParallel = 8;
     } else {
         s.fillStreams = {100, 1000, 10000};
         s.bytes = 1024LL * 1024 * 1024;
@@ -54,6 +57,8 @@ Sizes sizesFor(bool quick, qint64 bytesOverride)
         s.wakeTrials = 300;
         s.memoryStreams = 10000;
         s.relaySeconds = 5;
+        s.handshakeSeconds = 10;
+        s.handshakeParallel = 8;
     }
     if (bytesOverride > 0)
         s.bytes = bytesOverride;

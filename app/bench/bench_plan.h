@@ -40,6 +40,8 @@ struct Sizes
     int wakeTrials = 0;        ///< waiting-get wake-ups measured
     int memoryStreams = 0;     ///< pooled streams per side for the memory figure
     double relaySeconds = 0;   ///< length of the relay blast
+    double handshakeSeconds = 0;  ///< how long the handshake workload dials
+    int handshakeParallel = 0;    ///< dials under way at once
 };
 Sizes sizesFor(bool quick, qint64 bytesOverride = 0);
 

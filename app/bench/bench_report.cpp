@@ -97,6 +97,8 @@ QList<Target> performanceTargets()
          QStringLiteral("waiting outgoingGet wakes <= 50 us")},
         {QStringLiteral("memory"), QStringLiteral("rss_bytes_per_stream"), false, 2048,
          QStringLiteral("<= 2 KiB resident per idle pooled stream")},
+        {QStringLiteral("handshake"), QStringLiteral("handshakes_per_server_core_s"), true, 2000,
+         QStringLiteral(">= 2,000 handshakes per second of one server core")},
     };
 }
 

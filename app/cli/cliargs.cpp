@@ -303,6 +303,20 @@ ParseResult parseServer(const QStringList &args)
          }},
         {QStringLiteral("metrics"), true,
          [&](const QString &v) { return parseMetrics(v, &o.metrics); }},
+        {QStringLiteral("retry"), true,
+         [&](const QString &v) -> QString {
+             if (!parseRetryMode(v, &o.retry))
+                 return QStringLiteral("--retry takes auto, always or never, not \"%1\".").arg(v);
+             return {};
+         }},
+        {QStringLiteral("retry-threshold"), true,
+         [&](const QString &v) { return parseInt(QStringLiteral("retry-threshold"), v, 0, &o.retryThreshold); }},
+        {QStringLiteral("max-handshakes"), true,
+         [&](const QString &v) { return parseInt(QStringLiteral("max-handshakes"), v, 1, &o.maxHandshakes); }},
+        {QStringLiteral("max-handshakes-per-ip"), true,
+         [&](const QString &v) {
+             return parseInt(QStringLiteral("max-handshakes-per-ip"), v, 1, &o.maxHandshakesPerIp);
+         }},
     }, o.path);
     if (QString error = parseOptions(command, args, options); !error.isEmpty())
         return failure(command, error);
@@ -800,10 +814,25 @@ opens under a 4-byte ID, and serves each stream it takes in the chosen mode.
   --keep-alive DUR    ping an idle connection this often; it is dropped after
                       three times as long without a sign of life (default 30s)
   --mode MODE         echo, sink, source or hold (default echo)
-  --verbose           report every connection and stream
+  --verbose           report every connection and stream, refused sources
+                      and the start and end of a handshake flood
   --metrics HOST:PORT serve OpenMetrics text on http://HOST:PORT/metrics
                       (port 0 picks one; printed on stderr)
   -h, --help          show this text
+
+New clients (what an exposed server does under a handshake flood):
+  --retry MODE        auto, always or never: when a client must prove its
+                      address with a Retry before the server spends a
+                      handshake on it; auto once --retry-threshold
+                      handshakes are pending (default %RETRY%)
+  --retry-threshold N pending handshakes from which auto asks for a Retry
+                      (default %RETRY_THRESHOLD%)
+  --max-handshakes N  most handshakes pending at once; past it new clients
+                      get a Retry, or with --retry never are dropped
+                      (default %MAX_HANDSHAKES%)
+  --max-handshakes-per-ip N
+                      most handshakes pending from one address (default
+                      %MAX_HANDSHAKES_PER_IP%)
 
 Path (both ends):
   --cc NAME           congestion control: cubic, reno or bbr (default %CC%)
@@ -990,8 +1019,15 @@ QString usageText(QStringView command)
 {
     // The default congestion controller is the library's: say it, not a copy.
     const QString cc = congestionControlName(ClientPoolConfig().congestionControl());
-    if (command == u"server")
-        return QString::fromUtf8(kServerUsage).replace(QStringLiteral("%CC%"), cc);
+    if (command == u"server") {
+        const ServerPoolConfig defaults;
+        return QString::fromUtf8(kServerUsage)
+            .replace(QStringLiteral("%CC%"), cc)
+            .replace(QStringLiteral("%RETRY%"), retryModeName(defaults.retryMode()))
+            .replace(QStringLiteral("%RETRY_THRESHOLD%"), QString::number(defaults.retryThreshold()))
+            .replace(QStringLiteral("%MAX_HANDSHAKES_PER_IP%"), QString::number(defaults.maxPendingHandshakesPerAddress()))
+            .replace(QStringLiteral("%MAX_HANDSHAKES%"), QString::number(defaults.maxPendingHandshakes()));
+    }
     if (command == u"client")
         return QString::fromUtf8(kClientUsage).replace(QStringLiteral("%CC%"), cc);
     if (command == u"demo")
@@ -1032,6 +1068,10 @@ ServerPoolConfig toServerPoolConfig(const ServerOptions &options)
     config.setKeepAlive(options.keepAlive);
     config.setCertificateFile(options.certificateFile);
     config.setPrivateKeyFile(options.privateKeyFile);
+    config.setRetryMode(options.retry);
+    config.setRetryThreshold(options.retryThreshold);
+    config.setMaxPendingHandshakes(options.maxHandshakes);
+    config.setMaxPendingHandshakesPerAddress(options.maxHandshakesPerIp);
     return config;
 }
 

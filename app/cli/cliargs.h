@@ -55,6 +55,11 @@ struct ServerOptions
     bool verbose = false;
     QString metrics;                    ///< HOST:PORT of the /metrics endpoint; empty: none
     PathOptions path;
+    /// Admission of new clients (ServerPoolConfig's defaults).
+    RetryMode retry = ServerPoolConfig().retryMode();
+    int retryThreshold = ServerPoolConfig().retryThreshold();
+    int maxHandshakes = ServerPoolConfig().maxPendingHandshakes();
+    int maxHandshakesPerIp = ServerPoolConfig().maxPendingHandshakesPerAddress();
 };
 
 /// quicpool client --connect HOST:PORT ...

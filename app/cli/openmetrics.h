@@ -5,9 +5,11 @@
 // the public Pool API; tests check the text.
 #pragma once
 
+#include <quicpool/connectioninfo.h>
 #include <QtCore/QByteArray>
 #include <QtCore/QList>
 #include <QtCore/QString>
+#include <optional>
 
 namespace quicpool {
 class Pool;
@@ -33,10 +35,15 @@ struct PoolMetrics
     qint64 receivedBytes = 0;
     double rttSeconds = 0;        ///< smoothed RTT; 0 before a handshake completes
     qint64 lostPackets = 0;
+    /// Server pools: ServerPool::defenceStats(); its families are left out
+    /// for pools without.
+    std::optional<DefenceStats> defence;
 };
 
 /// The whole exposition: a # TYPE, # HELP (and # UNIT where the family has
 /// one) block per metric family, a sample per pool, and the closing "# EOF".
+/// The defence families (pending handshakes, Retries, ...) have samples for
+/// the pools that carry DefenceStats and are left out when none does.
 QByteArray formatOpenMetrics(const QList<PoolMetrics> &pools);
 
 /// What every pool tells through the public API (active, capacity,

@@ -13,6 +13,7 @@
 #include <QtCore/QTimer>
 #include <csignal>
 #include <memory>
+#include <optional>
 
 namespace quicpool::cli {
 
@@ -41,6 +42,36 @@ bool applyResetKey(const ServerOptions &options, ServerPoolConfig *config)
     }
     config->setStatelessResetKey(key);
     return true;
+}
+
+/// --verbose: one line when a handshake flood starts (pending handshakes
+/// above the Retry threshold, or Retries going out) and one when it ends,
+/// with what it came to.
+void watchFloods(ServerPool *pool)
+{
+    auto *timer = new QTimer(pool);
+    auto flooding = std::make_shared<std::optional<DefenceStats>>();
+    QObject::connect(timer, &QTimer::timeout, pool, [pool, flooding] {
+        const DefenceStats now = pool->defenceStats();
+        if (!*flooding && now.underFlood()) {
+            *flooding = now;
+            printLine(stderr, QStringLiteral("handshake flood: %1 handshakes pending, %2 Retries sent so far (retry %3)")
+                                  .arg(now.pendingHandshakes())
+                                  .arg(now.retriesSent())
+                                  .arg(retryModeName(pool->config().retryMode())));
+        } else if (*flooding && !now.underFlood()) {
+            const DefenceStats &then = **flooding;
+            printLine(stderr, QStringLiteral("handshake flood over: %1 Retries sent, %2 handshakes started, %3 timed "
+                                             "out, %4 Initials dropped at the bounds, at most %5 pending")
+                                  .arg(now.retriesSent() - then.retriesSent())
+                                  .arg(now.handshakesStarted() - then.handshakesStarted())
+                                  .arg(now.handshakesTimedOut() - then.handshakesTimedOut())
+                                  .arg(now.limitDrops() - then.limitDrops())
+                                  .arg(now.pendingHandshakesPeak()));
+            flooding->reset();
+        }
+    });
+    timer->start(500);
 }
 
 } // namespace
@@ -73,6 +104,7 @@ int runServer(const ServerOptions &options)
             m.streamsServed = server.served();
             m.streamsFailed = server.failed();
             m.clientsRefused = clientsRefused;
+            m.defence = pool->defenceStats();
             return QList<PoolMetrics>{m};
         });
         if (!metrics->listen(options.metrics)) {
@@ -110,6 +142,7 @@ int runServer(const ServerOptions &options)
         QObject::connect(pool.get(), &Pool::disconnected, pool.get(), [](const Error &reason) {
             printLine(stderr, QStringLiteral("no client connected any more: %1").arg(reason.toString()));
         });
+        watchFloods(pool.get());
     }
     QObject::connect(pool.get(), &Pool::errorOccurred, pool.get(), [](const Error &error) {
         printLine(stderr, QStringLiteral("quicpool: %1").arg(error.toString()));

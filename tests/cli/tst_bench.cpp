@@ -151,7 +151,7 @@ private Q_SLOTS:
         const QJsonObject workloads = o.value(QStringLiteral("workloads")).toObject();
         const QStringList names = {QStringLiteral("fill"), QStringLiteral("tcp"), QStringLiteral("tls"),
                                    QStringLiteral("sink1"), QStringLiteral("sink8"), QStringLiteral("echo"),
-                                   QStringLiteral("get"), QStringLiteral("memory")};
+                                   QStringLiteral("get"), QStringLiteral("memory"), QStringLiteral("handshake")};
         QCOMPARE(workloads.keys().size(), names.size());
         for (const QString &name : names) {
             const QJsonObject w = workloads.value(name).toObject();
@@ -183,6 +183,11 @@ private Q_SLOTS:
         memoryFigures << QStringLiteral("heap_bytes_per_stream");  // glibc's figure; sanitizers replace malloc
 #endif
         checkFigures(workloads.value(QStringLiteral("memory")).toObject(), memoryFigures, QStringLiteral("memory"));
+        checkFigures(workloads.value(QStringLiteral("handshake")).toObject(),
+                     {QStringLiteral("handshakes_per_s"), QStringLiteral("handshake_p50_ms"),
+                      QStringLiteral("server_cpu_us_per_handshake"), QStringLiteral("handshakes_per_server_core_s"),
+                      QStringLiteral("process_cpu_us_per_handshake")},
+                     QStringLiteral("handshake"));
 
         // Each QUIC throughput figure comes with its ratio to TLS over TCP.
         for (const QString &name : {QStringLiteral("sink1"), QStringLiteral("sink8")}) {
@@ -352,9 +357,14 @@ private Q_SLOTS:
         QVERIFY(r.finished);
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QJsonObject workloads = parseObject(r.out).value(QStringLiteral("workloads")).toObject();
-        for (const char *name : {"sink1", "sink8", "tcp", "tls"})
+        for (const char *name : {"sink1", "sink8", "tcp", "tls", "handshake"})
             QVERIFY2(workloads.value(QLatin1String(name)).toObject().value(QStringLiteral("status")).toString() == u"ok",
                      name);
+        // Handshakes with a server in another process: its CPU is not ours to see.
+        checkFigures(workloads.value(QStringLiteral("handshake")).toObject(), {QStringLiteral("handshakes_per_s")},
+                     QStringLiteral("handshake"));
+        QVERIFY(!workloads.value(QStringLiteral("handshake")).toObject().value(QStringLiteral("figures")).toObject()
+                     .contains(QStringLiteral("server_cpu_us_per_handshake")));
         for (const char *name : {"fill", "echo", "get", "memory"})
             QVERIFY2(workloads.value(QLatin1String(name)).toObject().value(QStringLiteral("status")).toString()
                          == u"skipped",

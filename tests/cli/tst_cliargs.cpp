@@ -86,6 +86,7 @@ private Q_SLOTS:
     void pathOptions();
     void pathOptionErrors_data();
     void pathOptionErrors();
+    void serverAdmissionOptions();
 };
 
 void TestCliArgs::noCommand()
@@ -821,6 +822,46 @@ void TestCliArgs::pathOptionErrors()
     const ParseResult r = parse(args);
     QVERIFY(!r.ok());
     QVERIFY2(r.error.contains(mentions), qPrintable(r.error));
+}
+
+void TestCliArgs::serverAdmissionOptions()
+{
+    // Defaults are the library's.
+    const ParseResult plain = parse(QStringLiteral("server --listen :1"));
+    QVERIFY2(plain.ok(), qPrintable(plain.error));
+    const ServerPoolConfig defaults;
+    const ServerPoolConfig fromPlain = toServerPoolConfig(std::get<ServerOptions>(plain.command));
+    QCOMPARE(fromPlain.retryMode(), defaults.retryMode());
+    QCOMPARE(fromPlain.retryThreshold(), defaults.retryThreshold());
+    QCOMPARE(fromPlain.maxPendingHandshakes(), defaults.maxPendingHandshakes());
+    QCOMPARE(fromPlain.maxPendingHandshakesPerAddress(), defaults.maxPendingHandshakesPerAddress());
+
+    const ParseResult given = parse(QStringLiteral(
+        "server --listen :1 --retry always --retry-threshold 0 --max-handshakes 500 --max-handshakes-per-ip=7"));
+    QVERIFY2(given.ok(), qPrintable(given.error));
+    const ServerPoolConfig config = toServerPoolConfig(std::get<ServerOptions>(given.command));
+    QCOMPARE(config.retryMode(), RetryMode::Always);
+    QCOMPARE(config.retryThreshold(), 0);
+    QCOMPARE(config.maxPendingHandshakes(), 500);
+    QCOMPARE(config.maxPendingHandshakesPerAddress(), 7);
+    QCOMPARE(std::get<ServerOptions>(parse(QStringLiteral("server --listen :1 --retry NEVER")).command).retry,
+             RetryMode::Never);
+
+    for (const auto &[line, mentions] : QList<std::pair<QString, QString>>{
+             {QStringLiteral("--retry sometimes"), QStringLiteral("--retry takes auto, always or never, not \"sometimes\".")},
+             {QStringLiteral("--retry"), QStringLiteral("--retry needs a value.")},
+             {QStringLiteral("--retry-threshold -1"), QStringLiteral("--retry-threshold must be at least 0")},
+             {QStringLiteral("--max-handshakes 0"), QStringLiteral("--max-handshakes must be at least 1, not 0.")},
+             {QStringLiteral("--max-handshakes-per-ip many"), QStringLiteral("--max-handshakes-per-ip expects a whole number")},
+         }) {
+        const ParseResult r = parse(QStringLiteral("server --listen :1 ") + line);
+        QVERIFY2(!r.ok() && r.error.contains(mentions), qPrintable(line + QStringLiteral(": ") + r.error));
+    }
+    const QString usage = usageText(u"server");
+    QVERIFY(usage.contains(QStringLiteral("--retry MODE")));
+    QVERIFY(usage.contains(QStringLiteral("(default %1)").arg(retryModeName(defaults.retryMode()))));
+    QVERIFY(usage.contains(QStringLiteral("(default %1)").arg(defaults.maxPendingHandshakes())));
+    QVERIFY(!usage.contains(u'%'));
 }
 
 QTEST_GUILESS_MAIN(TestCliArgs)

@@ -111,6 +111,45 @@ private Q_SLOTS:
                  odd.address);
     }
 
+    void serverDefenceFiguresOnlyWhereThereAreAny()
+    {
+        PoolMetrics server = sample();
+        quicpool::DefenceStats d;
+        d.setPendingHandshakes(12);
+        d.setPendingHandshakesPeak(64);
+        d.setRetriesSent(3000);
+        d.setUnvalidatedBytesReceived(2400000);
+        d.setUnvalidatedBytesSent(480000);
+        d.setUnderFlood(true);
+        server.defence = d;
+        PoolMetrics client = sample();
+        client.pool = QStringLiteral("client");
+        const QString text = QString::fromUtf8(formatOpenMetrics({server, client}));
+        const QString labels = QStringLiteral("{pool=\"server\",address=\"127.0.0.1:4433\"}");
+        const QStringList lines = text.split(u'\n');
+        for (const QString &expected : {
+                 QStringLiteral("# TYPE quicpool_pool_pending_handshakes gauge"),
+                 QStringLiteral("quicpool_pool_pending_handshakes") + labels + QStringLiteral(" 12"),
+                 QStringLiteral("quicpool_pool_pending_handshakes_peak") + labels + QStringLiteral(" 64"),
+                 QStringLiteral("quicpool_pool_retries_sent_total") + labels + QStringLiteral(" 3000"),
+                 QStringLiteral("# UNIT quicpool_pool_unvalidated_sent_bytes bytes"),
+                 QStringLiteral("quicpool_pool_unvalidated_received_bytes_total") + labels + QStringLiteral(" 2400000"),
+                 QStringLiteral("quicpool_pool_unvalidated_sent_bytes_total") + labels + QStringLiteral(" 480000"),
+                 QStringLiteral("quicpool_pool_under_flood") + labels + QStringLiteral(" 1"),
+                 QStringLiteral("quicpool_pool_limit_drops_total") + labels + QStringLiteral(" 0"),
+             }) {
+            QVERIFY2(lines.contains(expected), qPrintable(expected + u'\n' + text));
+        }
+        QVERIFY(!text.contains(QStringLiteral("quicpool_pool_retries_sent_total{pool=\"client\"")));
+        const auto parsed = openmetricstest::parseOpenMetrics(text.toUtf8());
+        QVERIFY2(parsed.ok, qPrintable(parsed.error));
+        QCOMPARE(parsed.families.size(), 13 + 13);
+        // A client alone shows none of them.
+        const QString clientText = QString::fromUtf8(formatOpenMetrics({client}));
+        QVERIFY(!clientText.contains(QStringLiteral("pending_handshakes")));
+        QVERIFY(!clientText.contains(QStringLiteral("under_flood")));
+    }
+
     void noPoolsIsStillValid()
     {
         const auto parsed = openmetricstest::parseOpenMetrics(formatOpenMetrics({}));

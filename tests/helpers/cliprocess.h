@@ -148,6 +148,7 @@ public:
 
     QString address() const { return QStringLiteral("127.0.0.1:%1").arg(m_port); }
     quint16 port() const { return m_port; }
+    qint64 pid() const { return m_process.processId(); }
     QString fingerprint() const { return m_fingerprint; }
     /// Everything the server printed on stderr so far.
     QString readLog()

@@ -45,6 +45,18 @@ enum class CongestionControl {
 QUICPOOL_EXPORT QString congestionControlName(CongestionControl algorithm);
 QUICPOOL_EXPORT bool parseCongestionControl(const QString &name, CongestionControl *algorithm);
 
+/// When a server asks a client to prove its address with a Retry (RFC 9000
+/// 8.1.2) before it spends a handshake on it.
+enum class RetryMode {
+    Auto,    ///< once pending handshakes reach ServerPoolConfig::retryThreshold() (a flood)
+    Always,  ///< every client without a token: one round trip more, no state for forged sources
+    Never,   ///< never; past the pending-handshake bounds new clients are dropped
+};
+
+/// "auto", "always", "never"; and back (false for anything else).
+QUICPOOL_EXPORT QString retryModeName(RetryMode mode);
+QUICPOOL_EXPORT bool parseRetryMode(const QString &name, RetryMode *mode);
+
 /// What an address resolver returns: "host:port", or an error sentence.
 struct ResolvedAddress
 {
@@ -231,6 +243,28 @@ public:
     /// key then to keep that behaviour).
     QByteArray statelessResetKey() const;
     void setStatelessResetKey(const QByteArray &secret);
+
+    /// Admission: handshakes under way (an Initial accepted, the handshake
+    /// not complete) are bounded in all (default 256) and per client
+    /// address (default 32). Each holds ngtcp2's and the TLS library's
+    /// handshake state (about 100 KiB, no file descriptor) until it
+    /// completes or its handshake timeout frees it. A client past a bound
+    /// gets a Retry (retryMode() Auto or Always) or, with Never or once its
+    /// address is proven, nothing: it tries again as after a lost packet.
+    int maxPendingHandshakes() const;
+    void setMaxPendingHandshakes(int handshakes);
+    int maxPendingHandshakesPerAddress() const;
+    void setMaxPendingHandshakesPerAddress(int handshakes);
+    /// When clients must prove their address first (default Auto). A Retry
+    /// costs the server no state and a client one round trip; its token and
+    /// the NEW_TOKEN a server gives every connected client derive from the
+    /// stateless reset secret, so a client that comes back (to this server,
+    /// or to it restarted with the same key) skips the Retry.
+    RetryMode retryMode() const;
+    void setRetryMode(RetryMode mode);
+    /// Auto: pending handshakes from which new clients get a Retry (default 64).
+    int retryThreshold() const;
+    void setRetryThreshold(int handshakes);
 
     /// maxCapacity <= 0 becomes 1.
     ServerPoolConfig clamped() const;

@@ -4,6 +4,7 @@
 
 #include <quicpool/global.h>
 #include <QtCore/QList>
+#include <QtCore/QMetaType>
 #include <QtCore/QSharedDataPointer>
 #include <QtCore/QString>
 #include <QtNetwork/QHostAddress>
@@ -14,8 +15,10 @@
 namespace quicpool {
 class ConnectionStatsPrivate;
 class ConnectionInfoPrivate;
+class DefenceStatsPrivate;
 } // namespace quicpool
 QT_DECLARE_QSDP_SPECIALIZATION_DTOR_WITH_EXPORT(quicpool::ConnectionStatsPrivate, QUICPOOL_EXPORT)
+QT_DECLARE_QSDP_SPECIALIZATION_DTOR_WITH_EXPORT(quicpool::DefenceStatsPrivate, QUICPOOL_EXPORT)
 QT_DECLARE_QSDP_SPECIALIZATION_DTOR_WITH_EXPORT(quicpool::ConnectionInfoPrivate, QUICPOOL_EXPORT)
 
 namespace quicpool {
@@ -99,6 +102,68 @@ private:
     QSharedDataPointer<ConnectionStatsPrivate> d;
 };
 
+/// What a server pool's listener did about the clients it has not yet
+/// trusted: handshakes under way and their ends, address validation
+/// (Retry, tokens), the allow-list, the admission bounds and the bytes
+/// exchanged with addresses not yet validated (which stay within 3x, RFC
+/// 9000 8.1). Counters count since the pool started; ServerPool::defenceStats().
+class QUICPOOL_EXPORT DefenceStats
+{
+public:
+    DefenceStats();
+    DefenceStats(const DefenceStats &other);
+    DefenceStats(DefenceStats &&other) noexcept = default;
+    DefenceStats &operator=(const DefenceStats &other);
+    DefenceStats &operator=(DefenceStats &&other) noexcept
+    {
+        swap(other);
+        return *this;
+    }
+    ~DefenceStats();
+    void swap(DefenceStats &other) noexcept { d.swap(other.d); }
+
+    /// Handshakes accepted and not yet complete or ended, now and at most.
+    qint64 pendingHandshakes() const;
+    void setPendingHandshakes(qint64 handshakes);
+    qint64 pendingHandshakesPeak() const;
+    void setPendingHandshakesPeak(qint64 handshakes);
+    /// Handshakes begun (an Initial accepted), completed, and ended by the
+    /// handshake timeout (everything they held freed).
+    qint64 handshakesStarted() const;
+    void setHandshakesStarted(qint64 handshakes);
+    qint64 handshakesCompleted() const;
+    void setHandshakesCompleted(qint64 handshakes);
+    qint64 handshakesTimedOut() const;
+    void setHandshakesTimedOut(qint64 handshakes);
+    /// Retry packets sent, and tokens (from a Retry or a NEW_TOKEN frame)
+    /// that proved a client's address or did not (forged, expired, another address).
+    qint64 retriesSent() const;
+    void setRetriesSent(qint64 packets);
+    qint64 tokensAccepted() const;
+    void setTokensAccepted(qint64 tokens);
+    qint64 tokensRejected() const;
+    void setTokensRejected(qint64 tokens);
+    /// Initials from addresses the allow-list (clientIp) does not name,
+    /// refused before any TLS work.
+    qint64 allowListRefusals() const;
+    void setAllowListRefusals(qint64 initials);
+    /// Initials dropped because the pending-handshake bounds were reached.
+    qint64 limitDrops() const;
+    void setLimitDrops(qint64 initials);
+    /// UDP payload bytes from and to addresses not validated yet.
+    qint64 unvalidatedBytesReceived() const;
+    void setUnvalidatedBytesReceived(qint64 bytes);
+    qint64 unvalidatedBytesSent() const;
+    void setUnvalidatedBytesSent(qint64 bytes);
+    /// Pending handshakes above the Retry threshold, or Retries sent in the
+    /// last few seconds.
+    bool underFlood() const;
+    void setUnderFlood(bool flood);
+
+private:
+    QSharedDataPointer<DefenceStatsPrivate> d;
+};
+
 /// TLS and addressing facts of a connection, with its latest figures.
 class QUICPOOL_EXPORT ConnectionInfo
 {
@@ -149,3 +214,5 @@ private:
 
 Q_DECLARE_SHARED(quicpool::ConnectionStats)
 Q_DECLARE_SHARED(quicpool::ConnectionInfo)
+Q_DECLARE_SHARED(quicpool::DefenceStats)
+Q_DECLARE_METATYPE(quicpool::DefenceStats)

@@ -187,6 +187,11 @@ public:
     QSslCertificate certificate() const; ///< the server's own certificate, after start()
     QString certificateFingerprint() const; ///< "sha256:AA:..."
     int connectionCount() const;
+    /// What the listener did about clients not yet trusted (pending
+    /// handshakes, Retries, tokens, allow-list refusals, drops, bytes to
+    /// unvalidated addresses): a snapshot, readable from any thread; all
+    /// zero before start().
+    DefenceStats defenceStats() const;
 
     /// Takes the stream that has waited longest; nullptr if none.
     Stream *tryIncomingGet();

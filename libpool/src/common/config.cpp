@@ -125,6 +125,31 @@ bool parseCongestionControl(const QString &name, CongestionControl *algorithm)
     return false;
 }
 
+QString retryModeName(RetryMode mode)
+{
+    switch (mode) {
+    case RetryMode::Auto:
+        return QStringLiteral("auto");
+    case RetryMode::Always:
+        return QStringLiteral("always");
+    case RetryMode::Never:
+        return QStringLiteral("never");
+    }
+    return QStringLiteral("unknown");
+}
+
+bool parseRetryMode(const QString &name, RetryMode *mode)
+{
+    for (RetryMode m : {RetryMode::Auto, RetryMode::Always, RetryMode::Never}) {
+        if (name.compare(retryModeName(m), Qt::CaseInsensitive) == 0) {
+            if (mode)
+                *mode = m;
+            return true;
+        }
+    }
+    return false;
+}
+
 bool parseHostPort(const QString &text, QString *host, quint16 *port, QString *error)
 {
     if (text.isEmpty())
@@ -257,6 +282,10 @@ public:
     qint64 maxConnectionReceiveWindow = kDefaultMaxConnectionWindow;
     qint64 sendBufferLimit = kDefaultSendBufferLimit;
     QByteArray statelessResetKey;
+    int maxPendingHandshakes = 256;
+    int maxPendingHandshakesPerAddress = 32;
+    RetryMode retryMode = RetryMode::Auto;
+    int retryThreshold = 64;
 };
 
 QUICPOOL_VALUE_CLASS(ServerPoolConfig)
@@ -278,6 +307,10 @@ QUICPOOL_FIELD(ServerPoolConfig, qint64, maxStreamReceiveWindow, setMaxStreamRec
 QUICPOOL_FIELD(ServerPoolConfig, qint64, maxConnectionReceiveWindow, setMaxConnectionReceiveWindow)
 QUICPOOL_FIELD(ServerPoolConfig, qint64, sendBufferLimit, setSendBufferLimit)
 QUICPOOL_REF_FIELD(ServerPoolConfig, QByteArray, statelessResetKey, setStatelessResetKey)
+QUICPOOL_FIELD(ServerPoolConfig, int, maxPendingHandshakes, setMaxPendingHandshakes)
+QUICPOOL_FIELD(ServerPoolConfig, int, maxPendingHandshakesPerAddress, setMaxPendingHandshakesPerAddress)
+QUICPOOL_FIELD(ServerPoolConfig, RetryMode, retryMode, setRetryMode)
+QUICPOOL_FIELD(ServerPoolConfig, int, retryThreshold, setRetryThreshold)
 
 // ---------------------------------------------------------------- rules
 
@@ -375,6 +408,19 @@ Error ServerPoolConfig::validate() const
         return configError(QStringLiteral("The handshake timeout must be above zero."));
     if (d->helloTimeout.count() <= 0)
         return configError(QStringLiteral("The stream hello timeout must be above zero."));
+    if (d->maxPendingHandshakes < 1)
+        return configError(QStringLiteral("The bound on pending handshakes must be at least 1, not %1.")
+                               .arg(d->maxPendingHandshakes));
+    if (d->maxPendingHandshakesPerAddress < 1)
+        return configError(QStringLiteral("The bound on pending handshakes per address must be at least 1, not %1.")
+                               .arg(d->maxPendingHandshakesPerAddress));
+    if (d->retryThreshold < 0)
+        return configError(QStringLiteral("The Retry threshold must be 0 or more, not %1.").arg(d->retryThreshold));
+    {
+        const int mode = static_cast<int>(d->retryMode);
+        if (mode < 0 || mode > 2)
+            return configError(QStringLiteral("The Retry mode %1 is unknown; use auto, always or never.").arg(mode));
+    }
     if (!d->statelessResetKey.isEmpty() && d->statelessResetKey.size() < 32)
         return configError(QStringLiteral("The stateless reset key is %1 bytes long; it needs 32 or more.")
                                .arg(d->statelessResetKey.size()));

@@ -54,6 +54,39 @@ QUICPOOL_FIELD(ConnectionStats, qint64, ecnEct0Received, setEcnEct0Received)
 QUICPOOL_FIELD(ConnectionStats, qint64, ecnEct1Received, setEcnEct1Received)
 QUICPOOL_FIELD(ConnectionStats, qint64, ecnCeReceived, setEcnCeReceived)
 
+class DefenceStatsPrivate : public QSharedData
+{
+public:
+    qint64 pendingHandshakes = 0;
+    qint64 pendingHandshakesPeak = 0;
+    qint64 handshakesStarted = 0;
+    qint64 handshakesCompleted = 0;
+    qint64 handshakesTimedOut = 0;
+    qint64 retriesSent = 0;
+    qint64 tokensAccepted = 0;
+    qint64 tokensRejected = 0;
+    qint64 allowListRefusals = 0;
+    qint64 limitDrops = 0;
+    qint64 unvalidatedBytesReceived = 0;
+    qint64 unvalidatedBytesSent = 0;
+    bool underFlood = false;
+};
+
+QUICPOOL_VALUE_CLASS(DefenceStats)
+QUICPOOL_FIELD(DefenceStats, qint64, pendingHandshakes, setPendingHandshakes)
+QUICPOOL_FIELD(DefenceStats, qint64, pendingHandshakesPeak, setPendingHandshakesPeak)
+QUICPOOL_FIELD(DefenceStats, qint64, handshakesStarted, setHandshakesStarted)
+QUICPOOL_FIELD(DefenceStats, qint64, handshakesCompleted, setHandshakesCompleted)
+QUICPOOL_FIELD(DefenceStats, qint64, handshakesTimedOut, setHandshakesTimedOut)
+QUICPOOL_FIELD(DefenceStats, qint64, retriesSent, setRetriesSent)
+QUICPOOL_FIELD(DefenceStats, qint64, tokensAccepted, setTokensAccepted)
+QUICPOOL_FIELD(DefenceStats, qint64, tokensRejected, setTokensRejected)
+QUICPOOL_FIELD(DefenceStats, qint64, allowListRefusals, setAllowListRefusals)
+QUICPOOL_FIELD(DefenceStats, qint64, limitDrops, setLimitDrops)
+QUICPOOL_FIELD(DefenceStats, qint64, unvalidatedBytesReceived, setUnvalidatedBytesReceived)
+QUICPOOL_FIELD(DefenceStats, qint64, unvalidatedBytesSent, setUnvalidatedBytesSent)
+QUICPOOL_FIELD(DefenceStats, bool, underFlood, setUnderFlood)
+
 class ConnectionInfoPrivate : public QSharedData
 {
 public:
@@ -89,3 +122,4 @@ void ConnectionInfo::setValid(bool valid) { d->valid = valid; }
 
 QUICPOOL_VALUE_CLASS_DTOR(ConnectionStats)
 QUICPOOL_VALUE_CLASS_DTOR(ConnectionInfo)
+QUICPOOL_VALUE_CLASS_DTOR(DefenceStats)

@@ -1,5 +1,6 @@
 #include "common/metatypes.h"
 
+#include <quicpool/connectioninfo.h>
 #include <quicpool/error.h>
 #include <QtCore/QMetaType>
 
@@ -11,6 +12,7 @@ void registerMetaTypes()
     static const bool registered = [] {
         qRegisterMetaType<quicpool::Error>("quicpool::Error");
         qRegisterMetaType<quicpool::ErrorCode>("quicpool::ErrorCode");
+        qRegisterMetaType<quicpool::DefenceStats>("quicpool::DefenceStats");
         return true;
     }();
     Q_UNUSED(registered);

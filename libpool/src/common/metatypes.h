@@ -3,7 +3,7 @@
 
 namespace quicpool {
 
-/// Registers quicpool::Error and quicpool::ErrorCode by name, so queued
+/// Registers quicpool::Error, quicpool::ErrorCode and quicpool::DefenceStats by name, so queued
 /// connections, QVariant and string-based lookups (QMetaType::fromName)
 /// know them. Idempotent and thread-safe; pools call it when constructed.
 void registerMetaTypes();

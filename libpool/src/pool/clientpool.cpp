@@ -120,7 +120,12 @@ bool ClientPoolPrivate::dialAddress(const QHostAddress &address, quint16 port)
     tc.congestionControl = config.congestionControl();
     tc.maxStreamWindow = uint64_t(config.maxStreamReceiveWindow());
     tc.maxConnectionWindow = uint64_t(config.maxConnectionReceiveWindow());
+    tc.maxUnclaimedBytes = pool::kMaxUnclaimedBytes;
     tc.sendBufferLimit = uint64_t(config.sendBufferLimit());
+    // The server's token from an earlier connection spares this dial a
+    // Retry (a server under a flood asks every new client for one).
+    const QString server = transport::SocketAddress::fromQt(address, port).toString();
+    tc.initialToken = tokens.value(server);
     Connection *c = Connection::dial(address, port, tls, tc, q_ptr, &err);
     if (!c)
         return dialFailed(err);
@@ -145,6 +150,8 @@ bool ClientPoolPrivate::dialAddress(const QHostAddress &address, quint16 port)
         (void)dropConnection(pool::clientCloseError(*c, reason));
     });
     QObject::connect(c, &Connection::streamsAvailable, q_ptr, [this] { (void)openMore(); });
+    QObject::connect(c, &Connection::tokenReceived, q_ptr,
+                     [this, server](const QByteArray &token) { tokens.insert(server, token); });
     return true;
 }
 

@@ -59,6 +59,8 @@ public:
     [[nodiscard]] bool dropConnection(const Error &why);
     [[nodiscard]] bool retire();
     QList<QPointer<Connection>> retired;
+    /// NEW_TOKEN tokens by server address ("ip:port"), for the pool's life.
+    QHash<QString, QByteArray> tokens;
     QTimer *retiredSweep = nullptr;
 
     ConnectionStats currentStats() const override

@@ -270,6 +270,7 @@ Stream *PoolPrivate::take(const QString &id)
 Stream *PoolPrivate::handOut(Stream *s, const QString &id)
 {
     QObject::disconnect(s, nullptr, q_ptr, nullptr);
+    transport::claimStream(s);   // the application's now: its bytes are its own
     s->setParent(q_ptr);   // from here on a child of the pool, as documented
     QPointer<Pool> self(q_ptr);
     QPointer<Stream> guard(s);

@@ -90,4 +90,11 @@ Milliseconds backoffDelay(int failures, ErrorCode cause, Milliseconds cap, doubl
 /// so the streams asked for are never counted below those answered.
 QString refusalSentence(int accepted, int asked, int refused);
 
+/// The most bytes one connection's pooled streams (and streams awaiting
+/// their hello) may hold unread before an application takes them; the
+/// stream that passes it is reset. A pooled stream normally holds nothing
+/// or a request's first bytes; without this a peer could park a whole
+/// connection window (up to 64 MiB) in streams nobody reads.
+inline constexpr uint64_t kMaxUnclaimedBytes = 1024 * 1024;
+
 } // namespace quicpool::pool

@@ -13,6 +13,7 @@
 #include <QtCore/QHash>
 #include <QtCore/QSignalBlocker>
 #include <quicpool/certificate.h>
+#include <chrono>
 
 namespace quicpool {
 
@@ -231,7 +232,20 @@ bool ServerPool::start()
     tc.maxStreamWindow = uint64_t(d->config.maxStreamReceiveWindow());
     tc.maxConnectionWindow = uint64_t(d->config.maxConnectionReceiveWindow());
     tc.sendBufferLimit = uint64_t(d->config.sendBufferLimit());
+    tc.maxUnclaimedBytes = pool::kMaxUnclaimedBytes;
+    tc.admission.maxPending = d->config.maxPendingHandshakes();
+    tc.admission.maxPendingPerAddress = d->config.maxPendingHandshakesPerAddress();
+    tc.admission.retry = d->config.retryMode();
+    tc.admission.retryThreshold = d->config.retryThreshold();
+    if (!d->allowed.isNull()) {
+        // The allow-list before any TLS work; onConnection() checks again.
+        tc.acceptSource = [allowed = d->allowed](const QHostAddress &source) {
+            return source.isEqual(allowed, QHostAddress::TolerantConversion);
+        };
+        tc.refusalReason = kUnauthorized;
+    }
     auto listener = std::make_unique<transport::Listener>(this); // a child: moveToThread() takes it along
+    listener->setDefenceCounters(d->defence);
     Error err;
     if (!listener->listen(address, port, d->tls, tc, &err)) {
         (void)d->setError(err, false);
@@ -250,6 +264,9 @@ bool ServerPool::start()
         QStringLiteral("%1:%2").arg(listener->address().toString()).arg(listener->port())));
     connect(listener.get(), &transport::Listener::newConnection, this,
             [d](Connection *c) { d->onConnection(c); });
+    connect(listener.get(), &transport::Listener::sourceRefused, this, [this](const QHostAddress &source) {
+        Q_EMIT clientRefused(source, QString::fromLatin1(kUnauthorized));
+    });
     d->listener = std::move(listener);
     (void)d->setError(Error(), false);
     d->firstId = true;
@@ -292,6 +309,29 @@ int ServerPool::connectionCount() const
         if (c->state() == Connection::State::Connected)
             ++n;
     return n;
+}
+
+DefenceStats ServerPool::defenceStats() const
+{
+    const transport::DefenceCounters &c = *d_func()->defence;
+    const uint64_t now = uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                      std::chrono::steady_clock::now().time_since_epoch())
+                                      .count());
+    DefenceStats s;
+    s.setPendingHandshakes(c.pending.load());
+    s.setPendingHandshakesPeak(c.pendingPeak.load());
+    s.setHandshakesStarted(c.started.load());
+    s.setHandshakesCompleted(c.completed.load());
+    s.setHandshakesTimedOut(c.timedOut.load());
+    s.setRetriesSent(c.retriesSent.load());
+    s.setTokensAccepted(c.tokensAccepted.load());
+    s.setTokensRejected(c.tokensRejected.load());
+    s.setAllowListRefusals(c.allowListRefusals.load());
+    s.setLimitDrops(c.limitDrops.load());
+    s.setUnvalidatedBytesReceived(c.unvalidatedReceived.load());
+    s.setUnvalidatedBytesSent(c.unvalidatedSent.load());
+    s.setUnderFlood(c.underFlood(now));
+    return s;
 }
 
 Stream *ServerPool::tryIncomingGet()

@@ -25,7 +25,8 @@ public:
     QHash<Stream *, qint64> awaitingHello;  // stream -> deadline (ms since start)
     QElapsedTimer clock;
     QTimer *helloSweep = nullptr;
-
+    // The listener counts into these; readable from any thread, kept across restarts.
+    const std::shared_ptr<transport::DefenceCounters> defence = std::make_shared<transport::DefenceCounters>();
 
     void onConnection(Connection *c);
     void onNewStream(Stream *s);

@@ -14,11 +14,28 @@ namespace {
 
 ConnectionPrivate *self(void *user) { return static_cast<ConnectionPrivate *>(user); }
 
-int handshakeCompleted(ngtcp2_conn *, void *user)
+int handshakeCompleted(ngtcp2_conn *conn, void *user)
 {
     ConnectionPrivate *c = self(user);
     c->state = Connection::State::Connected;
     c->connectedPending = true;
+    if (c->host) {
+        // The client answered from its address: proven. A token for next
+        // time spares it a Retry when it comes back (RFC 9000 8.1.3).
+        c->addressValidated = true;
+        const QByteArray token = c->host->makeNewToken(c->remote);
+        if (!token.isEmpty())
+            ngtcp2_conn_submit_new_token(conn, reinterpret_cast<const uint8_t *>(token.constData()),
+                                         size_t(token.size()));
+    }
+    return 0;
+}
+
+int recvNewToken(ngtcp2_conn *, const uint8_t *token, size_t len, void *user)
+{
+    ConnectionPrivate *c = self(user);
+    c->receivedToken = QByteArray(reinterpret_cast<const char *>(token), qsizetype(len));
+    c->tokenPending = true;
     return 0;
 }
 
@@ -159,7 +176,7 @@ int removeConnectionId(ngtcp2_conn *, const ngtcp2_cid *cid, void *user)
 {
     ConnectionPrivate *c = self(user);
     if (c->host) {
-        c->host->removeConnectionId(toConnectionId(*cid));
+        c->host->removeConnectionId(toConnectionId(*cid), c->q);
         std::erase_if(c->scids, [cid](const ngtcp2_cid &x) {
             return x.datalen == cid->datalen && std::memcmp(x.data, cid->data, x.datalen) == 0;
         });
@@ -182,6 +199,7 @@ ngtcp2_callbacks makeCallbacks(bool server)
     } else {
         cb.client_initial = ngtcp2_crypto_client_initial_cb;
         cb.recv_retry = ngtcp2_crypto_recv_retry_cb;
+        cb.recv_new_token = recvNewToken;
         cb.extend_max_local_streams_bidi = extendMaxLocalStreamsBidi;
     }
     cb.recv_crypto_data = ngtcp2_crypto_recv_crypto_data_cb;

@@ -59,16 +59,17 @@ UdpSocket *ConnectionPrivate::socket() const
 Connection *ConnectionPrivate::accept(ConnectionHost *host, const ngtcp2_pkt_hd &hd,
                                       const SocketAddress &local, const SocketAddress &remote,
                                       std::shared_ptr<TlsContext> tls, const TransportConfig &config,
-                                      QObject *parent, Error *error)
+                                      const ServerAdmission &how, QObject *parent, Error *error)
 {
     auto *c = new Connection(parent);
     ConnectionPrivate *d = c->d.get();
     d->host = host;
     d->local = local;
     d->remote = remote;
+    d->addressValidated = !how.token.isEmpty();
     ngtcp2_cid scid;
     randomCid(&scid, kScidLength);
-    if (!d->init(true, &hd, &hd.scid, &scid, std::move(tls), config, error)) {
+    if (!d->init(true, &hd, &hd.scid, &scid, std::move(tls), config, error, &how)) {
         delete c;
         return nullptr;
     }
@@ -85,15 +86,16 @@ void ConnectionPrivate::unroute()
     if (!host)
         return;
     for (const ngtcp2_cid &cid : scids)
-        host->removeConnectionId(toConnectionId(cid));
+        host->removeConnectionId(toConnectionId(cid), q);
     if (initialDcidRouted)
-        host->removeConnectionId(toConnectionId(initialDcid));
+        host->removeConnectionId(toConnectionId(initialDcid), q);
     scids.clear();
     initialDcidRouted = false;
 }
 
 void ConnectionPrivate::detachStreams()
 {
+    overUnclaimedLimit.clear();
     for (auto &[sid, core] : streams)
         core->detach(closeReason.isError() ? closeReason : Error(ErrorCode::ConnectionClosed));
     streams.clear();
@@ -167,6 +169,7 @@ void ConnectionPrivate::dispatch()
     if (inCallback)
         return;
     QPointer<Connection> self(q);
+    resetOverUnclaimedLimit();
     if (connectedPending && state == State::Connected) {
         connectedPending = false;
         qCDebug(lcConn) << "connected" << remote.toString();
@@ -186,6 +189,12 @@ void ConnectionPrivate::dispatch()
             if (!self)
                 return;
         }
+    }
+    if (tokenPending) {
+        tokenPending = false;
+        Q_EMIT q->tokenReceived(receivedToken);
+        if (!self)
+            return;
     }
     if (streamsAvailablePending) {
         streamsAvailablePending = false;
@@ -309,6 +318,11 @@ quint64 Connection::openableStreams() const
 std::optional<Connection::ApplicationClose> Connection::peerApplicationClose() const
 {
     return d->peerApplicationClose;
+}
+
+std::optional<Connection::ApplicationClose> Connection::peerRefusal() const
+{
+    return d->peerRefusal;
 }
 
 void Connection::close(quint64 applicationErrorCode, const QByteArray &reason)

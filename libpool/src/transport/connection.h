@@ -76,6 +76,9 @@ public:
     Error closeReason() const;
     /// Set when the peer closed the connection at the application level.
     std::optional<ApplicationClose> peerApplicationClose() const;
+    /// Set when the server refused the connection before its handshake
+    /// (CONNECTION_REFUSED, code 0x2), with its reason ("unauthorized IP").
+    std::optional<ApplicationClose> peerRefusal() const;
 
 Q_SIGNALS:
     void connected();
@@ -85,6 +88,9 @@ Q_SIGNALS:
     void newStream(quicpool::Stream *stream);
     /// The peer raised our stream limit.
     void streamsAvailable();
+    /// Client side: the server gave a token (NEW_TOKEN) that spares a later
+    /// dial to it a Retry (TransportConfig::initialToken).
+    void tokenReceived(const QByteArray &token);
 
 private:
     friend class ConnectionPrivate;

@@ -48,6 +48,15 @@ inline ngtcp2_cid toNgtcp2Cid(const ConnectionId &id)
 /// headers with it.
 inline constexpr size_t kScidLength = 8;
 
+/// How the Listener admitted a server connection: with a token that proved
+/// the client's address (from our Retry or our NEW_TOKEN frame), or not.
+struct ServerAdmission
+{
+    QByteArray token;              ///< empty: the address is not proven (3x limit)
+    bool retried = false;          ///< the token came from our Retry
+    ConnectionId originalDcid;     ///< retried: the client's DCID before the Retry
+};
+
 class ConnectionPrivate
 {
 public:
@@ -60,7 +69,7 @@ public:
     static Connection *accept(ConnectionHost *host, const ngtcp2_pkt_hd &hd,
                               const SocketAddress &local, const SocketAddress &remote,
                               std::shared_ptr<TlsContext> tls, const TransportConfig &config,
-                              QObject *parent, Error *error);
+                              const ServerAdmission &how, QObject *parent, Error *error);
     static ConnectionPrivate *of(Connection *c) { return c->d.get(); }
 
     /// Feeds one datagram (the Listener's demux, or our own socket).
@@ -91,13 +100,17 @@ public:
     /// sendBufferLimit. Without this a 1 MiB buffer holds a 100 ms path to
     /// 10 MB/s whatever the link.
     size_t sendAllowance(size_t streamLimit) const;
+    /// A stream's unread bytes that no application has claimed grew or shrank.
+    void unclaimedChanged(StreamPrivate *stream, qint64 delta);
+    void resetOverUnclaimedLimit();
     /// Keeps a deleted stream's core until its FIN and data are acknowledged.
     void adoptOrphan(std::unique_ptr<StreamPrivate> core);
     RxChunkPool &rxChunks() { return m_rxChunks; }
 
     // --- setup (connectionsetup.cpp)
     bool init(bool server, const ngtcp2_pkt_hd *hd, const ngtcp2_cid *dcid, const ngtcp2_cid *scid,
-              std::shared_ptr<TlsContext> tls, const TransportConfig &config, Error *error);
+              std::shared_ptr<TlsContext> tls, const TransportConfig &config, Error *error,
+              const ServerAdmission *how = nullptr);
 
     // --- reading and errors (connectionread.cpp)
     bool checkError(int rv, const char *where);
@@ -115,6 +128,11 @@ public:
     void scheduleFlush();
     void writeClosePacket(const ngtcp2_ccerr &ccerr);
     void sendClosePacket();
+    /// Sends what no ngtcp2 accounting sees (our CONNECTION_CLOSE) only
+    /// within 3x what an unproven peer sent (RFC 9000 8.1); false: held back.
+    bool mayAnswerUnvalidated(size_t len) const;
+    /// Counts traffic with a peer not validated yet (server side).
+    void countUnvalidated(size_t received, size_t sent);
     StreamPrivate *nextWritableStream();
 
     // --- life and signals (connection.cpp)
@@ -156,6 +174,7 @@ public:
     bool connectedPending = false;
     Error closeReason;
     std::optional<Connection::ApplicationClose> peerApplicationClose;  // the peer's, when it sent one
+    std::optional<Connection::ApplicationClose> peerRefusal;           // CONNECTION_REFUSED and its reason
 
     // Every core that names us as its connection, by QUIC stream ID: open
     // ones, ones ngtcp2 has closed whose Stream still exists, orphans.
@@ -168,7 +187,6 @@ public:
     bool streamsAvailablePending = false;
     bool parentlessStreams = false;
 
-    std::vector<uint8_t> sendBuffer;               // one GSO batch
     struct PendingBatch
     {
         std::vector<uint8_t> data;
@@ -177,6 +195,18 @@ public:
     };
     std::deque<PendingBatch> pending;              // batches the kernel refused (EAGAIN), in order
     QByteArray closePacket;                        // CONNECTION_CLOSE to repeat while closing
+    uint32_t closingPacketsSeen = 0;               // from the peer while closing
+    uint32_t nextCloseAnswer = 1;                  // ... the count that earns the next answer (doubles)
+    // Server side: whether the client's address is proven (a token, or the
+    // completed handshake), and the bytes each way until it is.
+    bool addressValidated = false;
+    uint64_t unvalidatedIn = 0, unvalidatedOut = 0;
+    // Client side: a NEW_TOKEN token the server gave, not yet announced.
+    QByteArray receivedToken;
+    bool tokenPending = false;
+    // Bytes held by streams no application has claimed (TransportConfig::maxUnclaimedBytes).
+    uint64_t unclaimedBytes = 0;
+    std::vector<StreamPrivate *> overUnclaimedLimit; // to reset, outside ngtcp2's callbacks
     std::vector<ngtcp2_cid> scids;                 // server: CIDs routed to us
     ngtcp2_cid initialDcid{};                      // server: the client's first DCID
     bool initialDcidRouted = false;

@@ -20,10 +20,15 @@ void ConnectionPrivate::receive(const uint8_t *data, size_t len, const UdpPath &
     const SocketAddress &from = dgram.peer;
     if (!conn || state == State::Closed)
         return;
+    countUnvalidated(len, 0);
     if (state == State::Closing) {
-        // Still closing: answer the peer's packets with our CONNECTION_CLOSE.
-        if (!ngtcp2_conn_in_draining_period(conn))
+        // Still closing: answer the peer's packets with our CONNECTION_CLOSE,
+        // but not each one (RFC 9000 10.2.1): the 1st, 2nd, 4th, 8th, ...,
+        // and to an unproven address never more than 3x what it sent.
+        if (!ngtcp2_conn_in_draining_period(conn) && ++closingPacketsSeen >= nextCloseAnswer) {
+            nextCloseAnswer = nextCloseAnswer > UINT32_MAX / 2 ? UINT32_MAX : 2 * nextCloseAnswer;
             sendClosePacket();
+        }
         return;
     }
     // A server's path starts at the address the peer dialled (from the
@@ -145,6 +150,14 @@ Error ConnectionPrivate::errorFromPeer()
                      QStringLiteral("the peer refused the TLS handshake (alert %1%2)")
                          .arg(cc->error_code - 0x100)
                          .arg(reason.isEmpty() ? QString() : QStringLiteral(": ") + reason));
+    }
+    if (cc->type == NGTCP2_CCERR_TYPE_TRANSPORT && cc->error_code == NGTCP2_CONNECTION_REFUSED) {
+        // Refused before the handshake (an allow-list, say): the reason is
+        // the layer above's to read, as for an application close.
+        peerRefusal = Connection::ApplicationClose{cc->error_code, rawReason};
+        return Error(ErrorCode::ConnectionClosed,
+                     QStringLiteral("the server refused the connection%1")
+                         .arg(reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(reason)));
     }
     if (cc->type == NGTCP2_CCERR_TYPE_VERSION_NEGOTIATION)
         return Error(ErrorCode::ConnectionLost, QStringLiteral("the peer does not speak QUIC version 1"));

@@ -48,9 +48,13 @@ void qlogWrite(void *user, uint32_t flags, const void *data, size_t len)
 
 bool ConnectionPrivate::init(bool server, const ngtcp2_pkt_hd *hd, const ngtcp2_cid *dcid,
                              const ngtcp2_cid *scid, std::shared_ptr<TlsContext> tlsCtx,
-                             const TransportConfig &cfg, Error *error)
+                             const TransportConfig &cfg, Error *error, const ServerAdmission *how)
 {
     config = cfg;
+    // What only the listener needs stays with it: not a copy per connection.
+    config.acceptSource = nullptr;
+    config.refusalReason.clear();
+    config.initialToken.clear();
     tlsContext = std::move(tlsCtx);
 
     ngtcp2_settings settings;
@@ -116,11 +120,29 @@ bool ConnectionPrivate::init(bool server, const ngtcp2_pkt_hd *hd, const ngtcp2_
     if (server) {
         params.original_dcid = hd->dcid;
         params.original_dcid_present = 1;
+        if (how && !how->token.isEmpty()) {
+            // A token of ours proved the address: no 3x limit (ngtcp2 lifts
+            // it for a connection made with a token). After our Retry the
+            // client's first DCID is in the token, and the Retry's is ours.
+            settings.token = reinterpret_cast<const uint8_t *>(how->token.constData());
+            settings.tokenlen = size_t(how->token.size());
+            settings.token_type = how->retried ? NGTCP2_TOKEN_TYPE_RETRY : NGTCP2_TOKEN_TYPE_NEW_TOKEN;
+            if (how->retried) {
+                params.original_dcid = toNgtcp2Cid(how->originalDcid);
+                params.retry_scid = hd->dcid;
+                params.retry_scid_present = 1;
+            }
+        }
         host->generateResetToken(params.stateless_reset_token, toConnectionId(*scid));
         params.stateless_reset_token_present = 1;
         rv = ngtcp2_conn_server_new(&conn, dcid, scid, &path, hd->version, &connectionCallbacks(true),
                                     &settings, &params, nullptr, this);
     } else {
+        if (!cfg.initialToken.isEmpty()) {
+            // A NEW_TOKEN token from an earlier connection: no Retry for us.
+            settings.token = reinterpret_cast<const uint8_t *>(cfg.initialToken.constData());
+            settings.tokenlen = size_t(cfg.initialToken.size());
+        }
         rv = ngtcp2_conn_client_new(&conn, dcid, scid, &path, NGTCP2_PROTO_VER_V1,
                                     &connectionCallbacks(false), &settings, &params, nullptr, this);
     }

@@ -74,11 +74,37 @@ void ConnectionPrivate::streamStopReading(StreamPrivate *stream, uint64_t code)
     scheduleFlush();
 }
 
+void ConnectionPrivate::unclaimedChanged(StreamPrivate *stream, qint64 delta)
+{
+    unclaimedBytes = uint64_t(std::max<qint64>(0, qint64(unclaimedBytes) + delta));
+    if (delta <= 0 || config.maxUnclaimedBytes == 0 || unclaimedBytes <= config.maxUnclaimedBytes
+        || stream->overUnclaimedLimit || !stream->q())
+        return;
+    // Reset outside ngtcp2's callbacks, in dispatch().
+    stream->overUnclaimedLimit = true;
+    overUnclaimedLimit.push_back(stream);
+}
+
+void ConnectionPrivate::resetOverUnclaimedLimit()
+{
+    while (!overUnclaimedLimit.empty()) {
+        StreamPrivate *core = overUnclaimedLimit.back();
+        overUnclaimedLimit.pop_back();
+        // A pool sweeps a failed pooled stream out (PoolPrivate::isDeadPooled).
+        core->error = Error(ErrorCode::StreamReset,
+                            QStringLiteral("the peer sent more than %1 bytes to streams no application has taken")
+                                .arg(config.maxUnclaimedBytes));
+        core->abort(0);
+    }
+}
+
 void ConnectionPrivate::streamDestroyed(StreamPrivate *stream)
 {
     // Every list that holds the core lets go of it here, whatever state
     // the stream is in: a slot may delete a stream that still owes signals
     // (in `dirty`) while dispatch() walks that list.
+    if (stream->overUnclaimedLimit)
+        std::erase(overUnclaimedLimit, stream);
     if (stream->inWriteQueue)
         std::erase(writeQueue, stream);
     if (stream->inDirty)

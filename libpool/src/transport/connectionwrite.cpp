@@ -20,7 +20,49 @@ namespace quicpool::transport {
 
 namespace {
 constexpr size_t kMaxVecs = 16;
-}
+
+/// The buffer a write loop packs one GSO batch into: one per thread, not
+/// one per connection (a pending handshake must not hold 64 KiB for a
+/// batch it writes once). A batch leaves for the kernel, or is copied into
+/// PendingBatch, before the loop ends, so nothing lives in it between
+/// loops; a loop that starts inside another (it should not) gets its own.
+class BatchScratch
+{
+public:
+    explicit BatchScratch(size_t size)
+    {
+        if (s_busy) {
+            m_own.resize(size);
+            m_data = m_own.data();
+            return;
+        }
+        s_busy = true;
+        m_shared = true;
+        if (s_buffer.size() < size)
+            s_buffer.resize(size);
+        m_data = s_buffer.data();
+    }
+    ~BatchScratch()
+    {
+        if (m_shared)
+            s_busy = false;
+    }
+    BatchScratch(const BatchScratch &) = delete;
+    BatchScratch &operator=(const BatchScratch &) = delete;
+    uint8_t *data() { return m_data; }
+
+private:
+    static thread_local std::vector<uint8_t> s_buffer;
+    static thread_local bool s_busy;
+    std::vector<uint8_t> m_own;
+    uint8_t *m_data = nullptr;
+    bool m_shared = false;
+};
+
+thread_local std::vector<uint8_t> BatchScratch::s_buffer;
+thread_local bool BatchScratch::s_busy = false;
+
+} // namespace
 
 void ConnectionPrivate::scheduleFlush()
 {
@@ -44,6 +86,8 @@ bool ConnectionPrivate::sendBatch(const UdpPath &path, const uint8_t *data, size
         return false;
     }
     const UdpSocket::SendResult r = socket()->send(path, data, len, gsoSize);
+    if (r == UdpSocket::SendResult::Sent)
+        countUnvalidated(0, len);
     if (r != UdpSocket::SendResult::WouldBlock && r != UdpSocket::SendResult::NoBuffers) {
         noBufferStreak = 0;
         return true;
@@ -100,13 +144,12 @@ void ConnectionPrivate::writeLoop()
     // bounded by the send quantum (pacing) and by what one GSO send carries.
     const size_t maxPacket = ngtcp2_conn_get_max_tx_udp_payload_size(conn);
     const size_t budget = std::max(std::min(ngtcp2_conn_get_send_quantum(conn), PacketBatcher::kMaxBytes), maxPacket);
-    if (sendBuffer.size() < budget + maxPacket)
-        sendBuffer.resize(budget + maxPacket);
+    BatchScratch scratch(budget + maxPacket);
 
     ngtcp2_path_storage ps;
     ngtcp2_path_storage_zero(&ps);
     ngtcp2_pkt_info pi{};
-    uint8_t *buf = sendBuffer.data();
+    uint8_t *buf = scratch.data();
     PacketBatcher batch(budget);
     ngtcp2_vec vecs[kMaxVecs];
 
@@ -233,10 +276,26 @@ void ConnectionPrivate::writeClosePacket(const ngtcp2_ccerr &ccerr)
 
 void ConnectionPrivate::sendClosePacket()
 {
-    if (closePacket.isEmpty())
+    if (closePacket.isEmpty() || !mayAnswerUnvalidated(size_t(closePacket.size())))
         return;
     const auto *data = reinterpret_cast<const uint8_t *>(closePacket.constData());
-    socket()->send(UdpPath{local, remote, 0}, data, size_t(closePacket.size()), size_t(closePacket.size()));
+    if (socket()->send(UdpPath{local, remote, 0}, data, size_t(closePacket.size()), size_t(closePacket.size()))
+        == UdpSocket::SendResult::Sent)
+        countUnvalidated(0, size_t(closePacket.size()));
+}
+
+bool ConnectionPrivate::mayAnswerUnvalidated(size_t len) const
+{
+    return !host || addressValidated || unvalidatedOut + len <= 3 * unvalidatedIn;
+}
+
+void ConnectionPrivate::countUnvalidated(size_t received, size_t sent)
+{
+    if (!host || addressValidated)
+        return;
+    unvalidatedIn += received;
+    unvalidatedOut += sent;
+    host->noteUnvalidated(received, sent);
 }
 
 void ConnectionPrivate::armTimer()

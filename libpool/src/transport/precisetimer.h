@@ -1,6 +1,6 @@
-// The one timer of a connection: fires at an absolute CLOCK_MONOTONIC time
-// (the clock ngtcp2's timestamps come from, transport/clock.h), to the
-// microsecond.
+// A connection's timer: fires at an absolute CLOCK_MONOTONIC time (the
+// clock ngtcp2's timestamps come from, transport/clock.h), to the
+// microsecond, without a file descriptor of its own.
 //
 // Why not a QTimer: Qt 6.4 counts timers in whole milliseconds. ngtcp2's
 // pacer asks for the next packets a fraction of a millisecond ahead; with a
@@ -10,19 +10,29 @@
 // the rate it measures, then measures what the spinning left it. A timerfd
 // wakes the loop when asked, once.
 //
-// Where the kernel refuses a timerfd (out of file descriptors on a server
-// with very many connections), it falls back to a QTimer rounded to whole
+// Why not a timerfd each: a server with thousands of pending handshakes
+// then holds thousands of descriptors (and runs out at the usual limit of
+// 1,024). Every PreciseTimer of a thread shares that thread's one timerfd
+// instead: their deadlines wait in a DeadlineHeap (deadlineheap.h) and the
+// timerfd is set to the earliest. The descriptor comes with a thread's
+// first timer and goes with its last.
+//
+// A timer belongs to its owner's thread and follows it through
+// QObject::moveToThread(). Where the kernel refuses a timerfd (out of file
+// descriptors), the thread falls back to one QTimer rounded to whole
 // milliseconds: coarser pacing, nothing lost.
 #pragma once
 
+#include "transport/deadlineheap.h"
 #include <cstdint>
 #include <functional>
 
 class QObject;
-class QSocketNotifier;
-class QTimer;
 
 namespace quicpool::transport {
+
+class ThreadTimers;
+class TimerAnchor;
 
 class PreciseTimer
 {
@@ -37,18 +47,32 @@ public:
     /// passed; replaces any earlier arming.
     void armAt(uint64_t monotonicNs);
     void stop();
-    bool isActive() const { return m_armed; }
-    /// False when it fell back to a millisecond QTimer.
-    bool isPrecise() const { return m_fd >= 0; }
+    bool isActive() const { return m_entry.isScheduled() || m_rearmAfterMove; }
+    /// False when this thread fell back to a millisecond QTimer.
+    bool isPrecise() const;
+
+    /// Timers armed on the calling thread right now, and whether that
+    /// thread holds its one timer descriptor (tests, monitors).
+    static size_t armedOnThisThread();
+    static bool threadHasTimerSource();
 
 private:
-    void onReadable();
+    friend class ThreadTimers;
+    friend class TimerAnchor;
+    void leaveThread();    // the owner is moving to another thread
+    void arriveOnThread(); // ... and has arrived
 
+    /// Our place among the thread's deadlines, with the way back to us.
+    struct Slot : DeadlineHeap::Entry
+    {
+        PreciseTimer *timer = nullptr;
+    };
+    Slot m_entry;
     std::function<void()> m_fired;
-    int m_fd = -1;
-    QSocketNotifier *m_notifier = nullptr;
-    QTimer *m_fallback = nullptr;
-    bool m_armed = false;
+    ThreadTimers *m_home = nullptr;   // the thread's timers we are registered with
+    TimerAnchor *m_anchor = nullptr;  // a child of the owner: hears about thread changes
+    uint64_t m_rearmAt = 0;
+    bool m_rearmAfterMove = false;
 };
 
 } // namespace quicpool::transport

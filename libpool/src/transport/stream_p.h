@@ -120,9 +120,26 @@ public:
     /// application data (see sharedSendLimit()).
     void updateSending();
 
+    /// No application has taken the stream yet: its unread bytes count
+    /// against the connection's maxUnclaimedBytes until claim().
+    bool claimed = false;
+    bool overUnclaimedLimit = false;   // queued for a reset by the connection
+    void claim();
+    /// Memory the receive queue holds (allocations, not bytes unread): tests.
+    qint64 receiveBufferCapacity() const;
+
 private:
-    // Packets carry ~1-9 KB of stream data; they are appended to chunks this big.
+    // Packets carry ~1-9 KB of stream data; a stream that has received
+    // this much (a bulk stream) appends them to chunks this big, reused
+    // through the connection's RxChunkPool. A young stream (a hello, an
+    // ID, a short request) keeps arrays of what arrived, small pieces
+    // coalesced up to kRxCoalesce: a pooled stream that got 512 bytes holds
+    // about 512 bytes, not a chunk.
     static constexpr qsizetype kRxChunk = 64 * 1024;
+    static constexpr qsizetype kRxCoalesce = 4096;
+    /// Moves bytes in or out of the connection's unclaimed count.
+    void countUnclaimed(qint64 delta);
+    qint64 m_unclaimedCounted = 0;   // what this stream added to connection->unclaimedBytes
     void updateState();
     /// Drops the read-out first chunk (the connection may reuse it).
     void dropFrontChunk();

@@ -17,6 +17,10 @@ void markApplicationStart(Stream *stream);
 /// Bytes written so far are the pool's (a hello): they do not count as the
 /// application's, in bytesToWrite() or in the connection's send sharing.
 void markApplicationSendStart(Stream *stream);
+/// An application has the stream now: its unread bytes no longer count
+/// against the connection's bound for streams nobody has taken
+/// (TransportConfig::maxUnclaimedBytes).
+void claimStream(Stream *stream);
 /// True once the stream's connection is gone.
 bool isStreamDetached(const Stream *stream);
 

@@ -27,6 +27,7 @@ StreamPrivate::~StreamPrivate()
     // stream dropped unread must not shrink it for everyone else.
     dropUnread();
     leaveSending();
+    countUnclaimed(-m_unclaimedCounted);
     if (connection)
         connection->streamDestroyed(this);
 }
@@ -62,6 +63,7 @@ void StreamPrivate::dropUnread()
     m_rx.clear();
     m_rxHeadOffset = 0;
     m_rxBytes = 0;
+    countUnclaimed(-m_unclaimedCounted);
     giveBackCredit(unread);
 }
 
@@ -95,9 +97,12 @@ void StreamPrivate::onData(const uint8_t *data, size_t len, bool fin)
         // allocating an array per packet. Small pieces (hellos, IDs, short
         // requests) get exact-size arrays so idle streams stay small.
         const auto n = qsizetype(len);
-        if (!m_rx.isEmpty() && m_rx.last().capacity() - m_rx.last().size() >= n) {
+        const bool bulk = totalReceived >= kRxChunk;
+        if (!m_rx.isEmpty()
+            && (m_rx.last().capacity() - m_rx.last().size() >= n
+                || (!bulk && m_rx.last().size() + n <= kRxCoalesce))) {
             m_rx.last().append(reinterpret_cast<const char *>(data), n);
-        } else if (n >= 512) {
+        } else if (bulk && n >= 512) {
             QByteArray chunk = connection ? connection->rxChunks().take(kRxChunk, transport::nowNs()) : QByteArray();
             if (chunk.capacity() < n)
                 chunk.reserve(std::max(kRxChunk, n));
@@ -109,6 +114,8 @@ void StreamPrivate::onData(const uint8_t *data, size_t len, bool fin)
         m_rxBytes += qint64(len);
         totalReceived += qint64(len);
         m_sigReadyRead = true;
+        if (!claimed)
+            countUnclaimed(qint64(len));
     }
     if (fin && !m_finReceived) {
         m_finReceived = true;
@@ -184,6 +191,7 @@ void StreamPrivate::onStopSending(uint64_t appErrorCode)
 uint64_t StreamPrivate::onClosed(uint64_t, bool)
 {
     leaveSending();
+    countUnclaimed(-m_unclaimedCounted);
     m_closedByConnection = true;
     m_writeShut = true;
     if (!m_finReceived) {
@@ -204,6 +212,7 @@ void StreamPrivate::detach(const Error &reason)
     if (!connection)
         return;
     leaveSending();
+    countUnclaimed(-m_unclaimedCounted);
     m_writeShut = true;
     if (!m_closedByConnection) {
         if (!m_readClosed && (!m_finReceived || (m_finRequested && !m_finSent) || m_tx.pending() > 0)) {
@@ -331,6 +340,7 @@ qint64 StreamPrivate::read(char *data, qint64 maxSize)
             dropFrontChunk();
     }
     m_rxBytes -= done;
+    countUnclaimed(-std::min(done, m_unclaimedCounted));
     // Return the credit as the application consumes, not as data arrives.
     giveBackCredit(done);
     return done;
@@ -356,6 +366,7 @@ qint64 StreamPrivate::readLine(char *data, qint64 maxSize)
             break;
     }
     m_rxBytes -= done;
+    countUnclaimed(-std::min(done, m_unclaimedCounted));
     giveBackCredit(done);
     return done;
 }
@@ -423,7 +434,31 @@ void StreamPrivate::abort(uint64_t code)
     m_sigReadyRead = false;
     m_sigReadFinished = false;
     m_finReceived = true;
+    countUnclaimed(-m_unclaimedCounted);
     updateState();
+}
+
+void StreamPrivate::claim()
+{
+    claimed = true;
+    countUnclaimed(-m_unclaimedCounted);
+}
+
+void StreamPrivate::countUnclaimed(qint64 delta)
+{
+    if (delta == 0)
+        return;
+    m_unclaimedCounted += delta;
+    if (connection)
+        connection->unclaimedChanged(this, delta);
+}
+
+qint64 StreamPrivate::receiveBufferCapacity() const
+{
+    qint64 bytes = 0;
+    for (const QByteArray &piece : m_rx)
+        bytes += piece.capacity();
+    return bytes;
 }
 
 namespace transport {
@@ -436,6 +471,8 @@ void markApplicationStart(Stream *stream)
     core->rxBase = core->totalReceived - core->available();
     markApplicationSendStart(stream);
 }
+
+void claimStream(Stream *stream) { StreamPrivate::of(stream)->claim(); }
 
 void markApplicationSendStart(Stream *stream)
 {

@@ -2,12 +2,25 @@
 #pragma once
 
 #include <quicpool/config.h>
+#include <QtCore/QByteArray>
 #include <QtCore/QString>
+#include <QtNetwork/QHostAddress>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 
 namespace quicpool::transport {
+
+/// A listener's bounds on new clients and its Retry policy (ServerPoolConfig's;
+/// admission.h decides with them).
+struct AdmissionLimits
+{
+    int maxPending = 256;             ///< handshakes under way, in all
+    int maxPendingPerAddress = 32;    ///< ... from one client address
+    RetryMode retry = RetryMode::Auto;
+    int retryThreshold = 64;          ///< Auto: pending handshakes from which a Retry is asked
+};
 
 struct TransportConfig
 {
@@ -28,6 +41,26 @@ struct TransportConfig
     /// fewer packets to encrypt and fewer system calls.
     size_t maxUdpPayloadSize = 8952;
     QString qlogDirectory;                           ///< empty: off
+    /// The most bytes this connection's streams may hold unread while no
+    /// application has claimed them (streamaccess.h: claimStream()); the
+    /// stream that would pass it is reset. 0: no bound (a bare transport
+    /// user reads every stream); the pools set pool::kMaxUnclaimedBytes.
+    uint64_t maxUnclaimedBytes = 0;
+
+    // --- a client's dial
+    /// A token from the server's NEW_TOKEN frame on an earlier connection:
+    /// sent in the Initial, it spares the client a Retry.
+    QByteArray initialToken;
+
+    // --- a listener's admission of new clients
+    AdmissionLimits admission;
+    /// Asked for every first Initial before any TLS work; false refuses the
+    /// source (CONNECTION_REFUSED with refusalReason, rate-limited). Unset: all welcome.
+    std::function<bool(const QHostAddress &source)> acceptSource;
+    QByteArray refusalReason;
+    /// How long a Retry token and a NEW_TOKEN token stay good.
+    std::chrono::milliseconds retryTokenLifetime{10000};
+    std::chrono::milliseconds newTokenLifetime{24 * 3600 * 1000};
 };
 
 } // namespace quicpool::transport
