@@ -43,6 +43,7 @@ enum class ErrorCode {
     PoolClosed,             ///< the pool was closed while waiting
     Cancelled,              ///< the request was cancelled by the caller
     Unreachable,            ///< nothing answers at the address (ICMP unreachable)
+    QlogError,              ///< the qlog folder cannot be made or written
 };
 Q_ENUM_NS(ErrorCode)
 

@@ -62,6 +62,8 @@ QString errorCodeString(ErrorCode code)
         return QStringLiteral("The request was cancelled.");
     case ErrorCode::Unreachable:
         return QStringLiteral("Nothing answers at the server address.");
+    case ErrorCode::QlogError:
+        return QStringLiteral("The qlog folder cannot be made or written.");
     }
     // A value cast from an integer outside the enum: still say something.
     return QStringLiteral("Unknown error %1.").arg(static_cast<int>(code));

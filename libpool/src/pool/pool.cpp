@@ -1,7 +1,8 @@
 #include "pool/pool_p.h"
 
-#include "common/metatypes.h"
 #include "common/logging.h"
+#include "common/metatypes.h"
+#include "common/qlogdirectory.h"
 #include "transport/streamaccess.h"
 
 #include <QtCore/QCoreApplication>
@@ -83,7 +84,7 @@ void PoolPrivate::recovered()
     setError(Error(), false);
 }
 
-bool PoolPrivate::canStart(const Error &validation)
+bool PoolPrivate::canStart(const Error &validation, const QString &qlogDirectory)
 {
     if (ready) {
         setError(Error(ErrorCode::AlreadyStarted, QStringLiteral("the pool is already running")), false);
@@ -91,6 +92,13 @@ bool PoolPrivate::canStart(const Error &validation)
     }
     if (validation.isError()) {
         setError(validation, false);
+        return false;
+    }
+    // The transport opens one file per connection there and makes no
+    // folder: a folder that cannot be had fails the start, never each
+    // connection's qlog silently.
+    if (Error e = makeQlogDirectory(qlogDirectory)) {
+        setError(e, false);
         return false;
     }
     return true;

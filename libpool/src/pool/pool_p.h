@@ -99,8 +99,9 @@ public:
     /// Attempts work again: the cause clears, its repeats are logged once.
     void recovered();
     pool::RepeatedCause cause;
-    /// start()'s common checks: not running yet, and a valid config.
-    bool canStart(const Error &validation);
+    /// start()'s common checks: not running yet, a valid config, and the
+    /// qlog folder (if any) made and writable.
+    bool canStart(const Error &validation, const QString &qlogDirectory);
     /// Calls back on the next loop turn (a get answered at once must not
     /// call back before it returns); a stream nobody is left to take is aborted.
     static void deliverLater(QObject *context, const GetCallback &callback, Stream *stream,
