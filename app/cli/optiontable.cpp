@@ -224,7 +224,7 @@ CommandLineRead readCommandLine(const CommandLine &commandLine, const QStringLis
     parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
     for (const Option &o : table.options()) {
         // A name twice in one table is a programming error the tests catch
-        // (tst_cliargs' tables()); the parser warns and keeps the first.
+        // (tst_cliargs' everyTableOption); the parser warns and keeps the first.
         parser.addOption(QCommandLineOption(o.names, o.description, o.valueName));
     }
     // The first element is the program's name, as in argv.
