@@ -1,6 +1,8 @@
-// The `quicpool` command line, parsed into plain structs. Usage errors come
-// back as sentences (the caller prints them and exits with kUsageExitCode);
-// nothing here prints or exits.
+// The `quicpool` command line, parsed into plain structs. Each command's
+// options are a table read by QCommandLineParser (optiontable.h; the tables
+// are in serverargs.cpp, clientargs.cpp, relayargs.cpp, benchargs.cpp and
+// pathargs.cpp). Usage errors come back as sentences (the caller prints
+// them and exits with kUsageExitCode); nothing here prints or exits.
 #pragma once
 
 #include <workload/protocol.h>
@@ -164,12 +166,27 @@ struct ParseResult
     Command command = HelpRequest{};
     QString error;                      ///< usage error sentence; empty on success
     QString commandName;                ///< "server", "client", ...; empty if none was recognised
+    QString hint;                       ///< for the line after the error, as "Did you mean --parallel?"; often empty
     bool ok() const { return error.isEmpty(); }
 };
 
-/// Parses the arguments after the program name (QCoreApplication::arguments()
-/// without its first element). Accepts "--opt value" and "--opt=value".
+/// The one entry point: parses the arguments after the program name
+/// (QCoreApplication::arguments() without its first element) into a command
+/// or a usage error. Accepts "--opt value", "--opt=value", "-t 10", "-t10"
+/// and combined flags ("-RJ"). Pure but for looking at files an option
+/// names (--ca-file, --qlog): it makes nothing, needs no QCoreApplication.
 ParseResult parseArguments(const QStringList &arguments);
+
+/// One option of a command as its parser knows it: the names without
+/// dashes ({"t", "time"}) and the name of its value (empty for a flag).
+struct OptionSpelling
+{
+    QStringList names;
+    QString valueName;
+};
+/// Every option of a command, -h/--help first; empty for an unknown
+/// command. For the tests and the checks of the documentation.
+QList<OptionSpelling> commandOptions(QStringView command);
 
 /// Usage text for a command ("server", "client", "demo", "bench", "relay") or, when
 /// command is empty or unknown, the overview of all of them.

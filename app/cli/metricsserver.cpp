@@ -8,59 +8,6 @@
 
 namespace quicpool::cli {
 
-namespace {
-
-constexpr int kRequestTimeoutMs = 5000;
-
-QByteArray plainResponse(const QByteArray &status, const QByteArray &text, bool withBody = true)
-{
-    const QByteArray body = text + '\n';
-    QByteArray out = "HTTP/1.1 " + status + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
-                     + QByteArray::number(body.size()) + "\r\nConnection: close\r\n";
-    if (status.startsWith("405"))
-        out += "Allow: GET, HEAD\r\n";
-    out += "\r\n";
-    if (withBody)
-        out += body;
-    return out;
-}
-
-} // namespace
-
-HttpRequestHead parseHttpRequestHead(const QByteArray &received)
-{
-    HttpRequestHead head;
-    head.complete = received.contains("\r\n\r\n") || received.contains("\n\n");
-    const qsizetype lineEnd = received.indexOf('\n');
-    if (lineEnd < 0)
-        return head;
-    const QList<QByteArray> parts = received.left(lineEnd).trimmed().split(' ');
-    if (parts.size() != 3 || !parts.at(2).startsWith("HTTP/1.") || parts.at(0).isEmpty() || !parts.at(1).startsWith('/'))
-        return head;
-    head.valid = true;
-    head.method = parts.at(0);
-    const qsizetype query = parts.at(1).indexOf('?');
-    head.path = query < 0 ? parts.at(1) : parts.at(1).left(query);
-    return head;
-}
-
-QByteArray httpResponse(const HttpRequestHead &head, const std::function<QByteArray()> &metricsBody)
-{
-    if (!head.valid)
-        return plainResponse("400 Bad Request", "Bad request: expected \"GET /metrics HTTP/1.1\".");
-    const bool headOnly = head.method == "HEAD";
-    if (head.method != "GET" && !headOnly)
-        return plainResponse("405 Method Not Allowed", "Only GET and HEAD are served here.");
-    if (head.path != "/metrics")
-        return plainResponse("404 Not Found", "Not found: metrics are at /metrics.", !headOnly);
-    const QByteArray body = metricsBody();
-    QByteArray out = QByteArray("HTTP/1.1 200 OK\r\nContent-Type: ") + kOpenMetricsContentType
-                     + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n";
-    if (!headOnly)
-        out += body;
-    return out;
-}
-
 MetricsServer::MetricsServer(Source source, QObject *parent) : QObject(parent), m_source(std::move(source))
 {
     connect(&m_server, &QTcpServer::newConnection, this, &MetricsServer::accept);
@@ -93,13 +40,21 @@ bool MetricsServer::listen(const QString &hostPort)
 void MetricsServer::accept()
 {
     while (QTcpSocket *socket = m_server.nextPendingConnection()) {
-        // The socket owns what belongs to its request: the bytes so far
-        // and the timer against a client that never finishes its head.
         socket->setParent(this);
+        ++m_connections;
+        connect(socket, &QObject::destroyed, this, [this] { --m_connections; });
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        connect(socket, &QTcpSocket::errorOccurred, socket, [socket] {
+            if (socket->state() == QAbstractSocket::UnconnectedState)
+                socket->deleteLater();
+        });
+        // What belongs to the request lives with its socket: the bytes so
+        // far (never more than the head may take) and the timer against a
+        // client that never finishes.
         auto *timer = new QTimer(socket);
         timer->setSingleShot(true);
         auto answered = std::make_shared<bool>(false);
-        auto buffer = std::make_shared<QByteArray>();
+        auto received = std::make_shared<QByteArray>();
         auto answer = [socket, timer, answered](const QByteArray &response) {
             if (*answered)
                 return;
@@ -108,29 +63,27 @@ void MetricsServer::accept()
             socket->write(response);
             socket->disconnectFromHost();
         };
-        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-        connect(socket, &QTcpSocket::errorOccurred, socket, [socket] {
-            if (socket->state() == QAbstractSocket::UnconnectedState)
-                socket->deleteLater();
+        if (m_connections > kMaxMetricsConnections) {
+            answer(httpErrorResponse(503, "Too many connections to the metrics endpoint; try again."));
+            continue;
+        }
+        connect(timer, &QTimer::timeout, socket, [answer, timeout = m_timeout] {
+            answer(httpErrorResponse(408, QByteArrayLiteral("No complete request within ")
+                                              + formatDuration(timeout).toLatin1() + '.'));
         });
-        connect(timer, &QTimer::timeout, socket,
-                [answer] { answer(plainResponse("400 Bad Request", "Request incomplete after 5s.")); });
-        connect(socket, &QTcpSocket::readyRead, this, [this, socket, buffer, answered, answer] {
+        connect(socket, &QTcpSocket::readyRead, this, [this, socket, received, answered, answer] {
             if (*answered) {
-                socket->readAll();
+                socket->skip(socket->bytesAvailable());   // one response per connection
                 return;
             }
-            *buffer += socket->readAll();
-            const HttpRequestHead head = parseHttpRequestHead(*buffer);
-            if (!head.complete && buffer->size() <= kMaxRequestHead)
+            // One byte past the limit is enough to know it was passed.
+            *received += socket->read(kMaxRequestHead + 1 - received->size());
+            const HttpParse parse = parseHttpRequest(*received);
+            if (parse.state == HttpParse::State::Incomplete)
                 return;
-            if (!head.complete) {
-                answer(plainResponse("400 Bad Request", "Request head over 8 KiB."));
-                return;
-            }
-            answer(httpResponse(head, [this] { return formatOpenMetrics(m_source()); }));
+            answer(httpResponse(parse, [this] { return formatOpenMetrics(m_source()); }));
         });
-        timer->start(kRequestTimeoutMs);
+        timer->start(m_timeout);
     }
 }
 

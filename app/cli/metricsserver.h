@@ -1,37 +1,27 @@
 // The /metrics endpoint of `quicpool server|client --metrics HOST:PORT`: a
-// tiny HTTP/1.1 server on QTcpServer. GET (or HEAD) /metrics answers 200
-// with the OpenMetrics text of the moment (openmetrics.h); any other path
-// 404, any other method 405, a request head that is malformed, over 8 KiB
-// or not complete within 5 s 400. One request per connection
-// ("Connection: close"), which is how Prometheus scrapes anyway.
+// small HTTP/1.1 server on QTcpServer around the strict request reader of
+// httprequest.h. GET (or HEAD) /metrics answers 200 with the OpenMetrics
+// text of the moment (openmetrics.h); any other path 404, any other method
+// 405, a malformed request 400, a head over 8 KiB 431, a request not
+// complete within the timeout (5 s) 408. One request per connection, one
+// response, then the connection closes ("Connection: close"), which is how
+// Prometheus scrapes anyway; at most kMaxMetricsConnections at once, more
+// get 503. Why not Qt HttpServer: docs/ARCHITECTURE.md.
 #pragma once
 
+#include "httprequest.h"
 #include "openmetrics.h"
 
-#include <QtCore/QByteArray>
 #include <QtCore/QObject>
 #include <QtNetwork/QHostAddress>
 #include <QtNetwork/QTcpServer>
+#include <chrono>
 #include <functional>
 
 namespace quicpool::cli {
 
-inline constexpr qsizetype kMaxRequestHead = 8192;
-inline constexpr char kOpenMetricsContentType[] = "application/openmetrics-text; version=1.0.0; charset=utf-8";
-
-/// What a request head asks for. Pure, for unit tests.
-struct HttpRequestHead
-{
-    bool complete = false;   ///< the blank line after the headers has arrived
-    bool valid = false;      ///< a request line "METHOD TARGET HTTP/1.x"
-    QByteArray method;
-    QByteArray path;         ///< target without its query
-};
-HttpRequestHead parseHttpRequestHead(const QByteArray &received);
-
-/// The whole response for a request head: status line, headers, body.
-/// metricsBody is called only for a /metrics request.
-QByteArray httpResponse(const HttpRequestHead &head, const std::function<QByteArray()> &metricsBody);
+/// Connections the endpoint serves at once (a scraper needs one).
+inline constexpr int kMaxMetricsConnections = 16;
 
 class MetricsServer : public QObject
 {
@@ -46,6 +36,10 @@ public:
     QString errorString() const { return m_error; }
     QHostAddress address() const { return m_server.serverAddress(); }
     quint16 port() const { return m_server.serverPort(); }
+    /// How long a connection may take to send its request (default 5 s).
+    void setRequestTimeout(std::chrono::milliseconds timeout) { m_timeout = timeout; }
+    /// Connections open now.
+    int connectionCount() const { return m_connections; }
 
 private:
     void accept();
@@ -53,6 +47,8 @@ private:
     Source m_source;
     QTcpServer m_server;
     QString m_error;
+    std::chrono::milliseconds m_timeout{5000};
+    int m_connections = 0;
 };
 
 } // namespace quicpool::cli

@@ -124,7 +124,7 @@ bool setError(QString *error, const QString &sentence)
 
 } // namespace
 
-bool parseDuration(QStringView text, Milliseconds *out, QString *error)
+bool parseDuration(QStringView text, Milliseconds *out, QString *error, BareNumber bare)
 {
     Decimal number;
     QStringView unit;
@@ -132,6 +132,8 @@ bool parseDuration(QStringView text, Milliseconds *out, QString *error)
         return setError(error, QStringLiteral("\"%1\" is not a duration; write a number and a unit, "
                                               "as in 500ms or 2s.").arg(text));
     }
+    if (unit.isEmpty() && bare == BareNumber::Seconds)
+        unit = u"s";
     if (unit.isEmpty()) {
         return setError(error, QStringLiteral("The duration \"%1\" needs a unit: ms, s, m or h "
                                               "(as in %1ms or %1s).").arg(text));
@@ -183,7 +185,7 @@ bool parseSize(QStringView text, qint64 *out, QString *error)
                                           "GB, KiB, MiB or GiB.").arg(text, unit));
 }
 
-bool parseRate(QStringView text, qint64 *bytesPerSecond, QString *error)
+bool parseRate(QStringView text, qint64 *bytesPerSecond, QString *error, BareNumber bare)
 {
     const QString units = QStringLiteral("kbit, mbit or gbit (bits per second) or KB, MB, GB, KiB, MiB or GiB "
                                          "(bytes per second)");
@@ -195,6 +197,13 @@ bool parseRate(QStringView text, qint64 *bytesPerSecond, QString *error)
     }
     if (unit.endsWith(u"/s", Qt::CaseInsensitive))
         unit.chop(2);
+    // iperf3's -b: bits per second, K/M/G its powers of 1000.
+    QString iperfUnit;
+    if (bare == BareNumber::BitsPerSecond && unit.size() <= 1) {
+        iperfUnit = unit.toString().toLower() + QStringLiteral("bit");
+        if (iperfUnit == u"bit" || iperfUnit == u"kbit" || iperfUnit == u"mbit" || iperfUnit == u"gbit")
+            unit = iperfUnit;
+    }
     if (unit.isEmpty()) {
         return setError(error, QStringLiteral("The rate \"%1\" needs a unit: %2, as in 400mbit or 50MB.")
                                    .arg(text, units));
@@ -243,6 +252,17 @@ bool parsePercent(QStringView text, double *fraction, QString *error)
     return true;
 }
 
+QString formatSize(qint64 bytes)
+{
+    static const char *const units[] = {"GiB", "MiB", "KiB"};
+    qint64 factor = qint64(1) << 30;
+    for (const char *unit : units) {
+        if (bytes != 0 && bytes % factor == 0)
+            return QString::number(bytes / factor) + QLatin1String(unit);
+        factor >>= 10;
+    }
+    return QString::number(bytes);
+}
 
 QString formatBytes(qint64 bytes)
 {

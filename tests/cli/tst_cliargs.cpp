@@ -2,6 +2,7 @@
 #include "cliargs.h"
 
 #include <quicpool/global.h>
+#include <QtCore/QTemporaryDir>
 #include <QtCore/QTemporaryFile>
 #include <QtTest/QtTest>
 
@@ -87,6 +88,17 @@ private Q_SLOTS:
     void pathOptionErrors_data();
     void pathOptionErrors();
     void serverAdmissionOptions();
+
+    void iperfShortOptions_data();
+    void iperfShortOptions();
+    void iperfBareNumbers();
+    void shortOptionErrors_data();
+    void shortOptionErrors();
+    void benchAndRelayShortOptions();
+    void unknownOptionHints();
+    void everyTableOption_data();
+    void everyTableOption();
+    void qlogFolderCheckedUpFront();
 };
 
 void TestCliArgs::noCommand()
@@ -133,6 +145,7 @@ void TestCliArgs::version_data()
     QTest::addColumn<bool>("ok");
     QTest::newRow("--version") << "--version" << true;
     QTest::newRow("-V") << "-V" << true;
+    QTest::newRow("-v") << "-v" << true;
     QTest::newRow("version") << "version" << true;
     QTest::newRow("extra argument") << "--version now" << false;
     QTest::newRow("help with two commands") << "help client server" << false;
@@ -862,6 +875,239 @@ void TestCliArgs::serverAdmissionOptions()
     QVERIFY(usage.contains(QStringLiteral("(default %1)").arg(retryModeName(defaults.retryMode()))));
     QVERIFY(usage.contains(QStringLiteral("(default %1)").arg(defaults.maxPendingHandshakes())));
     QVERIFY(!usage.contains(u'%'));
+}
+
+void TestCliArgs::iperfShortOptions_data()
+{
+    // Each short option against its long form: the same options come out.
+    QTest::addColumn<QString>("shortForm");
+    QTest::addColumn<QString>("longForm");
+    QTest::newRow("-c") << "client -c pool.example:443" << "client --connect pool.example:443";
+    QTest::newRow("-c=") << "client -c=pool.example:443" << "client --connect=pool.example:443";
+    QTest::newRow("-t with a unit") << "client -c h:1 -t 2500ms" << "client -c h:1 --time 2500ms";
+    QTest::newRow("-t glued") << "client -c h:1 -t10" << "client -c h:1 --time 10s";
+    QTest::newRow("-t=") << "client -c h:1 -t=10" << "client -c h:1 --time=10s";
+    QTest::newRow("-P") << "client -c h:1 -P 4" << "client -c h:1 --parallel 4";
+    QTest::newRow("-P glued") << "client -c h:1 -P4" << "client -c h:1 --parallel=4";
+    QTest::newRow("-b with a unit") << "client -c h:1 -b 400mbit" << "client -c h:1 --rate 400mbit";
+    QTest::newRow("-b bytes") << "client -c h:1 -b 50MB" << "client -c h:1 --rate 50MB";
+    QTest::newRow("-i") << "client -c h:1 -i 1" << "client -c h:1 --interval 1s";
+    QTest::newRow("-R") << "client -c h:1 -R" << "client -c h:1 --reverse";
+    QTest::newRow("-J") << "client -c h:1 -J" << "client -c h:1 --json";
+    QTest::newRow("iperf3's line") << "client -c h:1 -t 10 -P 4 -R -J"
+                                   << "client --connect h:1 --time 10s --parallel 4 --reverse --json";
+    QTest::newRow("combined flags and a value") << "client -c h:1 -RJP4 -i0.5"
+                                                << "client -c h:1 --reverse --json --parallel 4 --interval 500ms";
+    QTest::newRow("mixed, last wins") << "client -c h:1 --parallel 2 -P 3 --time 1s -t 2"
+                                      << "client -c h:1 --parallel 3 --time 2s";
+}
+
+void TestCliArgs::iperfShortOptions()
+{
+    QFETCH(QString, shortForm);
+    QFETCH(QString, longForm);
+    const ParseResult a = parse(shortForm);
+    const ParseResult b = parse(longForm);
+    QVERIFY2(a.ok(), qPrintable(a.error));
+    QVERIFY2(b.ok(), qPrintable(b.error));
+    const ClientOptions x = std::get<ClientOptions>(a.command);
+    const ClientOptions y = std::get<ClientOptions>(b.command);
+    QCOMPARE(x.connect, y.connect);
+    QCOMPARE(x.duration, y.duration);
+    QCOMPARE(x.parallel, y.parallel);
+    QCOMPARE(x.maxCapacity, y.maxCapacity);
+    QCOMPARE(x.rate, y.rate);
+    QCOMPARE(x.interval, y.interval);
+    QCOMPARE(x.mode, y.mode);
+    QCOMPARE(x.json, y.json);
+    QCOMPARE(x.streams, y.streams);
+}
+
+void TestCliArgs::iperfBareNumbers()
+{
+    // iperf3 reads -t and -i in seconds and -b in bits per second, with K,
+    // M, G as powers of 1000; the long names keep wanting a unit.
+    const auto client = [](const QString &extra) {
+        const ParseResult r = parse(QStringLiteral("client -c h:1 ") + extra);
+        if (!r.ok())
+            qWarning() << r.error;
+        return r.ok() ? std::get<ClientOptions>(r.command) : ClientOptions{};
+    };
+    QCOMPARE(client(QStringLiteral("-t 10")).duration.count(), 10000);
+    QCOMPARE(client(QStringLiteral("-t 1.5")).duration.count(), 1500);
+    QCOMPARE(client(QStringLiteral("-t 2m")).duration.count(), 120000);
+    QCOMPARE(client(QStringLiteral("-i 1")).interval.count(), 1000);
+    QCOMPARE(client(QStringLiteral("-i 0.25")).interval.count(), 250);
+    QCOMPARE(client(QStringLiteral("-b 100M")).rate, 12500000);
+    QCOMPARE(client(QStringLiteral("-b 100m")).rate, 12500000);
+    QCOMPARE(client(QStringLiteral("-b 1G")).rate, 125000000);
+    QCOMPARE(client(QStringLiteral("-b 800K")).rate, 100000);
+    QCOMPARE(client(QStringLiteral("-b 8000000")).rate, 1000000);
+    QCOMPARE(client(QStringLiteral("-b 1.5G")).rate, 187500000);
+    // Our own units keep their meaning after -b: MB are megabytes.
+    QCOMPARE(client(QStringLiteral("-b 50MB")).rate, 50000000);
+    QCOMPARE(client(QStringLiteral("-b 8mbit/s")).rate, 1000000);
+    for (const char *refused : {"--time 10", "--interval 1", "--rate 100M", "--rate 400"}) {
+        const ParseResult r = parse(QStringLiteral("client -c h:1 ") + QLatin1String(refused));
+        QVERIFY2(!r.ok(), refused);
+    }
+    QVERIFY(usageText(u"client").contains(QStringLiteral("read a bare number as seconds")));
+}
+
+void TestCliArgs::shortOptionErrors_data()
+{
+    QTest::addColumn<QString>("line");
+    QTest::addColumn<QString>("error");
+    const QString base = QStringLiteral("client -c h:1 ");
+    QTest::newRow("-t last") << base + "-t" << "-t needs a value.";
+    QTest::newRow("-t before a flag") << base + "-t -J" << "-t needs a value.";
+    QTest::newRow("-c before an option") << "client -c --json" << "-c needs a value.";
+    QTest::newRow("-t zero") << base + "-t 0" << "-t must be above zero, not 0.";
+    QTest::newRow("-t word") << base + "-t soon" << "-t: \"soon\" is not a duration";
+    QTest::newRow("-t bad unit") << base + "-t 10x" << "-t: The duration \"10x\" has an unknown unit \"x\"";
+    QTest::newRow("-i too short") << base + "-i 0.05" << "-i must be at least 100ms, not 0.05.";
+    QTest::newRow("-P zero") << base + "-P 0" << "-P must be at least 1, not 0.";
+    QTest::newRow("-P negative") << base + "-P -2" << "-P must be at least 1, not -2.";
+    QTest::newRow("-P word") << base + "-P all" << "-P expects a whole number, not \"all\".";
+    QTest::newRow("-b zero") << base + "-b 0" << "-b: The rate \"0\" is below 1 byte per second";
+    QTest::newRow("-b unit") << base + "-b 5X" << "-b: The rate \"5X\" has an unknown unit \"X\"";
+    QTest::newRow("-R with a value") << base + "-R=1" << "-R takes no value.";
+    QTest::newRow("-J with a value in a group") << base + "-RJ=1" << "-J takes no value.";
+    QTest::newRow("unknown letter") << base + "-x" << "Unknown option -x for quicpool client.";
+    QTest::newRow("unknown in a group") << base + "-RJx" << "Unknown option -x for quicpool client.";
+    QTest::newRow("iperf3's -p") << base + "-p 5201" << "Unknown option -p for quicpool client.";
+    QTest::newRow("-c no port") << "client -c 10.0.0.1" << "-c: Invalid address \"10.0.0.1\": the port is missing";
+    QTest::newRow("-c with -t") << base + "-t 1 --streams 3" << "--streams and --time both say when to stop";
+    QTest::newRow("-R with sink") << base + "-R --mode sink" << "cannot go with --mode sink";
+    QTest::newRow("server has no -t") << "server --listen :0 -t 3" << "Unknown option -t for quicpool server.";
+    QTest::newRow("long form of a letter") << base + "--P 3" << "Unknown option --P for quicpool client.";
+}
+
+void TestCliArgs::shortOptionErrors()
+{
+    QFETCH(QString, line);
+    QFETCH(QString, error);
+    const ParseResult r = parse(line);
+    QVERIFY(!r.ok());
+    QVERIFY2(r.error.contains(error), qPrintable(r.error));
+    QVERIFY2(r.error.endsWith(u'.'), qPrintable(r.error));
+    QCOMPARE(r.commandName, line.section(u' ', 0, 0));
+}
+
+void TestCliArgs::benchAndRelayShortOptions()
+{
+    ParseResult r = parse(QStringLiteral("bench -J -c 10.1.1.1:4433"));
+    QVERIFY2(r.ok(), qPrintable(r.error));
+    QVERIFY(std::get<BenchOptions>(r.command).json);
+    QCOMPARE(std::get<BenchOptions>(r.command).connect, QStringLiteral("10.1.1.1:4433"));
+    r = parse(QStringLiteral("relay --listen :0 --to h:1 -J"));
+    QVERIFY2(r.ok(), qPrintable(r.error));
+    QVERIFY(std::get<RelayOptions>(r.command).json);
+    // -h is every command's, alone or among others.
+    for (const char *line : {"server -h", "client -RJh", "demo -h", "bench -Jh", "relay -h"}) {
+        r = parse(QLatin1String(line));
+        QVERIFY2(r.ok() && std::holds_alternative<HelpRequest>(r.command), line);
+        QCOMPARE(std::get<HelpRequest>(r.command).command, QString::fromLatin1(line).section(u' ', 0, 0));
+    }
+    // --version belongs to quicpool, not to its commands; -v to neither
+    // command (it could be taken for --verbose).
+    r = parse(QStringLiteral("client -c h:1 --version"));
+    QVERIFY(!r.ok());
+    QCOMPARE(r.error, QStringLiteral("Unknown option --version for quicpool client."));
+}
+
+void TestCliArgs::unknownOptionHints()
+{
+    // A near miss of a long name gets a hint on the line after the sentence.
+    ParseResult r = parse(QStringLiteral("client -c h:1 --paralel 4"));
+    QVERIFY(!r.ok());
+    QCOMPARE(r.error, QStringLiteral("Unknown option --paralel for quicpool client."));
+    QCOMPARE(r.hint, QStringLiteral("Did you mean --parallel?"));
+    QCOMPARE(usageErrorText(r), QStringLiteral("quicpool: Unknown option --paralel for quicpool client.\n"
+                                               "Did you mean --parallel? Run \"quicpool client --help\" for usage.\n"));
+    r = parse(QStringLiteral("relay --listen :0 --to h:1 --los 1%"));
+    QCOMPARE(r.hint, QStringLiteral("Did you mean --loss?"));
+    r = parse(QStringLiteral("server --listen :0 --handshake-timeout 1s"));
+    QVERIFY(!r.ok());
+    QVERIFY2(r.hint.isEmpty(), qPrintable(r.hint));   // nothing close on the server
+    r = parse(QStringLiteral("client -c h:1 --bogus"));
+    QVERIFY(r.hint.isEmpty());
+    QCOMPARE(usageErrorText(r), QStringLiteral("quicpool: Unknown option --bogus for quicpool client.\n"
+                                               "Run \"quicpool client --help\" for usage.\n"));
+}
+
+void TestCliArgs::everyTableOption_data()
+{
+    QTest::addColumn<QString>("command");
+    QTest::addColumn<QString>("required");
+    QTest::newRow("server") << "server" << "--listen :0";
+    QTest::newRow("client") << "client" << "--connect h:1";
+    QTest::newRow("demo") << "demo" << "";
+    QTest::newRow("bench") << "bench" << "";
+    QTest::newRow("relay") << "relay" << "--listen :0 --to h:1";
+}
+
+void TestCliArgs::everyTableOption()
+{
+    // Whatever the table holds: each name once, in the help, and every
+    // option, long and short, refuses a missing value or a value it does
+    // not take with its sentence.
+    QFETCH(QString, command);
+    QFETCH(QString, required);
+    const QList<OptionSpelling> options = commandOptions(command);
+    QVERIFY(options.size() > 1);
+    QCOMPARE(options.first().names, (QStringList{QStringLiteral("h"), QStringLiteral("help")}));
+    const QString help = usageText(command);
+    QSet<QString> seen;
+    for (const OptionSpelling &o : options) {
+        QVERIFY(!o.names.isEmpty());
+        for (const QString &name : o.names) {
+            QVERIFY2(!seen.contains(name), qPrintable(command + u' ' + name));
+            seen.insert(name);
+            const QString as = name.size() == 1 ? QStringLiteral("-") + name : QStringLiteral("--") + name;
+            QVERIFY2(help.contains(as + (o.valueName.isEmpty() ? QString() : u' ' + o.valueName))
+                         || help.contains(as + QStringLiteral(", ")),
+                     qPrintable(command + u' ' + as));
+            if (name == u"h" || name == u"help")
+                continue;
+            const QString line = command + u' ' + required + u' ';
+            if (o.valueName.isEmpty()) {
+                const ParseResult r = parse(line + as + QStringLiteral("=1"));
+                QCOMPARE(r.error, QStringLiteral("%1 takes no value.").arg(as));
+            } else {
+                ParseResult r = parse(line + as);
+                QCOMPARE(r.error, QStringLiteral("%1 needs a value.").arg(as));
+                r = parse(line + as + QStringLiteral(" --help-me"));
+                QCOMPARE(r.error, QStringLiteral("%1 needs a value.").arg(as));
+            }
+        }
+    }
+}
+
+void TestCliArgs::qlogFolderCheckedUpFront()
+{
+    // A folder that cannot be made is refused before anything runs, with
+    // the library's sentence; a missing one that can be made is fine (the
+    // pool makes it at start).
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString file = dir.filePath(QStringLiteral("plain-file"));
+    {
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+    }
+    for (const QString &command : {QStringLiteral("server --listen :0"), QStringLiteral("client -c h:1")}) {
+        ParseResult r = parse(command + QStringLiteral(" --qlog ") + file + QStringLiteral("/qlog"));
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error, QStringLiteral("The qlog folder %1/qlog cannot be made: %1 is a file, not a folder.").arg(file));
+        QCOMPARE(r.error, checkQlogDirectory(file + QStringLiteral("/qlog")).message());
+        r = parse(command + QStringLiteral(" --qlog ") + file);
+        QCOMPARE(r.error, QStringLiteral("The qlog folder %1 is a file, not a folder.").arg(file));
+        const QString missing = dir.filePath(QStringLiteral("not/yet"));
+        r = parse(command + QStringLiteral(" --qlog ") + missing);
+        QVERIFY2(r.ok(), qPrintable(r.error));
+        QVERIFY(!QFileInfo::exists(missing));   // parsing makes nothing
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCliArgs)

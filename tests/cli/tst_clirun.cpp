@@ -5,15 +5,19 @@
 // they add up to the totals, plain and --json), --reverse (the bytes flow
 // server to client), bad values (a sentence and exit code 2), and the
 // --metrics endpoints of server and client scraped during a run and read
-// by the reference OpenMetrics parser.
+// by the reference OpenMetrics parser; iperf3's short options in a real
+// run and their usage errors word for word; --qlog's folder made, or
+// refused before anything runs.
 #include "cliprocess.h"
 #include "openmetricsparser.h"
 
+#include <QtCore/QDir>
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QFileInfo>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
+#include <QtCore/QTemporaryDir>
 #include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
 #include <QtTest/QTest>
@@ -383,6 +387,107 @@ private Q_SLOTS:
         QVERIFY(client.waitForFinished(15000));
         QCOMPARE(client.exitCode(), 0);
         QCOMPARE(server.stop(SIGTERM), 0);
+    }
+
+    void iperfShortOptionsRun()
+    {
+        // What an iperf3 user types: -c, -t in bare seconds, -P, -b in
+        // iperf3's bits per second, -i, -J; the JSON says it ran that way.
+        CliServer server;
+        QVERIFY2(server.start({QStringLiteral("--mode"), QStringLiteral("echo")}), qPrintable(server.log()));
+        const Finished f = runCli({QStringLiteral("client"), QStringLiteral("-c"), server.address(),
+                                   QStringLiteral("-t"), QStringLiteral("1"), QStringLiteral("-P"), QStringLiteral("2"),
+                                   QStringLiteral("-b"), QStringLiteral("40M"), QStringLiteral("-i0.5"),
+                                   QStringLiteral("-J")});
+        QVERIFY2(f.exitCode == 0, qPrintable(describe(f)));
+        const QJsonObject o = jsonOf(f);
+        QVERIFY2(o.value(u"seconds").toDouble() >= 1.0 && o.value(u"seconds").toDouble() < 2.0, qPrintable(describe(f)));
+        QVERIFY2(o.value(u"intervals").toArray().size() >= 2, qPrintable(describe(f)));
+        QCOMPARE(o.value(u"failed").toInt(), 0);
+        // 40 Mbit/s is 5 MB/s; well below what loopback does unpaced.
+        QVERIFY2(o.value(u"mbps").toDouble() < 5.0 * 1.3, qPrintable(describe(f)));
+        // -R: the server must send; against echo the streams fail, saying so.
+        const Finished reverse = runCli({QStringLiteral("client"), QStringLiteral("-c"), server.address(),
+                                         QStringLiteral("-R"), QStringLiteral("--bytes"), QStringLiteral("1000")});
+        QCOMPARE(reverse.exitCode, 1);
+        QCOMPARE(server.stop(), 0);
+    }
+
+    void usageErrorsOfShortOptions_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("expected");
+        const QStringList base = {QStringLiteral("client"), QStringLiteral("-c"), QStringLiteral("127.0.0.1:9")};
+        QTest::newRow("missing value")
+            << base + QStringList{QStringLiteral("-t")}
+            << QStringLiteral("quicpool: -t needs a value.\nRun \"quicpool client --help\" for usage.\n");
+        QTest::newRow("unknown letter")
+            << base + QStringList{QStringLiteral("-p"), QStringLiteral("5201")}
+            << QStringLiteral("quicpool: Unknown option -p for quicpool client.\nRun \"quicpool client --help\" for "
+                              "usage.\n");
+        QTest::newRow("near miss")
+            << base + QStringList{QStringLiteral("--paralel=2")}
+            << QStringLiteral("quicpool: Unknown option --paralel for quicpool client.\nDid you mean --parallel? Run "
+                              "\"quicpool client --help\" for usage.\n");
+        QTest::newRow("flag with a value")
+            << base + QStringList{QStringLiteral("-J=yes")}
+            << QStringLiteral("quicpool: -J takes no value.\nRun \"quicpool client --help\" for usage.\n");
+    }
+
+    void usageErrorsOfShortOptions()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, expected);
+        const Finished f = runCli(args, 10000);
+        QCOMPARE(f.exitCode, 2);
+        QVERIFY2(f.out.isEmpty(), qPrintable(describe(f)));
+        QCOMPARE(f.err, expected);
+    }
+
+    void qlogFolderMadeOrRefused()
+    {
+        // A missing --qlog folder is made and gets a file per connection;
+        // one that cannot be made stops the command before it listens or
+        // dials, with one sentence and a non-zero status.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString serverQlog = dir.filePath(QStringLiteral("server/qlog"));
+        const QString clientQlog = dir.filePath(QStringLiteral("client/qlog"));
+        CliServer server;
+        QVERIFY2(server.start({QStringLiteral("--qlog"), serverQlog}), qPrintable(server.log()));
+        const Finished f = runCli({QStringLiteral("client"), QStringLiteral("-c"), server.address(),
+                                   QStringLiteral("--qlog"), clientQlog});
+        QVERIFY2(f.exitCode == 0, qPrintable(describe(f)));
+        QVERIFY2(f.err.isEmpty(), qPrintable(describe(f)));
+        const QStringList qlog{QStringLiteral("*.sqlog")};
+        QCOMPARE(QDir(clientQlog).entryList(qlog, QDir::Files).size(), 1);
+        QCOMPARE(server.stop(), 0);
+        QCOMPARE(QDir(serverQlog).entryList(qlog, QDir::Files).size(), 1);
+
+        const QString file = dir.filePath(QStringLiteral("plain"));
+        {
+            QFile plain(file);
+            QVERIFY(plain.open(QIODevice::WriteOnly));
+        }
+        const QString sentence =
+            QStringLiteral("quicpool: The qlog folder %1/q cannot be made: %1 is a file, not a folder.\n").arg(file);
+        for (const QStringList &args :
+             {QStringList{QStringLiteral("server"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")},
+              QStringList{QStringLiteral("client"), QStringLiteral("-c"), QStringLiteral("127.0.0.1:9")}}) {
+            const Finished refused = runCli(args + QStringList{QStringLiteral("--qlog"), file + QStringLiteral("/q")},
+                                            10000);
+            QCOMPARE(refused.exitCode, 2);
+            QVERIFY2(refused.out.isEmpty(), qPrintable(describe(refused)));
+            QVERIFY2(refused.err.startsWith(sentence), qPrintable(describe(refused)));
+        }
+        // Permissions may say yes (root's do) where making the folder fails:
+        // the pool's start() refuses then, before the server listens.
+        const Finished proc = runCli({QStringLiteral("server"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                                      QStringLiteral("--qlog"), QStringLiteral("/proc/quicpool-qlog-test")},
+                                     10000);
+        QVERIFY2(proc.exitCode == 1 || proc.exitCode == 2, qPrintable(describe(proc)));
+        QVERIFY2(proc.err.contains(QStringLiteral("The qlog folder /proc/quicpool-qlog-test ")), qPrintable(describe(proc)));
+        QVERIFY2(!proc.err.contains(QStringLiteral("listening on")), qPrintable(describe(proc)));
     }
 
     void metricsPortInUseIsAnError()

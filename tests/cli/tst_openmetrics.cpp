@@ -1,8 +1,6 @@
-// The /metrics exposition and its HTTP: the text formatOpenMetrics writes
-// (checked line by line and by the reference OpenMetrics parser), label
-// escaping, request heads, and the answers for the right path, a wrong
-// path, a wrong method and garbage.
-#include "metricsserver.h"
+// The /metrics exposition: the text formatOpenMetrics writes (checked line
+// by line and by the reference OpenMetrics parser) and label escaping. Its
+// HTTP is tst_httprequest's and tst_metricsserver's.
 #include "openmetrics.h"
 #include "openmetricsparser.h"
 
@@ -154,48 +152,6 @@ private Q_SLOTS:
     {
         const auto parsed = openmetricstest::parseOpenMetrics(formatOpenMetrics({}));
         QVERIFY2(parsed.ok, qPrintable(parsed.error));
-    }
-
-    void requestHeads()
-    {
-        HttpRequestHead head = parseHttpRequestHead("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
-        QVERIFY(head.complete);
-        QVERIFY(head.valid);
-        QCOMPARE(head.method, QByteArray("GET"));
-        QCOMPARE(head.path, QByteArray("/metrics"));
-        head = parseHttpRequestHead("GET /metrics?x=1 HTTP/1.0\r\n");
-        QVERIFY(!head.complete);
-        QVERIFY(head.valid);
-        QCOMPARE(head.path, QByteArray("/metrics"));
-        QVERIFY(!parseHttpRequestHead("GET /metrics\r\n\r\n").valid);
-        QVERIFY(!parseHttpRequestHead("GET metrics HTTP/1.1\r\n\r\n").valid);
-        QVERIFY(!parseHttpRequestHead("\x16\x03\x01 garbage\r\n\r\n").valid);
-    }
-
-    void responses()
-    {
-        int calls = 0;
-        const auto body = [&calls] {
-            ++calls;
-            return QByteArray("# EOF\n");
-        };
-        QByteArray r = httpResponse(parseHttpRequestHead("GET /metrics HTTP/1.1\r\n\r\n"), body);
-        QVERIFY2(r.startsWith("HTTP/1.1 200 OK\r\n"), r.constData());
-        QVERIFY(r.contains("\r\nContent-Type: application/openmetrics-text; version=1.0.0; charset=utf-8\r\n"));
-        QVERIFY(r.contains("\r\nContent-Length: 6\r\n"));
-        QVERIFY(r.endsWith("\r\n\r\n# EOF\n"));
-        QCOMPARE(calls, 1);
-        r = httpResponse(parseHttpRequestHead("HEAD /metrics HTTP/1.1\r\n\r\n"), body);
-        QVERIFY(r.startsWith("HTTP/1.1 200 OK\r\n"));
-        QVERIFY(r.endsWith("\r\n\r\n"));
-        r = httpResponse(parseHttpRequestHead("GET / HTTP/1.1\r\n\r\n"), body);
-        QVERIFY2(r.startsWith("HTTP/1.1 404 Not Found\r\n"), r.constData());
-        r = httpResponse(parseHttpRequestHead("POST /metrics HTTP/1.1\r\n\r\n"), body);
-        QVERIFY2(r.startsWith("HTTP/1.1 405 Method Not Allowed\r\n"), r.constData());
-        QVERIFY(r.contains("\r\nAllow: GET, HEAD\r\n"));
-        r = httpResponse(parseHttpRequestHead("nonsense\r\n\r\n"), body);
-        QVERIFY2(r.startsWith("HTTP/1.1 400 Bad Request\r\n"), r.constData());
-        QCOMPARE(calls, 2);   // only the /metrics requests built the text
     }
 };
 

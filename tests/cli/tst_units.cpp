@@ -36,6 +36,10 @@ private Q_SLOTS:
     void formatBitRate_data();
     void formatBitRate();
     void formatPercentRoundTrips();
+    void iperfBareNumbers_data();
+    void iperfBareNumbers();
+    void formatSize_data();
+    void formatSize();
 };
 
 void TestUnits::durationValid_data()
@@ -399,6 +403,80 @@ void TestUnits::formatPercentRoundTrips()
         QVERIFY(parsePercent(QString::fromLatin1(text), &fraction));
         QCOMPARE(formatPercent(fraction), QLatin1String(text));
     }
+}
+
+void TestUnits::iperfBareNumbers_data()
+{
+    // How iperf3's -t, -i (seconds) and -b (bits per second; K, M, G as
+    // powers of 1000) read their values; units keep their own meaning.
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("bare");
+    QTest::addColumn<qint64>("value");   // ms or bytes per second; -1: refused
+    const int seconds = int(BareNumber::Seconds), bits = int(BareNumber::BitsPerSecond);
+    QTest::newRow("10 s") << "10" << seconds << qint64(10000);
+    QTest::newRow("0.5 s") << "0.5" << seconds << qint64(500);
+    QTest::newRow("0 s") << "0" << seconds << qint64(0);
+    QTest::newRow("unit kept") << "250ms" << seconds << qint64(250);
+    QTest::newRow("minutes kept") << "2m" << seconds << qint64(120000);
+    QTest::newRow("not whole ms") << "0.0001" << seconds << qint64(-1);
+    QTest::newRow("bits") << "8000" << bits << qint64(1000);
+    QTest::newRow("K") << "800K" << bits << qint64(100000);
+    QTest::newRow("k") << "800k" << bits << qint64(100000);
+    QTest::newRow("M") << "100M" << bits << qint64(12500000);
+    QTest::newRow("G") << "1.5G" << bits << qint64(187500000);
+    QTest::newRow("MB stays bytes") << "50MB" << bits << qint64(50000000);
+    QTest::newRow("mbit kept") << "400mbit" << bits << qint64(50000000);
+    QTest::newRow("b stays bytes") << "100b" << bits << qint64(100);
+    QTest::newRow("T is not a unit") << "1T" << bits << qint64(-1);
+    QTest::newRow("under a byte") << "3" << bits << qint64(-1);   // 0.375 B/s
+}
+
+void TestUnits::iperfBareNumbers()
+{
+    QFETCH(QString, text);
+    QFETCH(int, bare);
+    QFETCH(qint64, value);
+    QString error;
+    qint64 got = -1;
+    bool ok = false;
+    if (BareNumber(bare) == BareNumber::Seconds) {
+        Milliseconds ms{};
+        ok = parseDuration(text, &ms, &error, BareNumber::Seconds);
+        got = ms.count();
+        if (text.back().isDigit())   // the long options' reading refuses it
+            QVERIFY(!parseDuration(text, nullptr, nullptr));
+    } else {
+        ok = parseRate(text, &got, &error, BareNumber::BitsPerSecond);
+    }
+    if (value < 0) {
+        QVERIFY2(!ok, qPrintable(text));
+        QVERIFY(!error.isEmpty());
+    } else {
+        QVERIFY2(ok, qPrintable(error));
+        QCOMPARE(got, value);
+    }
+}
+
+void TestUnits::formatSize_data()
+{
+    QTest::addColumn<qint64>("bytes");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("64KiB") << qint64(65536) << "64KiB";
+    QTest::newRow("32MiB") << qint64(32 * 1024 * 1024) << "32MiB";
+    QTest::newRow("1GiB") << qint64(1024) * 1024 * 1024 << "1GiB";
+    QTest::newRow("1536KiB") << qint64(1536 * 1024) << "1536KiB";
+    QTest::newRow("bytes") << qint64(1000) << "1000";
+    QTest::newRow("zero") << qint64(0) << "0";
+}
+
+void TestUnits::formatSize()
+{
+    QFETCH(qint64, bytes);
+    QFETCH(QString, text);
+    QCOMPARE(quicpool::cli::formatSize(bytes), text);
+    qint64 back = -1;
+    QVERIFY(parseSize(text, &back));
+    QCOMPARE(back, bytes);
 }
 
 QTEST_GUILESS_MAIN(TestUnits)

@@ -265,12 +265,13 @@ void TestFormValidation::qlogFolderRefusedWithASentence()
     QCOMPARE(config.qlogDirectory(), QStringLiteral("untouched"));
     client.qlog.directory = file;
     QCOMPARE(validateClientForm(client).value(QStringLiteral("qlogDirectory")),
-             QStringLiteral("%1 is a file, not a folder.").arg(file));
+             QStringLiteral("The qlog folder %1 is a file, not a folder.").arg(file));
     ServerForm server;
     server.qlog.enabled = true;
     server.qlog.directory = file + QStringLiteral("/sub/dir");
     QCOMPARE(validateServerForm(server).value(QStringLiteral("qlogDirectory")),
-             QStringLiteral("%1 cannot be made: %2 is a file, not a folder.").arg(server.qlog.directory, file));
+             QStringLiteral("The qlog folder %1 cannot be made: %2 is a file, not a folder.")
+                 .arg(server.qlog.directory, file));
     // A folder without write permission, existing or to be made in it
     // (root may write anywhere, so only as another user).
     const QString locked = dir.filePath(QStringLiteral("locked"));
@@ -282,9 +283,10 @@ void TestFormValidation::qlogFolderRefusedWithASentence()
         QCOMPARE(checkQlogFolder(relative),
                  QStringLiteral("Give the qlog folder as a full path, such as %1/qlog.").arg(QDir::homePath()));
     if (!QFileInfo(locked).isWritable()) { // root writes anywhere: checked as other users only
-        QCOMPARE(checkQlogFolder(locked), QStringLiteral("The folder %1 is not writable.").arg(locked));
+        QCOMPARE(checkQlogFolder(locked), QStringLiteral("The qlog folder %1 is not writable.").arg(locked));
         QCOMPARE(checkQlogFolder(locked + QStringLiteral("/new")),
-                 QStringLiteral("%1/new does not exist and cannot be made: %1 is not writable.").arg(locked));
+                 QStringLiteral("The qlog folder %1/new does not exist and cannot be made: %1 is not writable.")
+                     .arg(locked));
     }
 }
 

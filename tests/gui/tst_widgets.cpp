@@ -675,7 +675,7 @@ void TestWidgets::qlogFieldsInlineMessage()
         q->enabledCheck()->setChecked(true);
         QVERIFY(q->folderEdit()->isEnabled() && q->browseButton()->isEnabled());
         QVERIFY(!validate());
-        QCOMPARE(message(), QStringLiteral("%1 is a file, not a folder.").arg(file));
+        QCOMPARE(message(), QStringLiteral("The qlog folder %1 is a file, not a folder.").arg(file));
         q->folderEdit()->setText(m_dir.filePath(QStringLiteral("qlog-new")));
         QVERIFY(message().isEmpty());
         QVERIFY(validate());
@@ -695,7 +695,7 @@ void TestWidgets::qlogFieldsInlineMessage()
     dialog->tryAccept();
     QVERIFY(dialog->isVisible());
     QCOMPARE(dialog->clientForm()->errorMessage(QStringLiteral("qlogDirectory")),
-             QStringLiteral("%1 is a file, not a folder.").arg(file));
+             QStringLiteral("The qlog folder %1 is a file, not a folder.").arg(file));
     QTRY_VERIFY(!dialog->clientForm()->firstError()->visibleRegion().isEmpty());
     dialog->reject();
 }

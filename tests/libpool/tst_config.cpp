@@ -6,7 +6,9 @@
 #include <quicpool/connectioninfo.h>
 #include <quicpool/error.h>
 #include <quicpool/global.h>
+#include <QtCore/QDir>
 #include <QtCore/QMetaEnum>
+#include <QtCore/QTemporaryDir>
 #include <QtCore/QRegularExpression>
 #include <QtCore/QSet>
 #include <QtTest/QtTest>
@@ -45,6 +47,7 @@ private Q_SLOTS:
     void parseHostPortValid();
     void parseHostPortInvalid_data();
     void parseHostPortInvalid();
+    void qlogDirectoryRule();
 };
 
 void TestConfig::errorCodeSentences()
@@ -515,6 +518,54 @@ void TestConfig::parseHostPortInvalid()
     QCOMPARE(host, QStringLiteral("unset"));
     QCOMPARE(port, quint16(12345));
     QVERIFY(!parseHostPort(text, nullptr, nullptr, nullptr));
+}
+
+void TestConfig::qlogDirectoryRule()
+{
+    // What checkQlogDirectory() says, and that both configs' validate()
+    // says it: made if missing, refused if it cannot be made or written.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString file = dir.filePath(QStringLiteral("plain"));
+    {
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+    }
+    QCOMPARE(checkQlogDirectory(QString()), Error());
+    QCOMPARE(checkQlogDirectory(dir.path()), Error());
+    QCOMPARE(checkQlogDirectory(dir.filePath(QStringLiteral("a/b/c"))), Error());
+    QCOMPARE(checkQlogDirectory(QStringLiteral("relative/qlog")), Error());   // below the working folder
+    QCOMPARE(checkQlogDirectory(file),
+             Error(ErrorCode::QlogError, QStringLiteral("The qlog folder %1 is a file, not a folder.").arg(file)));
+    const QString under = file + QStringLiteral("/a/b");
+    QCOMPARE(checkQlogDirectory(under),
+             Error(ErrorCode::QlogError,
+                   QStringLiteral("The qlog folder %1 cannot be made: %2 is a file, not a folder.").arg(under, file)));
+    QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("a"))));   // it only looks
+
+    ClientPoolConfig cc;
+    cc.setAddress(QStringLiteral("127.0.0.1:4433"));
+    cc.setQlogDirectory(under);
+    QCOMPARE(cc.validate(), checkQlogDirectory(under));
+    ServerPoolConfig sc;
+    sc.setQlogDirectory(under);
+    QCOMPARE(sc.validate(), checkQlogDirectory(under));
+    sc.setQlogDirectory(dir.filePath(QStringLiteral("new")));
+    QCOMPARE(sc.validate(), Error());
+
+    // Without write permission (root may write anywhere: other users only).
+    const QString locked = dir.filePath(QStringLiteral("locked"));
+    QVERIFY(QDir().mkpath(locked));
+    QVERIFY(QFile::setPermissions(locked, QFileDevice::ReadOwner | QFileDevice::ExeOwner));
+    const auto unlock = qScopeGuard([&] {
+        QFile::setPermissions(locked, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    });
+    if (!QFileInfo(locked).isWritable()) {
+        QCOMPARE(checkQlogDirectory(locked).message(), QStringLiteral("The qlog folder %1 is not writable.").arg(locked));
+        QCOMPARE(checkQlogDirectory(locked + QStringLiteral("/new")).message(),
+                 QStringLiteral("The qlog folder %1/new does not exist and cannot be made: %1 is not writable.")
+                     .arg(locked));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestConfig)

@@ -5,6 +5,7 @@
 #include "poolfixture.h"
 
 #include <QtCore/QDir>
+#include <QtCore/QFileInfo>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
@@ -363,6 +364,74 @@ private Q_SLOTS:
         const QByteArray head = f.read(200);
         QVERIFY(head.startsWith('\x1e'));  // JSON-SEQ record separator
         QVERIFY(head.contains("qlog_version"));
+    }
+
+    void qlogFolderMadeAtStart()
+    {
+        // A folder that does not exist yet is made by start(), as quic-go
+        // makes its QLOGDIR, and both ends write their file into it.
+        QTemporaryDir dir;
+        const QString serverDir = dir.filePath(QStringLiteral("server/qlog"));
+        const QString clientDir = dir.filePath(QStringLiteral("client/a/b"));
+        ServerPoolConfig sc = serverConfig(4);
+        sc.setQlogDirectory(serverDir);
+        ServerPool s(sc);
+        QVERIFY2(s.start(), qPrintable(s.lastError().toString()));
+        QVERIFY(QFileInfo(serverDir).isDir());
+        ClientPoolConfig cc = clientConfig(s.serverPort(), 1, 1);
+        cc.setQlogDirectory(clientDir);
+        ClientPool c(cc);
+        QVERIFY2(c.start(), qPrintable(c.lastError().toString()));
+        QVERIFY(QFileInfo(clientDir).isDir());
+        QTRY_COMPARE_WITH_TIMEOUT(c.active(), 1, 10000);
+        const QStringList qlog{QStringLiteral("*.sqlog")};
+        QCOMPARE(QDir(clientDir).entryList(qlog, QDir::Files).size(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(QDir(serverDir).entryList(qlog, QDir::Files).size(), 1, 5000);
+        // The probe that proved the folder writable is gone.
+        QCOMPARE(QDir(clientDir).entryList(QDir::Files | QDir::Hidden).size(), 1);
+    }
+
+    void qlogFolderThatCannotBeHadFailsStart_data()
+    {
+        QTest::addColumn<QString>("folder");
+        QTest::addColumn<QString>("sentence");
+        QTest::newRow("under a file") << QStringLiteral("FILE/qlog")
+                                      << QStringLiteral("The qlog folder FILE/qlog cannot be made: FILE is a file, "
+                                                        "not a folder.");
+        QTest::newRow("a file") << QStringLiteral("FILE") << QStringLiteral("The qlog folder FILE is a file, not a folder.");
+        // No one may make folders in /proc, root included: the check lets
+        // root by (its permissions say yes), start() then fails to make it.
+        QTest::newRow("in /proc") << QStringLiteral("/proc/quicpool-qlog-test")
+                                  << QStringLiteral("The qlog folder /proc/quicpool-qlog-test ");
+    }
+
+    void qlogFolderThatCannotBeHadFailsStart()
+    {
+        // Never a silent run without qlog: start() refuses with a sentence.
+        QFETCH(QString, folder);
+        QFETCH(QString, sentence);
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("plain"));
+        {
+            QFile f(file);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+        }
+        folder.replace(QStringLiteral("FILE"), file);
+        sentence.replace(QStringLiteral("FILE"), file);
+        ServerPoolConfig sc = serverConfig(4);
+        sc.setQlogDirectory(folder);
+        ServerPool s(sc);
+        QVERIFY(!s.start());
+        QCOMPARE(s.lastError().code(), ErrorCode::QlogError);
+        QVERIFY2(s.lastError().message().startsWith(sentence), qPrintable(s.lastError().message()));
+        QCOMPARE(s.serverPort(), quint16(0));   // nothing was bound
+        ClientPoolConfig cc = clientConfig(9, 1, 1);
+        cc.setQlogDirectory(folder);
+        ClientPool c(cc);
+        QVERIFY(!c.start());
+        QCOMPARE(c.lastError().code(), ErrorCode::QlogError);
+        QCOMPARE(c.lastError(), s.lastError());
+        QVERIFY(!QFileInfo::exists(QStringLiteral("/proc/quicpool-qlog-test")));
     }
 };
 

@@ -185,31 +185,9 @@ QString checkQlogFolder(const QString &path)
     // (no shell expands the ~ here): ask for the full path instead.
     if (QDir::isRelativePath(folder))
         return QStringLiteral("Give the qlog folder as a full path, such as %1/qlog.").arg(QDir::homePath());
-    const QFileInfo info(folder);
-    if (info.exists()) {
-        if (!info.isDir())
-            return QStringLiteral("%1 is a file, not a folder.").arg(folder);
-        if (!info.isWritable())
-            return QStringLiteral("The folder %1 is not writable.").arg(folder);
-        return {};
-    }
-    // Missing: it can be made if its nearest existing parent is a folder we
-    // may write into.
-    QString parent = QFileInfo(info.absoluteFilePath()).absolutePath();
-    for (;;) {
-        const QFileInfo up(parent);
-        if (up.exists()) {
-            if (!up.isDir())
-                return QStringLiteral("%1 cannot be made: %2 is a file, not a folder.").arg(folder, parent);
-            if (!up.isWritable())
-                return QStringLiteral("%1 does not exist and cannot be made: %2 is not writable.").arg(folder, parent);
-            return {};
-        }
-        const QString next = QFileInfo(parent).absolutePath();
-        if (next == parent)
-            return QStringLiteral("%1 does not exist and cannot be made.").arg(folder);
-        parent = next;
-    }
+    // The rest is the library's rule, the one ClientPool/ServerPool::start()
+    // and quicpool --qlog apply: a writable folder, or one that can be made.
+    return checkQlogDirectory(QDir::cleanPath(folder)).message();
 }
 
 FieldErrors checkQlogForm(const QlogForm &form)

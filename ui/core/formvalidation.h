@@ -36,14 +36,15 @@ struct QlogForm
 };
 
 /// The sentence for a qlog folder that cannot be used, or an empty string:
-/// it must exist or be creatable (its nearest existing parent a writable
-/// folder), and be a writable folder.
+/// a full path, and then quicpool::checkQlogDirectory()'s rule (a writable
+/// folder, or a missing one its nearest existing parent lets us make).
 QString checkQlogFolder(const QString &path);
 /// {"qlogDirectory": sentence} when qlog is on and the folder will not do.
 FieldErrors checkQlogForm(const QlogForm &form);
-/// Makes the folder of a config's qlogDirectory if it is missing (the
-/// library opens its files there but creates no folder); empty when done
-/// or nothing was asked, otherwise the sentence.
+/// Makes the folder of a config's qlogDirectory if it is missing; empty
+/// when done or nothing was asked, otherwise the sentence. (The pools'
+/// start() makes it too, and fails with ErrorCode::QlogError when it
+/// cannot.)
 QString prepareQlogFolder(const QString &directory);
 
 /// The client pool form exactly as typed (spin boxes give ints).

@@ -122,6 +122,8 @@ public:
     Milliseconds idReadTimeout() const;
     void setIdReadTimeout(Milliseconds timeout);
     /// A folder for one qlog file per connection; empty (the default): off.
+    /// start() makes it if it is missing; validate() and start() refuse one
+    /// that cannot be made or written (ErrorCode::QlogError).
     QString qlogDirectory() const;
     void setQlogDirectory(const QString &directory);
 
@@ -211,6 +213,8 @@ public:
     Milliseconds helloTimeout() const;
     void setHelloTimeout(Milliseconds timeout);
     /// A folder for one qlog file per connection; empty (the default): off.
+    /// start() makes it if it is missing; validate() and start() refuse one
+    /// that cannot be made or written (ErrorCode::QlogError).
     QString qlogDirectory() const;
     void setQlogDirectory(const QString &directory);
 
@@ -273,6 +277,14 @@ public:
 private:
     QSharedDataPointer<ServerPoolConfigPrivate> d;
 };
+
+/// Whether a qlog folder will do: an existing folder this process may
+/// write into, or a missing one it may make (its nearest existing parent a
+/// writable folder), as quic-go makes its QLOGDIR. NoError for an empty
+/// path (qlog off), else ErrorCode::QlogError and the sentence. It only
+/// looks: Pool::start() makes the folder. A relative path is relative to
+/// the working directory.
+QUICPOOL_EXPORT Error checkQlogDirectory(const QString &directory);
 
 /// Splits "host:port", "[v6]:port" or ":port". False with a sentence on failure.
 QUICPOOL_EXPORT bool parseHostPort(const QString &text, QString *host, quint16 *port,

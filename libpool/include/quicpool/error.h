@@ -44,6 +44,7 @@ enum class ErrorCode {
     Cancelled,              ///< the request was cancelled by the caller
     Unreachable,            ///< nothing answers at the address (ICMP unreachable)
     WrongThread,            ///< a stream asked for on another thread than its pool's
+    QlogError,              ///< the qlog folder cannot be made or written
 };
 Q_ENUM_NS(ErrorCode)
 

@@ -364,7 +364,9 @@ Error ClientPoolConfig::validate() const
         return configError(QStringLiteral("The longest wait between dials must be above zero."));
     if (!d->caFile.isEmpty() && !QFileInfo(d->caFile).isReadable())
         return Error(ErrorCode::CertificateError, QStringLiteral("The CA file \"%1\" cannot be read.").arg(d->caFile));
-    return checkPathSettings(d->maxStreamReceiveWindow, d->maxConnectionReceiveWindow, d->sendBufferLimit);
+    if (Error e = checkPathSettings(d->maxStreamReceiveWindow, d->maxConnectionReceiveWindow, d->sendBufferLimit))
+        return e;
+    return checkQlogDirectory(d->qlogDirectory);
 }
 
 ServerPoolConfig ServerPoolConfig::clamped() const
@@ -424,7 +426,9 @@ Error ServerPoolConfig::validate() const
     if (!d->statelessResetKey.isEmpty() && d->statelessResetKey.size() < 32)
         return configError(QStringLiteral("The stateless reset key is %1 bytes long; it needs 32 or more.")
                                .arg(d->statelessResetKey.size()));
-    return checkPathSettings(d->maxStreamReceiveWindow, d->maxConnectionReceiveWindow, d->sendBufferLimit);
+    if (Error e = checkPathSettings(d->maxStreamReceiveWindow, d->maxConnectionReceiveWindow, d->sendBufferLimit))
+        return e;
+    return checkQlogDirectory(d->qlogDirectory);
 }
 
 } // namespace quicpool

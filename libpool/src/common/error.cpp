@@ -64,6 +64,8 @@ QString errorCodeString(ErrorCode code)
         return QStringLiteral("Nothing answers at the server address.");
     case ErrorCode::WrongThread:
         return QStringLiteral("A stream can only be handed out on its pool's thread.");
+    case ErrorCode::QlogError:
+        return QStringLiteral("The qlog folder cannot be made or written.");
     }
     // A value cast from an integer outside the enum: still say something.
     return QStringLiteral("Unknown error %1.").arg(static_cast<int>(code));

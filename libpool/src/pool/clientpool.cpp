@@ -463,7 +463,7 @@ ClientPoolConfig ClientPool::config() const { return d_func()->config; }
 bool ClientPool::start()
 {
     Q_D(ClientPool);
-    if (!d->canStart(d->config.validate()))
+    if (!d->canStart(d->config.validate(), d->config.qlogDirectory()))
         return false;
     if (!d->tls) {
         transport::TlsClientOptions o;

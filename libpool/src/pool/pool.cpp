@@ -1,7 +1,8 @@
 #include "pool/pool_p.h"
 
-#include "common/metatypes.h"
 #include "common/logging.h"
+#include "common/metatypes.h"
+#include "common/qlogdirectory.h"
 #include "transport/streamaccess.h"
 
 #include <QtCore/QCoreApplication>
@@ -130,7 +131,7 @@ void PoolPrivate::recovered()
     (void)setError(Error(), false);   // emits nothing
 }
 
-bool PoolPrivate::canStart(const Error &validation)
+bool PoolPrivate::canStart(const Error &validation, const QString &qlogDirectory)
 {
     if (ready) {
         (void)setError(Error(ErrorCode::AlreadyStarted, QStringLiteral("the pool is already running")), false);
@@ -138,6 +139,13 @@ bool PoolPrivate::canStart(const Error &validation)
     }
     if (validation.isError()) {
         (void)setError(validation, false);
+        return false;
+    }
+    // The transport opens one file per connection there and makes no
+    // folder: a folder that cannot be had fails the start, never each
+    // connection's qlog silently.
+    if (Error e = makeQlogDirectory(qlogDirectory)) {
+        (void)setError(e, false);
         return false;
     }
     return true;

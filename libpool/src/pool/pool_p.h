@@ -128,8 +128,9 @@ public:
     /// Attempts work again: the cause clears, its repeats are logged once.
     void recovered();
     pool::RepeatedCause cause;
-    /// start()'s common checks: not running yet, and a valid config.
-    bool canStart(const Error &validation);
+    /// start()'s common checks: not running yet, a valid config, and the
+    /// qlog folder (if any) made and writable.
+    bool canStart(const Error &validation, const QString &qlogDirectory);
     /// Calls back on the next loop turn on the context's thread (a get
     /// answered at once must not call back before it returns). A stream
     /// nobody is left to take (the context died first) is aborted and

@@ -190,7 +190,7 @@ ServerPoolConfig ServerPool::config() const { return d_func()->config; }
 bool ServerPool::start()
 {
     Q_D(ServerPool);
-    if (!d->canStart(d->config.validate()))
+    if (!d->canStart(d->config.validate(), d->config.qlogDirectory()))
         return false;
     QString host;
     quint16 port = 0;
