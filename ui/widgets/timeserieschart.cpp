@@ -343,8 +343,10 @@ void TimeSeriesChart::updateValueAxis(bool force)
 {
     const double left = d->axisX->min();
     QList<double> visible;
-    for (const QList<QPointF> &kept : std::as_const(d->samples)) {
-        for (const QPointF &p : kept) {
+    for (int i = 0; i < d->samples.size(); ++i) {
+        if (!d->series.at(i)->isVisible())
+            continue;
+        for (const QPointF &p : std::as_const(d->samples.at(i))) {
             if (p.x() >= left)
                 visible.append(p.y());
         }
@@ -636,6 +638,8 @@ void TimeSeriesChart::showCrosshairAt(double t)
     QStringList lines{timeLabel(t)};
     const QString unit = d->unit.isEmpty() ? QString() : QStringLiteral(" ") + d->unit;
     for (int i = 0; i < d->series.size(); ++i) {
+        if (!d->series.at(i)->isVisible())
+            continue;
         const QList<QPointF> &kept = d->samples.at(i);
         const qsizetype at = nearestSampleIndex(kept, t);
         lines.append(at < 0 ? QStringLiteral("%1: –").arg(d->series.at(i)->name())
@@ -786,6 +790,23 @@ void TimeSeriesChart::setSeriesDashed(int series, bool dashed)
     pen.setStyle(dashed ? Qt::DashLine : Qt::SolidLine);
     pen.setWidthF(dashed ? 2.5 : 2.0);
     s->setPen(pen);
+}
+
+void TimeSeriesChart::setSeriesVisible(int series, bool visible)
+{
+    QLineSeries *s = d->series.value(series);
+    if (!s || s->isVisible() == visible)
+        return;
+    s->setVisible(visible);
+    updateValueAxis(true);
+    if (d->crossBox->isVisible())
+        showCrosshairAt(d->crossT);
+}
+
+bool TimeSeriesChart::isSeriesVisible(int series) const
+{
+    QLineSeries *s = d->series.value(series);
+    return s && s->isVisible();
 }
 
 bool TimeSeriesChart::isSeriesDashed(int series) const

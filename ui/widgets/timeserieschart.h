@@ -76,6 +76,11 @@ public:
     /// Draws a series dashed, so two lines that coincide stay told apart.
     void setSeriesDashed(int series, bool dashed);
     bool isSeriesDashed(int series) const;
+    /// Hides or shows a series: its line and legend entry, its place in the
+    /// value axis' range and in the crosshair's label. Its samples are kept
+    /// (and exported) either way.
+    void setSeriesVisible(int series, bool visible);
+    bool isSeriesVisible(int series) const;
 
     /// The wall-clock moment of t = 0 (the times given to append() count
     /// from it); by default when the chart was made.
