@@ -177,7 +177,10 @@ void TestUiCore::appOptions()
     QVERIFY(o.quitAfterMs > 0); // a default delay, never an instant blank shot
     QVERIFY(!parseAppOptions({prog, QStringLiteral("--quit-after"), QStringLiteral("soon")}).error.isEmpty());
     QVERIFY(!parseAppOptions({prog, QStringLiteral("--bogus")}).error.isEmpty());
-    QVERIFY(!parseAppOptions({prog, QStringLiteral("extra")}).error.isEmpty());
+    // Arguments are qlog files to open in the viewer.
+    o = parseAppOptions({prog, QStringLiteral("a.sqlog"), QStringLiteral("/tmp/b.qlog")});
+    QVERIFY(o.error.isEmpty());
+    QCOMPARE(o.qlogFiles, QStringList({QStringLiteral("a.sqlog"), QStringLiteral("/tmp/b.qlog")}));
     QVERIFY(parseAppOptions({prog, QStringLiteral("--help")}).helpShown);
 }
 

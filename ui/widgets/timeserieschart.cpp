@@ -339,6 +339,46 @@ void TimeSeriesChart::append(double t, const QList<double> &values)
     updateValueAxis(false);
 }
 
+void TimeSeriesChart::setAllPoints(const QList<QList<QPointF>> &perSeries)
+{
+    clear();
+    double first = std::numeric_limits<double>::infinity();
+    double last = -std::numeric_limits<double>::infinity();
+    qsizetype largest = 0;
+    struct Cell { double t; int series; double v; };
+    QList<Cell> cells;
+    for (int i = 0; i < d->series.size() && i < perSeries.size(); ++i) {
+        const QList<QPointF> &points = perSeries.at(i);
+        largest = qMax(largest, points.size());
+        d->samples[i] = points;
+        QList<QPointF> drawn;
+        drawn.reserve(points.size());
+        for (const QPointF &p : points) {
+            if (d->drawable(p.y()))
+                drawn.append(p);
+            first = qMin(first, p.x());
+            last = qMax(last, p.x());
+            cells.append({p.x(), i, p.y()});
+        }
+        d->series.at(i)->replace(drawn);
+    }
+    d->maxPoints = int(qMax<qsizetype>(d->maxPoints, largest));
+    std::stable_sort(cells.begin(), cells.end(), [](const Cell &a, const Cell &b) { return a.t < b.t; });
+    for (const Cell &c : std::as_const(cells)) {
+        if (d->times.isEmpty() || d->times.last() != c.t) {
+            d->times.append(c.t);
+            d->rows.append(QList<double>(d->series.size(), std::numeric_limits<double>::quiet_NaN()));
+        }
+        d->rows.last()[c.series] = c.v;
+    }
+    if (cells.isEmpty())
+        return;
+    d->firstT = first;
+    d->lastT = last;
+    setWindowSeconds(last - first);
+    resetZoom();
+}
+
 void TimeSeriesChart::updateValueAxis(bool force)
 {
     const double left = d->axisX->min();

@@ -45,6 +45,11 @@ public:
 
     /// One value per series at time t (seconds); NaN leaves a series alone.
     void append(double t, const QList<double> &values);
+    /// Replaces every series' points at once, for data read whole (a qlog
+    /// file) rather than fed live: one redraw, the time axis spanning all of
+    /// it, maxPoints() raised to fit, CSV rows one per distinct time.
+    /// Points of a series must be in time order.
+    void setAllPoints(const QList<QList<QPointF>> &perSeries);
     /// Points currently held by a series (at most maxPoints()).
     int pointCount(int series) const;
     /// The points of a series, oldest first.
