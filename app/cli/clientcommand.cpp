@@ -54,6 +54,10 @@ public:
         });
         m_intervalTimer.setTimerType(Qt::PreciseTimer);
         connect(&m_intervalTimer, &QTimer::timeout, this, [this] {
+            // Acknowledgements that came in since the runners last looked
+            // belong to the interval that ends now.
+            for (auto *run : findChildren<workload::StreamRunner *>(Qt::FindDirectChildrenOnly))
+                run->pollAcknowledged();
             const IntervalFigures interval = m_meter.close(elapsedSeconds());
             if (!m_options.json)
                 printLine(stdout, formatIntervalLine(interval));

@@ -1,5 +1,7 @@
 #include "units.h"
 
+#include <workload/throughput.h>
+
 #include <cmath>
 #include <limits>
 
@@ -288,7 +290,7 @@ QString formatBytes(qint64 bytes)
 
 double megabytesPerSecond(qint64 bytes, double seconds)
 {
-    return seconds > 0 ? double(bytes) / 1e6 / seconds : 0.0;
+    return workload::megabytesPerSecond(bytes, seconds);   // the app's load test uses the same
 }
 
 double megabitsPerSecond(qint64 bytes, double seconds)

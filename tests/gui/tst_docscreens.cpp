@@ -1,6 +1,7 @@
 // The screenshots of the README and the AppStream file, taken of real
 // pools in the states an operator meets: the default start (the demo pair),
-// a pin mismatch, a port in use, and a load test over the lossy path. Each
+// a pin mismatch, a port in use, a load test over the lossy path, and the
+// qlog viewer on a connection over that path. Each
 // state is checked before its picture is taken; the pictures are written
 // only when QUICPOOL_SCREENSHOT_DIR names a folder (scripts or a person
 // refreshing docs/screenshots), at 1600x1000 and 1024x700.
@@ -9,7 +10,15 @@
 #include "mainwindow.h"
 #include "poolcharts.h"
 #include "poolview.h"
+#include "qlogreader.h"
+#include "qlogview.h"
 #include "timeserieschart.h"
+
+#include <workload/streamrunner.h>
+#include <workload/streamserver.h>
+
+#include <quicpool/quicpool.h>
+#include <quicpool/relay/relay.h>
 
 #include <quicpool/relay/pathprofile.h>
 
@@ -35,6 +44,8 @@ private Q_SLOTS:
     void portInUse();
     void lossyLoadTest_data() { sizes(); }
     void lossyLoadTest();
+    void qlogOfLossyRun_data() { sizes(); }
+    void qlogOfLossyRun();
 
 private:
     void sizes();
@@ -158,7 +169,74 @@ void TestDocScreens::lossyLoadTest()
     QVERIFY2(r.error.isEmpty() && r.ok > 0, qPrintable(r.summary() + r.failures.join(QLatin1Char('\n'))));
     QVERIFY(r.sentMegabytesPerSecond() > 0);
     QVERIFY(panel->chart()->pointCount(0) > 5);
+    // Delivery, not buffer fills: after the first second no point of the
+    // sent line is above the 50 MB/s link.
+    for (const QPointF &p : panel->chart()->points(LoadTestPanel::SentSeries)) {
+        if (p.x() > 2.0)
+            QVERIFY2(p.y() < 50.0 * 1.05, qPrintable(QStringLiteral("%1 MB/s at %2 s").arg(p.y()).arg(p.x())));
+    }
     shoot(window, QStringLiteral("loadtest-lossy"));
+}
+
+void TestDocScreens::qlogOfLossyRun()
+{
+    // One connection with ngtcp2's qlog on, over the lossy path (50 ms,
+    // 1 % loss each way, 50 MB/s): 24 MiB in sink mode, then its client's
+    // file in the viewer.
+    QTemporaryDir qlogDir;
+    QVERIFY(qlogDir.isValid());
+    ServerPoolConfig sc;
+    sc.setListenAddress(QStringLiteral("127.0.0.1:0"));
+    sc.setMaxCapacity(8);
+    auto server = std::make_unique<ServerPool>(sc);
+    QVERIFY(server->start());
+    workload::StreamServer serving(server.get(), workload::Mode::Sink);
+    serving.start();
+    relay::RelayConfig rc;
+    rc.listenAddress = QHostAddress(QHostAddress::LocalHost);
+    rc.upstreamAddress = QHostAddress(QHostAddress::LocalHost);
+    rc.upstreamPort = server->serverPort();
+    relay::Relay link(relay::pathProfile(QStringLiteral("lossy"))->applyTo(rc));
+    QVERIFY2(link.start(), qPrintable(link.errorString()));
+    ClientPoolConfig cc;
+    cc.setAddress(QStringLiteral("127.0.0.1:%1").arg(link.listenPort()));
+    cc.setTlsMode(TlsMode::SelfSigned);
+    cc.setMinCapacity(1);
+    cc.setMaxCapacity(1);
+    cc.setHandshakeTimeout(Milliseconds(10000));
+    cc.setQlogDirectory(qlogDir.path());
+    auto client = std::make_unique<ClientPool>(cc);
+    QVERIFY(client->start());
+    QTRY_VERIFY_WITH_TIMEOUT(!client->readyIds().isEmpty(), 30000);
+    bool done = false;
+    bool ok = false;
+    auto *runner = new workload::StreamRunner(client->tryOutgoingGet(client->readyIds().constFirst()),
+                                              workload::Mode::Sink, 24 << 20, [&](const workload::RunResult &r) {
+                                                  done = true;
+                                                  ok = r.ok;
+                                              });
+    runner->start();
+    QTRY_VERIFY_WITH_TIMEOUT(done, 120000);
+    QVERIFY(ok);
+    client.reset();   // the connection closes and ngtcp2 ends the file
+    const QStringList files = QDir(qlogDir.path()).entryList({QStringLiteral("*.sqlog")}, QDir::Files);
+    QCOMPARE(files.size(), 1);
+    const QString path = QDir(qlogDir.path()).filePath(files.first());
+    QTRY_VERIFY_WITH_TIMEOUT(readQlogFile(path).trace.warnings.isEmpty(), 10000);
+
+    MainWindow window;
+    prepare(window, false);
+    QlogView *view = window.openQlog(path);
+    QTRY_VERIFY_WITH_TIMEOUT(view->hasResult(), 60000);
+    const QlogTrace &t = view->result().trace;
+    QVERIFY(t.packetsLostTotal > 0);
+    QVERIFY(t.streamBytesSentTotal >= 24 << 20);
+    QVERIFY(view->congestionChart()->pointCount(0) > 10);
+    QVERIFY(view->rttChart()->pointCount(0) > 10);
+    QVERIFY(view->bannerText().isEmpty());
+    view->congestionChart()->showCrosshairAt(t.durationSeconds / 2);   // as a user hovering would see it
+    QTest::qWait(300);
+    shoot(window, QStringLiteral("qlog-lossy"));
 }
 
 QTEST_MAIN(TestDocScreens)

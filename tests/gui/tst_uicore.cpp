@@ -9,6 +9,7 @@
 #include "poolsample.h"
 #include "poolstatus.h"
 #include "profiles.h"
+#include "trailingrate.h"
 
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
@@ -42,6 +43,8 @@ private Q_SLOTS:
     void connectionFiguresOnlyAfterHandshake();
     void pathAndBackoffForm();
     void appOptionsHeadless();
+    void trailingRate();
+    void resultSaysWhatItCounts();
 };
 
 void TestUiCore::payloadKinds()
@@ -174,7 +177,10 @@ void TestUiCore::appOptions()
     QVERIFY(o.quitAfterMs > 0); // a default delay, never an instant blank shot
     QVERIFY(!parseAppOptions({prog, QStringLiteral("--quit-after"), QStringLiteral("soon")}).error.isEmpty());
     QVERIFY(!parseAppOptions({prog, QStringLiteral("--bogus")}).error.isEmpty());
-    QVERIFY(!parseAppOptions({prog, QStringLiteral("extra")}).error.isEmpty());
+    // Arguments are qlog files to open in the viewer.
+    o = parseAppOptions({prog, QStringLiteral("a.sqlog"), QStringLiteral("/tmp/b.qlog")});
+    QVERIFY(o.error.isEmpty());
+    QCOMPARE(o.qlogFiles, QStringList({QStringLiteral("a.sqlog"), QStringLiteral("/tmp/b.qlog")}));
     QVERIFY(parseAppOptions({prog, QStringLiteral("--help")}).helpShown);
 }
 
@@ -392,9 +398,10 @@ void TestUiCore::resultSeriesExports()
                  {QStringLiteral("0000000c"), 0.4, 99.0, 10, false, QStringLiteral("reset, by peer \"x\"")}};
     const QList<QByteArray> iv = r.intervalsCsv().trimmed().split('\n');
     QCOMPARE(iv.size(), 3);
-    QCOMPARE(iv.at(0), QByteArray("start_s,end_s,bytes_sent,bytes_received,sent_mb_per_s,received_mb_per_s,completed,failed"));
-    QCOMPARE(iv.at(1), QByteArray("0.000,1.000,2000000,1000000,2.000,1.000,1,0"));
-    QCOMPARE(iv.at(2), QByteArray("1.000,1.500,500000,500000,1.000,1.000,1,1"));
+    QCOMPARE(iv.at(0), QByteArray("start_s,end_s,bytes_sent,bytes_received,sent_mb_per_s,received_mb_per_s,completed,failed,"
+                                  "measured_s,bytes_buffered,buffered_mb_per_s"));
+    QCOMPARE(iv.at(1), QByteArray("0.000,1.000,2000000,1000000,2.000,1.000,1,0,1.000,0,0.000"));
+    QCOMPARE(iv.at(2), QByteArray("1.000,1.500,500000,500000,1.000,1.000,1,1,0.500,0,0.000"));
     const QList<QByteArray> st = r.streamsCsv().trimmed().split('\n');
     QCOMPARE(st.size(), 4);
     QCOMPARE(st.at(0), QByteArray("id,start_s,latency_ms,payload_bytes,ok,error"));
@@ -509,6 +516,53 @@ void TestUiCore::appOptionsHeadless()
     o = parseAppOptions({QStringLiteral("quicpool-diag"), QStringLiteral("--size"), QStringLiteral("big")});
     QVERIFY(o.error.contains(QStringLiteral("--size")));
     QVERIFY(!parseAppOptions({QStringLiteral("quicpool-diag")}).verbose);
+}
+
+void TestUiCore::trailingRate()
+{
+    TrailingRate r(1.0);
+    QCOMPARE(r.megabytesPerSecond(), 0.0);
+    r.add(0, 0);
+    QCOMPARE(r.megabytesPerSecond(), 0.0);   // one reading: no span yet
+    r.add(0.5, 5'000'000);
+    QCOMPARE(r.megabytesPerSecond(), 10.0);  // over what there is
+    for (int i = 6; i <= 30; ++i)
+        r.add(i * 0.1, 5'000'000 + qint64(i - 5) * 100'000);
+    // Over the last second only: the burst at the start has left it.
+    QCOMPARE(r.megabytesPerSecond(), 1.0);
+    // A count that falls is a new run.
+    r.add(3.1, 0);
+    QCOMPARE(r.megabytesPerSecond(), 0.0);
+}
+
+void TestUiCore::resultSaysWhatItCounts()
+{
+    LoadTestResult r;
+    r.config.mode = workload::Mode::Sink;
+    r.ok = 4;
+    r.payloadSent = 4000;
+    r.deliveredSent = 4000;
+    r.bufferedSent = 4000;
+    r.transferSeconds = 1;
+    QVERIFY2(r.summary().contains(QStringLiteral("(delivered: acknowledged by the server, read by the app)")),
+             qPrintable(r.summary()));
+    QVERIFY(!r.summary().contains(QStringLiteral("refused")));
+    r.refusedStreams = 3;
+    QVERIFY2(r.summary().contains(QStringLiteral("the server refused 3 streams")), qPrintable(r.summary()));
+    const QJsonObject o = QJsonDocument::fromJson(r.toJson()).object();
+    QCOMPARE(o.value(QStringLiteral("counting")).toObject().value(QStringLiteral("sent")).toString(),
+             QStringLiteral("payload bytes the peer acknowledged"));
+    QCOMPARE(o.value(QStringLiteral("deliveredSent")).toInteger(), 4000);
+    QCOMPARE(o.value(QStringLiteral("refusedStreams")).toInteger(), 3);
+    const QList<QByteArray> csv = r.toCsv().trimmed().split('\n');
+    QCOMPARE(csv.at(0).split(',').size(), csv.at(1).split(',').size());
+    QVERIFY(csv.at(0).endsWith("delivered_sent,delivered_received,buffered_sent,refused_streams"));
+    QVERIFY(csv.at(1).endsWith(",4000,0,4000,3"));
+    // An interval's rate divides by the time it was measured over.
+    LoadTestInterval late{0, 1, 1'100'000, 0, 0, 0};
+    late.measuredSeconds = 1.1;
+    QCOMPARE(late.sentMegabytesPerSecond(), 1.0);
+    QCOMPARE(late.seconds(), 1.1);
 }
 
 QTEST_GUILESS_MAIN(TestUiCore)

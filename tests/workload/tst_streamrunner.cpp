@@ -2,11 +2,16 @@
 // and TLS: a run in each mode checks out with the right figures, a server
 // in the wrong mode or one that never answers fails it with a sentence,
 // and cancel, the idle timeout and the deadline do what they say; a shared
-// pace holds runs to its rate, and waiting for it is not idleness.
+// pace holds runs to its rate, and waiting for it is not idleness; the
+// payload reported as sent is what the peer acknowledged, never more than
+// the link carried.
 #include "loopbackpair.h"
+#include "relayfixture.h"
 
 #include <workload/streamrunner.h>
 #include <workload/streamserver.h>
+
+#include <quicpool/relay/relay.h>
 
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QEventLoop>
@@ -170,6 +175,111 @@ private Q_SLOTS:
         // payloadTransferred: payload only, in the direction it flows.
         QCOMPARE(payloadSent, mode == Mode::Source ? 0 : 2 * kSize);
         QCOMPARE(payloadReceived, mode == Mode::Sink ? 0 : 2 * kSize);
+    }
+
+    void sentCountsWhatThePeerAcknowledged_data()
+    {
+        QTest::addColumn<int>("modeNumber");
+        QTest::addRow("sink") << int(Mode::Sink);
+        QTest::addRow("echo") << int(Mode::Echo);
+    }
+
+    void sentCountsWhatThePeerAcknowledged()
+    {
+        // Through a 4 MB/s link (a queue deep enough that nothing is
+        // dropped), a 3 MB run: the stream takes a megabyte or more into
+        // its send buffer at once, far ahead of the link. payloadWritten()
+        // says so; payloadTransferred()'s sent must never count more than
+        // the link has carried to the server (the relay's own count of
+        // bytes delivered upstream, headers and all): exact, whatever the
+        // machine's load. Counting writes, as it did, breaks this within
+        // the first write.
+        QFETCH(int, modeNumber);
+        const Mode mode = Mode(modeNumber);
+        constexpr qint64 kRate = 4'000'000, kSize = 3'000'000;
+        auto server = std::make_unique<ServerPool>(serverConfig(8));
+        QVERIFY(server->start());
+        StreamServer serving(server.get(), mode);
+        serving.start();
+        relay::RelayConfig rc = relayTo(server->serverPort());
+        rc.rate = kRate;
+        rc.queue = std::chrono::seconds(2);
+        rc.delay = std::chrono::milliseconds(5);
+        relay::Relay link(rc);
+        QVERIFY2(link.start(), qPrintable(link.errorString()));
+        ClientPool client(clientConfig(link.listenPort(), 1, 1));
+        QVERIFY(client.start());
+        QTRY_VERIFY_WITH_TIMEOUT(!client.readyIds().isEmpty(), 20000);
+        Stream *stream = client.tryOutgoingGet(client.readyIds().constFirst());
+        QVERIFY(stream);
+        const quint64 upBefore = link.stats().up.bytesOut;
+
+        Outcome outcome;
+        auto *runner = new StreamRunner(stream, mode, kSize, [&outcome](const RunResult &r) {
+            ++outcome.calls;
+            outcome.result = r;
+        });
+        qint64 written = 0, acknowledged = 0, received = 0, largestLead = 0;
+        bool outran = false;
+        connect(runner, &StreamRunner::payloadWritten, runner, [&](qint64 n) {
+            written += n;
+            largestLead = std::max(largestLead, written - qint64(link.stats().up.bytesOut - upBefore));
+        });
+        connect(runner, &StreamRunner::payloadTransferred, runner, [&](qint64 sent, qint64 got) {
+            acknowledged += sent;
+            received += got;
+            // Until the verdict; at it the server's answer vouches for the
+            // last bytes, whose acknowledgement may still be on its way.
+            if (sent > 0 && outcome.calls == 0 && acknowledged > qint64(link.stats().up.bytesOut - upBefore))
+                outran = true;
+            QCOMPARE(runner->acknowledgedPayload(), acknowledged);
+        });
+        runner->start();
+        QVERIFY(waitForVerdict(runner, 60000));
+        QVERIFY2(outcome.result.ok, qPrintable(outcome.result.why));
+        QVERIFY2(!outran, "payloadTransferred counted bytes the link had not carried yet");
+        // Every payload byte is reported exactly once, each way it flows.
+        QCOMPARE(acknowledged, kSize);
+        QCOMPARE(written, kSize);
+        QCOMPARE(received, mode == Mode::Echo ? kSize : 0);
+        // What the buffers took ran well ahead of the link: the figure the
+        // old counting drew as throughput.
+        QVERIFY2(largestLead > 500'000, qPrintable(QString::number(largestLead)));
+    }
+
+    void failedRunCountsOnlyWhatWasAcknowledged()
+    {
+        // The path goes dead once the stream is taken: the payload goes
+        // into the send buffer and nowhere else, and the run fails. Nothing
+        // was delivered, so nothing counts as sent (counting writes, it was
+        // all of it).
+        auto server = std::make_unique<ServerPool>(serverConfig(4));
+        QVERIFY(server->start());
+        StreamServer serving(server.get(), Mode::Echo);
+        serving.start();
+        relay::Relay link(relayTo(server->serverPort()));
+        QVERIFY2(link.start(), qPrintable(link.errorString()));
+        ClientPool client(clientConfig(link.listenPort(), 1, 1));
+        QVERIFY(client.start());
+        QTRY_VERIFY_WITH_TIMEOUT(!client.readyIds().isEmpty(), 20000);
+        Stream *stream = client.tryOutgoingGet(client.readyIds().constFirst());
+        QVERIFY(stream);
+        link.setLoss(relay::Direction::Up, 1.0);
+        Outcome outcome;
+        auto *runner = new StreamRunner(stream, Mode::Echo, 5000, [&outcome](const RunResult &r) {
+            ++outcome.calls;
+            outcome.result = r;
+        });
+        qint64 acknowledged = 0, written = 0;
+        connect(runner, &StreamRunner::payloadTransferred, runner,
+                [&](qint64 sent, qint64) { acknowledged += sent; });
+        connect(runner, &StreamRunner::payloadWritten, runner, [&](qint64 n) { written += n; });
+        runner->setIdleTimeout(Milliseconds(500));
+        runner->start();
+        QVERIFY(waitForVerdict(runner, 10000));
+        QVERIFY(!outcome.result.ok);
+        QCOMPARE(written, qint64(5000));
+        QCOMPARE(acknowledged, qint64(0));
     }
 
     void serverInTheWrongModeFails()

@@ -29,6 +29,9 @@ AppOptions parseAppOptions(const QStringList &arguments)
                                   QStringLiteral("Open the window WIDTHxHEIGHT pixels large (for screenshots)."),
                                   QStringLiteral("WxH"));
     parser.addOptions({profile, noDemo, screenshot, quitAfter, size, verbose});
+    parser.addPositionalArgument(QStringLiteral("files"),
+                                 QStringLiteral("qlog files (.sqlog, .qlog) to open in the qlog viewer."),
+                                 QStringLiteral("[FILE…]"));
     // helpText() names the program from QCoreApplication when there is one;
     // without one (headless --help runs before any application object) it
     // says "<executable_name>", so put the real name in.
@@ -45,10 +48,7 @@ AppOptions parseAppOptions(const QStringList &arguments)
         return o;
     }
     o.verbose = parser.isSet(verbose);
-    if (!parser.positionalArguments().isEmpty()) {
-        o.error = QStringLiteral("Unexpected argument '%1'.").arg(parser.positionalArguments().first());
-        return o;
-    }
+    o.qlogFiles = parser.positionalArguments();
     o.profile = parser.value(profile);
     if (parser.isSet(profile) && o.profile.trimmed().isEmpty()) {
         o.error = QStringLiteral("--profile needs a name.");

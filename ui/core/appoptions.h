@@ -15,6 +15,7 @@ struct AppOptions
     int quitAfterMs = -1;   ///< --quit-after MS
     QSize size;             ///< --size WxH; invalid: the saved or default size
     bool verbose = false;   ///< --verbose: debug and info lines on stderr too
+    QStringList qlogFiles;  ///< FILE…: qlog files to open in the viewer
     bool helpShown = false;
     bool versionShown = false;
     QString error;          ///< set when the arguments are wrong

@@ -11,6 +11,9 @@
 
 #include <QtCore/QLoggingCategory>
 
+#include <cmath>
+#include <limits>
+
 namespace quicpool::diag {
 
 namespace {
@@ -52,6 +55,12 @@ ClientPoolConfig loadTestPoolConfig(const LoadTestConfig &config)
     return cc;
 }
 
+int embeddedServerCapacity(const ClientPoolConfig &client, int parallelism)
+{
+    const qint64 inUse = qint64(client.maxCapacity()) + qMax(1, parallelism);
+    return int(qMin<qint64>(16 * inUse + 64, std::numeric_limits<int>::max()));
+}
+
 LoadTest::LoadTest(const LoadTestConfig &config, QObject *parent)
     : QObject(parent), m_config(config)
 {
@@ -62,6 +71,11 @@ LoadTest::LoadTest(const LoadTestConfig &config, QObject *parent)
     m_mode = effectiveMode(m_config);
     m_tick.setInterval(100);
     connect(&m_tick, &QTimer::timeout, this, &LoadTest::onTick);
+    // The 100 ms tick would close a second up to 100 ms late and count a
+    // tenth of the next one in it: a precise timer of its own.
+    m_intervalTimer.setSingleShot(true);
+    m_intervalTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_intervalTimer, &QTimer::timeout, this, &LoadTest::onIntervalBoundary);
 }
 
 LoadTest::LoadTest(const LoadTestConfig &config, ClientPool *existing, QObject *parent)
@@ -92,13 +106,13 @@ void LoadTest::start()
     m_clock.start();
     m_tick.start();
     ClientPoolConfig cc = loadTestPoolConfig(m_config);
-    const int poolSize = cc.maxCapacity();
 
     if (m_config.target == LoadTestConfig::Target::Existing) {
         if (!m_client)
             return finish(QStringLiteral("the client pool is gone"));
         if (!m_config.path.isEmpty())
             return finish(QStringLiteral("a path applies to the embedded pair or a remote server, not to an open pool"));
+        m_refusedAtStart = m_client->refusedStreamCount();
         connect(m_client, &Pool::streamPooled, this, [this] { launchJobs(); });
         launchJobs();
         return;
@@ -106,7 +120,7 @@ void LoadTest::start()
     if (m_config.target == LoadTestConfig::Target::EmbeddedPair) {
         ServerPoolConfig sc;
         sc.setListenAddress(QStringLiteral("127.0.0.1:0"));
-        sc.setMaxCapacity(poolSize);
+        sc.setMaxCapacity(embeddedServerCapacity(cc, m_config.parallelism));
         sc.setSelfSignedName(QStringLiteral("localhost"));
         m_server = new ServerPool(sc, this);
         if (!m_server->start())
@@ -211,15 +225,39 @@ double LoadTest::sinceFirst() const
     return m_firstStreamNs < 0 ? 0.0 : double(m_clock.nsecsElapsed() - m_firstStreamNs) / 1e9;
 }
 
+void LoadTest::pollAcknowledged()
+{
+    // A slot may end a job (never here: the signal only adds bytes), but
+    // iterate over a copy all the same.
+    const QList<workload::StreamRunner *> jobs = m_jobs;
+    for (workload::StreamRunner *job : jobs)
+        job->pollAcknowledged();
+}
+
 void LoadTest::closeInterval(double end)
 {
     if (m_firstStreamNs < 0 || end <= m_interval.start)
         return;
+    pollAcknowledged();
+    const double now = sinceFirst();
     m_interval.end = end;
+    m_interval.measuredSeconds = now - m_intervalOpenedAt;
     m_result.intervals.append(m_interval);
     LoadTestInterval next;
     next.start = end;
     m_interval = next;
+    m_intervalOpenedAt = now;
+}
+
+void LoadTest::onIntervalBoundary()
+{
+    if (!m_running || m_firstStreamNs < 0)
+        return;
+    closeInterval(m_interval.start + 1.0);
+    // Armed for the next whole second; a timer that fired late makes the
+    // next interval shorter, not the series drift.
+    const double wait = m_interval.start + 1.0 - sinceFirst();
+    m_intervalTimer.start(qMax(0, int(std::ceil(wait * 1000.0))));
 }
 
 void LoadTest::launchJobs()
@@ -235,6 +273,8 @@ void LoadTest::launchJobs()
             // does: connecting is not transfer time.
             m_firstStreamNs = m_clock.nsecsElapsed();
             m_interval = LoadTestInterval();
+            m_intervalOpenedAt = 0;
+            m_intervalTimer.start(1000);
         }
         m_gotFirstStream = true;
         m_lastStreamAtMs = m_clock.elapsed();
@@ -244,8 +284,18 @@ void LoadTest::launchJobs()
         connect(job, &workload::StreamRunner::transferred, this, [this](qint64 sent, qint64 received) {
             m_result.bytesSent += sent;
             m_result.bytesReceived += received;
+        });
+        // The series count delivery: what the peer acknowledged and what
+        // the app read. Bytes handed to the stream only fill its buffer.
+        connect(job, &workload::StreamRunner::payloadTransferred, this, [this](qint64 sent, qint64 received) {
+            m_result.deliveredSent += sent;
+            m_result.deliveredReceived += received;
             m_interval.bytesSent += sent;
             m_interval.bytesReceived += received;
+        });
+        connect(job, &workload::StreamRunner::payloadWritten, this, [this](qint64 bytes) {
+            m_result.bufferedSent += bytes;
+            m_interval.bytesBuffered += bytes;
         });
         connect(job, &workload::StreamRunner::finished, this,
                 [this, job](const workload::RunResult &r) { jobDone(job, r); });
@@ -291,8 +341,7 @@ void LoadTest::onTick()
     if (!m_running)
         return;
     launchJobs(); // safety net in case a streamPooled was missed while full
-    if (m_firstStreamNs >= 0 && sinceFirst() >= m_interval.start + 1.0)
-        closeInterval(m_interval.start + 1.0);
+    pollAcknowledged();
     if (m_config.durationMs > 0 && !moreToStart() && m_jobs.isEmpty())
         return finish();
     const qint64 now = m_clock.elapsed();
@@ -325,6 +374,9 @@ LoadTestProgress LoadTest::progress() const
     p.running = int(m_jobs.size());
     p.bytesSent = m_result.bytesSent;
     p.bytesReceived = m_result.bytesReceived;
+    p.deliveredSent = m_result.deliveredSent;
+    p.deliveredReceived = m_result.deliveredReceived;
+    p.bufferedSent = m_result.bufferedSent;
     p.elapsedSeconds = m_clock.isValid() ? double(m_clock.nsecsElapsed()) / 1e9 : 0;
     return p;
 }
@@ -344,15 +396,18 @@ void LoadTest::finish(const QString &error)
 {
     if (!m_running)
         return;
-    m_running = false;
     m_tick.stop();
+    m_intervalTimer.stop();
+    closeInterval(sinceFirst());
+    m_running = false;
     m_result.error = error;
     m_result.seconds = m_clock.isValid() ? double(m_clock.nsecsElapsed()) / 1e9 : 0;
     m_result.transferSeconds = m_firstStreamNs >= 0 && m_lastEndNs > m_firstStreamNs
         ? double(m_lastEndNs - m_firstStreamNs) / 1e9 : 0.0;
-    closeInterval(sinceFirst());
     qDeleteAll(m_jobs);
     m_jobs.clear();
+    if (m_client)
+        m_result.refusedStreams = m_client->refusedStreamCount() - m_refusedAtStart;
     if (m_streamServer)
         m_streamServer->stop();
     if (m_client && m_ownsClient)

@@ -42,6 +42,20 @@ workload::StreamServer *startServing(ServerPool *pool, workload::Mode mode, QObj
 /// time waiting for pooled streams than moving bytes on loopback.
 ClientPoolConfig loadTestPoolConfig(const LoadTestConfig &config);
 
+/// The capacity (and so the QUIC stream limit, initial_max_streams_bidi)
+/// of the embedded pair's server pool for a client pool `client` running
+/// `parallelism` streams at once, so the pair made for a test is never its
+/// bottleneck. The client holds at once up to its capacity pooled, the
+/// streams in flight, and the streams closing: finished on the client, but
+/// still counted against the server's limit until the server has seen the
+/// acknowledgement of its FIN and granted the slot back, a round trip plus
+/// the client's acknowledgement delay (25 ms) later, more after a loss. On
+/// loopback a stream can finish in a millisecond, so the streams closing
+/// at once can be many times the parallelism: the limit leaves room for
+/// 16 times the pool and the streams in flight. A limit costs nothing
+/// until streams are opened, and the client opens only what it pools.
+int embeddedServerCapacity(const ClientPoolConfig &client, int parallelism);
+
 class LoadTest : public QObject
 {
     Q_OBJECT
@@ -72,6 +86,11 @@ private:
     bool moreToStart() const;
     double sinceFirst() const;
     void closeInterval(double end);
+    /// The interval timer: closes the current second at its nominal end
+    /// and arms itself for the next.
+    void onIntervalBoundary();
+    /// Has every running stream report what the peer acknowledged since.
+    void pollAcknowledged();
     void finish(const QString &error = {});
     void onTick();
 
@@ -86,12 +105,15 @@ private:
     workload::StreamServer *m_streamServer = nullptr;
     QList<workload::StreamRunner *> m_jobs;
     QTimer m_tick;
+    QTimer m_intervalTimer;           ///< precise: closes intervals on whole seconds
     QElapsedTimer m_clock;
     qint64 m_lastStreamAtMs = 0;
     qint64 m_firstStreamNs = -1;      ///< m_clock time of the first stream taken
     qint64 m_lastEndNs = -1;          ///< and of the last stream's end
     QHash<workload::StreamRunner *, double> m_startedAt; ///< seconds since the first stream
     LoadTestInterval m_interval;      ///< the second being counted
+    double m_intervalOpenedAt = 0;    ///< sinceFirst() when m_interval began counting
+    qint64 m_refusedAtStart = 0;      ///< the client pool's refusedStreamCount() before the test
     int m_started = 0;
     int m_skippedStale = 0;
     LoadTestResult m_result;

@@ -1,5 +1,7 @@
 #include "loadtestresult.h"
 
+#include <workload/throughput.h>
+
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -21,9 +23,10 @@ double percentile(QList<double> values, double p)
 }
 
 namespace {
+// The CLI's formula (its mbps and interval lines), so the two agree.
 double mbps(qint64 bytes, double seconds)
 {
-    return seconds > 0 ? double(bytes) / 1e6 / seconds : 0.0;
+    return workload::megabytesPerSecond(bytes, seconds);
 }
 } // namespace
 
@@ -62,12 +65,17 @@ QString csvField(const QString &text)
 
 double LoadTestInterval::sentMegabytesPerSecond() const
 {
-    return mbps(bytesSent, end - start);
+    return mbps(bytesSent, seconds());
 }
 
 double LoadTestInterval::receivedMegabytesPerSecond() const
 {
-    return mbps(bytesReceived, end - start);
+    return mbps(bytesReceived, seconds());
+}
+
+double LoadTestInterval::bufferedMegabytesPerSecond() const
+{
+    return mbps(bytesBuffered, seconds());
 }
 
 double LoadTestResult::sentMegabytesPerSecond() const
@@ -89,7 +97,10 @@ QString LoadTestResult::summary() const
 {
     if (!error.isEmpty())
         return QStringLiteral("Load test failed to run: %1").arg(error);
-    QString s = QStringLiteral("%1%2 streams ok, %3 failed in %4 s · payload sent %5 MB/s, received %9 MB/s · "
+    // Say what the rates count: what the peer acknowledged and what the
+    // application read, not what went into the send buffers.
+    QString s = QStringLiteral("%1%2 streams ok, %3 failed in %4 s · payload sent %5 MB/s, received %9 MB/s "
+                               "(delivered: acknowledged by the server, read by the app) · "
                                "latency p50 %6 ms, p90 %7 ms, p99 %8 ms")
                     .arg(cancelled ? QStringLiteral("Cancelled: ") : QString())
                     .arg(ok).arg(failed)
@@ -99,6 +110,8 @@ QString LoadTestResult::summary() const
                     .arg(latencyPercentile(90), 0, 'f', 1)
                     .arg(latencyPercentile(99), 0, 'f', 1)
                     .arg(receivedMegabytesPerSecond(), 0, 'f', 2);
+    if (refusedStreams > 0)
+        s += QStringLiteral(" · the server refused %1 streams (its pool or stream limit was full)").arg(refusedStreams);
     if (maxGuiDelayMs >= 0)
         s += QStringLiteral(" · GUI delay max %1 ms").arg(maxGuiDelayMs);
     return s;
@@ -136,6 +149,18 @@ QByteArray LoadTestResult::toJson() const
         o[QStringLiteral("error")] = error;
     o[QStringLiteral("bytesSent")] = double(bytesSent);
     o[QStringLiteral("bytesReceived")] = double(bytesReceived);
+    o[QStringLiteral("deliveredSent")] = double(deliveredSent);
+    o[QStringLiteral("deliveredReceived")] = double(deliveredReceived);
+    o[QStringLiteral("bufferedSent")] = double(bufferedSent);
+    o[QStringLiteral("refusedStreams")] = double(refusedStreams);
+    // What each figure counts, so a reader of the file need not guess.
+    QJsonObject counting;
+    counting[QStringLiteral("sent")] = QStringLiteral("payload bytes the peer acknowledged");
+    counting[QStringLiteral("received")] = QStringLiteral("payload bytes the application read");
+    counting[QStringLiteral("buffered")] = QStringLiteral("payload bytes handed to the streams (send buffers)");
+    counting[QStringLiteral("bytesSent")] = QStringLiteral("bytes handed to the streams, protocol bytes included");
+    counting[QStringLiteral("bytesReceived")] = QStringLiteral("bytes read from the streams, protocol bytes included");
+    o[QStringLiteral("counting")] = counting;
     o[QStringLiteral("seconds")] = seconds;
     o[QStringLiteral("transferSeconds")] = transferSeconds;
     o[QStringLiteral("payloadSent")] = double(payloadSent);
@@ -155,10 +180,13 @@ QByteArray LoadTestResult::toJson() const
         QJsonObject j;
         j[QStringLiteral("start")] = i.start;
         j[QStringLiteral("end")] = i.end;
+        j[QStringLiteral("seconds")] = i.seconds();
         j[QStringLiteral("bytesSent")] = double(i.bytesSent);
         j[QStringLiteral("bytesReceived")] = double(i.bytesReceived);
+        j[QStringLiteral("bytesBuffered")] = double(i.bytesBuffered);
         j[QStringLiteral("sentMegabytesPerSecond")] = i.sentMegabytesPerSecond();
         j[QStringLiteral("receivedMegabytesPerSecond")] = i.receivedMegabytesPerSecond();
+        j[QStringLiteral("bufferedMegabytesPerSecond")] = i.bufferedMegabytesPerSecond();
         j[QStringLiteral("completed")] = i.completed;
         j[QStringLiteral("failed")] = i.failed;
         iv.append(j);
@@ -184,8 +212,9 @@ QByteArray LoadTestResult::toCsv() const
 {
     QByteArray out = "mode,streams,bytes,parallelism,ok,failed,cancelled,seconds,transfer_seconds,"
                      "payload_sent,payload_received,sent_mb_per_s,received_mb_per_s,"
-                     "p50_ms,p90_ms,p99_ms,bytes_sent,bytes_received,max_gui_delay_ms\n";
-    out += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19\n")
+                     "p50_ms,p90_ms,p99_ms,bytes_sent,bytes_received,max_gui_delay_ms,"
+                     "delivered_sent,delivered_received,buffered_sent,refused_streams\n";
+    out += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23\n")
                .arg(workload::modeName(effectiveMode(config))).arg(config.streams).arg(config.bytes)
                .arg(config.parallelism).arg(ok).arg(failed).arg(cancelled ? 1 : 0)
                .arg(seconds, 0, 'f', 3).arg(transferSeconds, 0, 'f', 3)
@@ -194,18 +223,23 @@ QByteArray LoadTestResult::toCsv() const
                .arg(latencyPercentile(50), 0, 'f', 2).arg(latencyPercentile(90), 0, 'f', 2)
                .arg(latencyPercentile(99), 0, 'f', 2).arg(bytesSent).arg(bytesReceived)
                .arg(maxGuiDelayMs)
+               .arg(deliveredSent).arg(deliveredReceived).arg(bufferedSent).arg(refusedStreams)
                .toUtf8();
     return out;
 }
 
 QByteArray LoadTestResult::intervalsCsv() const
 {
-    QByteArray out = "start_s,end_s,bytes_sent,bytes_received,sent_mb_per_s,received_mb_per_s,completed,failed\n";
+    // bytes_sent: acknowledged by the peer; bytes_received: read by the
+    // app; bytes_buffered: handed to the streams (see LoadTestInterval).
+    QByteArray out = "start_s,end_s,bytes_sent,bytes_received,sent_mb_per_s,received_mb_per_s,completed,failed,"
+                     "measured_s,bytes_buffered,buffered_mb_per_s\n";
     for (const LoadTestInterval &i : intervals) {
-        out += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8\n")
+        out += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11\n")
                    .arg(i.start, 0, 'f', 3).arg(i.end, 0, 'f', 3).arg(i.bytesSent).arg(i.bytesReceived)
                    .arg(i.sentMegabytesPerSecond(), 0, 'f', 3).arg(i.receivedMegabytesPerSecond(), 0, 'f', 3)
                    .arg(i.completed).arg(i.failed)
+                   .arg(i.seconds(), 0, 'f', 3).arg(i.bytesBuffered).arg(i.bufferedMegabytesPerSecond(), 0, 'f', 3)
                    .toUtf8();
     }
     return out;

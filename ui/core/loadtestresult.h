@@ -56,24 +56,39 @@ struct LoadTestProgress
     int ok = 0;
     int failed = 0;
     int running = 0;
-    qint64 bytesSent = 0;
-    qint64 bytesReceived = 0;
+    qint64 bytesSent = 0;           ///< handed to the streams, protocol bytes included
+    qint64 bytesReceived = 0;       ///< read from the streams, protocol bytes included
+    /// Payload delivered so far (LoadTestInterval's bytesSent and
+    /// bytesReceived, added up), and payload handed to the streams.
+    qint64 deliveredSent = 0;
+    qint64 deliveredReceived = 0;
+    qint64 bufferedSent = 0;
     double elapsedSeconds = 0;
     int done() const { return ok + failed; }
 };
 
 /// One second of a run (iperf3's interval), counted from the first stream
-/// taken. Bytes are what crossed the streams each way, protocol included.
+/// taken. Bytes are payload as delivered (workload::StreamRunner's
+/// payloadTransferred): sent is what the peer acknowledged, received what
+/// the application read; a buffer filling faster than the link shows only
+/// in bytesBuffered, never in the throughput.
 struct LoadTestInterval
 {
-    double start = 0;               ///< seconds since the first stream
-    double end = 0;
-    qint64 bytesSent = 0;
-    qint64 bytesReceived = 0;
+    double start = 0;               ///< seconds since the first stream, on whole seconds
+    double end = 0;                 ///< start + 1, or the run's end for the last one
+    qint64 bytesSent = 0;           ///< payload the peer acknowledged
+    qint64 bytesReceived = 0;       ///< payload the application read
     int completed = 0;              ///< streams that ended ok in it
     int failed = 0;
+    /// The time the bytes were counted over: end - start, unless the timer
+    /// that closes intervals ran late (then a little more, and the next
+    /// one a little less). The rates divide by it; 0: end - start.
+    double measuredSeconds = 0;
+    qint64 bytesBuffered = 0;       ///< payload handed to the streams (the sender's buffers)
+    double seconds() const { return measuredSeconds > 0 ? measuredSeconds : end - start; }
     double sentMegabytesPerSecond() const;
     double receivedMegabytesPerSecond() const;
+    double bufferedMegabytesPerSecond() const;
 };
 
 /// One stream of a run, as `quicpool client` prints it per stream.
@@ -94,8 +109,17 @@ struct LoadTestResult
     int failed = 0;
     bool cancelled = false;
     QString error;                  ///< set when the test could not run at all
-    qint64 bytesSent = 0;           ///< crossed the streams, protocol bytes included
-    qint64 bytesReceived = 0;
+    qint64 bytesSent = 0;           ///< handed to the streams, protocol bytes included
+    qint64 bytesReceived = 0;       ///< read from the streams, protocol bytes included
+    /// Payload delivered each way, failed streams included: the intervals'
+    /// figures added up (acknowledged by the peer / read by the app).
+    qint64 deliveredSent = 0;
+    qint64 deliveredReceived = 0;
+    qint64 bufferedSent = 0;        ///< payload handed to the streams
+    /// Streams the server refused while the test ran (closed before their
+    /// ID: a full server pool or its stream limit), as the client pool
+    /// counted them. Zero for the embedded pair, which is never the bottleneck.
+    qint64 refusedStreams = 0;
     double seconds = 0;             ///< the whole test, connecting included
     /// Payload of the streams that succeeded, each way, and the time from
     /// the first stream taken to the last stream's end: what `quicpool

@@ -6,11 +6,17 @@
 
 namespace quicpool::diag {
 
-PoolSample samplePool(const Pool &pool, double t)
+PoolSample samplePool(const Pool &pool, double t, QStringList *readyIds)
 {
     PoolSample s;
     s.t = t;
-    s.active = pool.active();
+    if (readyIds) {
+        // active() is the ready queue's size, set under the same lock.
+        *readyIds = pool.readyIds();
+        s.active = int(readyIds->size());
+    } else {
+        s.active = pool.active();
+    }
     s.capacity = pool.capacity();
     s.intervalMs = pool.interval().count();
     s.errors = pool.errorCount();

@@ -7,6 +7,7 @@
 #include <QtCore/QByteArray>
 #include <QtCore/QList>
 #include <QtCore/QString>
+#include <QtCore/QStringList>
 
 namespace quicpool {
 class Pool;
@@ -28,8 +29,12 @@ struct PoolSample
     double txKiBps = 0;             ///< bytesSent delta, KiB/s
 };
 
-/// Reads the counters (any thread: they are atomics).
-PoolSample samplePool(const Pool &pool, double t);
+/// Reads the counters (any thread: they are atomics). With `readyIds`,
+/// also the pooled IDs, oldest first, and `active` is their number: one
+/// reading under the pool's lock, so a table of the IDs and the counter
+/// line drawn from the sample always agree (two reads of a pool that is
+/// filling and being drawn from at the same time do not).
+PoolSample samplePool(const Pool &pool, double t, QStringList *readyIds = nullptr);
 /// Fills the rates of cur from prev (zero on the first sample or a counter reset).
 void deriveRates(const PoolSample &prev, PoolSample *cur);
 

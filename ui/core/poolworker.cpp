@@ -43,7 +43,6 @@ struct PoolWorker::Entry
     workload::StreamServer *streamServer = nullptr;
     QHash<int, Taken> taken;
     bool demoLoad = false;
-    bool idsDirty = true;
     ClientPool *client() const { return kind == PoolKind::Client ? static_cast<ClientPool *>(pool.get()) : nullptr; }
     ServerPool *server() const { return kind == PoolKind::Server ? static_cast<ServerPool *>(pool.get()) : nullptr; }
 };
@@ -135,30 +134,25 @@ void PoolWorker::openServer(int handle, const QString &name, const ServerPoolCon
     startPool(handle);
 }
 
-bool PoolWorker::createPool(Entry &e)
+Error PoolWorker::createPool(Entry &e)
 {
     const int h = e.handle;
-    // The form checked the qlog folder can be made; the library only opens
-    // files in it. A failure costs the qlog, not the pool.
+    // The form checked the qlog folder can be made; it may have gone since
+    // (a Start later on). A pool asked to write qlog does not run without
+    // it: the start fails with the sentence, which the tab's banner shows.
     const QString qlogError = prepareQlogFolder(e.kind == PoolKind::Client ? e.clientConfig.qlogDirectory()
                                                                            : e.serverConfig.qlogDirectory());
     if (!qlogError.isEmpty())
-        Q_EMIT poolMessage(h, qlogError, true);
+        return Error(ErrorCode::InvalidConfig, qlogError);
     Pool *pool = nullptr;
     if (e.kind == PoolKind::Client)
         pool = new ClientPool(e.clientConfig); // no parent: the GUI may hold it longer
     else
         pool = new ServerPool(e.serverConfig);
     e.pool = share(pool);
-    connect(pool, &Pool::streamPooled, this, [this, h](const QString &) {
-        if (Entry *en = entry(h, false))
-            en->idsDirty = true;
-    });
-    connect(pool, &Pool::streamTaken, this, [this, h](const QString &id) {
-        if (Entry *en = entry(h, false))
-            en->idsDirty = true;
-        Q_EMIT streamTaken(h, id);
-    });
+    // The pooled IDs are not published from here: the view reads them with
+    // the counters, so the table and the counter line come from one reading.
+    connect(pool, &Pool::streamTaken, this, [this, h](const QString &id) { Q_EMIT streamTaken(h, id); });
     connect(pool, &Pool::connected, this, [this, h] {
         Q_EMIT poolMessage(h, QStringLiteral("Connected."), false);
     });
@@ -182,11 +176,11 @@ bool PoolWorker::createPool(Entry &e)
     }
     Q_EMIT poolCreated(h, e.pool);
     if (!pool->start())
-        return false;
+        return pool->lastError();
     if (e.server() && e.serve) {
         e.streamServer = startServing(e.server(), e.serveMode, this);
     }
-    return true;
+    return {};
 }
 
 void PoolWorker::startPool(int handle)
@@ -202,11 +196,10 @@ void PoolWorker::startPool(int handle)
     destroyPool(*e);
     if (!m_publish.isActive())
         m_publish.start();
-    if (!createPool(*e)) {
-        const Error error = e->pool->lastError();
+    if (const Error error = createPool(*e); error.isError()) {
         const QString why = error.toString();
         qCWarning(lcWorker).noquote() << e->name << "failed to start:" << why;
-        Q_EMIT poolStatusChanged(handle, e->pool->state(), error);
+        Q_EMIT poolStatusChanged(handle, e->pool ? e->pool->state() : Pool::State::Idle, error);
         Q_EMIT poolStarted(handle, false, why, 0);
         return;
     }
@@ -251,7 +244,6 @@ void PoolWorker::stopPool(int handle)
     if (!e)
         return;
     destroyPool(*e);
-    Q_EMIT readyIdsChanged(handle, {});
     Q_EMIT poolStopped(handle);
 }
 
@@ -259,7 +251,6 @@ void PoolWorker::flushPool(int handle)
 {
     if (Entry *e = entry(handle); e && e->pool) {
         e->pool->flush();
-        e->idsDirty = true;
         Q_EMIT poolMessage(handle, QStringLiteral("Flushed the pooled streams."), false);
     }
 }
@@ -299,7 +290,6 @@ void PoolWorker::adoptStream(int handle, Stream *stream)
     t.id = stream->id();
     t.takenAtMs = QDateTime::currentMSecsSinceEpoch();
     e->taken.insert(key, t);
-    e->idsDirty = true;
     connect(stream, &QIODevice::readyRead, this, [this, handle, key] {
         Entry *en = entry(handle, false);
         if (!en || !en->taken.contains(key))
@@ -500,20 +490,9 @@ void PoolWorker::requestConnectionDetails(int handle)
     Q_EMIT connectionDetails(handle, d);
 }
 
-void PoolWorker::publishReadyIds(int handle)
-{
-    Entry *e = entry(handle, false);
-    if (!e)
-        return;
-    e->idsDirty = false;
-    Q_EMIT readyIdsChanged(handle, e->pool && e->pool->isReady() ? e->pool->readyIds() : QStringList());
-}
-
 void PoolWorker::publishStreams()
 {
     for (Entry *e : std::as_const(m_entries)) {
-        if (e->idsDirty)
-            publishReadyIds(e->handle);
         for (auto it = e->taken.begin(); it != e->taken.end(); ++it) {
             if (!it->dirty && it->stream)
                 continue;

@@ -76,7 +76,6 @@ Q_SIGNALS:
     void poolMessage(int handle, const QString &message, bool isError);
     /// The pool's Pool::State or its current error (Pool::lastError()) changed.
     void poolStatusChanged(int handle, quicpool::Pool::State state, const quicpool::Error &error);
-    void readyIdsChanged(int handle, const QStringList &ids);
     void streamTaken(int handle, const QString &id);
     void streamAcquired(int handle, const quicpool::diag::StreamInfo &info);
     void acquireFailed(int handle, const QString &message);
@@ -91,13 +90,13 @@ private:
     struct Entry;
 
     Entry *entry(int handle, bool reportMissing = true);
-    bool createPool(Entry &e);
+    /// Makes and starts the entry's pool: no error, or why it did not start.
+    Error createPool(Entry &e);
     void destroyPool(Entry &e);
     void adoptStream(int handle, Stream *stream);
     void flushSend(Entry &e, Taken &t);
     StreamInfo infoOf(const Taken &t) const;
     void publishStreams();
-    void publishReadyIds(int handle);
     void demoTick();
 
     QAtomicInt m_nextHandle{1};

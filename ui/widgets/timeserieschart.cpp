@@ -339,12 +339,54 @@ void TimeSeriesChart::append(double t, const QList<double> &values)
     updateValueAxis(false);
 }
 
+void TimeSeriesChart::setAllPoints(const QList<QList<QPointF>> &perSeries)
+{
+    clear();
+    double first = std::numeric_limits<double>::infinity();
+    double last = -std::numeric_limits<double>::infinity();
+    qsizetype largest = 0;
+    struct Cell { double t; int series; double v; };
+    QList<Cell> cells;
+    for (int i = 0; i < d->series.size() && i < perSeries.size(); ++i) {
+        const QList<QPointF> &points = perSeries.at(i);
+        largest = qMax(largest, points.size());
+        d->samples[i] = points;
+        QList<QPointF> drawn;
+        drawn.reserve(points.size());
+        for (const QPointF &p : points) {
+            if (d->drawable(p.y()))
+                drawn.append(p);
+            first = qMin(first, p.x());
+            last = qMax(last, p.x());
+            cells.append({p.x(), i, p.y()});
+        }
+        d->series.at(i)->replace(drawn);
+    }
+    d->maxPoints = int(qMax<qsizetype>(d->maxPoints, largest));
+    std::stable_sort(cells.begin(), cells.end(), [](const Cell &a, const Cell &b) { return a.t < b.t; });
+    for (const Cell &c : std::as_const(cells)) {
+        if (d->times.isEmpty() || d->times.last() != c.t) {
+            d->times.append(c.t);
+            d->rows.append(QList<double>(d->series.size(), std::numeric_limits<double>::quiet_NaN()));
+        }
+        d->rows.last()[c.series] = c.v;
+    }
+    if (cells.isEmpty())
+        return;
+    d->firstT = first;
+    d->lastT = last;
+    setWindowSeconds(last - first);
+    resetZoom();
+}
+
 void TimeSeriesChart::updateValueAxis(bool force)
 {
     const double left = d->axisX->min();
     QList<double> visible;
-    for (const QList<QPointF> &kept : std::as_const(d->samples)) {
-        for (const QPointF &p : kept) {
+    for (int i = 0; i < d->samples.size(); ++i) {
+        if (!d->series.at(i)->isVisible())
+            continue;
+        for (const QPointF &p : std::as_const(d->samples.at(i))) {
             if (p.x() >= left)
                 visible.append(p.y());
         }
@@ -636,6 +678,8 @@ void TimeSeriesChart::showCrosshairAt(double t)
     QStringList lines{timeLabel(t)};
     const QString unit = d->unit.isEmpty() ? QString() : QStringLiteral(" ") + d->unit;
     for (int i = 0; i < d->series.size(); ++i) {
+        if (!d->series.at(i)->isVisible())
+            continue;
         const QList<QPointF> &kept = d->samples.at(i);
         const qsizetype at = nearestSampleIndex(kept, t);
         lines.append(at < 0 ? QStringLiteral("%1: –").arg(d->series.at(i)->name())
@@ -786,6 +830,23 @@ void TimeSeriesChart::setSeriesDashed(int series, bool dashed)
     pen.setStyle(dashed ? Qt::DashLine : Qt::SolidLine);
     pen.setWidthF(dashed ? 2.5 : 2.0);
     s->setPen(pen);
+}
+
+void TimeSeriesChart::setSeriesVisible(int series, bool visible)
+{
+    QLineSeries *s = d->series.value(series);
+    if (!s || s->isVisible() == visible)
+        return;
+    s->setVisible(visible);
+    updateValueAxis(true);
+    if (d->crossBox->isVisible())
+        showCrosshairAt(d->crossT);
+}
+
+bool TimeSeriesChart::isSeriesVisible(int series) const
+{
+    QLineSeries *s = d->series.value(series);
+    return s && s->isVisible();
 }
 
 bool TimeSeriesChart::isSeriesDashed(int series) const

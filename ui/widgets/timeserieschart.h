@@ -45,6 +45,11 @@ public:
 
     /// One value per series at time t (seconds); NaN leaves a series alone.
     void append(double t, const QList<double> &values);
+    /// Replaces every series' points at once, for data read whole (a qlog
+    /// file) rather than fed live: one redraw, the time axis spanning all of
+    /// it, maxPoints() raised to fit, CSV rows one per distinct time.
+    /// Points of a series must be in time order.
+    void setAllPoints(const QList<QList<QPointF>> &perSeries);
     /// Points currently held by a series (at most maxPoints()).
     int pointCount(int series) const;
     /// The points of a series, oldest first.
@@ -76,6 +81,11 @@ public:
     /// Draws a series dashed, so two lines that coincide stay told apart.
     void setSeriesDashed(int series, bool dashed);
     bool isSeriesDashed(int series) const;
+    /// Hides or shows a series: its line and legend entry, its place in the
+    /// value axis' range and in the crosshair's label. Its samples are kept
+    /// (and exported) either way.
+    void setSeriesVisible(int series, bool visible);
+    bool isSeriesVisible(int series) const;
 
     /// The wall-clock moment of t = 0 (the times given to append() count
     /// from it); by default when the chart was made.

@@ -149,12 +149,20 @@ LoadTestPanel::LoadTestPanel(PoolWorker *worker, LoopLagMonitor *lag, QWidget *p
     m_failures->setReadOnly(true);
     m_failures->setPlaceholderText(tr("Failure reasons appear here."));
     m_failures->setMaximumHeight(90);
-    m_chart = new TimeSeriesChart(tr("Load test throughput"), tr("MB/s"), this);
-    m_chart->addSeries(tr("sent"));
-    m_chart->addSeries(tr("received"));
-    m_chart->setSeriesDashed(1, true); // echo: both directions carry the same
-
+    // Delivery, not buffering: bytes handed to a stream fill its send
+    // buffer far faster than the link drains it (spikes, then gaps).
+    m_chart = new TimeSeriesChart(tr("Payload delivered, over the last second"), tr("MB/s"), this);
+    m_chart->addSeries(tr("sent (acknowledged by the server)"));
+    m_chart->addSeries(tr("received (read)"));
+    m_chart->addSeries(tr("buffered (handed to the streams)"));
+    m_chart->setSeriesDashed(ReceivedSeries, true); // echo: both directions carry the same
+    m_chart->setSeriesVisible(BufferedSeries, false);
     m_chart->setWindowSeconds(60);
+    m_showBuffered = new QCheckBox(tr("Show what was handed to the send buffers (not throughput)"), this);
+    m_showBuffered->setToolTip(tr("Bytes written into the streams' send buffers: they fill faster than the link "
+                                  "drains them, so this line runs ahead of the delivered one in bursts"));
+    connect(m_showBuffered, &QCheckBox::toggled, this,
+            [this](bool on) { m_chart->setSeriesVisible(BufferedSeries, on); });
 
     auto *form = new QFormLayout;
     form->addRow(tr("Target:"), m_target);
@@ -203,6 +211,7 @@ LoadTestPanel::LoadTestPanel(PoolWorker *worker, LoopLagMonitor *lag, QWidget *p
     right->addWidget(m_progress);
     right->addWidget(m_summary);
     right->addWidget(m_chart, 1);
+    right->addWidget(m_showBuffered);
     right->addWidget(m_failures);
     auto *layout = new QHBoxLayout(this);
     layout->addWidget(settings);
@@ -308,6 +317,9 @@ bool LoadTestPanel::start()
     m_last = {};
     m_startedAt = QDateTime::currentDateTime();
     m_chart->clear();
+    m_sentRate.clear();
+    m_receivedRate.clear();
+    m_bufferedRate.clear();
     // The progress' elapsed seconds count from about now.
     m_chart->setTimeOrigin(m_startedAt);
     if (c.durationMs > 0) {
@@ -348,11 +360,12 @@ void LoadTestPanel::onProgress(const LoadTestProgress &p)
 {
     if (!m_running)
         return;
-    const double dt = p.elapsedSeconds - m_last.elapsedSeconds;
-    if (dt > 0.01) {
-        const double sent = double(p.bytesSent - m_last.bytesSent) / 1e6 / dt;
-        const double received = double(p.bytesReceived - m_last.bytesReceived) / 1e6 / dt;
-        m_chart->append(p.elapsedSeconds, {sent, received});
+    if (p.elapsedSeconds - m_last.elapsedSeconds > 0.01) {
+        m_sentRate.add(p.elapsedSeconds, p.deliveredSent);
+        m_receivedRate.add(p.elapsedSeconds, p.deliveredReceived);
+        m_bufferedRate.add(p.elapsedSeconds, p.bufferedSent);
+        m_chart->append(p.elapsedSeconds, {m_sentRate.megabytesPerSecond(), m_receivedRate.megabytesPerSecond(),
+                                           m_bufferedRate.megabytesPerSecond()});
         m_last = p;
     }
     if (config().durationMs > 0) {

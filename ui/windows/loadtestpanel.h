@@ -6,6 +6,7 @@
 
 #include "inlineerrors.h"
 #include "loadtestresult.h"
+#include "trailingrate.h"
 
 #include <QtCore/QDateTime>
 #include <QtCore/QList>
@@ -49,7 +50,13 @@ public:
     const LoadTestResult &result() const { return m_result; }
     QString summaryText() const;
     QString errorMessage(const QString &field) const { return m_errors.message(field); }
+    /// The live chart: payload delivered each way (sent as acknowledged
+    /// by the server, received as read), per second over the last second,
+    /// and, hidden unless asked for, what was handed to the send buffers.
     TimeSeriesChart *chart() const { return m_chart; }
+    /// The chart's series, in order.
+    enum ChartSeries { SentSeries, ReceivedSeries, BufferedSeries };
+    QCheckBox *bufferedCheck() const { return m_showBuffered; }
     int progressValue() const;
 
 public Q_SLOTS:
@@ -106,6 +113,10 @@ private:
     QLabel *m_summary;
     QPlainTextEdit *m_failures;
     TimeSeriesChart *m_chart;
+    QCheckBox *m_showBuffered;
+    TrailingRate m_sentRate;
+    TrailingRate m_receivedRate;
+    TrailingRate m_bufferedRate;
     LoadTestResult m_result;
     LoadTestProgress m_last;
     bool m_running = false;

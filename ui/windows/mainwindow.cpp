@@ -10,6 +10,7 @@
 #include "poolformdialog.h"
 #include "poolview.h"
 #include "poolworker.h"
+#include "qlogview.h"
 #include "serverpoolform.h"
 #include "settings.h"
 
@@ -56,6 +57,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent), m_thread(std::mak
     connect(m_tabs, &QTabWidget::tabCloseRequested, this, [this](int index) {
         if (auto *view = qobject_cast<PoolView *>(m_tabs->widget(index)))
             closePool(view);
+        else if (auto *qlog = qobject_cast<QlogView *>(m_tabs->widget(index))) {
+            m_tabs->removeTab(index);
+            qlog->deleteLater();   // cancels a read still running
+        }
     });
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateActions);
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::showCurrentTabStatus);
@@ -131,6 +136,9 @@ void MainWindow::createActions()
                                 [this] { showPoolDialog(PoolKind::Server); });
     QAction *demo = action(tr("Open &demo pair"), QStringLiteral("quicpool-diag"), QKeySequence(),
                            [this] { openDemoPair(); });
+    QAction *openQlogA = action(tr("Open &qlog…"), QStringLiteral("qlog"), QKeySequence(tr("Ctrl+O")),
+                                [this] { openQlogInteractively(); });
+    openQlogA->setToolTip(tr("Draw a qlog file (.sqlog, .qlog) from QuicPool, ngtcp2, quic-go, quiche…"));
     QAction *saveProfile = action(tr("Save &profile…"), QString(), QKeySequence(tr("Ctrl+S")),
                                   [this] { saveProfileInteractively(); });
     QAction *exportA = action(tr("&Export…"), QStringLiteral("export"), QKeySequence(tr("Ctrl+E")),
@@ -169,6 +177,7 @@ void MainWindow::createActions()
     connect(m_profileMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildProfileMenu);
     file->addAction(saveProfile);
     file->addSeparator();
+    file->addAction(openQlogA);
     file->addAction(exportA);
     file->addSeparator();
     file->addAction(quit);
@@ -199,6 +208,10 @@ void MainWindow::updateActions()
 
 void MainWindow::startUp(const AppOptions &options)
 {
+    for (const QString &file : options.qlogFiles)
+        openQlog(file);
+    if (!options.qlogFiles.isEmpty() && options.profile.isEmpty())
+        return;   // files to read, not pools to watch: no demo, no last profile
     auto settings = openSettings();
     if (!options.profile.isEmpty()) {
         if (openProfile(options.profile))
@@ -215,7 +228,7 @@ void MainWindow::startUp(const AppOptions &options)
 
 void MainWindow::addPoolView(PoolView *view)
 {
-    const int index = m_tabs->count() - 1; // before the load-test tab
+    const int index = m_tabs->indexOf(m_loadTest); // before the load-test tab (qlog tabs follow it)
     m_tabs->insertTab(index, view, statusIcon(view->status().level), view->name());
     m_tabs->setCurrentIndex(index);
     connect(view, &PoolView::statusMessage, this, [this, view](const QString &text, bool isError) {
@@ -331,6 +344,49 @@ void MainWindow::openDemoPair()
     }
     serverView->setDemo(true);
     *serverHandle = serverView->handle(); // set before any queued signal is delivered
+}
+
+QlogView *MainWindow::openQlog(const QString &path)
+{
+    auto *view = new QlogView(this);
+    const int index = m_tabs->addTab(view, appIcon(QStringLiteral("qlog")), QFileInfo(path).fileName());
+    m_tabs->setTabToolTip(index, path);
+    m_tabs->setCurrentIndex(index);
+    connect(view, &QlogView::statusMessage, this, [this, view](const QString &text, bool isError) {
+        logStatus(text, isError);
+        if (m_tabs->currentWidget() == view)
+            setStatusLine(text);
+    });
+    connect(view, &QlogView::loaded, this, [this, view](bool ok) {
+        const int at = m_tabs->indexOf(view);
+        if (at >= 0 && !ok)
+            m_tabs->setTabIcon(at, statusIcon(StatusLevel::Failed));
+    });
+    view->open(path);
+    auto settings = openSettings();
+    settings->setValue(QStringLiteral("qlog/lastFolder"), QFileInfo(path).absolutePath());
+    return view;
+}
+
+void MainWindow::openQlogInteractively()
+{
+    auto settings = openSettings();
+    const QString folder = settings->value(QStringLiteral("qlog/lastFolder")).toString();
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open a qlog file"), folder,
+        tr("qlog files (*.sqlog *.qlog *.json);;All files (*)"));
+    if (!path.isEmpty())
+        openQlog(path);
+}
+
+QList<QlogView *> MainWindow::qlogViews() const
+{
+    QList<QlogView *> views;
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        if (auto *v = qobject_cast<QlogView *>(m_tabs->widget(i)))
+            views.append(v);
+    }
+    return views;
 }
 
 PoolFormDialog *MainWindow::showPoolDialog(PoolKind kind)
@@ -502,6 +558,19 @@ bool MainWindow::exportCurrent(const QString &pngPath, const QString &csvPath, Q
 
 void MainWindow::exportInteractively()
 {
+    if (auto *qlog = qobject_cast<QlogView *>(m_tabs->currentWidget())) {
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export the qlog charts (PNG, with the series as CSV beside it)"),
+            QFileInfo(qlog->path()).completeBaseName() + QStringLiteral(".png"), tr("PNG (*.png)"));
+        if (path.isEmpty())
+            return;
+        const QFileInfo info(path);
+        const QString csv = info.dir().filePath(info.completeBaseName() + QStringLiteral(".csv"));
+        QString error;
+        const bool ok = qlog->exportPng(path, &error) && qlog->exportCsv(csv, &error);
+        showStatus(ok ? tr("Exported %1 and %2").arg(path, csv) : error, !ok);
+        return;
+    }
     if (m_tabs->currentWidget() == m_loadTest) {
         const QString path = QFileDialog::getSaveFileName(this, tr("Export load test"), QStringLiteral("loadtest.json"),
                                                           tr("JSON (*.json);;CSV (*.csv)"));

@@ -23,6 +23,7 @@ class LoopLagMonitor;
 class PoolFormDialog;
 class PoolView;
 class PoolWorker;
+class QlogView;
 class WorkerThread;
 
 class MainWindow : public QMainWindow
@@ -42,6 +43,11 @@ public:
     /// An echo-serving server pool on 127.0.0.1:0 plus a client pool to it
     /// (TLS mode 1) with a light echo load.
     void openDemoPair();
+    /// A qlog viewer tab reading `path` (on a thread); the tab says how it went.
+    QlogView *openQlog(const QString &path);
+    /// File > Open qlog…: asks for a file, starting in the last folder used.
+    void openQlogInteractively();
+    QList<QlogView *> qlogViews() const;
     /// Shows the new-pool form (non-modal); Open creates the pool.
     PoolFormDialog *showPoolDialog(PoolKind kind);
     void closePool(PoolView *view);

@@ -62,7 +62,8 @@ PoolView::PoolView(PoolWorker *worker, int handle, const PoolSpec &spec, QWidget
     m_sampleTimer.start();
     m_slowTimer.setInterval(3000);
     connect(&m_slowTimer, &QTimer::timeout, this, [this] {
-        m_streams->tick(QDateTime::currentMSecsSinceEpoch());
+        if (!m_pool)
+            m_streams->tick(QDateTime::currentMSecsSinceEpoch());   // sample() does it while there is a pool
         if (m_running && m_bottomTabs->currentWidget() == m_connection)
             refreshConnection();
     });
@@ -89,6 +90,7 @@ PoolView::PoolView(PoolWorker *worker, int handle, const PoolSpec &spec, QWidget
             return;
         m_running = false;
         m_pool.reset();
+        m_streams->setReadyIds({}, QDateTime::currentMSecsSinceEpoch());
         setPhase(PoolPhase::Stopped);
         report(tr("stopped"), false);
         Q_EMIT runningChanged(false);
@@ -104,10 +106,6 @@ PoolView::PoolView(PoolWorker *worker, int handle, const PoolSpec &spec, QWidget
         m_poolState = state;
         m_poolError = error;
         updateStatus();
-    });
-    connect(worker, &PoolWorker::readyIdsChanged, this, [this, h](int handle_, const QStringList &ids) {
-        if (handle_ == h)
-            m_streams->setReadyIds(ids, QDateTime::currentMSecsSinceEpoch());
     });
     connect(worker, &PoolWorker::streamAcquired, this, [this, h](int handle_, const StreamInfo &info) {
         if (handle_ == h)
@@ -220,11 +218,15 @@ void PoolView::buildUi()
     connect(m_sampleCombo, &QComboBox::currentIndexChanged, this,
             [this] { setSamplePeriod(m_sampleCombo->currentData().toInt()); });
 
-    auto *head = new QHBoxLayout;
-    head->addWidget(m_counters, 1);
-    head->addWidget(m_sampleCombo);
-    for (QPushButton *b : {startB, stopB, flushB, resetB, m_pauseButton, zoomB})
-        head->addWidget(b);
+    m_head = new QHBoxLayout;
+    m_head->addWidget(m_counters, 1);
+    m_head->addWidget(m_sampleCombo);
+    for (QPushButton *b : {startB, stopB, flushB, resetB, m_pauseButton, zoomB}) {
+        m_head->addWidget(b);
+        m_headButtons.append(b);
+        b->setProperty("fullText", b->text());
+        m_headButtonsWidth += b->sizeHint().width();
+    }
 
     m_charts = new PoolCharts(this);
 
@@ -319,10 +321,41 @@ void PoolView::buildUi()
     layout->setContentsMargins(6, 6, 6, 6);
     layout->addWidget(m_summary);
     layout->addWidget(m_bannerBox);
-    layout->addLayout(head);
+    layout->addLayout(m_head);
     layout->addWidget(split, 1);
     updateSummary();
     updateStatus();
+}
+
+void PoolView::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    fitHead();
+}
+
+void PoolView::fitHead()
+{
+    // The counter line keeps one line: where it would not fit beside the
+    // buttons with their words (1024 px wide windows), the buttons show
+    // their icons only (their tooltips still name them), which frees
+    // about 380 px. Decided on the buttons' full width, so it does not flap.
+    const int textWidth = m_counters->fontMetrics().horizontalAdvance(m_counters->text());
+    const int spacing = qMax(0, m_head->spacing()) + 2;
+    const int needed = textWidth + m_sampleCombo->sizeHint().width() + m_headButtonsWidth
+        + spacing * int(m_headButtons.size() + 2);
+    const QMargins margins = layout() ? layout()->contentsMargins() : QMargins();
+    const bool compact = needed > width() - margins.left() - margins.right();
+    if (m_headFitted && compact == m_compactHead)
+        return;
+    m_headFitted = true;
+    m_compactHead = compact;
+    for (QPushButton *b : std::as_const(m_headButtons))
+        b->setText(compact ? QString() : b->property("fullText").toString());
+}
+
+bool PoolView::isHeadCompact() const
+{
+    return m_compactHead;
 }
 
 QString PoolView::where() const
@@ -403,15 +436,25 @@ void PoolView::sample()
 {
     if (!m_pool)
         return;
-    // Only atomics are read here: the pool itself lives on the worker thread.
-    PoolSample s = samplePool(*m_pool, double(m_clock.elapsed()) / 1000.0);
+    // Only what the pool lets any thread read is read here (atomics, the
+    // ready IDs under its lock): the pool itself lives on the worker thread.
+    // The table's pooled rows and the counter line come from one reading.
+    QStringList ids;
+    PoolSample s = samplePool(*m_pool, double(m_clock.elapsed()) / 1000.0, &ids);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_streams->setReadyIds(ids, now);
+    m_streams->tick(now);   // every age, the taken streams' too, as of this sample
     if (!m_samples.isEmpty())
         deriveRates(m_samples.last(), &s);
     m_samples.append(s);
     if (m_samples.size() > kMaxSamples)
         m_samples.remove(0, m_samples.size() - kMaxSamples);
     m_charts->addSample(s);
-    m_counters->setText(countersLine(s));
+    const QString counters = countersLine(s);
+    if (counters != m_counters->text()) {
+        m_counters->setText(counters);
+        fitHead();
+    }
     // The signals bring changes at once; reading the atomics here as well
     // catches an error that clears without a change of state.
     if (m_phase == PoolPhase::Running) {
@@ -458,7 +501,10 @@ void PoolView::setChartsPaused(bool paused)
     m_charts->setPaused(paused);
     if (m_pauseButton->isChecked() != paused)
         m_pauseButton->setChecked(paused);
-    m_pauseButton->setText(paused ? tr("Resume") : tr("Pause"));
+    m_pauseButton->setProperty("fullText", paused ? tr("Resume") : tr("Pause"));
+    m_pauseButton->setToolTip(paused ? tr("Resume the charts (Space)") : tr("Pause the charts (Space)"));
+    if (!m_compactHead)
+        m_pauseButton->setText(m_pauseButton->property("fullText").toString());
 }
 
 void PoolView::resetZoom()

@@ -15,6 +15,7 @@
 #include <QtWidgets/QWidget>
 
 class QComboBox;
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -53,6 +54,10 @@ public:
     bool lastMessageIsError() const { return m_lastMessageIsError; }
     /// "active 4 / capacity 4 · …" as shown beside the buttons.
     QString countersText() const;
+    /// The counter label (one line: the buttons beside it turn icon-only
+    /// when the window is too narrow for their words).
+    QLabel *countersLabel() const { return m_counters; }
+    bool isHeadCompact() const;
 
     PoolCharts *charts() const { return m_charts; }
     StreamModel *streams() const { return m_streams; }
@@ -93,8 +98,12 @@ Q_SIGNALS:
     /// status() changed (level or text).
     void statusChanged();
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
     void buildUi();
+    void fitHead();
     void sample();
     void setPool(const PoolPtr &pool);
     void updateSummary();
@@ -130,6 +139,11 @@ private:
     QLabel *m_bannerIcon = nullptr;
     QWidget *m_bannerBox = nullptr;
     QLabel *m_counters = nullptr;
+    QHBoxLayout *m_head = nullptr;
+    QList<QPushButton *> m_headButtons;
+    int m_headButtonsWidth = 0;      ///< the buttons' width with their words
+    bool m_compactHead = false;
+    bool m_headFitted = false;
     QPushButton *m_pauseButton = nullptr;
     QComboBox *m_sampleCombo = nullptr;
     PoolCharts *m_charts = nullptr;

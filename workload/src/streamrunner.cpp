@@ -43,6 +43,11 @@ StreamRunner::StreamRunner(Stream *stream, Mode mode, qint64 size, Done done, QO
         touch();
         pump();
     });
+    // Acknowledgements arrive without a signal of their own once the
+    // stream's bytesWritten() stops meaning them: look every 100 ms while
+    // some payload is still unacknowledged.
+    m_ackPoll.setInterval(100);
+    connect(&m_ackPoll, &QTimer::timeout, this, &StreamRunner::pollAcknowledged);
     m_deadlineTimer.setSingleShot(true);
     connect(&m_deadlineTimer, &QTimer::timeout, this, [this] {
         fail(QStringLiteral("timed out after %1 ms (%2 of %3 bytes)")
@@ -64,10 +69,12 @@ void StreamRunner::cancel()
 {
     if (m_finished)
         return;
+    pollAcknowledged(); // what the peer has is delivered, cancelled or not
     m_finished = true;
     m_idle.stop();
     m_deadlineTimer.stop();
     m_paceTimer.stop();
+    m_ackPoll.stop();
     if (m_stream) {
         disconnect(m_stream, nullptr, this, nullptr);
         releaseStream(m_stream, false);
@@ -91,11 +98,15 @@ void StreamRunner::start()
     } else {
         m_toSend = m_size;
     }
+    // Whatever the stream carried before this run (a pooled stream carries
+    // nothing) is not this run's payload.
+    m_ackBase = m_stream->totalBytesAcknowledged() + m_stream->bytesToWrite();
     connect(m_stream, &Stream::readyRead, this, &StreamRunner::pump);
     connect(m_stream, &Stream::readChannelFinished, this, &StreamRunner::pump);
     // Room in the send buffer frees as the peer acknowledges.
     connect(m_stream, &Stream::bytesAcknowledged, this, [this] {
         touch();
+        pollAcknowledged();
         pump();
     });
     connect(m_stream, &Stream::errorOccurred, this, [this](const Error &streamError) {
@@ -130,6 +141,39 @@ qint64 StreamRunner::paceAllowance(qint64 wanted)
     m_idle.stop();
     m_paceTimer.start(int(std::min<qint64>((waitNs + 999999) / 1000000, std::numeric_limits<int>::max())));
     return 0;
+}
+
+qint64 StreamRunner::payloadWrittenSoFar() const
+{
+    return m_mode == Mode::Source ? 0 : std::min(m_sent, m_size);
+}
+
+void StreamRunner::pollAcknowledged()
+{
+    if (m_finished || !m_stream)
+        return;
+    const qint64 written = payloadWrittenSoFar();
+    const qint64 acked = std::clamp<qint64>(m_stream->totalBytesAcknowledged() - m_ackBase, 0, written);
+    if (acked < written) {
+        if (!m_ackPoll.isActive())
+            m_ackPoll.start();
+    } else {
+        m_ackPoll.stop();
+    }
+    if (acked <= m_payloadAcked)
+        return;
+    const qint64 delta = acked - m_payloadAcked;
+    m_payloadAcked = acked;
+    Q_EMIT payloadTransferred(delta, 0);
+}
+
+void StreamRunner::creditDelivered()
+{
+    const qint64 delta = payloadWrittenSoFar() - m_payloadAcked;
+    if (delta <= 0)
+        return;
+    m_payloadAcked += delta;
+    Q_EMIT payloadTransferred(delta, 0);
 }
 
 qint64 StreamRunner::payloadBytes() const
@@ -222,8 +266,11 @@ void StreamRunner::writeOutgoing()
         if (m_pace && m_mode != Mode::Source)
             m_pace->bucket.consume(m_pace->clock.nsecsElapsed(), n);
         Q_EMIT transferred(n, 0);
-        if (m_mode != Mode::Source)
-            Q_EMIT payloadTransferred(n, 0);
+        if (m_mode != Mode::Source) {
+            Q_EMIT payloadWritten(n);
+            if (!m_ackPoll.isActive())
+                m_ackPoll.start();
+        }
     }
     if (m_finSent)
         return;
@@ -276,10 +323,16 @@ void StreamRunner::finish(bool ok, const QString &why)
 {
     if (m_finished)
         return;
+    // The server's answer (the echo, the sink's reply) proves the payload
+    // arrived, acknowledged yet or not; a failure counts what was.
+    pollAcknowledged();
+    if (ok)
+        creditDelivered();
     m_finished = true;
     m_idle.stop();
     m_deadlineTimer.stop();
     m_paceTimer.stop();
+    m_ackPoll.stop();
     RunResult result;
     result.id = m_id;
     result.bytes = payloadBytes();

@@ -85,13 +85,32 @@ public:
     bool isFinished() const { return m_finished; }
     QString id() const { return m_id; }
 
+    /// Reads how much of the payload the peer has acknowledged and emits
+    /// payloadTransferred() for what is new. The runner does this itself as
+    /// the stream reports progress and every 100 ms while payload is
+    /// unacknowledged; owners that close intervals call it first, so the
+    /// bytes land in the interval they belong to.
+    void pollAcknowledged();
+    /// Payload bytes the peer has acknowledged so far (0 for source, whose
+    /// payload flows the other way).
+    qint64 acknowledgedPayload() const { return m_payloadAcked; }
+
 Q_SIGNALS:
     /// Bytes just written to / read from the stream, protocol bytes (the
     /// source request, the sink reply) included: for live progress figures.
     void transferred(qint64 sent, qint64 received);
-    /// Payload bytes only (no source request, no sink reply), each
-    /// direction: what per-interval reports count.
+    /// Payload bytes delivered, each direction (no source request, no sink
+    /// reply): `sent` counts what the peer acknowledged, not what was handed
+    /// to the stream (that is the send buffer filling, which outruns the
+    /// link), and `received` what the application read. What per-interval
+    /// reports and throughput charts count. A run that checked out has
+    /// reported all of its payload by the time finished() is emitted: the
+    /// server's answer proves it arrived even if the last acknowledgement
+    /// is still on its way. A failed one reports only what was acknowledged.
     void payloadTransferred(qint64 sent, qint64 received);
+    /// Payload bytes just handed to the stream (the sender's buffer): for
+    /// a "buffered" figure, never a throughput.
+    void payloadWritten(qint64 bytes);
     void finished(const quicpool::workload::RunResult &result);
 
 private:
@@ -106,6 +125,10 @@ private:
     /// m_paceTimer to come back when the rate allows more.
     qint64 paceAllowance(qint64 wanted);
     qint64 payloadBytes() const;
+    /// Payload bytes handed to the stream so far (0 for source).
+    qint64 payloadWrittenSoFar() const;
+    /// Reports the rest of the payload written as delivered (a successful run).
+    void creditDelivered();
 
     QPointer<Stream> m_stream;
     Mode m_mode;
@@ -118,12 +141,15 @@ private:
     QTimer m_idle;
     QTimer m_deadlineTimer;
     QTimer m_paceTimer;
+    QTimer m_ackPoll;          ///< while payload is unacknowledged: pollAcknowledged()
     std::shared_ptr<SharedPace> m_pace;
     bool m_requestPaced = false;  ///< source: the request's size was taken from the pace
     std::vector<char> m_buffer;
     QByteArray m_request;      ///< source: the 8-byte request
     qint64 m_toSend = 0;
     qint64 m_sent = 0;
+    qint64 m_ackBase = 0;      ///< the stream's acknowledged count when the run began
+    qint64 m_payloadAcked = 0; ///< payload reported as delivered (payloadTransferred's sent)
     bool m_finSent = false;
     bool m_finished = false;
     PatternChecker m_checker;  ///< echo and source: what came back
