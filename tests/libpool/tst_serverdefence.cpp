@@ -46,7 +46,8 @@ private Q_SLOTS:
         QSignalSpy refused(&server, &ServerPool::clientRefused);
         QVERIFY(server.start());
 
-        // 12 handshakes from 127.0.0.2 (two Initial datagrams each).
+        // 12 handshakes from 127.0.0.2 (two Initial datagrams each with
+        // OpenSSL's ClientHello, one with GnuTLS's: each is refused).
         Error err;
         transport::TlsClientOptions o;
         std::shared_ptr<transport::TlsContext> tls = transport::TlsContext::createClient(o, &err);
@@ -58,13 +59,16 @@ private Q_SLOTS:
                                       12, &why),
                  qPrintable(why));
         qint64 sent = 0;
+        qint64 datagrams = 0;
         for (size_t i = 0; i < plan.flights.size(); ++i) {
             flood::sendFlight(plan.sockets[i % 2], plan.flights[i], plan.target);
             for (const QByteArray &d : plan.flights[i])
                 sent += d.size();
+            datagrams += qint64(plan.flights[i].size());
             QTest::qWait(5);
         }
-        QTRY_COMPARE_WITH_TIMEOUT(server.defenceStats().allowListRefusals(), qint64(24), 5000);
+        QVERIFY(datagrams >= 12);
+        QTRY_COMPARE_WITH_TIMEOUT(server.defenceStats().allowListRefusals(), datagrams, 5000);
         QTest::qWait(200);
         const DefenceStats s = server.defenceStats();
         // No handshake began: no connection, no TLS session, nothing pending
@@ -82,7 +86,7 @@ private Q_SLOTS:
         qint64 answerBytes = 0;
         for (int fd : plan.sockets)
             flood::drainSocket(fd, &answers, &answerBytes);
-        qInfo("24 refused Initials (%lld bytes): %d refusals back (%lld bytes)", sent, answers, answerBytes);
+        qInfo("%lld refused Initials (%lld bytes): %d refusals back (%lld bytes)", datagrams, sent, answers, answerBytes);
         QVERIFY(answers >= 1);
         QVERIFY2(answers <= 8, qPrintable(QString::number(answers)));
         QVERIFY(answerBytes * 3 <= sent);
@@ -210,6 +214,35 @@ private Q_SLOTS:
         Stream *in = server.tryIncomingGet();
         QVERIFY(in);
         QVERIFY(in->bytesAvailable() > 0);
+    }
+
+    void aStreamHandedToAWaiterIsTheApplications()
+    {
+        // A get waiting when the stream arrives takes it straight from the
+        // connection (PoolPrivate::serveWaiter, not handOut()): the stream
+        // is the application's from then on, however much it leaves unread.
+        // Seen failing when that path did not claim it: reset at the bound.
+        ServerPool server(serverConfig(8));
+        QVERIFY(server.start());
+        Stream *in = nullptr;
+        server.incomingGetAsync(15000ms, this, [&in](Stream *s, const Error &) { in = s; });
+        ClientPool client(clientConfig(server.serverPort(), 1, 1));
+        QVERIFY(client.start());
+        QTRY_VERIFY_WITH_TIMEOUT(in != nullptr, 15000);
+        transport::Connection *c = serverConnection(server);
+        QVERIFY(c);
+        constexpr uint64_t kBound = 64 * 1024;
+        transport::ConnectionPrivate::of(c)->config.maxUnclaimedBytes = kBound;
+        QSignalSpy failed(in, &Stream::errorOccurred);
+        QTRY_VERIFY_WITH_TIMEOUT(client.readyIds().contains(in->id()), 15000);
+        Stream *out = client.tryOutgoingGet(in->id());
+        QVERIFY(out);
+        QCOMPARE(out->write(pattern(256 * 1024, 7)), qint64(256 * 1024));
+        QTRY_VERIFY_WITH_TIMEOUT(in->bytesAvailable() >= qint64(4 * kBound), 10000);
+        QTest::qWait(300);
+        QVERIFY2(failed.isEmpty(), qPrintable(in->errorString()));
+        QCOMPARE(transport::ConnectionPrivate::of(c)->unclaimedBytes, uint64_t(0));
+        QCOMPARE(in->readAll(), pattern(256 * 1024, 7));
     }
 };
 

@@ -419,6 +419,7 @@ bool PoolPrivate::serveWaiter(Stream *stream)
         // The stream is the pool's child from here, so it goes with the
         // pool if a slot below deletes it; the waiter is ours alone.
         QObject::disconnect(stream, nullptr, q_ptr, nullptr);
+        transport::claimStream(stream);   // the application's now, as in handOut()
         stream->setParent(q_ptr);
         QPointer<Pool> self(q_ptr);
         QPointer<Stream> guard(stream);

@@ -395,7 +395,11 @@ void Listener::handshakeEnded(Connection *c)
 void Listener::onBatchDone()
 {
     const QSet<Connection *> touched = std::exchange(m_touched, {});
+    // process() emits signals; a slot may delete the pool, and us with it.
+    QPointer<Listener> self(this);
     for (Connection *c : touched) {
+        if (!self)
+            return;
         if (!m_connections.contains(c))
             continue;
         ConnectionPrivate::of(c)->process();

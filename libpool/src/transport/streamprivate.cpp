@@ -27,7 +27,6 @@ StreamPrivate::~StreamPrivate()
     // stream dropped unread must not shrink it for everyone else.
     dropUnread();
     leaveSending();
-    countUnclaimed(-m_unclaimedCounted);
     if (connection)
         connection->streamDestroyed(this);
 }
@@ -191,7 +190,8 @@ void StreamPrivate::onStopSending(uint64_t appErrorCode)
 uint64_t StreamPrivate::onClosed(uint64_t, bool)
 {
     leaveSending();
-    countUnclaimed(-m_unclaimedCounted);
+    // The unread bytes stay counted as unclaimed: they are still held
+    // until the pool sweeps the stream out or an application takes it.
     m_closedByConnection = true;
     m_writeShut = true;
     if (!m_finReceived) {
@@ -434,7 +434,6 @@ void StreamPrivate::abort(uint64_t code)
     m_sigReadyRead = false;
     m_sigReadFinished = false;
     m_finReceived = true;
-    countUnclaimed(-m_unclaimedCounted);
     updateState();
 }
 
