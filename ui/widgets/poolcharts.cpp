@@ -20,6 +20,11 @@ PoolCharts::PoolCharts(bool server, QWidget *parent) : QWidget(parent)
         m_defence->addSeries(tr("Retries/s"));
         m_defence->addSeries(tr("refused/s"));
         m_defence->addSeries(tr("dropped/s"));
+        // A flood's Retries run in the hundreds per second while the
+        // pending handshakes stay at the Retry threshold (64 by default, 8
+        // in the screenshots): on a linear axis the second is a line on
+        // the floor. Zeros are not drawn on it; the crosshair reads them.
+        m_defence->setLogScale(true);
     } else {
         m_interval = new TimeSeriesChart(tr("Refill interval"), tr("ms"), this);
         m_interval->addSeries(tr("interval"));
