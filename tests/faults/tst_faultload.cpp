@@ -70,9 +70,16 @@ private Q_SLOTS:
     void aConnectionFlood()
     {
         // 200 client pools dial at once, each wanting 2 streams; all get
-        // them, and an ordinary client run meanwhile stays intact.
+        // them, and an ordinary client run meanwhile stays intact. They all
+        // come from one address, which the server bounds to 32 handshakes
+        // under way (a stranger's flood must not fill the server; past the
+        // bound even a proven address waits): 39 of 200 timed out with it
+        // under ASan. Honest crowds from one address are what
+        // --max-handshakes-per-ip is for.
         CliServer server;
-        QVERIFY2(server.startOn(QStringLiteral("127.0.0.1:0")), qPrintable(server.readLog()));
+        QVERIFY2(server.startOn(QStringLiteral("127.0.0.1:0"), {QStringLiteral("--max-handshakes-per-ip"),
+                                                                QStringLiteral("256")}),
+                 qPrintable(server.readLog()));
         constexpr int kPools = 200;
         std::vector<std::unique_ptr<ClientPool>> pools;
         for (int i = 0; i < kPools; ++i) {

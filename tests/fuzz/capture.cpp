@@ -79,6 +79,8 @@ QList<DatagramRecord> captureSession(const QHostAddress &listenOn, const QHostAd
     QObject::connect(&listener, &Listener::newConnection, &listener, [](Connection *c) {
         QObject::connect(c, &Connection::newStream, c, [](Stream *s) {
             auto echo = [s] {
+                if (!s->isOpen())
+                    return;   // closed by an earlier call: both signals come at the end
                 s->write(s->readAll());
                 if (s->isFinished() && s->atEnd())
                     s->close();
@@ -128,7 +130,7 @@ QList<DatagramRecord> captureSession(const QHostAddress &listenOn, const QHostAd
     QObject::connect(s, &Stream::readyRead, s, [&] { echo += s->readAll(); });
     const QByteArray payload = QByteArrayLiteral("a pooled stream's first bytes, echoed back. ").repeated(40);
     s->write(payload);
-    s->close();
+    s->closeWrite();   // FIN; the echo is still read
     const bool echoed = waitFor([&] { return echo.size() >= payload.size(); }, 10000);
     client->close(0, "capture done");
     waitFor([] { return false; }, 200);   // the close on the wire

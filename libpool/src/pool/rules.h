@@ -92,9 +92,14 @@ QString refusalSentence(int accepted, int asked, int refused);
 
 /// The most bytes one connection's pooled streams (and streams awaiting
 /// their hello) may hold unread before an application takes them; the
-/// stream that passes it is reset. A pooled stream normally holds nothing
-/// or a request's first bytes; without this a peer could park a whole
-/// connection window (up to 64 MiB) in streams nobody reads.
-inline constexpr uint64_t kMaxUnclaimedBytes = 1024 * 1024;
+/// stream that passes it is reset. Without it a peer could park a whole
+/// connection window (up to 64 MiB once auto-tuned) in streams nobody
+/// reads. It is not smaller because honest peers write ahead of the claim:
+/// in a NodePass tunnel the server writes to a stream before the client's
+/// application has its ID, and a client writes to streams a busy server
+/// takes a moment later (a 1 MiB bound reset `quicpool bench`'s 8-stream
+/// sink run). 16 MiB is 16 streams each at its full 1 MiB window; below
+/// the initial 4 MiB connection window it can never bite.
+inline constexpr uint64_t kMaxUnclaimedBytes = 16 * 1024 * 1024;
 
 } // namespace quicpool::pool

@@ -456,7 +456,9 @@ void Listener::noteRefusedSource(const QHostAddress &source)
         m_refusedSources.clear();
     m_refusedSources.insert(source);
     qCInfo(lcConn) << "refusing Initials from" << source.toString() << "(not on the allow-list)";
-    Q_EMIT sourceRefused(source);
+    // On the next turn: this runs inside the socket's read loop, and a slot
+    // may delete the pool and this listener with it.
+    QMetaObject::invokeMethod(this, [this, source] { Q_EMIT sourceRefused(source); }, Qt::QueuedConnection);
 }
 
 void Listener::sendStatelessReset(const ConnectionId &cid, size_t receivedLen, const UdpPath &to)
