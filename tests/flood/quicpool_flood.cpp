@@ -12,6 +12,10 @@
 //   build/release/tests/quicpool-flood                       # 20,000 at 2,000/s, 64 ports
 //   build/release/tests/quicpool-flood --count 2000 --rate 500 --client-bound 1s
 //   build/release/tests/quicpool-flood --server-arg --retry=never
+//   quicpool-flood --connect 127.0.0.1:4433 --count 300 --rate 300 --clients 0
+//       floods a server someone else watches (quicpool-diag's tests): with
+//       --connect but no --pid and --metrics-port it only floods, measures
+//       nothing of the server, and exits 0 once every flight went out.
 #include "floodkit.h"
 
 #include <QtCore/QCommandLineParser>
@@ -108,7 +112,7 @@ int main(int argc, char **argv)
     const QCommandLineOption settleOpt(QStringLiteral("settle"), QStringLiteral("Seconds to wait after the flood before the last RSS reading (30)."), QStringLiteral("S"), QStringLiteral("30"));
     const QCommandLineOption quicpoolOpt(QStringLiteral("quicpool"), QStringLiteral("The quicpool binary (../app/quicpool, or QUICPOOL_CLI)."), QStringLiteral("PATH"));
     const QCommandLineOption serverArgOpt(QStringLiteral("server-arg"), QStringLiteral("One more argument for quicpool server (repeatable)."), QStringLiteral("ARG"));
-    const QCommandLineOption connectOpt(QStringLiteral("connect"), QStringLiteral("A running server (with --pid and --metrics-port) instead of starting one."), QStringLiteral("HOST:PORT"));
+    const QCommandLineOption connectOpt(QStringLiteral("connect"), QStringLiteral("A running server instead of starting one; with --pid and --metrics-port it is measured, without them only flooded."), QStringLiteral("HOST:PORT"));
     const QCommandLineOption pidOpt(QStringLiteral("pid"), QStringLiteral("The running server's process ID."), QStringLiteral("PID"));
     const QCommandLineOption metricsOpt(QStringLiteral("metrics-port"), QStringLiteral("The running server's --metrics port."), QStringLiteral("PORT"));
     const QCommandLineOption jsonOpt(QStringLiteral("json"), QStringLiteral("Print the figures as one JSON object on stdout."));
@@ -137,8 +141,8 @@ int main(int argc, char **argv)
         address = p.value(connectOpt);
         pid = p.value(pidOpt).toLongLong();
         metricsPort = quint16(p.value(metricsOpt).toUInt());
-        if (pid <= 0 || metricsPort == 0) {
-            say(QStringLiteral("quicpool-flood: --connect needs --pid and --metrics-port"));
+        if (p.isSet(pidOpt) != p.isSet(metricsOpt) || (p.isSet(pidOpt) && (pid <= 0 || metricsPort == 0))) {
+            say(QStringLiteral("quicpool-flood: --connect takes --pid and --metrics-port together, or neither (flood only)"));
             return 2;
         }
     } else {
@@ -199,6 +203,18 @@ int main(int argc, char **argv)
                               transport::SocketAddress::fromQt(QHostAddress(host), port), count, &why)) {
         say(QStringLiteral("quicpool-flood: %1").arg(why));
         return 1;
+    }
+    if (p.isSet(connectOpt) && !p.isSet(pidOpt)) {
+        // Flood only: someone else watches the server.
+        say(QStringLiteral("flooding %1 handshakes at %2/s from %3 ports towards %4").arg(count).arg(rate).arg(ports).arg(address));
+        flood::Flooder flooder(plan, rate);
+        flooder.start();
+        while (!flooder.isDone())
+            pump(50);
+        say(QStringLiteral("flood done: %1 handshakes (%2 MB)").arg(flooder.flightsSent())
+                .arg(double(flooder.bytesSent()) / 1e6, 0, 'f', 2));
+        flood::closeFloodPlan(&plan);
+        return flooder.flightsSent() == count ? 0 : 1;
     }
     pump(1000);
     const qint64 rssBefore = flood::residentBytes(pid);

@@ -1,11 +1,13 @@
 // The screenshots of the README and the AppStream file, taken of real
 // pools in the states an operator meets: the default start (the demo pair),
-// a pin mismatch, a port in use, a load test over the lossy path, and the
-// qlog viewer on a connection over that path. Each
+// a pin mismatch, a port in use, a load test over the lossy path, the
+// qlog viewer on a connection over that path, and a server tab during a
+// handshake flood (quicpool-flood, tests/flood). Each
 // state is checked before its picture is taken; the pictures are written
 // only when QUICPOOL_SCREENSHOT_DIR names a folder (scripts or a person
 // refreshing docs/screenshots), at 1600x1000 and 1024x700.
 #include "appoptions.h"
+#include "defencepanel.h"
 #include "loadtestpanel.h"
 #include "mainwindow.h"
 #include "poolcharts.h"
@@ -23,6 +25,7 @@
 #include <quicpool/relay/pathprofile.h>
 
 #include <QtCore/QDir>
+#include <QtCore/QProcess>
 #include <QtCore/QTemporaryDir>
 #include <QtGui/QImage>
 #include <QtTest/QtTest>
@@ -46,6 +49,8 @@ private Q_SLOTS:
     void lossyLoadTest();
     void qlogOfLossyRun_data() { sizes(); }
     void qlogOfLossyRun();
+    void serverFlood_data() { sizes(); }
+    void serverFlood();
 
 private:
     void sizes();
@@ -237,6 +242,43 @@ void TestDocScreens::qlogOfLossyRun()
     view->congestionChart()->showCrosshairAt(t.durationSeconds / 2);   // as a user hovering would see it
     QTest::qWait(300);
     shoot(window, QStringLiteral("qlog-lossy"));
+}
+
+void TestDocScreens::serverFlood()
+{
+    // Unanswered Initials at 200/s for about 6 s against a server that
+    // sends Retries from 8 pending handshakes on; the picture is taken
+    // mid-flood, the Defences tab open as the banner's button opens it.
+    MainWindow window;
+    prepare(window, false);
+    PoolSpec spec;
+    spec.kind = PoolKind::Server;
+    spec.name = QStringLiteral("exposed server");
+    spec.server.listenAddress = QStringLiteral("127.0.0.1:0");
+    spec.server.maxCapacity = 16;
+    spec.server.retryThreshold = 8;
+    spec.serveEcho = true;
+    PoolView *srv = window.openSpec(spec);
+    QVERIFY(srv);
+    QTRY_VERIFY_WITH_TIMEOUT(srv->serverPort() != 0, 10000);
+    QProcess flood;
+    flood.setProgram(QStringLiteral(QUICPOOL_FLOOD_TOOL));
+    flood.setArguments({QStringLiteral("--connect"), QStringLiteral("127.0.0.1:%1").arg(srv->serverPort()),
+                        QStringLiteral("--count"), QStringLiteral("1200"), QStringLiteral("--rate"),
+                        QStringLiteral("200"), QStringLiteral("--ports"), QStringLiteral("16"),
+                        QStringLiteral("--clients"), QStringLiteral("0")});
+    flood.setProcessChannelMode(QProcess::ForwardedChannels);
+    flood.start();
+    QVERIFY2(flood.waitForStarted(10000), qPrintable(flood.errorString()));
+    QTRY_VERIFY_WITH_TIMEOUT(srv->isFloodBannerShown(), 60000);
+    srv->showDefences();
+    QTest::qWait(3500); // a few seconds of the flood on the chart
+    QVERIFY(srv->isFloodBannerShown());
+    QVERIFY(srv->samples().last().defence.retriesSent() > 0);
+    QVERIFY(srv->defences()->value(QStringLiteral("retries")) != QStringLiteral("0"));
+    shoot(window, QStringLiteral("server-flood"));
+    flood.kill();
+    flood.waitForFinished(5000);
 }
 
 QTEST_MAIN(TestDocScreens)

@@ -28,6 +28,7 @@ private Q_SLOTS:
     void clientFormMinAboveMax();
     void clientFormBadFieldsNamed();
     void serverFormGood();
+    void serverFormRetry();
     void serverFormUnreadableCertificate();
     void serverFormRealCertificateFiles();
     void serverFormBadListenAndClientIp();
@@ -172,6 +173,25 @@ void TestFormValidation::serverFormGood()
     QCOMPARE(c.listenAddress(), QStringLiteral("127.0.0.1:0"));
     QCOMPARE(c.clientIp(), QStringLiteral("127.0.0.1"));
     QVERIFY(c.certificateFile().isEmpty());
+}
+
+void TestFormValidation::serverFormRetry()
+{
+    ServerForm f;
+    ServerPoolConfig c;
+    // The library's defaults unless the form says otherwise.
+    QVERIFY(validateServerForm(f, &c).isEmpty());
+    QCOMPARE(c.retryMode(), ServerPoolConfig().retryMode());
+    QCOMPARE(c.retryThreshold(), ServerPoolConfig().retryThreshold());
+    f.retryMode = RetryMode::Never;
+    f.retryThreshold = 3;
+    QVERIFY(validateServerForm(f, &c).isEmpty());
+    QCOMPARE(c.retryMode(), RetryMode::Never);
+    QCOMPARE(c.retryThreshold(), 3);
+    f.retryThreshold = 0;
+    const FieldErrors e = validateServerForm(f, &c);
+    QCOMPARE(e.value(QStringLiteral("retryThreshold")),
+             QStringLiteral("The Retry threshold must be at least 1 pending handshake."));
 }
 
 void TestFormValidation::serverFormUnreadableCertificate()

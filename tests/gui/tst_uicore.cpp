@@ -3,6 +3,7 @@
 // load test's results, the command line, samples and profiles. (The load
 // test's protocol is the workload library's: tests/workload/tst_protocol.)
 #include "appoptions.h"
+#include "defencefigures.h"
 #include "loadtestresult.h"
 #include "payload.h"
 #include "formvalidation.h"
@@ -45,6 +46,9 @@ private Q_SLOTS:
     void appOptionsHeadless();
     void trailingRate();
     void resultSaysWhatItCounts();
+    void defenceRatesAndFigures();
+    void floodSentences();
+    void serverSamplesCsv();
 };
 
 void TestUiCore::payloadKinds()
@@ -246,6 +250,8 @@ void TestUiCore::profilesRoundTrip()
     server.server.generateSelfSigned = false;
     server.server.certificateFile = QStringLiteral("/etc/c.pem");
     server.serveEcho = true;
+    server.server.retryMode = RetryMode::Always;
+    server.server.retryThreshold = 5;
     server.server.qlog.directory = QStringLiteral("/srv/qlog"); // kept while off
     p.pools = {client, server};
     saveProfile(settings, p);
@@ -268,6 +274,8 @@ void TestUiCore::profilesRoundTrip()
     QCOMPARE(back.pools.at(1).server.certificateFile, server.server.certificateFile);
     QVERIFY(!back.pools.at(1).server.generateSelfSigned);
     QVERIFY(back.pools.at(1).serveEcho);
+    QCOMPARE(back.pools.at(1).server.retryMode, RetryMode::Always);
+    QCOMPARE(back.pools.at(1).server.retryThreshold, 5);
     QCOMPARE(lastProfile(settings), p.name);
     // Saving again replaces, not appends.
     p.pools.removeLast();
@@ -563,6 +571,114 @@ void TestUiCore::resultSaysWhatItCounts()
     late.measuredSeconds = 1.1;
     QCOMPARE(late.sentMegabytesPerSecond(), 1.0);
     QCOMPARE(late.seconds(), 1.1);
+}
+
+namespace {
+DefenceStats defence(qint64 pending, qint64 retries, qint64 refusals, qint64 drops)
+{
+    DefenceStats d;
+    d.setPendingHandshakes(pending);
+    d.setPendingHandshakesPeak(pending);
+    d.setRetriesSent(retries);
+    d.setAllowListRefusals(refusals);
+    d.setLimitDrops(drops);
+    return d;
+}
+} // namespace
+
+void TestUiCore::defenceRatesAndFigures()
+{
+    const DefenceStats a = defence(3, 100, 10, 0);
+    const DefenceStats b = defence(64, 300, 11, 50);
+    const DefenceRates r = defenceRates(a, b, 0.5);
+    QCOMPARE(r.retriesPerSecond, 400.0);
+    QCOMPARE(r.refusalsPerSecond, 2.0);
+    QCOMPARE(r.dropsPerSecond, 100.0);
+    // A restarted pool counts from zero: no negative rate; no time, no rate.
+    const DefenceRates back = defenceRates(b, a, 0.5);
+    QCOMPARE(back.retriesPerSecond, 0.0);
+    QCOMPARE(back.dropsPerSecond, 0.0);
+    QCOMPARE(defenceRates(a, b, 0).retriesPerSecond, 0.0);
+
+    QCOMPARE(groupedCount(0), QStringLiteral("0"));
+    QCOMPARE(groupedCount(999), QStringLiteral("999"));
+    QCOMPARE(groupedCount(1840), QStringLiteral("1,840"));
+    QCOMPARE(groupedCount(1234567), QStringLiteral("1,234,567"));
+    QCOMPARE(groupedCount(-1000), QStringLiteral("-1,000"));
+    QCOMPARE(byteCount(812), QStringLiteral("812 B"));
+    QCOMPARE(byteCount(14200), QStringLiteral("14.2 KB"));
+    QCOMPARE(byteCount(3610000), QStringLiteral("3.61 MB"));
+
+    DefenceStats d = defence(12, 1840, 2, 7);
+    d.setPendingHandshakesPeak(64);
+    d.setHandshakesStarted(96);
+    d.setHandshakesCompleted(80);
+    d.setHandshakesTimedOut(4);
+    d.setTokensAccepted(3);
+    d.setTokensRejected(1);
+    d.setUnvalidatedBytesReceived(1200000);
+    d.setUnvalidatedBytesSent(300000);
+    QHash<QString, QString> v;
+    for (const DefenceFigure &f : defenceFigures(d)) {
+        QVERIFY(!f.label.isEmpty() && !f.tip.isEmpty());
+        v.insert(f.key, f.value);
+    }
+    QCOMPARE(v.size(), 8);
+    QCOMPARE(v.value(QStringLiteral("pending")), QStringLiteral("12 (peak 64)"));
+    QCOMPARE(v.value(QStringLiteral("handshakes")), QStringLiteral("96 started, 80 completed"));
+    QCOMPARE(v.value(QStringLiteral("timedOut")), QStringLiteral("4"));
+    QCOMPARE(v.value(QStringLiteral("retries")), QStringLiteral("1,840"));
+    QCOMPARE(v.value(QStringLiteral("tokens")), QStringLiteral("3 accepted, 1 rejected"));
+    QCOMPARE(v.value(QStringLiteral("refusals")), QStringLiteral("2"));
+    QCOMPARE(v.value(QStringLiteral("drops")), QStringLiteral("7"));
+    QCOMPARE(v.value(QStringLiteral("unvalidated")), QStringLiteral("1.20 MB received, 300.0 KB sent (0.25x)"));
+    // Nothing received yet: no ratio.
+    QCOMPARE(defenceFigures(DefenceStats()).last().value, QStringLiteral("0 B received, 0 B sent"));
+}
+
+void TestUiCore::floodSentences()
+{
+    const DefenceStats start = defence(65, 40, 5, 0);
+    const DefenceStats now = defence(212, 1880, 5, 30);
+    QCOMPARE(floodBannerText(now, start),
+             QStringLiteral("Handshake flood: 212 handshakes pending, 1,840 Retries sent, 30 Initials dropped at the "
+                            "limits, 0 refused by the allow-list since it began."));
+    QCOMPARE(floodBannerText(defence(1, 41, 5, 1), start),
+             QStringLiteral("Handshake flood: 1 handshake pending, 1 Retry sent, 1 Initial dropped at the limits, "
+                            "0 refused by the allow-list since it began."));
+    DefenceStats end = defence(0, 1900, 5, 30);
+    end.setPendingHandshakesPeak(256);
+    end.setHandshakesStarted(96);
+    end.setHandshakesTimedOut(90);
+    QCOMPARE(floodOverText(end, start),
+             QStringLiteral("handshake flood over: 1,860 Retries sent, 96 handshakes started, 90 timed out, "
+                            "30 Initials dropped at the limits, at most 256 pending"));
+}
+
+void TestUiCore::serverSamplesCsv()
+{
+    PoolSample a;
+    a.t = 1.0;
+    a.hasDefence = true;
+    a.defence = defence(2, 10, 0, 0);
+    PoolSample b = a;
+    b.t = 1.25;
+    b.defence = defence(8, 60, 1, 4);
+    deriveRates(a, &b);
+    QCOMPARE(b.defenceRates.retriesPerSecond, 200.0);
+    QCOMPARE(b.defenceRates.refusalsPerSecond, 4.0);
+    QCOMPARE(b.defenceRates.dropsPerSecond, 16.0);
+    const QList<QByteArray> lines = samplesToCsv({a, b}).trimmed().split('\n');
+    QCOMPARE(lines.size(), 3);
+    const QList<QByteArray> header = lines.at(0).split(',');
+    QCOMPARE(lines.at(2).split(',').size(), header.size());
+    const qsizetype pending = header.indexOf("pending_handshakes");
+    QVERIFY(pending > 0);
+    QCOMPARE(lines.at(2).split(',').at(pending), QByteArray("8"));
+    QCOMPARE(lines.at(2).split(',').at(header.indexOf("retries_per_s")), QByteArray("200.00"));
+    // Client samples carry no defence columns.
+    PoolSample c;
+    QVERIFY(!samplesToCsv({c}).contains("pending_handshakes"));
 }
 
 QTEST_GUILESS_MAIN(TestUiCore)

@@ -38,6 +38,25 @@ class TestServerDefence : public QObject
 private Q_SLOTS:
     void initTestCase() { qRegisterMetaType<quicpool::Error>(); }
 
+    void floodHoldsAgainstARetryStampedAfterTheReading()
+    {
+        // A monitor takes "now", then reads lastRetryNs, which the
+        // listener's thread may have stamped in between: later than that
+        // now. The flood is on; an unsigned now - last must not wrap.
+        transport::DefenceCounters c;
+        c.retryThreshold = 8;
+        const uint64_t now = 100ull * 1000 * 1000 * 1000;
+        QVERIFY(!c.underFlood(now));
+        c.lastRetryNs = now - 1000;
+        QVERIFY(c.underFlood(now));
+        c.lastRetryNs = now + 1000;
+        QVERIFY(c.underFlood(now));
+        c.lastRetryNs = now - transport::DefenceCounters::kFloodHoldNs;
+        QVERIFY(!c.underFlood(now));
+        c.pending = 9;
+        QVERIFY(c.underFlood(now));
+    }
+
     void theAllowListRefusesBeforeAnyTlsWork()
     {
         ServerPoolConfig sc = serverConfig(4);

@@ -332,10 +332,14 @@ FieldErrors validateServerForm(const ServerForm &form, ServerPoolConfig *config)
     }
     if (form.keepAliveMs < 100)
         errors.insert(QStringLiteral("keepAlive"), QStringLiteral("Keep-alive must be at least 100 ms."));
+    if (form.retryThreshold < 1)
+        errors.insert(QStringLiteral("retryThreshold"), QStringLiteral("The Retry threshold must be at least 1 pending handshake."));
     if (!errors.isEmpty())
         return errors;
 
     ServerPoolConfig c;
+    c.setRetryMode(form.retryMode);
+    c.setRetryThreshold(form.retryThreshold);
     c.setListenAddress(form.listenAddress.trimmed());
     c.setMaxCapacity(form.maxCapacity);
     c.setClientIp(form.clientIp.trimmed());

@@ -76,6 +76,10 @@ struct ServerForm
     QString certificateFile;
     QString privateKeyFile;
     int keepAliveMs = 30000;
+    /// Address validation: when clients get a Retry, and (Auto) from how
+    /// many pending handshakes on; ServerPoolConfig's defaults.
+    RetryMode retryMode = ServerPoolConfig().retryMode();
+    int retryThreshold = ServerPoolConfig().retryThreshold();
     PathForm path;
     QlogForm qlog;
 };

@@ -4,6 +4,8 @@
 
 #include <QtCore/QString>
 
+#include <algorithm>
+
 namespace quicpool::diag {
 
 PoolSample samplePool(const Pool &pool, double t, QStringList *readyIds)
@@ -22,12 +24,18 @@ PoolSample samplePool(const Pool &pool, double t, QStringList *readyIds)
     s.errors = pool.errorCount();
     s.connected = pool.isConnected();
     s.stats = pool.stats();
+    if (const auto *server = qobject_cast<const ServerPool *>(&pool)) {
+        s.hasDefence = true;
+        s.defence = server->defenceStats();
+    }
     return s;
 }
 
 void deriveRates(const PoolSample &prev, PoolSample *cur)
 {
     const double dt = cur->t - prev.t;
+    if (prev.hasDefence && cur->hasDefence)
+        cur->defenceRates = defenceRates(prev.defence, cur->defence, dt);
     const qint64 rx = cur->stats.bytesReceived() - prev.stats.bytesReceived();
     const qint64 tx = cur->stats.bytesSent() - prev.stats.bytesSent();
     // A new connection restarts the counters: show zero rather than a dip
@@ -63,7 +71,13 @@ QByteArray samplesToCsv(const QList<PoolSample> &samples)
 {
     QByteArray out = "time_s,active,capacity,interval_ms,errors,connected,srtt_ms,min_rtt_ms,latest_rtt_ms,"
                      "cwnd_bytes,bytes_in_flight,bytes_sent,bytes_received,rx_kib_s,tx_kib_s,"
-                     "packets_sent,packets_received,lost_packets,congestion_events\n";
+                     "packets_sent,packets_received,lost_packets,congestion_events";
+    const bool defence = std::any_of(samples.begin(), samples.end(), [](const PoolSample &s) { return s.hasDefence; });
+    if (defence)
+        out += ",pending_handshakes,pending_handshakes_peak,handshakes_started,handshakes_completed,"
+               "handshakes_timed_out,retries_sent,tokens_accepted,tokens_rejected,allow_list_refusals,limit_drops,"
+               "unvalidated_bytes_received,unvalidated_bytes_sent,under_flood,retries_per_s,refusals_per_s,drops_per_s";
+    out += '\n';
     for (const PoolSample &s : samples) {
         out += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19\n")
                    .arg(s.t, 0, 'f', 3).arg(s.active).arg(s.capacity).arg(s.intervalMs).arg(s.errors)
@@ -76,6 +90,20 @@ QByteArray samplesToCsv(const QList<PoolSample> &samples)
                    .arg(s.stats.packetsSent()).arg(s.stats.packetsReceived()).arg(s.stats.lostPackets())
                    .arg(s.stats.congestionEvents())
                    .toUtf8();
+        if (defence) {
+            const DefenceStats &d = s.defence;
+            out.chop(1);
+            out += QStringLiteral(",%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16\n")
+                       .arg(d.pendingHandshakes()).arg(d.pendingHandshakesPeak()).arg(d.handshakesStarted())
+                       .arg(d.handshakesCompleted()).arg(d.handshakesTimedOut()).arg(d.retriesSent())
+                       .arg(d.tokensAccepted()).arg(d.tokensRejected()).arg(d.allowListRefusals())
+                       .arg(d.limitDrops()).arg(d.unvalidatedBytesReceived()).arg(d.unvalidatedBytesSent())
+                       .arg(d.underFlood() ? 1 : 0)
+                       .arg(s.defenceRates.retriesPerSecond, 0, 'f', 2)
+                       .arg(s.defenceRates.refusalsPerSecond, 0, 'f', 2)
+                       .arg(s.defenceRates.dropsPerSecond, 0, 'f', 2)
+                       .toUtf8();
+        }
     }
     return out;
 }

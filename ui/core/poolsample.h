@@ -2,6 +2,8 @@
 // rates derived from two readings. Pure, so the charts' numbers are tested.
 #pragma once
 
+#include "defencefigures.h"
+
 #include <quicpool/connectioninfo.h>
 
 #include <QtCore/QByteArray>
@@ -27,9 +29,14 @@ struct PoolSample
     // Derived from the previous sample:
     double rxKiBps = 0;             ///< bytesReceived delta, KiB/s
     double txKiBps = 0;             ///< bytesSent delta, KiB/s
+    // Server pools: ServerPool::defenceStats() and its rates.
+    bool hasDefence = false;
+    DefenceStats defence;
+    DefenceRates defenceRates;
 };
 
-/// Reads the counters (any thread: they are atomics). With `readyIds`,
+/// Reads the counters (any thread: they are atomics), and a server pool's
+/// defence figures (readable from any thread too). With `readyIds`,
 /// also the pooled IDs, oldest first, and `active` is their number: one
 /// reading under the pool's lock, so a table of the IDs and the counter
 /// line drawn from the sample always agree (two reads of a pool that is
@@ -49,7 +56,8 @@ bool hasConnectionFigures(const PoolSample &sample);
 /// handshake has completed.
 QString countersLine(const PoolSample &sample);
 
-/// "time_s,active,capacity,..." header plus one row per sample.
+/// "time_s,active,capacity,..." header plus one row per sample; a server
+/// pool's samples add its defence figures ("pending_handshakes,...").
 QByteArray samplesToCsv(const QList<PoolSample> &samples);
 
 } // namespace quicpool::diag

@@ -73,6 +73,8 @@ void writeSpec(QSettings &s, const PoolSpec &p)
         s.setValue(QStringLiteral("certificateFile"), v.certificateFile);
         s.setValue(QStringLiteral("privateKeyFile"), v.privateKeyFile);
         s.setValue(QStringLiteral("keepAliveMs"), v.keepAliveMs);
+        s.setValue(QStringLiteral("retry"), retryModeName(v.retryMode));
+        s.setValue(QStringLiteral("retryThreshold"), v.retryThreshold);
         s.setValue(QStringLiteral("serveEcho"), p.serveEcho);
         writePath(s, v.path);
         writeQlog(s, v.qlog);
@@ -110,6 +112,8 @@ PoolSpec readSpec(QSettings &s)
         v.certificateFile = s.value(QStringLiteral("certificateFile")).toString();
         v.privateKeyFile = s.value(QStringLiteral("privateKeyFile")).toString();
         v.keepAliveMs = s.value(QStringLiteral("keepAliveMs"), v.keepAliveMs).toInt();
+        parseRetryMode(s.value(QStringLiteral("retry"), retryModeName(v.retryMode)).toString(), &v.retryMode);
+        v.retryThreshold = s.value(QStringLiteral("retryThreshold"), v.retryThreshold).toInt();
         p.serveEcho = s.value(QStringLiteral("serveEcho"), false).toBool();
         v.path = readPath(s);
         v.qlog = readQlog(s);

@@ -8,14 +8,27 @@
 
 namespace quicpool::diag {
 
-PoolCharts::PoolCharts(QWidget *parent) : QWidget(parent)
+PoolCharts::PoolCharts(bool server, QWidget *parent) : QWidget(parent)
 {
     m_pool = new TimeSeriesChart(tr("Pool"), QString(), this);
     m_pool->addSeries(tr("active"));
     m_pool->addSeries(tr("capacity"));
     m_pool->addSeries(tr("errors"));
-    m_interval = new TimeSeriesChart(tr("Refill interval"), tr("ms"), this);
-    m_interval->addSeries(tr("interval"));
+    if (server) {
+        m_defence = new TimeSeriesChart(tr("Handshakes"), QString(), this);
+        m_defence->addSeries(tr("pending"));
+        m_defence->addSeries(tr("Retries/s"));
+        m_defence->addSeries(tr("refused/s"));
+        m_defence->addSeries(tr("dropped/s"));
+        // A flood's Retries run in the hundreds per second while the
+        // pending handshakes stay at the Retry threshold (64 by default, 8
+        // in the screenshots): on a linear axis the second is a line on
+        // the floor. Zeros are not drawn on it; the crosshair reads them.
+        m_defence->setLogScale(true);
+    } else {
+        m_interval = new TimeSeriesChart(tr("Refill interval"), tr("ms"), this);
+        m_interval->addSeries(tr("interval"));
+    }
     m_rtt = new TimeSeriesChart(tr("RTT"), tr("ms"), this);
     m_rtt->addSeries(tr("smoothed"));
     m_rtt->addSeries(tr("latest"));
@@ -30,7 +43,7 @@ PoolCharts::PoolCharts(QWidget *parent) : QWidget(parent)
     m_loss = new TimeSeriesChart(tr("Loss"), QString(), this);
     m_loss->addSeries(tr("lost packets"));
     m_loss->addSeries(tr("congestion events"));
-    m_charts = {m_pool, m_interval, m_throughput, m_rtt, m_cwnd, m_loss};
+    m_charts = {m_pool, server ? m_defence : m_interval, m_throughput, m_rtt, m_cwnd, m_loss};
 
     auto *grid = new QGridLayout(this);
     grid->setContentsMargins(0, 0, 0, 0);
@@ -46,7 +59,11 @@ PoolCharts::PoolCharts(QWidget *parent) : QWidget(parent)
 void PoolCharts::addSample(const PoolSample &s)
 {
     m_pool->append(s.t, {double(s.active), double(s.capacity), double(s.errors)});
-    m_interval->append(s.t, {double(s.intervalMs)});
+    if (m_interval)
+        m_interval->append(s.t, {double(s.intervalMs)});
+    if (m_defence && s.hasDefence)
+        m_defence->append(s.t, {double(s.defence.pendingHandshakes()), s.defenceRates.retriesPerSecond,
+                                s.defenceRates.refusalsPerSecond, s.defenceRates.dropsPerSecond});
     if (!hasConnectionFigures(s)) {
         // No handshake completed: the library reports no figures, and
         // ngtcp2's initial guesses (333 ms RTT, 12 KiB window) or zeros

@@ -1,5 +1,6 @@
 // The live charts of one pool, fed with PoolSamples: pool counters,
-// interval, RTT, congestion window, throughput and loss.
+// interval (client pools) or handshakes and defences (server pools), RTT,
+// congestion window, throughput and loss.
 #pragma once
 
 #include "poolsample.h"
@@ -15,7 +16,9 @@ class PoolCharts : public QWidget
 {
     Q_OBJECT
 public:
-    explicit PoolCharts(QWidget *parent = nullptr);
+    /// A server pool has no refill interval; its second chart is the
+    /// defences' (defenceChart()).
+    explicit PoolCharts(bool server = false, QWidget *parent = nullptr);
 
     void addSample(const PoolSample &sample);
     /// The smallest a chart gets: labels and ticks still readable.
@@ -25,6 +28,10 @@ public:
     TimeSeriesChart *throughputChart() const { return m_throughput; }
     TimeSeriesChart *rttChart() const { return m_rtt; }
     TimeSeriesChart *congestionChart() const { return m_cwnd; }
+    /// Server pools: pending handshakes, Retries, allow-list refusals and
+    /// drops at the bounds per second; nullptr for client pools.
+    TimeSeriesChart *defenceChart() const { return m_defence; }
+    enum DefenceSeries { PendingSeries, RetriesSeries, RefusalsSeries, DropsSeries };
 
     void setPaused(bool paused);
     bool isPaused() const { return m_paused; }
@@ -38,7 +45,8 @@ public:
 private:
     QList<TimeSeriesChart *> m_charts;
     TimeSeriesChart *m_pool;
-    TimeSeriesChart *m_interval;
+    TimeSeriesChart *m_interval = nullptr;
+    TimeSeriesChart *m_defence = nullptr;
     TimeSeriesChart *m_rtt;
     TimeSeriesChart *m_cwnd;
     TimeSeriesChart *m_throughput;

@@ -1,6 +1,7 @@
 #include "serverpoolform.h"
 
 #include <QtWidgets/QCheckBox>
+#include <QtWidgets/QComboBox>
 #include <QtWidgets/QFileDialog>
 #include <QtWidgets/QFormLayout>
 #include <QtWidgets/QHBoxLayout>
@@ -30,8 +31,24 @@ ServerPoolForm::ServerPoolForm(QWidget *parent) : QWidget(parent)
     m_keepAlive = new QSpinBox(this);
     m_keepAlive->setRange(0, 3600000);
     m_keepAlive->setSuffix(tr(" ms"));
+    m_retry = new QComboBox(this);
+    m_retry->addItem(tr("auto: once handshakes pile up (a flood)"), int(RetryMode::Auto));
+    m_retry->addItem(tr("always"), int(RetryMode::Always));
+    m_retry->addItem(tr("never"), int(RetryMode::Never));
+    m_retry->setToolTip(tr("When new clients must prove their address with a Retry before any TLS work"));
+    m_retryThreshold = new QSpinBox(this);
+    m_retryThreshold->setRange(0, 1000000);
+    m_retryThreshold->setPrefix(tr("from "));
+    m_retryThreshold->setSuffix(tr(" pending handshakes"));
+    m_retryThreshold->setToolTip(tr("auto: pending handshakes from which new clients get a Retry"));
+    auto *retryRow = new QWidget(this);
+    auto *retryLayout = new QHBoxLayout(retryRow);
+    retryLayout->setContentsMargins(0, 0, 0, 0);
+    retryLayout->addWidget(m_retry, 1);
+    retryLayout->addWidget(m_errors.wrap(QStringLiteral("retryThreshold"), m_retryThreshold));
     m_echo = new QCheckBox(tr("Serve every stream as echo (load tests, demo)"), this);
     connect(m_selfSigned, &QCheckBox::toggled, this, &ServerPoolForm::updateEnabled);
+    connect(m_retry, &QComboBox::currentIndexChanged, this, &ServerPoolForm::updateEnabled);
 
     auto *formError = new QLabel(this);
     m_errors.setFormLabel(formError);
@@ -46,6 +63,7 @@ ServerPoolForm::ServerPoolForm(QWidget *parent) : QWidget(parent)
                    m_errors.wrap(QStringLiteral("certificateFile"), withBrowse(m_cert, tr("Certificate"))));
     layout->addRow(tr("Key file:"), m_errors.wrap(QStringLiteral("privateKeyFile"), withBrowse(m_key, tr("Private key"))));
     layout->addRow(tr("Keep-alive:"), m_errors.wrap(QStringLiteral("keepAlive"), m_keepAlive));
+    layout->addRow(tr("Retry:"), retryRow);
     m_path = std::make_unique<PathFields>(layout, m_errors, this);
     m_qlog = std::make_unique<QlogFields>(layout, m_errors, this);
     layout->addRow(QString(), m_echo);
@@ -55,7 +73,7 @@ ServerPoolForm::ServerPoolForm(QWidget *parent) : QWidget(parent)
     const auto recheck = [this] { m_errors.update(validateServerForm(form())); };
     for (QLineEdit *e : {m_listen, m_clientIp, m_selfSignedName, m_cert, m_key})
         connect(e, &QLineEdit::textChanged, this, recheck);
-    for (QSpinBox *sp : {m_maxCap, m_keepAlive})
+    for (QSpinBox *sp : {m_maxCap, m_keepAlive, m_retryThreshold})
         connect(sp, &QSpinBox::valueChanged, this, recheck);
     connect(m_selfSigned, &QCheckBox::toggled, this, recheck);
     m_path->onChanged(recheck);
@@ -88,6 +106,7 @@ void ServerPoolForm::updateEnabled()
     m_selfSignedName->setEnabled(generate);
     m_cert->parentWidget()->setEnabled(!generate);
     m_key->parentWidget()->setEnabled(!generate);
+    m_retryThreshold->setEnabled(RetryMode(m_retry->currentData().toInt()) == RetryMode::Auto);
 }
 
 ServerForm ServerPoolForm::form() const
@@ -101,6 +120,8 @@ ServerForm ServerPoolForm::form() const
     f.certificateFile = m_cert->text();
     f.privateKeyFile = m_key->text();
     f.keepAliveMs = m_keepAlive->value();
+    f.retryMode = RetryMode(m_retry->currentData().toInt());
+    f.retryThreshold = m_retryThreshold->value();
     f.path = m_path->form();
     f.qlog = m_qlog->form();
     return f;
@@ -116,6 +137,8 @@ void ServerPoolForm::setForm(const ServerForm &f)
     m_cert->setText(f.certificateFile);
     m_key->setText(f.privateKeyFile);
     m_keepAlive->setValue(f.keepAliveMs);
+    m_retry->setCurrentIndex(qMax(0, m_retry->findData(int(f.retryMode))));
+    m_retryThreshold->setValue(f.retryThreshold);
     m_path->setForm(f.path);
     m_qlog->setForm(f.qlog);
     updateEnabled();

@@ -14,6 +14,7 @@
 #include <QtWidgets/QWidget>
 
 class QCheckBox;
+class QComboBox;
 class QLineEdit;
 class QSpinBox;
 
@@ -43,6 +44,8 @@ public:
     QLineEdit *certificateEdit() const { return m_cert; }
     QLineEdit *keyEdit() const { return m_key; }
     QSpinBox *maxCapacitySpin() const { return m_maxCap; }
+    QComboBox *retryCombo() const { return m_retry; }
+    QSpinBox *retryThresholdSpin() const { return m_retryThreshold; }
     PathFields *pathFields() const { return m_path.get(); }
     QlogFields *qlogFields() const { return m_qlog.get(); }
 
@@ -60,6 +63,8 @@ private:
     QLineEdit *m_cert;
     QLineEdit *m_key;
     QSpinBox *m_keepAlive;
+    QComboBox *m_retry;
+    QSpinBox *m_retryThreshold;
     QCheckBox *m_echo;
     std::unique_ptr<PathFields> m_path;
     std::unique_ptr<QlogFields> m_qlog;

@@ -1,6 +1,8 @@
 #include "poolview.h"
 
 #include "connectionpanel.h"
+#include "defencefigures.h"
+#include "defencepanel.h"
 #include "icons.h"
 #include "payloadpanel.h"
 #include "poolcharts.h"
@@ -91,6 +93,10 @@ PoolView::PoolView(PoolWorker *worker, int handle, const PoolSpec &spec, QWidget
         m_running = false;
         m_pool.reset();
         m_streams->setReadyIds({}, QDateTime::currentMSecsSinceEpoch());
+        // A stopped server is flooded no more (a restarted one counts afresh).
+        m_floodStart.reset();
+        m_floodBanner->clear();
+        m_floodBox->hide();
         setPhase(PoolPhase::Stopped);
         report(tr("stopped"), false);
         Q_EMIT runningChanged(false);
@@ -185,6 +191,30 @@ void PoolView::buildUi()
     bannerLayout->addWidget(m_bannerIcon);
     bannerLayout->addWidget(m_state);
     bannerLayout->addWidget(m_banner, 1);
+    // Server pools: a second banner while a handshake flood lasts.
+    m_floodBox = new QWidget(this);
+    m_floodBox->setObjectName(QStringLiteral("floodBanner"));
+    m_floodBox->setAutoFillBackground(true);
+    {
+        QPalette pal = m_floodBox->palette();
+        pal.setColor(QPalette::Window, statusBackground(StatusLevel::Trouble, palette()));
+        m_floodBox->setPalette(pal);
+        auto *floodIcon = new QLabel(m_floodBox);
+        floodIcon->setPixmap(statusIcon(StatusLevel::Trouble).pixmap(16, 16));
+        m_floodBanner = new QLabel(m_floodBox);
+        m_floodBanner->setWordWrap(true);
+        m_floodBanner->setTextFormat(Qt::PlainText);
+        m_floodBanner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        auto *showB = new QPushButton(tr("Show defences"), m_floodBox);
+        showB->setToolTip(tr("The Defences tab: every figure of the server's admission control"));
+        connect(showB, &QPushButton::clicked, this, &PoolView::showDefences);
+        auto *floodLayout = new QHBoxLayout(m_floodBox);
+        floodLayout->setContentsMargins(8, 2, 8, 2);
+        floodLayout->addWidget(floodIcon);
+        floodLayout->addWidget(m_floodBanner, 1);
+        floodLayout->addWidget(showB);
+    }
+    m_floodBox->hide();
     m_counters = new QLabel(this);
     m_counters->setTextFormat(Qt::PlainText);
     // Wraps rather than widen the window past 1024 pixels.
@@ -228,7 +258,7 @@ void PoolView::buildUi()
         m_headButtonsWidth += b->sizeHint().width();
     }
 
-    m_charts = new PoolCharts(this);
+    m_charts = new PoolCharts(m_spec.kind == PoolKind::Server, this);
 
     // Streams tab.
     m_streams = new StreamModel(this);
@@ -294,6 +324,10 @@ void PoolView::buildUi()
     m_bottomTabs->addTab(streamsTab, tr("Streams"));
     m_bottomTabs->addTab(m_payload, tr("Payload"));
     m_bottomTabs->addTab(m_connection, tr("Connection"));
+    if (m_spec.kind == PoolKind::Server) {
+        m_defences = new DefencePanel(this);
+        m_bottomTabs->addTab(m_defences, tr("Defences"));
+    }
     connect(m_bottomTabs, &QTabWidget::currentChanged, this, [this] {
         if (m_bottomTabs->currentWidget() == m_connection)
             refreshConnection();
@@ -321,6 +355,7 @@ void PoolView::buildUi()
     layout->setContentsMargins(6, 6, 6, 6);
     layout->addWidget(m_summary);
     layout->addWidget(m_bannerBox);
+    layout->addWidget(m_floodBox);
     layout->addLayout(m_head);
     layout->addWidget(split, 1);
     updateSummary();
@@ -395,6 +430,41 @@ void PoolView::updateStatus()
     Q_EMIT statusChanged();
 }
 
+void PoolView::updateFlood(const DefenceStats &stats)
+{
+    if (stats.underFlood()) {
+        if (!m_floodStart) {
+            m_floodStart = stats;
+            report(tr("handshake flood: %1 handshakes pending, %2 Retries sent so far")
+                       .arg(groupedCount(stats.pendingHandshakes()), groupedCount(stats.retriesSent())),
+                   true);
+        }
+        m_floodBanner->setText(quicpool::diag::floodBannerText(stats, *m_floodStart));
+        m_floodBox->show();
+    } else if (m_floodStart) {
+        report(floodOverText(stats, *m_floodStart), false);
+        m_floodStart.reset();
+        m_floodBanner->clear();
+        m_floodBox->hide();
+    }
+}
+
+QString PoolView::floodBannerText() const
+{
+    return m_floodBox->isHidden() ? QString() : m_floodBanner->text();
+}
+
+bool PoolView::isFloodBannerShown() const
+{
+    return !m_floodBox->isHidden();
+}
+
+void PoolView::showDefences()
+{
+    if (m_defences)
+        m_bottomTabs->setCurrentWidget(m_defences);
+}
+
 void PoolView::report(const QString &message, bool isError)
 {
     m_lastMessage = QStringLiteral("%1: %2").arg(name(), message);
@@ -450,6 +520,10 @@ void PoolView::sample()
     if (m_samples.size() > kMaxSamples)
         m_samples.remove(0, m_samples.size() - kMaxSamples);
     m_charts->addSample(s);
+    if (s.hasDefence) {
+        m_defences->setStats(s.defence);
+        updateFlood(s.defence);
+    }
     const QString counters = countersLine(s);
     if (counters != m_counters->text()) {
         m_counters->setText(counters);

@@ -14,6 +14,8 @@
 #include <QtCore/QTimer>
 #include <QtWidgets/QWidget>
 
+#include <optional>
+
 class QComboBox;
 class QHBoxLayout;
 class QLabel;
@@ -26,6 +28,7 @@ class QPushButton;
 namespace quicpool::diag {
 
 class ConnectionPanel;
+class DefencePanel;
 class PayloadPanel;
 class PoolCharts;
 class PoolWorker;
@@ -63,6 +66,14 @@ public:
     StreamModel *streams() const { return m_streams; }
     PayloadPanel *payload() const { return m_payload; }
     ConnectionPanel *connection() const { return m_connection; }
+    /// Server pools: the Defences tab's figures (nullptr for clients).
+    DefencePanel *defences() const { return m_defences; }
+    /// Server pools: the flood banner's line while the server is under a
+    /// handshake flood (DefenceStats::underFlood()), empty otherwise.
+    QString floodBannerText() const;
+    bool isFloodBannerShown() const;
+    /// Selects the Defences tab (the flood banner's button does).
+    void showDefences();
     QLineEdit *idEdit() const { return m_idEdit; }
     QString fetchError() const { return m_errors.message(QStringLiteral("id")); }
     QString fetchResult() const;
@@ -110,6 +121,7 @@ private:
     void onStreamAcquired(const StreamInfo &info);
     void setPhase(PoolPhase phase);
     void updateStatus();
+    void updateFlood(const DefenceStats &stats);
     void report(const QString &message, bool isError);
     QString where() const;
 
@@ -154,6 +166,10 @@ private:
     QLabel *m_fetchResult = nullptr;
     PayloadPanel *m_payload = nullptr;
     ConnectionPanel *m_connection = nullptr;
+    DefencePanel *m_defences = nullptr;
+    QWidget *m_floodBox = nullptr;
+    QLabel *m_floodBanner = nullptr;
+    std::optional<DefenceStats> m_floodStart;   ///< the reading when the current flood began
     QTabWidget *m_bottomTabs = nullptr;
 };
 

@@ -89,8 +89,10 @@ std::string addressKey(const SocketAddress &a, bool validated)
 bool DefenceCounters::underFlood(uint64_t now) const
 {
     const uint64_t last = lastRetryNs.load(std::memory_order_relaxed);
+    // A monitor's `now` may precede a Retry the listener's thread stamped
+    // since: that one is recent too (now - last would wrap).
     return pending.load(std::memory_order_relaxed) > retryThreshold.load(std::memory_order_relaxed)
-        || (last != 0 && now - last < kFloodHoldNs);
+        || (last != 0 && (last >= now || now - last < kFloodHoldNs));
 }
 
 Listener::Listener(QObject *parent)
