@@ -186,7 +186,7 @@ void TestDocScreens::lossyLoadTest()
 void TestDocScreens::qlogOfLossyRun()
 {
     // One connection with ngtcp2's qlog on, over the lossy path (50 ms,
-    // 1 % loss each way, 50 MB/s): 24 MiB in sink mode, then its client's
+    // 1 % loss each way, 50 MB/s): 8 MiB in sink mode (24 took 162 s under ASan on a loaded machine), then its client's
     // file in the viewer.
     QTemporaryDir qlogDir;
     QVERIFY(qlogDir.isValid());
@@ -216,7 +216,7 @@ void TestDocScreens::qlogOfLossyRun()
     bool done = false;
     bool ok = false;
     auto *runner = new workload::StreamRunner(client->tryOutgoingGet(client->readyIds().constFirst()),
-                                              workload::Mode::Sink, 24 << 20, [&](const workload::RunResult &r) {
+                                              workload::Mode::Sink, 8 << 20, [&](const workload::RunResult &r) {
                                                   done = true;
                                                   ok = r.ok;
                                               });
@@ -235,7 +235,7 @@ void TestDocScreens::qlogOfLossyRun()
     QTRY_VERIFY_WITH_TIMEOUT(view->hasResult(), 60000);
     const QlogTrace &t = view->result().trace;
     QVERIFY(t.packetsLostTotal > 0);
-    QVERIFY(t.streamBytesSentTotal >= 24 << 20);
+    QVERIFY(t.streamBytesSentTotal >= 8 << 20);
     QVERIFY(view->congestionChart()->pointCount(0) > 10);
     QVERIFY(view->rttChart()->pointCount(0) > 10);
     QVERIFY(view->bannerText().isEmpty());
