@@ -10,7 +10,7 @@
 // target held, 1 when one did not, 2 for usage errors.
 //
 //   build/release/tests/quicpool-flood                       # 20,000 at 2,000/s, 64 ports
-//   build/release/tests/quicpool-flood --count 2000 --rate 500 --client-bound 1s
+//   build/release/tests/quicpool-flood --count 2000 --rate 500 --client-bound 1000
 //   build/release/tests/quicpool-flood --server-arg --retry=never
 //   quicpool-flood --connect 127.0.0.1:4433 --count 300 --rate 300 --clients 0
 //       floods a server someone else watches (quicpool-diag's tests): with
