@@ -10,6 +10,7 @@
 #include "bench_plan.h"
 #include "bench_relay.h"
 #include "bench_report.h"
+#include "bench_udp.h"
 #include "bench_wan.h"
 #include "bench_workloads.h"
 
@@ -35,6 +36,8 @@ RunOutcome runWorkload(const QString &name, const WorkloadContext &context)
         return runSink(context, 8);
     if (name == u"echo")
         return runEcho(context);
+    if (name == u"udp")
+        return runUdpPingPong(context);
     if (name == u"get")
         return runGet(context);
     if (name == u"memory")
@@ -141,7 +144,7 @@ int runBench(const BenchOptions &options)
         }
         report.workloads.append(result);
     }
-    report.compareWithTls();
+    report.compareWithBaselines();
     report.wallSeconds = double(clock.elapsed()) / 1000.0;
 
     if (options.json) {

@@ -16,6 +16,7 @@ const QList<WorkloadInfo> &workloadCatalog()
         {QStringLiteral("sink1"), QStringLiteral("QUIC sink, 1 stream"), false, 3},
         {QStringLiteral("sink8"), QStringLiteral("QUIC sink, 8 streams on 1 connection"), false, 3},
         {QStringLiteral("echo"), QStringLiteral("64-byte echo round trip"), true, 1},
+        {QStringLiteral("udp"), QStringLiteral("bare UDP ping-pong baseline"), true, 1},
         {QStringLiteral("get"), QStringLiteral("get latency and wake-up"), true, 1},
         {QStringLiteral("memory"), QStringLiteral("memory per idle pooled stream"), true, 1},
         {QStringLiteral("handshake"), QStringLiteral("full QUIC handshakes per second"), false, 3},

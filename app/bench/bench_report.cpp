@@ -1,6 +1,7 @@
 #include "bench_report.h"
 
 #include <QtCore/QJsonArray>
+#include <QtCore/QMap>
 #include <QtCore/QTextStream>
 #include <cmath>
 
@@ -30,7 +31,16 @@ QString statusName(WorkloadReport::Status status)
     return QString();
 }
 
-const QString kVsTlsSuffix = QStringLiteral("_vs_tls");
+const QString kVs = QStringLiteral("_vs_");
+
+/// "mb_per_s_vs_tcp" -> {"mb_per_s", "tcp"}; empty when the key is no ratio.
+std::pair<QString, QString> splitRatioKey(const QString &key)
+{
+    const qsizetype at = key.lastIndexOf(kVs);
+    if (at <= 0)
+        return {};
+    return {key.left(at), key.mid(at + kVs.size())};
+}
 
 } // namespace
 
@@ -67,6 +77,14 @@ void WorkloadReport::addRun(const RunOutcome &outcome)
     }
 }
 
+const WorkloadReport::Ratio *WorkloadReport::ratio(const QString &baseline, const QString &key) const
+{
+    for (const Ratio &r : ratios)
+        if (r.baseline == baseline && r.key == key)
+            return &r;
+    return nullptr;
+}
+
 const Figure *WorkloadReport::figure(const QString &key) const
 {
     for (const Figure &f : figures)
@@ -87,16 +105,22 @@ QList<Target> performanceTargets()
          QStringLiteral("one stream <= 2.5 s CPU per GiB")},
         {QStringLiteral("sink1"), QStringLiteral("mb_per_s_vs_tls"), true, 0.8,
          QStringLiteral("one stream >= 0.8x TLS over TCP")},
+        {QStringLiteral("sink1"), QStringLiteral("mb_per_s_vs_tcp"), true, 0.6,
+         QStringLiteral("one stream >= 0.6x plain TCP")},
+        {QStringLiteral("sink1"), QStringLiteral("cpu_s_per_gib_vs_tcp"), false, 1.7,
+         QStringLiteral("one stream <= 1.7x plain TCP's CPU per GiB")},
         {QStringLiteral("sink8"), QStringLiteral("mb_per_s_vs_sink1"), true, 1.0,
          QStringLiteral("8 streams >= one stream")},
-        {QStringLiteral("fill"), QStringLiteral("fill_1000_ms"), false, 10, QStringLiteral("fill 1000 <= 10 ms")},
-        {QStringLiteral("fill"), QStringLiteral("fill_10000_ms"), false, 100, QStringLiteral("fill 10,000 <= 100 ms")},
-        {QStringLiteral("echo"), QStringLiteral("rtt_p50_us"), false, 60, QStringLiteral("echo p50 <= 60 us")},
-        {QStringLiteral("echo"), QStringLiteral("rtt_p99_us"), false, 150, QStringLiteral("echo p99 <= 150 us")},
+        {QStringLiteral("fill"), QStringLiteral("fill_1000_ms"), false, 3, QStringLiteral("fill 1000 <= 3 ms")},
+        {QStringLiteral("fill"), QStringLiteral("fill_10000_ms"), false, 30, QStringLiteral("fill 10,000 <= 30 ms")},
+        {QStringLiteral("echo"), QStringLiteral("rtt_p50_us_vs_udp"), false, 1.3,
+         QStringLiteral("echo p50 <= 1.3x the UDP ping-pong")},
+        {QStringLiteral("echo"), QStringLiteral("rtt_p99_us_vs_udp"), false, 3,
+         QStringLiteral("echo p99 <= 3x the UDP ping-pong")},
         {QStringLiteral("get"), QStringLiteral("wake_p99_us"), false, 50,
          QStringLiteral("waiting outgoingGet wakes <= 50 us")},
-        {QStringLiteral("memory"), QStringLiteral("rss_bytes_per_stream"), false, 2048,
-         QStringLiteral("<= 2 KiB resident per idle pooled stream")},
+        {QStringLiteral("memory"), QStringLiteral("rss_bytes_per_stream"), false, 1024,
+         QStringLiteral("<= 1 KiB resident per idle pooled stream")},
         {QStringLiteral("handshake"), QStringLiteral("handshakes_per_server_core_s"), true, 2000,
          QStringLiteral(">= 2,000 handshakes per second of one server core")},
     };
@@ -107,16 +131,6 @@ bool measuredValue(const BenchReport &report, const Target &target, double *valu
     const WorkloadReport *w = report.workload(target.workload);
     if (!w || w->status != WorkloadReport::Status::Ok)
         return false;
-    if (target.key.endsWith(kVsTlsSuffix)) {
-        const QString base = target.key.left(target.key.size() - kVsTlsSuffix.size());
-        for (const auto &[key, ratio] : w->vsTls) {
-            if (key == base) {
-                *value = ratio;
-                return true;
-            }
-        }
-        return false;
-    }
     if (target.key == u"mb_per_s_vs_sink1") {
         const WorkloadReport *one = report.workload(QStringLiteral("sink1"));
         const Figure *mine = w->figure(QStringLiteral("mb_per_s"));
@@ -126,6 +140,12 @@ bool measuredValue(const BenchReport &report, const Target &target, double *valu
             return false;
         *value = mine->summary().median / theirs->summary().median;
         return true;
+    }
+    if (const auto [key, baseline] = splitRatioKey(target.key); !baseline.isEmpty()) {
+        const WorkloadReport::Ratio *r = w->ratio(baseline, key);
+        if (r)
+            *value = r->value;
+        return r != nullptr;
     }
     const Figure *f = w->figure(target.key);
     if (!f || f->values.isEmpty())
@@ -144,20 +164,34 @@ const WorkloadReport *BenchReport::workload(const QString &name) const
     return nullptr;
 }
 
-void BenchReport::compareWithTls()
+QList<BaselineComparison> baselineComparisons()
 {
-    const WorkloadReport *tls = workload(QStringLiteral("tls"));
-    if (!tls || tls->status != WorkloadReport::Status::Ok)
-        return;
-    for (WorkloadReport &w : workloads) {
-        w.vsTls.clear();
-        if (w.name == u"tls" || w.status != WorkloadReport::Status::Ok)
+    const QStringList sinks{QStringLiteral("sink1"), QStringLiteral("sink8")};
+    const QStringList throughput{QStringLiteral("mb_per_s"), QStringLiteral("cpu_s_per_gib")};
+    return {
+        {sinks, QStringLiteral("tcp"), throughput},
+        {sinks, QStringLiteral("tls"), throughput},
+        {{QStringLiteral("echo")}, QStringLiteral("udp"), {QStringLiteral("rtt_p50_us"), QStringLiteral("rtt_p99_us")}},
+    };
+}
+
+void BenchReport::compareWithBaselines()
+{
+    for (WorkloadReport &w : workloads)
+        w.ratios.clear();
+    for (const BaselineComparison &c : baselineComparisons()) {
+        const WorkloadReport *base = workload(c.baseline);
+        if (!base || base->status != WorkloadReport::Status::Ok)
             continue;
-        for (const QString &key : {QStringLiteral("mb_per_s"), QStringLiteral("cpu_s_per_gib")}) {
-            const Figure *mine = w.figure(key);
-            const Figure *base = tls->figure(key);
-            if (mine && base && base->summary().median > 0)
-                w.vsTls.append({key, mine->summary().median / base->summary().median});
+        for (WorkloadReport &w : workloads) {
+            if (!c.workloads.contains(w.name) || w.status != WorkloadReport::Status::Ok)
+                continue;
+            for (const QString &key : c.keys) {
+                const Figure *mine = w.figure(key);
+                const Figure *theirs = base->figure(key);
+                if (mine && theirs && theirs->summary().median > 0)
+                    w.ratios.append({c.baseline, key, mine->summary().median / theirs->summary().median});
+            }
         }
     }
 }
@@ -225,12 +259,12 @@ QJsonObject toJson(const BenchReport &report)
                                   });
         }
         o.insert(QStringLiteral("figures"), figures);
-        if (!w.vsTls.isEmpty()) {
-            QJsonObject ratios;
-            for (const auto &[key, ratio] : w.vsTls)
-                ratios.insert(key, tidy(ratio));
-            o.insert(QStringLiteral("vs_tls"), ratios);
-        }
+        // "vs_tcp": {"mb_per_s": 0.45, ...}, one object per baseline.
+        QMap<QString, QJsonObject> byBaseline;
+        for (const WorkloadReport::Ratio &r : w.ratios)
+            byBaseline[QStringLiteral("vs_") + r.baseline].insert(r.key, tidy(r.value));
+        for (auto it = byBaseline.cbegin(); it != byBaseline.cend(); ++it)
+            o.insert(it.key(), it.value());
         workloads.insert(w.name, o);
     }
 
@@ -301,7 +335,7 @@ QString toTable(const BenchReport &report)
     };
     QList<Row> rows;
     rows.append({{QStringLiteral("workload"), QStringLiteral("figure"), QStringLiteral("median"),
-                  QStringLiteral("min"), QStringLiteral("max"), QStringLiteral("unit"), QStringLiteral("vs TLS"),
+                  QStringLiteral("min"), QStringLiteral("max"), QStringLiteral("unit"), QStringLiteral("vs baseline"),
                   QStringLiteral("target")}});
     const QList<Target> targets = performanceTargets();
     for (const WorkloadReport &w : report.workloads) {
@@ -312,17 +346,16 @@ QString toTable(const BenchReport &report)
         bool first = true;
         for (const Figure &f : w.figures) {
             const Summary sum = f.summary();
-            QString vs;
-            for (const auto &[key, ratio] : w.vsTls)
-                if (key == f.key)
-                    vs = QString::number(ratio, 'f', 2) + QStringLiteral("x");
+            QStringList vs;   // "0.45x tcp 1.20x tls"
+            for (const WorkloadReport::Ratio &r : w.ratios)
+                if (r.key == f.key)
+                    vs.append(QString::number(r.value, 'f', 2) + QStringLiteral("x ") + r.baseline);
             QString target;
             for (const Target &t : targets) {
                 if (t.workload != w.name)
                     continue;
-                const bool here = t.key == f.key
-                    || (t.key == f.key + kVsTlsSuffix)
-                    || (t.key == u"mb_per_s_vs_sink1" && f.key == u"mb_per_s");
+                // A figure's row shows its own targets and those of its ratios.
+                const bool here = t.key == f.key || splitRatioKey(t.key).first == f.key;
                 if (!here)
                     continue;
                 double value = 0;
@@ -334,7 +367,7 @@ QString toTable(const BenchReport &report)
                 target += t.text + (met ? QStringLiteral(": met") : QStringLiteral(": missed"));
             }
             rows.append({{first ? w.name : QString(), f.key, formatFigure(sum.median), formatFigure(sum.min),
-                          formatFigure(sum.max), f.unit, vs, target}});
+                          formatFigure(sum.max), f.unit, vs.join(u' '), target}});
             first = false;
         }
     }

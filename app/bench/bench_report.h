@@ -72,8 +72,17 @@ struct WorkloadReport
     int runs = 0;               ///< runs that produced figures
     QList<Figure> figures;      ///< in first-seen order
     QStringList notes;
-    /// QUIC figure key -> median / the TLS baseline's median of the same key.
-    QList<std::pair<QString, double>> vsTls;
+    /// This workload's median of a figure over a baseline's median of the
+    /// same figure in the same run (baselineComparisons()).
+    struct Ratio
+    {
+        QString baseline;   ///< "tcp"
+        QString key;        ///< "mb_per_s"
+        double value = 0;
+    };
+    QList<Ratio> ratios;
+    /// The ratio of `key` to `baseline`, if it was measured.
+    const Ratio *ratio(const QString &baseline, const QString &key) const;
     /// Labels written into the workload's JSON object beside "figures"
     /// (the wan workload's profile, cc, ...); empty for most workloads.
     QJsonObject attributes;
@@ -88,11 +97,23 @@ struct WorkloadReport
 struct Target
 {
     QString workload;
-    QString key;                ///< a figure key, or "<key>_vs_tls" for a ratio
+    QString key;                ///< a figure key, or "<key>_vs_<baseline>" for a ratio
     bool atLeast = false;       ///< true: measured >= value; false: measured <= value
     double value = 0;
     QString text;               ///< "one stream >= 800 MB/s"
 };
+/// Which workloads are read as ratios to which baseline of the same run,
+/// and on which figures: the QUIC sinks to plain TCP and to TLS over TCP
+/// (MB/s, CPU per GiB), the QUIC echo to the bare UDP ping-pong (round
+/// trip percentiles).
+struct BaselineComparison
+{
+    QStringList workloads;      ///< "sink1", "sink8"
+    QString baseline;           ///< "tcp"
+    QStringList keys;           ///< "mb_per_s", "cpu_s_per_gib"
+};
+QList<BaselineComparison> baselineComparisons();
+
 /// The targets the project set for itself, for two processes on a 2-vCPU
 /// machine, as medians: the "target" column of docs/PERFORMANCE.md. The
 /// quic-go figures beside them there are what they were chosen against.
@@ -116,9 +137,9 @@ struct BenchReport
     double wallSeconds = 0;
 
     const WorkloadReport *workload(const QString &name) const;
-    /// Fills every throughput workload's vsTls from the "tls" workload's
-    /// medians (mb_per_s, cpu_s_per_gib); nothing when tls did not run.
-    void compareWithTls();
+    /// Fills every workload's ratios from the baselines that ran
+    /// (baselineComparisons()); none for a baseline that did not run.
+    void compareWithBaselines();
     /// False when any workload failed.
     bool ok() const;
 };

@@ -151,7 +151,8 @@ private Q_SLOTS:
         const QJsonObject workloads = o.value(QStringLiteral("workloads")).toObject();
         const QStringList names = {QStringLiteral("fill"), QStringLiteral("tcp"), QStringLiteral("tls"),
                                    QStringLiteral("sink1"), QStringLiteral("sink8"), QStringLiteral("echo"),
-                                   QStringLiteral("get"), QStringLiteral("memory"), QStringLiteral("handshake")};
+                                   QStringLiteral("udp"), QStringLiteral("get"), QStringLiteral("memory"),
+                                   QStringLiteral("handshake")};
         QCOMPARE(workloads.keys().size(), names.size());
         for (const QString &name : names) {
             const QJsonObject w = workloads.value(name).toObject();
@@ -167,9 +168,10 @@ private Q_SLOTS:
         for (const QString &name : {QStringLiteral("tcp"), QStringLiteral("tls"), QStringLiteral("sink1"),
                                     QStringLiteral("sink8")})
             checkFigures(workloads.value(name).toObject(), throughput, name);
-        checkFigures(workloads.value(QStringLiteral("echo")).toObject(),
-                     {QStringLiteral("rtt_p50_us"), QStringLiteral("rtt_p99_us"), QStringLiteral("rtt_p999_us")},
-                     QStringLiteral("echo"));
+        for (const QString &name : {QStringLiteral("echo"), QStringLiteral("udp")})
+            checkFigures(workloads.value(name).toObject(),
+                         {QStringLiteral("rtt_p50_us"), QStringLiteral("rtt_p99_us"), QStringLiteral("rtt_p999_us")},
+                         name);
         QStringList gets;
         for (const char *side : {"incoming", "outgoing"})
             for (const char *form : {"try", "async", "blocking"})
@@ -189,12 +191,18 @@ private Q_SLOTS:
                       QStringLiteral("process_cpu_us_per_handshake")},
                      QStringLiteral("handshake"));
 
-        // Each QUIC throughput figure comes with its ratio to TLS over TCP.
+        // Each QUIC throughput figure comes with its ratios to plain TCP and
+        // TLS over TCP, the echo's round trips with theirs to the UDP ping-pong.
         for (const QString &name : {QStringLiteral("sink1"), QStringLiteral("sink8")}) {
-            const QJsonObject vs = workloads.value(name).toObject().value(QStringLiteral("vs_tls")).toObject();
-            QVERIFY2(vs.value(QStringLiteral("mb_per_s")).toDouble() > 0, qPrintable(name));
-            QVERIFY2(vs.value(QStringLiteral("cpu_s_per_gib")).toDouble() > 0, qPrintable(name));
+            for (const QString &base : {QStringLiteral("vs_tcp"), QStringLiteral("vs_tls")}) {
+                const QJsonObject vs = workloads.value(name).toObject().value(base).toObject();
+                QVERIFY2(vs.value(QStringLiteral("mb_per_s")).toDouble() > 0, qPrintable(name + base));
+                QVERIFY2(vs.value(QStringLiteral("cpu_s_per_gib")).toDouble() > 0, qPrintable(name + base));
+            }
         }
+        const QJsonObject echoVsUdp = workloads.value(QStringLiteral("echo")).toObject().value(QStringLiteral("vs_udp")).toObject();
+        QVERIFY(echoVsUdp.value(QStringLiteral("rtt_p50_us")).toDouble() > 0);
+        QVERIFY(echoVsUdp.value(QStringLiteral("rtt_p99_us")).toDouble() > 0);
         // Targets are reported, not asserted: each has a measured value and a verdict.
         const QJsonArray targets = o.value(QStringLiteral("targets")).toArray();
         QVERIFY(targets.size() >= 8);
@@ -365,7 +373,7 @@ private Q_SLOTS:
                      QStringLiteral("handshake"));
         QVERIFY(!workloads.value(QStringLiteral("handshake")).toObject().value(QStringLiteral("figures")).toObject()
                      .contains(QStringLiteral("server_cpu_us_per_handshake")));
-        for (const char *name : {"fill", "echo", "get", "memory"})
+        for (const char *name : {"fill", "echo", "udp", "get", "memory"})
             QVERIFY2(workloads.value(QLatin1String(name)).toObject().value(QStringLiteral("status")).toString()
                          == u"skipped",
                      name);

@@ -28,6 +28,13 @@ class TestBenchLogic : public QObject
         o.add(QStringLiteral("cpu_s_per_gib"), QStringLiteral("s/GiB"), cpu);
         return o;
     }
+    static RunOutcome roundTrips(double p50, double p99)
+    {
+        RunOutcome o;
+        o.add(QStringLiteral("rtt_p50_us"), QStringLiteral("us"), p50);
+        o.add(QStringLiteral("rtt_p99_us"), QStringLiteral("us"), p99);
+        return o;
+    }
     static WorkloadReport workload(const QString &name, const QList<RunOutcome> &runs)
     {
         WorkloadReport w;
@@ -269,19 +276,30 @@ private Q_SLOTS:
         QCOMPARE(skipped.runs, 0);
     }
 
-    void ratiosToTlsAndTargets()
+    void ratiosToBaselinesAndTargets()
     {
         BenchReport report;
-        report.workloads = {workload(QStringLiteral("tls"), {throughput(500, 2)}),
+        report.workloads = {workload(QStringLiteral("tcp"), {throughput(1000, 2.5)}),
+                            workload(QStringLiteral("tls"), {throughput(500, 2)}),
                             workload(QStringLiteral("sink1"), {throughput(400, 4)}),
-                            workload(QStringLiteral("sink8"), {throughput(600, 3)})};
-        report.compareWithTls();
+                            workload(QStringLiteral("sink8"), {throughput(600, 3)}),
+                            workload(QStringLiteral("echo"), {roundTrips(52, 120)}),
+                            workload(QStringLiteral("udp"), {roundTrips(40, 30)})};
+        report.compareWithBaselines();
         const WorkloadReport *one = report.workload(QStringLiteral("sink1"));
-        QCOMPARE(one->vsTls.size(), 2);
-        QCOMPARE(one->vsTls.at(0).first, QStringLiteral("mb_per_s"));
-        QCOMPARE(one->vsTls.at(0).second, 0.8);
-        QCOMPARE(one->vsTls.at(1).second, 2.0);
-        QVERIFY(report.workload(QStringLiteral("tls"))->vsTls.isEmpty());
+        QCOMPARE(one->ratios.size(), 4);
+        QCOMPARE(one->ratio(QStringLiteral("tls"), QStringLiteral("mb_per_s"))->value, 0.8);
+        QCOMPARE(one->ratio(QStringLiteral("tls"), QStringLiteral("cpu_s_per_gib"))->value, 2.0);
+        QCOMPARE(one->ratio(QStringLiteral("tcp"), QStringLiteral("mb_per_s"))->value, 0.4);
+        QCOMPARE(one->ratio(QStringLiteral("tcp"), QStringLiteral("cpu_s_per_gib"))->value, 1.6);
+        const WorkloadReport *echo = report.workload(QStringLiteral("echo"));
+        QCOMPARE(echo->ratios.size(), 2);
+        QCOMPARE(echo->ratio(QStringLiteral("udp"), QStringLiteral("rtt_p50_us"))->value, 1.3);
+        QCOMPARE(echo->ratio(QStringLiteral("udp"), QStringLiteral("rtt_p99_us"))->value, 4.0);
+        QVERIFY(!echo->ratio(QStringLiteral("tcp"), QStringLiteral("mb_per_s")));
+        // Baselines are not compared with each other.
+        for (const char *base : {"tcp", "tls", "udp"})
+            QVERIFY(report.workload(QString::fromLatin1(base))->ratios.isEmpty());
 
         QHash<QString, double> measured;
         QHash<QString, bool> met;
@@ -294,15 +312,27 @@ private Q_SLOTS:
         }
         QCOMPARE(measured.value(QStringLiteral("sink1.mb_per_s_vs_tls")), 0.8);
         QCOMPARE(met.value(QStringLiteral("sink1.mb_per_s_vs_tls")), true);   // 0.8 is the bound itself
+        QCOMPARE(met.value(QStringLiteral("sink1.mb_per_s_vs_tcp")), false);   // 0.4 < 0.6
+        QCOMPARE(met.value(QStringLiteral("sink1.cpu_s_per_gib_vs_tcp")), true);   // 1.6 <= 1.7
+        QCOMPARE(met.value(QStringLiteral("echo.rtt_p50_us_vs_udp")), true);   // 1.3, the bound itself
+        QCOMPARE(met.value(QStringLiteral("echo.rtt_p99_us_vs_udp")), false);   // 4 > 3
         QCOMPARE(met.value(QStringLiteral("sink1.mb_per_s")), false);
         QCOMPARE(measured.value(QStringLiteral("sink8.mb_per_s_vs_sink1")), 1.5);
-        QVERIFY(!measured.contains(QStringLiteral("echo.rtt_p50_us")));   // not run: not measured
+        QVERIFY(!measured.contains(QStringLiteral("fill.fill_1000_ms")));   // not run: not measured
 
-        // Without the TLS baseline there is nothing to compare with.
+        // Without the baselines there is nothing to compare with; a failed
+        // baseline is no baseline.
         BenchReport alone;
-        alone.workloads = {workload(QStringLiteral("sink1"), {throughput(400, 4)})};
-        alone.compareWithTls();
-        QVERIFY(alone.workload(QStringLiteral("sink1"))->vsTls.isEmpty());
+        alone.workloads = {workload(QStringLiteral("sink1"), {throughput(400, 4)}),
+                           workload(QStringLiteral("echo"), {roundTrips(52, 120)}),
+                           workload(QStringLiteral("udp"), {RunOutcome::failure(QStringLiteral("no socket"))})};
+        alone.compareWithBaselines();
+        QVERIFY(alone.workload(QStringLiteral("sink1"))->ratios.isEmpty());
+        QVERIFY(alone.workload(QStringLiteral("echo"))->ratios.isEmpty());
+        double unmeasured = 0;
+        QVERIFY(!measuredValue(alone, {QStringLiteral("echo"), QStringLiteral("rtt_p50_us_vs_udp"), false, 1.3, {}},
+                               &unmeasured));
+        alone.workloads.removeLast();
         QVERIFY(alone.ok());
         alone.workloads.append(workload(QStringLiteral("echo"), {RunOutcome::failure(QStringLiteral("x"))}));
         QVERIFY(!alone.ok());
@@ -314,11 +344,14 @@ private Q_SLOTS:
         report.machine.cpuModel = QStringLiteral("Test CPU");
         report.machine.cores = 2;
         report.settings.quick = true;
-        report.settings.workloads = {QStringLiteral("tls"), QStringLiteral("sink1"), QStringLiteral("fill")};
+        report.settings.workloads = {QStringLiteral("tls"), QStringLiteral("sink1"), QStringLiteral("fill"),
+                                     QStringLiteral("echo"), QStringLiteral("udp")};
         report.workloads = {workload(QStringLiteral("tls"), {throughput(500, 2)}),
                             workload(QStringLiteral("sink1"), {throughput(400, 4), throughput(1.0 / 3.0, 4)}),
-                            workload(QStringLiteral("fill"), {RunOutcome::skip(QStringLiteral("remote server"))})};
-        report.compareWithTls();
+                            workload(QStringLiteral("fill"), {RunOutcome::skip(QStringLiteral("remote server"))}),
+                            workload(QStringLiteral("echo"), {roundTrips(50, 100)}),
+                            workload(QStringLiteral("udp"), {roundTrips(25, 40)})};
+        report.compareWithBaselines();
         const QJsonObject o = toJson(report);
         QCOMPARE(o.value(QStringLiteral("ok")).toBool(), true);
         QCOMPARE(o.value(QStringLiteral("machine")).toObject().value(QStringLiteral("cpu_model")).toString(),
@@ -329,6 +362,10 @@ private Q_SLOTS:
         QCOMPARE(mb.value(QStringLiteral("values")).toArray().size(), 2);
         QCOMPARE(mb.value(QStringLiteral("values")).toArray().at(1).toDouble(), 0.333333);   // six digits
         QCOMPARE(sink.value(QStringLiteral("vs_tls")).toObject().value(QStringLiteral("cpu_s_per_gib")).toDouble(), 2.0);
+        QVERIFY(!sink.contains(QStringLiteral("vs_tcp")));   // tcp did not run
+        const QJsonObject echo = o.value(QStringLiteral("workloads")).toObject().value(QStringLiteral("echo")).toObject();
+        QCOMPARE(echo.value(QStringLiteral("vs_udp")).toObject().value(QStringLiteral("rtt_p50_us")).toDouble(), 2.0);
+        QCOMPARE(echo.value(QStringLiteral("vs_udp")).toObject().value(QStringLiteral("rtt_p99_us")).toDouble(), 2.5);
         const QJsonObject fill = o.value(QStringLiteral("workloads")).toObject().value(QStringLiteral("fill")).toObject();
         QCOMPARE(fill.value(QStringLiteral("status")).toString(), QStringLiteral("skipped"));
         QCOMPARE(fill.value(QStringLiteral("reason")).toString(), QStringLiteral("remote server"));
@@ -336,7 +373,7 @@ private Q_SLOTS:
         bool sawFill = false;
         for (const QJsonValue &t : o.value(QStringLiteral("targets")).toArray()) {
             const QJsonObject target = t.toObject();
-            QVERIFY(target.value(QStringLiteral("workload")).toString() != u"echo");
+            QVERIFY(target.value(QStringLiteral("workload")).toString() != u"memory");
             if (target.value(QStringLiteral("workload")).toString() == u"fill") {
                 sawFill = true;
                 QVERIFY(target.value(QStringLiteral("met")).isNull());
@@ -346,7 +383,9 @@ private Q_SLOTS:
         const QString table = toTable(report);
         QVERIFY(table.contains(u"Test CPU"));
         QVERIFY(table.contains(u"skipped: remote server"));
-        QVERIFY(table.contains(u"0.40x"));   // median of 400 and 1/3 over 500
+        QVERIFY(table.contains(u"0.40x tls"));   // median of 400 and 1/3 over 500
+        QVERIFY(table.contains(u"2.00x udp"));
+        QVERIFY(table.contains(u"echo p50 <= 1.3x the UDP ping-pong: missed"));
     }
 
     void figuresPrintWithThreeDigits()
