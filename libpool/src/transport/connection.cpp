@@ -7,8 +7,10 @@
 #include "transport/stream_p.h"
 #include "transport/udpsocket.h"
 
+#include <QtCore/QPointer>
 #include <QtCore/QTimer>
 #include <algorithm>
+#include <vector>
 
 namespace quicpool::transport {
 
@@ -96,9 +98,27 @@ void ConnectionPrivate::unroute()
 void ConnectionPrivate::detachStreams()
 {
     overUnclaimedLimit.clear();
-    for (auto &[sid, core] : streams)
+    std::vector<QPointer<Stream>> owing;
+    owing.reserve(streams.size());
+    for (auto &[sid, core] : streams) {
         core->detach(closeReason.isError() ? closeReason : Error(ErrorCode::ConnectionClosed));
+        if (core->q())
+            owing.emplace_back(core->q());
+    }
     streams.clear();
+    if (owing.empty())
+        return;
+    // Their signals on the next turn, in one call posted to an object of its
+    // own: not to each stream (a QObject with an event queued scans the
+    // thread's whole queue when deleted, so a pool closing 10,000 streams
+    // went quadratic), nor to the connection (it may be deleted first).
+    auto *carrier = new QObject;
+    QMetaObject::invokeMethod(carrier, [carrier, owing = std::move(owing)] {
+        carrier->deleteLater();
+        for (const QPointer<Stream> &s : owing)
+            if (Stream *raw = s.data())
+                StreamPrivate::of(raw)->emitPending();
+    }, Qt::QueuedConnection);
 }
 
 // ---------------------------------------------------------------- closing

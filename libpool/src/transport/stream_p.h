@@ -57,7 +57,8 @@ public:
     /// bytes whose connection credit is still owed: the caller returns it,
     /// since no read can once the stream is gone from ngtcp2.
     uint64_t onClosed(uint64_t appErrorCode, bool hasCode);
-    /// The connection is gone (closing or destroyed): no more I/O.
+    /// The connection is gone (closing or destroyed): no more I/O. The
+    /// caller has emitPending() called on the next turn.
     void detach(const Error &reason);
     /// Emits what was recorded since the last call. May delete the stream.
     void emitPending();

@@ -232,14 +232,8 @@ void StreamPrivate::detach(const Error &reason)
     inWriteQueue = false;
     inDirty = false;
     updateState();
-    // No connection will call emitPending() any more: do it on the next turn.
-    if (m_q) {
-        QPointer<Stream> q = m_q;
-        QMetaObject::invokeMethod(m_q, [q] {
-            if (Stream *raw = q.data())
-                StreamPrivate::of(raw)->emitPending();
-        }, Qt::QueuedConnection);
-    }
+    // No connection will call emitPending() any more: the caller has it
+    // called on the next turn (ConnectionPrivate::detachStreams).
 }
 
 void StreamPrivate::updateState()
