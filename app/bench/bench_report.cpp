@@ -3,6 +3,7 @@
 #include <QtCore/QJsonArray>
 #include <QtCore/QMap>
 #include <QtCore/QTextStream>
+#include <algorithm>
 #include <cmath>
 
 namespace quicpool::cli::bench {
@@ -43,6 +44,19 @@ std::pair<QString, QString> splitRatioKey(const QString &key)
 }
 
 } // namespace
+
+RunOutcome roundTripOutcome(std::vector<double> rttsUs)
+{
+    std::sort(rttsUs.begin(), rttsUs.end());
+    RunOutcome out;
+    if (rttsUs.empty())
+        return out;
+    out.add(QStringLiteral("rtt_p50_us"), QStringLiteral("us"), percentileSorted(rttsUs, 0.50));
+    out.add(QStringLiteral("rtt_p99_us"), QStringLiteral("us"), percentileSorted(rttsUs, 0.99));
+    out.add(QStringLiteral("rtt_p999_us"), QStringLiteral("us"), percentileSorted(rttsUs, 0.999));
+    out.add(QStringLiteral("rtt_max_us"), QStringLiteral("us"), rttsUs.back());
+    return out;
+}
 
 // ---------------------------------------------------------------- WorkloadReport
 

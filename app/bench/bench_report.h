@@ -52,6 +52,11 @@ struct RunOutcome
     }
 };
 
+/// The round-trip figures the echo and its UDP baseline share, from
+/// microsecond samples: rtt_p50_us, rtt_p99_us, rtt_p999_us, rtt_max_us
+/// (nearest rank); none for no samples.
+RunOutcome roundTripOutcome(std::vector<double> rttsUs);
+
 /// A figure over all runs of its workload.
 struct Figure
 {

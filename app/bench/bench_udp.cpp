@@ -1,7 +1,6 @@
 #include "bench_udp.h"
 
 #include "bench_resources.h"
-#include "bench_stats.h"
 
 #include <QtCore/QEventLoop>
 #include <QtCore/QSocketNotifier>
@@ -156,12 +155,7 @@ RunOutcome runUdpPingPong(const WorkloadContext &context)
                                        .arg(rtts.size())
                                        .arg(trips)
                                        .arg(limitMs / 1000));
-    std::sort(rtts.begin(), rtts.end());
-    RunOutcome out;
-    out.add(QStringLiteral("rtt_p50_us"), QStringLiteral("us"), percentileSorted(rtts, 0.50));
-    out.add(QStringLiteral("rtt_p99_us"), QStringLiteral("us"), percentileSorted(rtts, 0.99));
-    out.add(QStringLiteral("rtt_p999_us"), QStringLiteral("us"), percentileSorted(rtts, 0.999));
-    out.add(QStringLiteral("rtt_max_us"), QStringLiteral("us"), rtts.back());
+    RunOutcome out = roundTripOutcome(std::move(rtts));
     out.note(QStringLiteral("%1 ping-pongs of one %2-byte UDP datagram after %3 unmeasured; each end a "
                             "QSocketNotifier in a Qt event loop, as QuicPool's are")
                  .arg(trips)

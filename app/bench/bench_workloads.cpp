@@ -335,12 +335,7 @@ RunOutcome runEcho(const WorkloadContext &context)
                                        .arg(rtts.size())
                                        .arg(trips)
                                        .arg(double(deadline.timer.interval()) / 1000.0));
-    std::sort(rtts.begin(), rtts.end());
-    RunOutcome out;
-    out.add(QStringLiteral("rtt_p50_us"), QStringLiteral("us"), percentileSorted(rtts, 0.50));
-    out.add(QStringLiteral("rtt_p99_us"), QStringLiteral("us"), percentileSorted(rtts, 0.99));
-    out.add(QStringLiteral("rtt_p999_us"), QStringLiteral("us"), percentileSorted(rtts, 0.999));
-    out.add(QStringLiteral("rtt_max_us"), QStringLiteral("us"), rtts.back());
+    RunOutcome out = roundTripOutcome(std::move(rtts));
     out.note(QStringLiteral("%1 round trips of 64 bytes on one taken stream after %2 unmeasured; %3")
                  .arg(trips)
                  .arg(warmup)

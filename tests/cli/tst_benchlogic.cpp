@@ -253,6 +253,22 @@ private Q_SLOTS:
         QVERIFY(wanTable(BenchReport()).isEmpty());
     }
 
+    void roundTripFiguresByNearestRank()
+    {
+        std::vector<double> rtts;
+        for (int i = 1000; i >= 1; --i)   // unsorted on purpose
+            rtts.push_back(double(i));
+        const RunOutcome out = roundTripOutcome(rtts);
+        QCOMPARE(out.samples.size(), 4);
+        QCOMPARE(out.samples.at(0).key, QStringLiteral("rtt_p50_us"));
+        QCOMPARE(out.samples.at(0).value, 500.0);
+        QCOMPARE(out.samples.at(1).value, 990.0);
+        QCOMPARE(out.samples.at(2).key, QStringLiteral("rtt_p999_us"));
+        QCOMPARE(out.samples.at(2).value, 999.0);
+        QCOMPARE(out.samples.at(3).value, 1000.0);
+        QVERIFY(roundTripOutcome({}).samples.isEmpty());
+    }
+
     void runsFoldIntoFigures()
     {
         WorkloadReport w = workload(QStringLiteral("sink1"), {throughput(100, 3), throughput(300, 1), throughput(200, 2)});
