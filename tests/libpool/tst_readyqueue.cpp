@@ -5,14 +5,14 @@
 #include <QtTest/QTest>
 
 using quicpool::ReadyQueue;
-using quicpool::Stream;
+using quicpool::transport::PooledStream;
 
 class TestReadyQueue : public QObject
 {
     Q_OBJECT
 
     // Fake stream handles: the queue never dereferences them.
-    static Stream *handle(quintptr n) { return reinterpret_cast<Stream *>(n * 16); }
+    static PooledStream *handle(quintptr n) { return reinterpret_cast<PooledStream *>(n * 16); }
 
 private Q_SLOTS:
     void fifoAndById()
@@ -75,7 +75,7 @@ private Q_SLOTS:
             q.push(QString::number(i).repeated(8), handle(quintptr(i)));
         q.take(QStringLiteral("33333333"));
         QStringList seen;
-        q.forEach([&](const QString &id, Stream *s) {
+        q.forEach([&](const QString &id, PooledStream *s) {
             QVERIFY(s);
             seen.append(id);
         });

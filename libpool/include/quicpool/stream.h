@@ -143,6 +143,7 @@ protected:
 private:
     friend class StreamPrivate;
     explicit Stream(QObject *parent = nullptr);
+    Stream(std::unique_ptr<StreamPrivate> d, QObject *parent);
     std::unique_ptr<StreamPrivate> d_ptr;
     Q_DECLARE_PRIVATE(Stream)
     Q_DISABLE_COPY_MOVE(Stream)

@@ -150,6 +150,9 @@ bool ClientPoolPrivate::dialAddress(const QHostAddress &address, quint16 port)
         (void)dropConnection(pool::clientCloseError(*c, reason));
     });
     QObject::connect(c, &Connection::streamsAvailable, q_ptr, [this] { (void)openMore(); });
+    // One handler per connection, not three signal connections per stream:
+    // they cost more memory than the stream (an idle one keeps none anyway).
+    c->setPooledStreamHandlers(nullptr, [this](PooledStream *s) { onStreamChanged(s); });
     QObject::connect(c, &Connection::tokenReceived, q_ptr,
                      [this, server](const QByteArray &token) { tokens.insert(server, token); });
     return true;
@@ -162,30 +165,30 @@ bool ClientPoolPrivate::dropConnection(const Error &why)
     const bool wasDialing = dialing;
     dialing = false;
     if (c) {
-        QObject::disconnect(c, nullptr, q_ptr, nullptr);
+        forget(c);
         c->close(0, kPoolClosed);
         c->deleteLater();
     }
     // Streams of the dead connection are useless: drop those pooled (ones
     // on retired connections still work and stay). No application code
     // runs here: pooled streams have no slots but ours.
-    QList<Stream *> dead;
+    QList<PooledStream *> dead;
     {
         QMutexLocker lock(&readyLock);
-        readyQueue.forEach([&](const QString &, Stream *s) {
-            if (transport::isStreamDetached(s))
+        readyQueue.forEach([&](const QString &, PooledStream *s) {
+            if (transport::isPooledDetached(s))
                 dead.append(s);
         });
-        for (Stream *s : dead)
-            readyQueue.take(s->id());
+        for (PooledStream *s : dead)
+            readyQueue.take(transport::pooledId(s));
         activeCount = readyQueue.size();
     }
-    for (Stream *s : dead)
-        delete s;  // not deleteLater(): see PoolPrivate::closeAllPooled()
+    for (PooledStream *s : dead)
+        transport::abortPooled(s);
     // Creations in flight fail with the connection (the last ends the batch).
     batchToStart = 0;
-    const QList<Stream *> inFlight = pending.keys();
-    for (Stream *s : inFlight) {
+    const QList<PooledStream *> inFlight = pending.keys();
+    for (PooledStream *s : inFlight) {
         if (!resolveStream(s, Outcome::Failed, why.toString()))
             return false;
     }
@@ -204,16 +207,13 @@ bool ClientPoolPrivate::retire()
     Connection *c = connection;
     connection = nullptr;
     dialing = false;
-    const QList<Stream *> inFlight = pending.keys();
-    for (Stream *other : inFlight) {
-        pending.remove(other);
-        QObject::disconnect(other, nullptr, q_ptr, nullptr);
-        other->abort();
-        other->deleteLater();
-    }
+    const QList<PooledStream *> inFlight = pending.keys();
+    pending.clear();
+    for (PooledStream *other : inFlight)
+        transport::abortPooled(other);
     batchToStart = 0;
     if (c) {
-        QObject::disconnect(c, nullptr, q_ptr, nullptr);
+        forget(c);
         QObject::connect(c, &Connection::closed, c, &QObject::deleteLater);
         retired.append(c);
     }
@@ -258,50 +258,54 @@ bool ClientPoolPrivate::openMore()
             return publish();
         }
         Error err;
-        // Parentless while pending and pooled (the pool owns it through its
-        // lists); it becomes the pool's child when handed out.
-        Stream *s = c->openStream(nullptr, &err);
+        // The pool owns it through its lists; it gets a Stream when taken.
+        PooledStream *s = c->openPooledStream(&err);
         --batchToStart;
         if (!s)
             continue;
         pending.insert(s, Pending{});
-        QObject::connect(s, &Stream::readyRead, q_ptr, [this, s] { onStreamReadable(s); });
-        QObject::connect(s, &Stream::readChannelFinished, q_ptr, [this, s] { onStreamReadable(s); });
-        QObject::connect(s, &Stream::errorOccurred, q_ptr, [this, s](const Error &e) {
-            (void)resolveStream(s, Outcome::Failed, e.toString());
-        });
         const char hello = 0x00;
-        s->write(&hello, 1);
+        transport::pooledWrite(s, &hello, 1);
         transport::markApplicationSendStart(s);
     }
     return true;
 }
 
-void ClientPoolPrivate::onStreamReadable(Stream *s)
+void ClientPoolPrivate::onStreamChanged(PooledStream *s)
 {
     auto it = pending.find(s);
     if (it == pending.end())
-        return;
+        return;   // pooled already: the sweep and the gets look at those
     QByteArray &got = it->got;
-    if (got.size() < 4)
-        got += s->read(4 - got.size());
+    if (const qint64 want = 4 - got.size(); want > 0) {
+        char buf[4];
+        if (const qint64 n = transport::pooledRead(s, buf, want); n > 0)
+            got.append(buf, n);
+    }
     if (got.size() == 4) {
         std::array<uint8_t, 4> raw;
         std::memcpy(raw.data(), got.constData(), 4);
-        transport::setStreamPoolId(s, pool::encodeId(raw));
+        transport::setPooledId(s, pool::encodeId(raw));
         transport::markApplicationStart(s);
         (void)resolveStream(s, Outcome::Created);
-    } else if (s->atEnd() || s->isFinished()) {
+    } else if (transport::pooledIsFinished(s)) {
         // PROTOCOL.md: a server pool at maxCap closes new streams unanswered.
         (void)resolveStream(s, Outcome::Refused);
+    } else if (const Error e = transport::pooledError(s); e.isError()) {
+        (void)resolveStream(s, Outcome::Failed, e.toString());
     }
 }
 
-bool ClientPoolPrivate::resolveStream(Stream *s, Outcome outcome, const QString &why)
+void ClientPoolPrivate::forget(Connection *c)
+{
+    QObject::disconnect(c, nullptr, q_ptr, nullptr);
+    c->setPooledStreamHandlers(nullptr, nullptr);
+}
+
+bool ClientPoolPrivate::resolveStream(PooledStream *s, Outcome outcome, const QString &why)
 {
     if (!pending.remove(s))
         return true;
-    QObject::disconnect(s, nullptr, q_ptr, nullptr);
     switch (outcome) {
     case Outcome::Created:
         ++batchCreated;
@@ -314,15 +318,13 @@ bool ClientPoolPrivate::resolveStream(Stream *s, Outcome outcome, const QString 
         ++batchRefused;
         ++errors;
         ++refusedStreams;
-        s->abort();
-        s->deleteLater();
+        transport::abortPooled(s);
         if (!publish())
             return false;
         break;
     case Outcome::Failed:
         qCDebug(lcPool) << "stream creation failed:" << why;
-        s->abort();
-        s->deleteLater();
+        transport::abortPooled(s);
         // NodePass: a failed creation gives up on the connection; the next
         // cycle dials a new one. Streams already pooled on it stay usable.
         if (connection && ready) {
@@ -375,18 +377,15 @@ void ClientPoolPrivate::closeImpl()
 {
     cycleTimer->stop();
     batchDeadline->stop();
-    const QList<Stream *> inFlight = pending.keys();
+    const QList<PooledStream *> inFlight = pending.keys();
     pending.clear();
-    for (Stream *s : inFlight) {
-        QObject::disconnect(s, nullptr, q_ptr, nullptr);
-        s->abort();
-        delete s;
-    }
+    for (PooledStream *s : inFlight)
+        transport::abortPooled(s);
     cycleRunning = false;
     if (connection) {
         Connection *c = connection;
         connection = nullptr;
-        QObject::disconnect(c, nullptr, q_ptr, nullptr);
+        forget(c);
         c->close(0, kPoolClosed);
         c->deleteLater();
     }
@@ -397,6 +396,7 @@ void ClientPoolPrivate::closeImpl()
     }
     for (const QPointer<Connection> &retiredConnection : std::as_const(retired)) {
         if (Connection *c = retiredConnection.data()) {
+            c->setPooledStreamHandlers(nullptr, nullptr);
             c->close(0, kPoolClosed);
             c->deleteLater();
         }
@@ -438,8 +438,8 @@ ClientPool::ClientPool(const ClientPoolConfig &config, QObject *parent)
     d->retiredSweep->start(1000);
     connect(d->batchDeadline, &QTimer::timeout, this, [d] {
         d->batchToStart = 0;
-        const QList<Stream *> late = d->pending.keys();
-        for (Stream *s : late) {
+        const QList<PooledStream *> late = d->pending.keys();
+        for (PooledStream *s : late) {
             if (!d->resolveStream(s, ClientPoolPrivate::Outcome::Failed,
                                   QStringLiteral("no ID from the server within %1 ms").arg(d->config.idReadTimeout().count())))
                 return;

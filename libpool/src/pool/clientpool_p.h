@@ -29,7 +29,7 @@ public:
     {
         QByteArray got;
     };
-    QHash<Stream *, Pending> pending;
+    QHash<PooledStream *, Pending> pending;
     int batchNeeded = 0;      // streams this batch set out to create
     int batchCreated = 0;
     int batchRefused = 0;     // ended by the server before their ID: its pool is full
@@ -52,9 +52,12 @@ public:
     [[nodiscard]] bool dialAddress(const QHostAddress &address, quint16 port);
     [[nodiscard]] bool startBatch(int need);
     [[nodiscard]] bool openMore();
-    void onStreamReadable(Stream *s);
+    /// Something happened on a stream of the connection: bytes, FIN, reset.
+    void onStreamChanged(PooledStream *s);
     enum class Outcome { Created, Refused, Failed };
-    [[nodiscard]] bool resolveStream(Stream *s, Outcome outcome, const QString &why = QString());
+    [[nodiscard]] bool resolveStream(PooledStream *s, Outcome outcome, const QString &why = QString());
+    /// The pool stops hearing from c (dropped, retired or closed).
+    void forget(Connection *c);
     [[nodiscard]] bool finishBatch();
     [[nodiscard]] bool dropConnection(const Error &why);
     [[nodiscard]] bool retire();

@@ -196,60 +196,51 @@ bool PoolPrivate::setConnected(bool up, const Error &reason)
     return !self.isNull();
 }
 
-bool PoolPrivate::isDeadPooled(const Stream *stream)
+bool PoolPrivate::isDeadPooled(const PooledStream *stream)
 {
     // An idle pooled stream that the peer reset, or ended without sending
     // anything (NodePass clients FIN their idle streams on exit), or whose
     // connection is gone (even with unread bytes: no reply could reach the
     // peer), is of no use to anyone. One that ended *with* data on a live
     // connection is a request that beat the application's get: it is alive.
-    if (stream->error() != ErrorCode::NoError || transport::isStreamDetached(stream))
+    if (transport::pooledError(stream).isError() || transport::isPooledDetached(stream))
         return true;   // nobody could answer on it: whatever it holds, its slot is free
-    return stream->isFinished() && stream->bytesAvailable() == 0;
+    return transport::pooledIsFinished(stream) && transport::pooledBytesAvailable(stream) == 0;
 }
 
 void PoolPrivate::sweepDead()
 {
-    // Pooled streams carry no signal connections of their own (at 10,000
-    // streams those cost more memory than the streams), so dead ones are
-    // found here, once a second, and when a get would hand one out.
-    QList<Stream *> dead;
+    // Idle pooled streams are looked at here, once a second, and when a get
+    // would hand one out: watching each one costs more than finding it.
+    QList<PooledStream *> dead;
     {
         QMutexLocker lock(&readyLock);
-        readyQueue.forEach([&](const QString &, Stream *s) {
+        readyQueue.forEach([&](const QString &, PooledStream *s) {
             if (isDeadPooled(s))
                 dead.append(s);
         });
-        for (Stream *s : dead)
-            readyQueue.take(s->id());
+        for (PooledStream *s : dead)
+            readyQueue.take(transport::pooledId(s));
         activeCount = readyQueue.size();
     }
-    for (Stream *s : dead)
-        discard(s);
+    // No application code runs: abortPooled() returns the credit of
+    // whatever the stream held, and frees it.
+    for (PooledStream *s : dead)
+        transport::abortPooled(s);
     (void)publish();   // a timer's slot: nothing follows
 }
 
-void PoolPrivate::discard(Stream *stream)
-{
-    // Pooled streams have no slot connected but the pool's: abort() and
-    // delete run no application code. abort() returns the credit of
-    // whatever the stream held.
-    stream->abort();
-    delete stream;
-}
-
-bool PoolPrivate::pool(Stream *stream)
+bool PoolPrivate::pool(PooledStream *stream)
 {
     QPointer<Pool> self(q_ptr);
     if (serveWaiter(stream))
         return !self.isNull();
-    const QString id = stream->id();
+    const QString id = transport::pooledId(stream);
     {
         QMutexLocker lock(&readyLock);
         if (!readyQueue.push(id, stream)) {
             lock.unlock();
-            stream->close();
-            delete stream;   // nobody else knows it; lingers until its FIN is acknowledged
+            transport::closePooled(stream);   // nobody else knows it; lingers until its FIN is acknowledged
             return true;
         }
         activeCount = readyQueue.size();
@@ -261,11 +252,11 @@ bool PoolPrivate::pool(Stream *stream)
 Stream *PoolPrivate::take(const QString &id)
 {
     QMutexLocker lock(&readyLock);
-    Stream *s = readyQueue.take(id);
+    PooledStream *s = readyQueue.take(id);
     activeCount = readyQueue.size();
     lock.unlock();
     if (s && isDeadPooled(s)) {
-        discard(s);
+        transport::abortPooled(s);
         s = nullptr;
     }
     if (!s) {
@@ -275,11 +266,11 @@ Stream *PoolPrivate::take(const QString &id)
     return handOut(s, id);
 }
 
-Stream *PoolPrivate::handOut(Stream *s, const QString &id)
+Stream *PoolPrivate::handOut(PooledStream *core, const QString &id)
 {
-    QObject::disconnect(s, nullptr, q_ptr, nullptr);
-    transport::claimStream(s);   // the application's now: its bytes are its own
-    s->setParent(q_ptr);   // from here on a child of the pool, as documented
+    // From here on a child of the pool, as documented; its bytes are the
+    // application's own.
+    Stream *s = transport::takePooled(core, q_ptr);
     QPointer<Pool> self(q_ptr);
     QPointer<Stream> guard(s);
     Q_EMIT q_ptr->streamTaken(id);
@@ -293,7 +284,7 @@ Stream *PoolPrivate::takeOldest()
     for (;;) {
         QString id;
         QMutexLocker lock(&readyLock);
-        Stream *s = readyQueue.takeOldest(&id);
+        PooledStream *s = readyQueue.takeOldest(&id);
         activeCount = readyQueue.size();
         lock.unlock();
         if (!s) {
@@ -301,7 +292,7 @@ Stream *PoolPrivate::takeOldest()
             return nullptr;
         }
         if (isDeadPooled(s)) {
-            discard(s);
+            transport::abortPooled(s);
             continue;
         }
         return handOut(s, id);
@@ -310,23 +301,18 @@ Stream *PoolPrivate::takeOldest()
 
 void PoolPrivate::closeAllPooled()
 {
-    QList<Stream *> all;
+    QList<PooledStream *> all;
     {
         QMutexLocker lock(&readyLock);
-        while (Stream *s = readyQueue.takeOldest())
+        while (PooledStream *s = readyQueue.takeOldest())
             all.append(s);
         activeCount = 0;
     }
-    // Deleted now, not with deleteLater(): a pool with N streams would queue
-    // N deferred deletes, and each ~QObject then scans the posted-event
-    // queue, which makes closing a big pool quadratic. A closed stream
-    // lingers inside its connection until its FIN is acknowledged. No
-    // application code runs here (pooled streams have no slot but ours).
-    for (Stream *s : all) {
-        QObject::disconnect(s, nullptr, q_ptr, nullptr);
-        s->close();        // FIN, as the Go pool's Close does
-        delete s;
-    }
+    // FIN, as the Go pool's Close does; a closed stream lingers inside its
+    // connection until the FIN is acknowledged. No application code runs
+    // here (nobody but the pool knows a pooled stream).
+    for (PooledStream *s : all)
+        transport::closePooled(s);
 }
 
 void PoolPrivate::addWaiter(const QString &id, Milliseconds timeout, QObject *context, GetCallback cb,
@@ -406,9 +392,9 @@ void PoolPrivate::asyncGet(const QString &id, Milliseconds timeout, QObject *con
     addWaiter(id, timeout, ctx, std::move(callback), timeoutCode, timeoutMessage);
 }
 
-bool PoolPrivate::serveWaiter(Stream *stream)
+bool PoolPrivate::serveWaiter(PooledStream *core)
 {
-    const QString id = stream->id();
+    const QString id = transport::pooledId(core);
     for (auto it = waiters.begin(); it != waiters.end(); ++it) {
         if (!it->context || !(it->id.isEmpty() || it->id == id))
             continue;
@@ -418,9 +404,7 @@ bool PoolPrivate::serveWaiter(Stream *stream)
         w.timer->deleteLater();
         // The stream is the pool's child from here, so it goes with the
         // pool if a slot below deletes it; the waiter is ours alone.
-        QObject::disconnect(stream, nullptr, q_ptr, nullptr);
-        transport::claimStream(stream);   // the application's now, as in handOut()
-        stream->setParent(q_ptr);
+        Stream *stream = transport::takePooled(core, q_ptr);   // as in handOut()
         QPointer<Pool> self(q_ptr);
         QPointer<Stream> guard(stream);
         Q_EMIT q_ptr->streamPooled(id);

@@ -75,18 +75,16 @@ public:
 
     /// Adds a stream that finished its ID handshake: hands it to a waiting
     /// get if one matches, otherwise queues it. Always store before announce.
-    [[nodiscard]] bool pool(Stream *stream);
+    [[nodiscard]] bool pool(PooledStream *stream);
     /// Removes and hands out the stream (nullptr if absent or dead, or if a
     /// slot deleted it or the pool). Callers that go on afterwards check
     /// the pool themselves.
     Stream *take(const QString &id);
     Stream *takeOldest();
-    /// A stream leaves the pool for the application: it becomes the pool's
-    /// child, then streamTaken. The stream, or nullptr if a slot deleted it
-    /// or the pool.
-    Stream *handOut(Stream *stream, const QString &id);
-    /// Drops a pooled stream that died while waiting (peer FIN/reset).
-    static void discard(Stream *stream);
+    /// A stream leaves the pool for the application: its Stream is made, a
+    /// child of the pool, then streamTaken. The stream, or nullptr if a slot
+    /// deleted it or the pool.
+    Stream *handOut(PooledStream *stream, const QString &id);
     void closeAllPooled();
 
     // --- waiting asynchronous gets
@@ -111,7 +109,7 @@ public:
     void failWaiters(const Error &error);
     /// Hands the stream to the first matching live waiter; true if taken
     /// (the pool may be gone then: the caller checks).
-    bool serveWaiter(Stream *stream);
+    bool serveWaiter(PooledStream *stream);
 
     /// Blocking get helper shared by both pools.
     Stream *blockingGet(const std::function<void(Milliseconds, QObject *, GetCallback)> &asyncGet,
@@ -143,7 +141,7 @@ public:
     virtual void closeImpl() = 0;
     virtual void afterFlush() {}
     /// A pooled stream that can no longer serve (reset, empty FIN, no connection).
-    static bool isDeadPooled(const Stream *stream);
+    static bool isDeadPooled(const PooledStream *stream);
     /// Drops dead pooled streams (timer, once a second).
     void sweepDead();
     QTimer *sweepTimer = nullptr;

@@ -9,6 +9,7 @@
 // live ones, so it never grows beyond twice the pool.
 #pragma once
 
+#include "transport/streamaccess.h"
 #include <QtCore/QHash>
 #include <QtCore/QString>
 #include <QtCore/QStringList>
@@ -16,7 +17,7 @@
 
 namespace quicpool {
 
-class Stream;
+using transport::PooledStream;
 
 class ReadyQueue
 {
@@ -26,7 +27,7 @@ public:
     bool isEmpty() const { return m_streams.isEmpty(); }
 
     /// False if the ID is already present (IDs are unique in a pool).
-    bool push(const QString &id, Stream *stream)
+    bool push(const QString &id, PooledStream *stream)
     {
         if (m_streams.contains(id))
             return false;
@@ -37,24 +38,24 @@ public:
         m_order.push_back(Order{id, serial});
         return true;
     }
-    Stream *take(const QString &id)
+    PooledStream *take(const QString &id)
     {
         const auto it = m_streams.constFind(id);
         if (it == m_streams.constEnd())
             return nullptr;
-        Stream *s = it->stream;
+        PooledStream *s = it->stream;
         m_streams.erase(it);
         compactIfStale();
         return s;
     }
-    Stream *takeOldest(QString *id = nullptr)
+    PooledStream *takeOldest(QString *id = nullptr)
     {
         while (!m_order.empty()) {
             const Order front = std::move(m_order.front());
             m_order.pop_front();
             if (!isLive(front))
                 continue;
-            Stream *s = m_streams.take(front.id).stream;
+            PooledStream *s = m_streams.take(front.id).stream;
             if (id)
                 *id = front.id;
             return s;
@@ -82,7 +83,7 @@ public:
 private:
     struct Entry
     {
-        Stream *stream = nullptr;
+        PooledStream *stream = nullptr;
         quint64 serial = 0;
     };
     struct Order

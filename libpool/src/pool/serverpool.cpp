@@ -37,11 +37,12 @@ void ServerPoolPrivate::onConnection(Connection *c)
         return;
     }
     current = c;
-    // The pool owns new streams through its lists (no QObject parent) until
-    // it hands them out: cheap at 10,000 streams.
-    c->setParentlessStreams(true);
+    // The pool owns new streams through its lists, with no Stream object
+    // until one is taken (10,000 idle QIODevices would cost 10 MB), and
+    // hears of them through one handler per connection.
+    c->setPooledStreamHandlers([this](PooledStream *s) { onNewStream(s); },
+                               [this](PooledStream *s) { (void)tryHello(s); });
     qCInfo(lcPool) << "server pool accepted" << c->peer().toString();
-    QObject::connect(c, &Connection::newStream, q_ptr, [this](Stream *s) { onNewStream(s); });
     QObject::connect(c, &Connection::closed, q_ptr, [this, c](const Error &reason) {
         if (c == current) {
             current = nullptr;
@@ -65,34 +66,34 @@ void ServerPoolPrivate::onConnection(Connection *c)
     Q_EMIT q_func()->clientConnected(peer, peerPort);
 }
 
-void ServerPoolPrivate::onNewStream(Stream *s)
+void ServerPoolPrivate::onNewStream(PooledStream *s)
 {
+    if (!ready) {
+        refuse(s, nullptr, Counted::No);   // announced while the pool closed
+        return;
+    }
     if (activeCount >= config.maxCapacity()) {
         refuse(s, "the pool is full");
         return;
     }
     awaitingHello.insert(s, clock.elapsed() + config.helloTimeout().count());
-    if (s->bytesAvailable() > 0 || s->atEnd()) {
-        // The usual case: the hello came with the stream. No signal
-        // connections then, which would stay allocated on every pooled stream.
-        (void)tryHello(s);
-        return;
-    }
-    QObject::connect(s, &Stream::readyRead, q_ptr, [this, s] { (void)tryHello(s); });
-    QObject::connect(s, &Stream::readChannelFinished, q_ptr, [this, s] { (void)tryHello(s); });
-    QObject::connect(s, &Stream::errorOccurred, q_ptr, [this, s] { refuse(s, "the stream failed during its handshake", Counted::No); });
+    // The usual case: the hello came with the stream. Otherwise the
+    // connection's handler calls tryHello() again when more arrives.
     (void)tryHello(s);
 }
 
-bool ServerPoolPrivate::tryHello(Stream *s)
+bool ServerPoolPrivate::tryHello(PooledStream *s)
 {
     if (!awaitingHello.contains(s))
-        return true;
+        return true;   // pooled already: the sweep and the gets look at those
     std::optional<uint8_t> hello;
-    if (char byte = 0; s->bytesAvailable() > 0 && s->read(&byte, 1) == 1)
+    if (char byte = 0; transport::pooledBytesAvailable(s) > 0 && transport::pooledRead(s, &byte, 1) == 1)
         hello = uint8_t(byte);
-    switch (pool::helloVerdict(hello, s->bytesAvailable(), s->atEnd(), config.strictHello())) {
+    switch (pool::helloVerdict(hello, transport::pooledBytesAvailable(s), transport::pooledAtEnd(s),
+                               config.strictHello())) {
     case pool::HelloVerdict::Wait:
+        if (transport::pooledError(s).isError())
+            refuse(s, "the stream failed during its handshake", Counted::No);
         return true;
     case pool::HelloVerdict::QuietClose:
         refuse(s, nullptr, Counted::No);  // FIN with no data: a quiet close, not an error
@@ -104,7 +105,6 @@ bool ServerPoolPrivate::tryHello(Stream *s)
         break;
     }
     awaitingHello.remove(s);
-    QObject::disconnect(s, nullptr, q_ptr, nullptr);
 
     const pool::StreamId raw = pool::makeStreamId(firstId, [](void *buf, size_t len) {
         transport::randomBytes(buf, len);
@@ -119,35 +119,37 @@ bool ServerPoolPrivate::tryHello(Stream *s)
             return true;
         }
     }
-    transport::setStreamPoolId(s, id);
-    s->write(reinterpret_cast<const char *>(raw.data()), 4);
+    transport::setPooledId(s, id);
+    transport::pooledWrite(s, reinterpret_cast<const char *>(raw.data()), 4);
     transport::markApplicationStart(s);
     // Store first, then announce: the Go server does it the other way round
     // and can lose a stream to a concurrent IncomingGet.
     return pool(s);
 }
 
-void ServerPoolPrivate::refuse(Stream *s, const char *why, Counted counted)
+void ServerPoolPrivate::refuse(PooledStream *s, const char *why, Counted counted)
 {
     awaitingHello.remove(s);
-    QObject::disconnect(s, nullptr, q_ptr, nullptr);
     if (counted == Counted::Yes)
         ++refusedStreams;
     if (why)
-        qCDebug(lcPool) << "refusing stream" << s->streamId() << ":" << why;
+        qCDebug(lcPool) << "refusing stream" << transport::pooledStreamId(s) << ":" << why;
     // Close without answering: the client sees the stream end before its ID.
-    s->close();
-    s->deleteLater();
+    transport::closePooled(s);
 }
 
 void ServerPoolPrivate::closeImpl()
 {
     helloSweep->stop();
-    const QList<Stream *> waiting = awaitingHello.keys();
-    for (Stream *s : waiting)
+    const QList<PooledStream *> waiting = awaitingHello.keys();
+    for (PooledStream *s : waiting)
         refuse(s, nullptr, Counted::No);   // closing, not refusing
-    if (listener)
+    if (listener) {
+        // The connections linger for their closing period: not for us.
+        for (Connection *c : listener->connections())
+            c->setPooledStreamHandlers(nullptr, nullptr);
         listener->close(0, kPoolClosed);
+    }
     current = nullptr;
     // The listener keeps its connections for their closing period; it goes
     // with them after that.
@@ -169,10 +171,16 @@ ServerPool::ServerPool(const ServerPoolConfig &config, QObject *parent)
     d->helloSweep = new QTimer(this);
     connect(d->helloSweep, &QTimer::timeout, this, [d] {
         const qint64 now = d->clock.elapsed();
-        const QList<Stream *> waiting = d->awaitingHello.keys();
-        for (Stream *s : waiting)
-            if (d->awaitingHello.value(s) <= now)
+        const QList<PooledStream *> waiting = d->awaitingHello.keys();
+        for (PooledStream *s : waiting) {
+            if (d->awaitingHello.value(s) > now)
+                continue;
+            // One whose connection went is no refusal of ours.
+            if (transport::isPooledDetached(s))
+                d->refuse(s, nullptr, ServerPoolPrivate::Counted::No);
+            else
                 d->refuse(s, "no hello byte in time");
+        }
     });
     d->markPublished();
 }

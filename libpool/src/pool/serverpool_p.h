@@ -22,21 +22,21 @@ public:
     QPointer<Connection> current;   // the newest connection: address and TLS reporting
     QHostAddress allowed;
     bool firstId = true;
-    QHash<Stream *, qint64> awaitingHello;  // stream -> deadline (ms since start)
+    QHash<PooledStream *, qint64> awaitingHello;  // stream -> deadline (ms since start)
     QElapsedTimer clock;
     QTimer *helloSweep = nullptr;
     // The listener counts into these; readable from any thread, kept across restarts.
     const std::shared_ptr<transport::DefenceCounters> defence = std::make_shared<transport::DefenceCounters>();
 
     void onConnection(Connection *c);
-    void onNewStream(Stream *s);
+    void onNewStream(PooledStream *s);
     /// False when a slot (on streamPooled, or a get's callback) deleted the pool.
-    [[nodiscard]] bool tryHello(Stream *s);
+    [[nodiscard]] bool tryHello(PooledStream *s);
     /// Closes s unanswered. why (for the debug log) is null for quiet ends;
     /// a refusal counts in refusedStreamCount(), a stream the client gave
     /// up on itself (failed, or ended before its hello) does not.
     enum class Counted { No, Yes };
-    void refuse(Stream *s, const char *why, Counted counted = Counted::Yes);
+    void refuse(PooledStream *s, const char *why, Counted counted = Counted::Yes);
 
     ConnectionStats currentStats() const override
     {

@@ -43,7 +43,7 @@ int recvStreamData(ngtcp2_conn *conn, uint32_t flags, int64_t sid, uint64_t, con
                    size_t len, void *user, void *suser)
 {
     auto *core = static_cast<StreamPrivate *>(suser);
-    if (!core || !core->q()) {
+    if (!core || !core->hasOwner()) {
         // A stream the application already let go of: consume and forget.
         ngtcp2_conn_extend_max_stream_offset(conn, sid, len);
         ngtcp2_conn_extend_max_offset(conn, len);
@@ -58,24 +58,23 @@ int ackedStreamDataOffset(ngtcp2_conn *, int64_t, uint64_t offset, uint64_t len,
 {
     if (auto *core = static_cast<StreamPrivate *>(suser)) {
         core->onAcked(offset, len);
-        if (core->q())
-            self(user)->markDirty(core);
+        self(user)->markDirty(core);
     }
     return 0;
 }
 
-int streamOpen(ngtcp2_conn *conn, int64_t sid, void *user)
+int streamOpen(ngtcp2_conn *, int64_t sid, void *user)
 {
     if (!ngtcp2_is_bidi_stream(sid))
         return 0;  // we never grant unidirectional streams
     ConnectionPrivate *c = self(user);
-    // Parentless until announced: reparenting later would scan the old
-    // parent's child list, which grows with every stream (quadratic fills).
-    Stream *stream = StreamPrivate::create(c, sid, nullptr);
-    StreamPrivate *core = StreamPrivate::of(stream);
-    ngtcp2_conn_set_stream_user_data(conn, sid, core);
-    c->streams.emplace(sid, core);
-    c->newStreams.emplace_back(stream);
+    // No Stream yet: dispatch() hands it to the pool, or makes its Stream
+    // for newStream(). (Which one is only known then: a client's first
+    // streams come in the packet that completes its handshake, before the
+    // pool hears of the connection.)
+    StreamPrivate *core = StreamPrivate::createPooled(c, sid);
+    c->unannounced.push_back(core);
+    c->registerStream(core);
     return 0;
 }
 
@@ -92,8 +91,7 @@ int streamClose(ngtcp2_conn *conn, uint32_t flags, int64_t sid, uint64_t code, v
             std::erase(c->writeQueue, core);
             core->inWriteQueue = false;
         }
-        if (core->q())
-            c->markDirty(core);
+        c->markDirty(core);
     }
     c->orphans.erase(sid);
     // Give the peer its stream credit back (ngtcp2 does not do it alone).
@@ -120,8 +118,7 @@ int recvStopSending(ngtcp2_conn *, int64_t, uint64_t code, void *user, void *sus
             std::erase(self(user)->writeQueue, core);
             core->inWriteQueue = false;
         }
-        if (core->q())
-            self(user)->markDirty(core);
+        self(user)->markDirty(core);
     }
     return 0;
 }

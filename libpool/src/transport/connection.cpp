@@ -35,11 +35,12 @@ ConnectionPrivate::~ConnectionPrivate()
 {
     detachStreams();
     orphans.clear();
-    // Peer-opened streams never announced belong to nobody else.
-    std::vector<QPointer<Stream>> unannounced;
-    unannounced.swap(newStreams);
-    for (const QPointer<Stream> &s : unannounced)
-        delete s.data();
+    // Peer-opened streams never announced belong to nobody else (detached
+    // above: they touch nothing of ours).
+    std::vector<StreamPrivate *> orphaned;
+    orphaned.swap(unannounced);
+    for (StreamPrivate *core : orphaned)
+        delete core;
     unroute();
     if (conn)
         ngtcp2_conn_del(conn);
@@ -197,17 +198,22 @@ void ConnectionPrivate::dispatch()
         if (!self)
             return;
     }
-    while (!newStreams.empty()) {
-        std::vector<QPointer<Stream>> fresh;
-        fresh.swap(newStreams);
-        for (const QPointer<Stream> &s : fresh) {
-            if (Stream *raw = s.data()) {
-                if (!parentlessStreams)
-                    raw->setParent(q);
-                Q_EMIT q->newStream(raw);
-            }
-            if (!self)
+    while (!unannounced.empty()) {
+        std::vector<StreamPrivate *> fresh;
+        fresh.swap(unannounced);
+        // A copy: the handler may delete the connection, and its own copy.
+        const auto opened = pooledOpened;
+        for (size_t i = 0; i < fresh.size(); ++i) {
+            if (opened)
+                opened(fresh[i]);   // the pool owns it from here
+            else
+                Q_EMIT q->newStream(StreamPrivate::adopt(fresh[i], q, StreamPrivate::Claim::No));
+            if (!self) {
+                // The rest were detached with the connection: nobody owns them.
+                for (size_t j = i + 1; j < fresh.size(); ++j)
+                    delete fresh[j];
                 return;
+            }
         }
     }
     if (tokenPending) {
@@ -318,7 +324,12 @@ Connection *Connection::dial(const QHostAddress &address, quint16 port, std::sha
 
 Connection::State Connection::state() const { return d->state; }
 bool Connection::isServer() const { return d->host != nullptr; }
-void Connection::setParentlessStreams(bool on) { d->parentlessStreams = on; }
+void Connection::setPooledStreamHandlers(std::function<void(PooledStream *)> opened,
+                                         std::function<void(PooledStream *)> changed)
+{
+    d->pooledOpened = std::move(opened);
+    d->pooledChanged = std::move(changed);
+}
 int Connection::streamCount() const
 {
     int n = 0;

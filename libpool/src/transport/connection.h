@@ -5,11 +5,13 @@
 #pragma once
 
 #include "transport/socketaddress.h"
+#include "transport/streamaccess.h"
 #include "transport/transportconfig.h"
 #include <quicpool/connectioninfo.h>
 #include <quicpool/error.h>
 #include <QtCore/QByteArray>
 #include <QtCore/QObject>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -51,9 +53,16 @@ public:
     /// nullptr (StreamRefused) when the peer's stream limit is reached: wait
     /// for streamsAvailable().
     Stream *openStream(QObject *parent, Error *error);
-    /// Peer-opened streams are announced parentless (the receiver owns
-    /// them) instead of as children of this connection.
-    void setParentlessStreams(bool on);
+    /// Opens a bidirectional stream for a pool: no Stream object until one
+    /// is taken (streamaccess.h); the caller owns it. nullptr as openStream().
+    PooledStream *openPooledStream(Error *error);
+    /// Pool mode. Peer-opened streams go to `opened` as PooledStream (the
+    /// receiver owns them) instead of newStream(); a change on any pooled
+    /// stream of this connection (bytes, FIN, reset, error) calls `changed`
+    /// once per dispatch. Both run outside ngtcp2's callbacks, like slots,
+    /// and may end the stream or delete the connection's owner.
+    void setPooledStreamHandlers(std::function<void(PooledStream *)> opened,
+                                 std::function<void(PooledStream *)> changed);
     /// How many more streams the peer lets us open now.
     quint64 openableStreams() const;
     /// Streams still open on this connection (pooled, taken or closing).

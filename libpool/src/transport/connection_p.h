@@ -81,6 +81,12 @@ public:
     /// Signals owed, then the write loop: what the end of a read batch does.
     void process();
 
+    // --- the stream registry (connectionstreams.cpp)
+    /// A new bidirectional stream's ID, or -1 (error set).
+    int64_t openBidiStream(Error *error);
+    /// Lists a new core: ngtcp2's user data for its stream, and the registry.
+    void registerStream(StreamPrivate *core);
+
     // --- for StreamPrivate (connectionstreams.cpp)
     void streamHasData(StreamPrivate *stream);
     /// Receive credit a stream returns: `streamBytes` to its own window
@@ -92,6 +98,8 @@ public:
     /// and, if ngtcp2 still has the stream, resets it.
     void streamDestroyed(StreamPrivate *stream);
     void markDirty(StreamPrivate *stream);
+    /// A pooled core owes news (StreamPrivate::emitPending): the pool's handler.
+    void pooledStreamChanged(StreamPrivate *stream);
     /// A stream started (true) or stopped (false) holding unacknowledged data.
     void streamSending(bool sending) { sending ? ++sendingStreams : --sendingStreams; }
     /// How much unacknowledged data one stream may hold: its own limit, or
@@ -181,11 +189,12 @@ public:
     std::unordered_map<int64_t, StreamPrivate *> streams;
     std::deque<StreamPrivate *> writeQueue;        // round-robin of streams with data
     std::vector<StreamPrivate *> dirty;            // streams owing signals
-    std::vector<QPointer<Stream>> newStreams;      // peer-opened, not yet announced
+    std::vector<StreamPrivate *> unannounced;      // peer-opened, owned here until dispatch() announces them
+    std::function<void(PooledStream *)> pooledOpened;   // pool mode when set
+    std::function<void(PooledStream *)> pooledChanged;
     std::unordered_map<int64_t, std::unique_ptr<StreamPrivate>> orphans; // closed streams still delivering
     size_t sendingStreams = 0;
     bool streamsAvailablePending = false;
-    bool parentlessStreams = false;
 
     struct PendingBatch
     {

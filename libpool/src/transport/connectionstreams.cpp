@@ -9,27 +9,55 @@
 
 namespace quicpool::transport {
 
-Stream *Connection::openStream(QObject *parent, Error *error)
+namespace {
+Error openError(int rv)
 {
-    if (d->state != State::Connected) {
+    return rv == NGTCP2_ERR_STREAM_ID_BLOCKED
+        ? Error(ErrorCode::StreamRefused, QStringLiteral("the peer's stream limit is reached"))
+        : Error(ErrorCode::ConnectionLost, QString::fromUtf8(ngtcp2_strerror(rv)));
+}
+} // namespace
+
+int64_t ConnectionPrivate::openBidiStream(Error *error)
+{
+    if (state != State::Connected) {
         if (error)
             *error = Error(ErrorCode::ConnectionClosed, QStringLiteral("the connection is not established"));
-        return nullptr;
+        return -1;
     }
     int64_t sid = -1;
-    const int rv = ngtcp2_conn_open_bidi_stream(d->conn, &sid, nullptr);
-    if (rv != 0) {
+    if (const int rv = ngtcp2_conn_open_bidi_stream(conn, &sid, nullptr); rv != 0) {
         if (error)
-            *error = rv == NGTCP2_ERR_STREAM_ID_BLOCKED
-                ? Error(ErrorCode::StreamRefused, QStringLiteral("the peer's stream limit is reached"))
-                : Error(ErrorCode::ConnectionLost, QString::fromUtf8(ngtcp2_strerror(rv)));
-        return nullptr;
+            *error = openError(rv);
+        return -1;
     }
+    return sid;
+}
+
+void ConnectionPrivate::registerStream(StreamPrivate *core)
+{
+    ngtcp2_conn_set_stream_user_data(conn, core->streamId, core);
+    streams.emplace(core->streamId, core);
+}
+
+Stream *Connection::openStream(QObject *parent, Error *error)
+{
+    const int64_t sid = d->openBidiStream(error);
+    if (sid < 0)
+        return nullptr;
     Stream *stream = StreamPrivate::create(d.get(), sid, parent);
-    StreamPrivate *core = StreamPrivate::of(stream);
-    ngtcp2_conn_set_stream_user_data(d->conn, sid, core);
-    d->streams.emplace(sid, core);
+    d->registerStream(StreamPrivate::of(stream));
     return stream;
+}
+
+PooledStream *Connection::openPooledStream(Error *error)
+{
+    const int64_t sid = d->openBidiStream(error);
+    if (sid < 0)
+        return nullptr;
+    StreamPrivate *core = StreamPrivate::createPooled(d.get(), sid);
+    d->registerStream(core);
+    return core;
 }
 
 size_t ConnectionPrivate::sendAllowance(size_t streamLimit) const
@@ -78,7 +106,7 @@ void ConnectionPrivate::unclaimedChanged(StreamPrivate *stream, qint64 delta)
 {
     unclaimedBytes = uint64_t(std::max<qint64>(0, qint64(unclaimedBytes) + delta));
     if (delta <= 0 || config.maxUnclaimedBytes == 0 || unclaimedBytes <= config.maxUnclaimedBytes
-        || stream->overUnclaimedLimit || !stream->q())
+        || stream->overUnclaimedLimit || !stream->hasOwner())
         return;
     // Reset outside ngtcp2's callbacks, in dispatch().
     stream->overUnclaimedLimit = true;
@@ -111,11 +139,8 @@ void ConnectionPrivate::streamDestroyed(StreamPrivate *stream)
         std::erase(dirty, stream);
     stream->inWriteQueue = false;
     stream->inDirty = false;
-    for (auto &p : newStreams) {
-        Stream *raw = p.data();
-        if (raw && StreamPrivate::of(raw) == stream)
-            p = nullptr;
-    }
+    if (stream->pooled)
+        std::erase(unannounced, stream);
     const bool inQuic = stream->isInQuic();
     streams.erase(stream->streamId);
     if (inQuic && conn && state < State::Closing) {
@@ -140,10 +165,17 @@ void ConnectionPrivate::adoptOrphan(std::unique_ptr<StreamPrivate> core)
 
 void ConnectionPrivate::markDirty(StreamPrivate *stream)
 {
-    if (!stream->q() || stream->inDirty)
+    if (!stream->hasOwner() || stream->inDirty)
         return;  // an orphan owes no signals to anyone
     stream->inDirty = true;
     dirty.push_back(stream);
+}
+
+void ConnectionPrivate::pooledStreamChanged(StreamPrivate *stream)
+{
+    // A copy: the handler may delete the connection, and its own copy.
+    if (const auto changed = pooledChanged)
+        changed(stream);
 }
 
 StreamPrivate *ConnectionPrivate::nextWritableStream()

@@ -14,6 +14,8 @@ namespace quicpool {
 
 Stream::Stream(QObject *parent) : QIODevice(parent), d_ptr(std::make_unique<StreamPrivate>(this)) {}
 
+Stream::Stream(std::unique_ptr<StreamPrivate> d, QObject *parent) : QIODevice(parent), d_ptr(std::move(d)) {}
+
 Stream::~Stream()
 {
     Q_D(Stream);
@@ -21,12 +23,7 @@ Stream::~Stream()
     // the stream still ends gracefully.
     if (d->closing)
         d->closeWrite();
-    // A stream closed gracefully (FIN asked) but not yet delivered keeps its
-    // core alive in the connection until the peer has acknowledged it.
-    if (d->isInQuic() && d->shouldLinger()) {
-        d->stopReading();
-        d->connection->adoptOrphan(std::move(d_ptr));
-    }
+    StreamPrivate::release(std::move(d_ptr));
 }
 
 QString Stream::id() const { return d_func()->id; }

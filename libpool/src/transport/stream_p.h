@@ -35,10 +35,32 @@ public:
     ~StreamPrivate();
 
     static Stream *create(ConnectionPrivate *connection, int64_t streamId, QObject *parent);
+    /// A stream for a pool: the transport's state only, no Stream object
+    /// (a QIODevice costs about 1 KiB, and a pool may hold 10,000 idle
+    /// streams). The pool owns it until adopt() gives it a Stream.
+    static StreamPrivate *createPooled(ConnectionPrivate *connection, int64_t streamId);
+    /// Makes the Stream (a child of parent) that owns a pooled core from now;
+    /// a pool's stream is claimed then (its bytes are the application's).
+    enum class Claim { No, Yes };
+    static Stream *adopt(StreamPrivate *core, QObject *parent, Claim claim);
+    /// The owner lets go of the core: it lingers in its connection while a
+    /// FIN it asked for awaits acknowledgement, and is freed otherwise (a
+    /// stream still open in QUIC is then reset, as a deleted QTcpSocket is).
+    static void release(std::unique_ptr<StreamPrivate> core);
     static StreamPrivate *of(Stream *stream) { return stream->d_ptr.get(); }
     Stream *q() const { return m_q; }
+    /// A Stream or a pool holds the core: what arrives is for someone, and
+    /// its changes are reported (an orphan's are not).
+    bool hasOwner() const { return m_q || pooled; }
+    /// No Stream yet: held by a pool, or peer-opened and not announced.
+    /// Changes go to the connection's pool handler, if any, not to signals.
+    bool pooled = false;
     /// The Stream object is gone; the core lingers to finish delivery.
-    void orphan() { m_q = nullptr; }
+    void orphan()
+    {
+        m_q = nullptr;
+        pooled = false;
+    }
 
     // --- called by the connection (inside ngtcp2 callbacks: no signals here)
     void onData(const uint8_t *data, size_t len, bool fin);
@@ -60,7 +82,8 @@ public:
     /// The connection is gone (closing or destroyed): no more I/O. The
     /// caller has emitPending() called on the next turn.
     void detach(const Error &reason);
-    /// Emits what was recorded since the last call. May delete the stream.
+    /// Emits what was recorded since the last call (a pooled core: tells its
+    /// connection's pool handler instead). May delete the stream.
     void emitPending();
 
     // --- the write path, asked by the connection's write loop

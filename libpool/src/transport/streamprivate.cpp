@@ -21,6 +21,41 @@ Stream *StreamPrivate::create(ConnectionPrivate *connection, int64_t streamId, Q
     return s;
 }
 
+StreamPrivate *StreamPrivate::createPooled(ConnectionPrivate *connection, int64_t streamId)
+{
+    auto *core = new StreamPrivate(nullptr);
+    core->pooled = true;
+    core->connection = connection;
+    core->streamId = streamId;
+    return core;
+}
+
+Stream *StreamPrivate::adopt(StreamPrivate *core, QObject *parent, Claim claim)
+{
+    core->pooled = false;
+    auto *s = new Stream(std::unique_ptr<StreamPrivate>(core), parent);
+    core->m_q = s;
+    // Its bytes no longer count against the connection's bound for streams
+    // nobody has taken.
+    if (claim == Claim::Yes)
+        core->claim();
+    // Our own read buffer is the only one: QIODevice's would copy twice.
+    // updateState() narrows the mode if the write side is already done.
+    s->QIODevice::open(QIODevice::ReadWrite | QIODevice::Unbuffered);
+    core->updateState();
+    return s;
+}
+
+void StreamPrivate::release(std::unique_ptr<StreamPrivate> core)
+{
+    // A stream closed gracefully (FIN asked) but not yet delivered keeps its
+    // core alive in the connection until the peer has acknowledged it.
+    if (core->isInQuic() && core->shouldLinger()) {
+        core->stopReading();
+        core->connection->adoptOrphan(std::move(core));
+    }
+}
+
 StreamPrivate::~StreamPrivate()
 {
     // Whatever was never read goes back to the connection's window: a
@@ -258,8 +293,16 @@ void StreamPrivate::updateState()
 
 void StreamPrivate::emitPending()
 {
-    if (!m_q)
+    if (!m_q) {
+        // A pooled core has no signals: the pool hears of the change in one
+        // call per stream through its connection, or sweeps it later.
+        const bool news = m_sigState || m_sigReadyRead || m_sigReadFinished || m_sigError || m_sigFinished;
+        m_sigState = m_sigReadyRead = m_sigReadFinished = m_sigError = m_sigFinished = false;
+        m_sigBytesWritten = m_sigBytesAcknowledged = 0;
+        if (pooled && news && connection)
+            connection->pooledStreamChanged(this);   // may delete this core
         return;
+    }
     // Every slot below may delete the stream (or its pool, or the
     // connection): nothing of `this` is touched once the guard is gone.
     QPointer<Stream> guard(m_q);
@@ -456,28 +499,46 @@ qint64 StreamPrivate::receiveBufferCapacity() const
 
 namespace transport {
 
-void setStreamPoolId(Stream *stream, const QString &id) { StreamPrivate::of(stream)->id = id; }
+qint64 pooledRead(PooledStream *s, char *data, qint64 maxSize) { return s->read(data, maxSize); }
+qint64 pooledWrite(PooledStream *s, const char *data, qint64 size) { return s->write(data, size); }
+qint64 pooledBytesAvailable(const PooledStream *s) { return s->available(); }
+bool pooledAtEnd(const PooledStream *s) { return s->atEnd(); }
+bool pooledIsFinished(const PooledStream *s) { return s->finReceived(); }
+Error pooledError(const PooledStream *s) { return s->error; }
+bool isPooledDetached(const PooledStream *s) { return !s->isInQuic(); }
+QString pooledId(const PooledStream *s) { return s->id; }
+qint64 pooledStreamId(const PooledStream *s) { return s->streamId; }
+void setPooledId(PooledStream *s, const QString &id) { s->id = id; }
 
-void markApplicationStart(Stream *stream)
+void markApplicationStart(PooledStream *s)
 {
-    StreamPrivate *core = StreamPrivate::of(stream);
-    core->rxBase = core->totalReceived - core->available();
-    markApplicationSendStart(stream);
+    s->rxBase = s->totalReceived - s->available();
+    markApplicationSendStart(s);
 }
 
-void claimStream(Stream *stream) { StreamPrivate::of(stream)->claim(); }
-
-void markApplicationSendStart(Stream *stream)
+void markApplicationSendStart(PooledStream *s)
 {
-    StreamPrivate *core = StreamPrivate::of(stream);
-    core->txBase = core->sendBuffer().written();
-    core->sendBuffer().setBase(core->txBase);
-    core->updateSending();
+    s->txBase = s->sendBuffer().written();
+    s->sendBuffer().setBase(s->txBase);
+    s->updateSending();
 }
 
-bool isStreamDetached(const Stream *stream)
+Stream *takePooled(PooledStream *s, QObject *parent)
 {
-    return !StreamPrivate::of(const_cast<Stream *>(stream))->isInQuic();
+    return StreamPrivate::adopt(s, parent, StreamPrivate::Claim::Yes);
+}
+
+void closePooled(PooledStream *s)
+{
+    s->closeWrite();
+    s->stopReading();
+    StreamPrivate::release(std::unique_ptr<StreamPrivate>(s));
+}
+
+void abortPooled(PooledStream *s)
+{
+    s->abort(0);
+    delete s;
 }
 
 } // namespace transport
