@@ -108,7 +108,11 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!inbound.isEmpty(), 5000);
         inbound.first()->readAll();
         inbound.first()->close();
-        QVERIFY(available.wait(5000));
+        // Often already there: the client's close() asked the server to stop
+        // sending (its FIN had not come), the server reset its side at once
+        // and the stream was over before the poll above saw it. wait() only
+        // counts a signal that comes while it waits.
+        QVERIFY(available.count() > 0 || available.wait(5000));
         QVERIFY(client->openableStreams() >= 1);
         QVERIFY(client->openStream(this, &err));
     }
