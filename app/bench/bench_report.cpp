@@ -125,8 +125,12 @@ QList<Target> performanceTargets()
          QStringLiteral("one stream <= 1.7x plain TCP's CPU per GiB")},
         {QStringLiteral("sink8"), QStringLiteral("mb_per_s_vs_sink1"), true, 1.0,
          QStringLiteral("8 streams >= one stream")},
-        {QStringLiteral("fill"), QStringLiteral("fill_1000_ms"), false, 3, QStringLiteral("fill 1000 <= 3 ms")},
-        {QStringLiteral("fill"), QStringLiteral("fill_10000_ms"), false, 30, QStringLiteral("fill 10,000 <= 30 ms")},
+        // Issue 21 counts a fill from the handshake's end (the handshake is
+        // the handshake workload's figure).
+        {QStringLiteral("fill"), QStringLiteral("fill_1000_streams_ms"), false, 3,
+         QStringLiteral("fill 1000 <= 3 ms after the handshake")},
+        {QStringLiteral("fill"), QStringLiteral("fill_10000_streams_ms"), false, 30,
+         QStringLiteral("fill 10,000 <= 30 ms after the handshake")},
         {QStringLiteral("echo"), QStringLiteral("rtt_p50_us_vs_udp"), false, 1.3,
          QStringLiteral("echo p50 <= 1.3x the UDP ping-pong")},
         {QStringLiteral("echo"), QStringLiteral("rtt_p99_us_vs_udp"), false, 3,

@@ -13,27 +13,43 @@ class TestReadyQueue : public QObject
 
     // Fake stream handles: the queue never dereferences them.
     static PooledStream *handle(quintptr n) { return reinterpret_cast<PooledStream *>(n * 16); }
+    // The queue's key for an ID in its text form.
+    static ReadyQueue::Key key(const QString &text)
+    {
+        quicpool::pool::StreamId id{};
+        if (!quicpool::pool::decodeId(text, &id))
+            qFatal("not an ID: %s", qPrintable(text));
+        return ReadyQueue::keyOf(id);
+    }
 
 private Q_SLOTS:
+    void keysAreTheIdBytesInOrder()
+    {
+        QCOMPARE(key(QStringLiteral("a1b2c3d4")), ReadyQueue::Key(0xa1b2c3d4));
+        QCOMPARE(key(QStringLiteral("00000000")), ReadyQueue::Key(0));
+        QCOMPARE(ReadyQueue::textOf(0x0000ff01), QStringLiteral("0000ff01"));
+        QCOMPARE(ReadyQueue::textOf(key(QStringLiteral("FFFFFFFE"))), QStringLiteral("fffffffe"));
+    }
+
     void fifoAndById()
     {
         ReadyQueue q;
         QVERIFY(q.isEmpty());
-        QVERIFY(q.push(QStringLiteral("00000000"), handle(1)));
-        QVERIFY(q.push(QStringLiteral("aaaaaaaa"), handle(2)));
-        QVERIFY(q.push(QStringLiteral("bbbbbbbb"), handle(3)));
-        QVERIFY(!q.push(QStringLiteral("aaaaaaaa"), handle(9)));  // IDs are unique
+        QVERIFY(q.push(key(QStringLiteral("00000000")), handle(1)));
+        QVERIFY(q.push(key(QStringLiteral("aaaaaaaa")), handle(2)));
+        QVERIFY(q.push(key(QStringLiteral("bbbbbbbb")), handle(3)));
+        QVERIFY(!q.push(key(QStringLiteral("aaaaaaaa")), handle(9)));  // IDs are unique
         QCOMPARE(q.size(), 3);
         QCOMPARE(q.ids(), (QStringList{"00000000", "aaaaaaaa", "bbbbbbbb"}));
-        QCOMPARE(q.take(QStringLiteral("aaaaaaaa")), handle(2));
-        QCOMPARE(q.take(QStringLiteral("aaaaaaaa")), nullptr);
-        QCOMPARE(q.take(QStringLiteral("cccccccc")), nullptr);
+        QCOMPARE(q.take(key(QStringLiteral("aaaaaaaa"))), handle(2));
+        QCOMPARE(q.take(key(QStringLiteral("aaaaaaaa"))), nullptr);
+        QCOMPARE(q.take(key(QStringLiteral("cccccccc"))), nullptr);
         QCOMPARE(q.ids(), (QStringList{"00000000", "bbbbbbbb"}));
-        QString id;
+        ReadyQueue::Key id = 0;
         QCOMPARE(q.takeOldest(&id), handle(1));
-        QCOMPARE(id, QStringLiteral("00000000"));
+        QCOMPARE(ReadyQueue::textOf(id), QStringLiteral("00000000"));
         QCOMPARE(q.takeOldest(&id), handle(3));   // skips the stale "aaaaaaaa"
-        QCOMPARE(id, QStringLiteral("bbbbbbbb"));
+        QCOMPARE(ReadyQueue::textOf(id), QStringLiteral("bbbbbbbb"));
         QCOMPARE(q.takeOldest(&id), nullptr);
         QVERIFY(q.isEmpty());
     }
@@ -41,15 +57,15 @@ private Q_SLOTS:
     void reusedIdTakesItsNewPlace()
     {
         ReadyQueue q;
-        q.push(QStringLiteral("11111111"), handle(1));
-        q.push(QStringLiteral("22222222"), handle(2));
-        QCOMPARE(q.take(QStringLiteral("11111111")), handle(1));
-        q.push(QStringLiteral("11111111"), handle(3));   // same ID, newer stream
+        q.push(key(QStringLiteral("11111111")), handle(1));
+        q.push(key(QStringLiteral("22222222")), handle(2));
+        QCOMPARE(q.take(key(QStringLiteral("11111111"))), handle(1));
+        q.push(key(QStringLiteral("11111111")), handle(3));   // same ID, newer stream
         QCOMPARE(q.ids(), (QStringList{"22222222", "11111111"}));
-        QString id;
+        ReadyQueue::Key id = 0;
         QCOMPARE(q.takeOldest(&id), handle(2));
         QCOMPARE(q.takeOldest(&id), handle(3));
-        QCOMPARE(id, QStringLiteral("11111111"));
+        QCOMPARE(ReadyQueue::textOf(id), QStringLiteral("11111111"));
         QCOMPARE(q.takeOldest(), nullptr);
     }
 
@@ -60,9 +76,9 @@ private Q_SLOTS:
         ReadyQueue q;
         for (int round = 0; round < 100; ++round) {
             for (int i = 0; i < 50; ++i)
-                QVERIFY(q.push(QString::number(round * 50 + i, 16).rightJustified(8, u'0'), handle(quintptr(i + 1))));
+                QVERIFY(q.push(key(QString::number(round * 50 + i, 16).rightJustified(8, u'0')), handle(quintptr(i + 1))));
             for (int i = 0; i < 50; ++i)
-                QVERIFY(q.take(QString::number(round * 50 + i, 16).rightJustified(8, u'0')));
+                QVERIFY(q.take(key(QString::number(round * 50 + i, 16).rightJustified(8, u'0'))));
         }
         QVERIFY(q.isEmpty());
         QVERIFY2(q.orderLength() <= 16 + 50, qPrintable(QString::number(q.orderLength())));
@@ -72,12 +88,12 @@ private Q_SLOTS:
     {
         ReadyQueue q;
         for (int i = 1; i <= 5; ++i)
-            q.push(QString::number(i).repeated(8), handle(quintptr(i)));
-        q.take(QStringLiteral("33333333"));
+            q.push(key(QString::number(i).repeated(8)), handle(quintptr(i)));
+        q.take(key(QStringLiteral("33333333")));
         QStringList seen;
-        q.forEach([&](const QString &id, PooledStream *s) {
+        q.forEach([&](ReadyQueue::Key id, PooledStream *s) {
             QVERIFY(s);
-            seen.append(id);
+            seen.append(ReadyQueue::textOf(id));
         });
         QCOMPARE(seen, (QStringList{"11111111", "22222222", "44444444", "55555555"}));
     }

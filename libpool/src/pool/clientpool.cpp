@@ -10,7 +10,6 @@
 #include <QtCore/QRandomGenerator>
 #include <QtCore/QSignalBlocker>
 #include <QtNetwork/QHostInfo>
-#include <cstring>
 
 namespace quicpool {
 
@@ -172,19 +171,7 @@ bool ClientPoolPrivate::dropConnection(const Error &why)
     // Streams of the dead connection are useless: drop those pooled (ones
     // on retired connections still work and stay). No application code
     // runs here: pooled streams have no slots but ours.
-    QList<PooledStream *> dead;
-    {
-        QMutexLocker lock(&readyLock);
-        readyQueue.forEach([&](const QString &, PooledStream *s) {
-            if (transport::isPooledDetached(s))
-                dead.append(s);
-        });
-        for (PooledStream *s : dead)
-            readyQueue.take(transport::pooledId(s));
-        activeCount = readyQueue.size();
-    }
-    for (PooledStream *s : dead)
-        transport::abortPooled(s);
+    dropPooled([](const PooledStream *s) { return transport::isPooledDetached(s); });
     // Creations in flight fail with the connection (the last ends the batch).
     batchToStart = 0;
     const QList<PooledStream *> inFlight = pending.keys();
@@ -230,6 +217,10 @@ bool ClientPoolPrivate::startBatch(int need)
     batchCreated = 0;
     batchRefused = 0;
     batchToStart = need;
+    {
+        QMutexLocker lock(&readyLock);
+        readyQueue.reserve(readyQueue.size() + need);   // no rehashes while the batch lands
+    }
     batchDeadline->start(int(config.idReadTimeout().count()));
     if (!openMore())
         return false;
@@ -276,18 +267,14 @@ void ClientPoolPrivate::onStreamChanged(PooledStream *s)
     auto it = pending.find(s);
     if (it == pending.end())
         return;   // pooled already: the sweep and the gets look at those
-    QByteArray &got = it->got;
-    if (const qint64 want = 4 - got.size(); want > 0) {
-        char buf[4];
-        if (const qint64 n = transport::pooledRead(s, buf, want); n > 0)
-            got.append(buf, n);
+    Pending &p = *it;
+    if (p.got < 4) {
+        if (const qint64 n = transport::pooledRead(s, reinterpret_cast<char *>(p.id.data()) + p.got, 4 - p.got); n > 0)
+            p.got += n;
     }
-    if (got.size() == 4) {
-        std::array<uint8_t, 4> raw;
-        std::memcpy(raw.data(), got.constData(), 4);
-        transport::setPooledId(s, pool::encodeId(raw));
+    if (p.got == 4) {
         transport::markApplicationStart(s);
-        (void)resolveStream(s, Outcome::Created);
+        (void)resolveStream(s, Outcome::Created, QString(), p.id);
     } else if (transport::pooledIsFinished(s)) {
         // PROTOCOL.md: a server pool at maxCap closes new streams unanswered.
         (void)resolveStream(s, Outcome::Refused);
@@ -302,14 +289,14 @@ void ClientPoolPrivate::forget(Connection *c)
     c->setPooledStreamHandlers(nullptr, nullptr);
 }
 
-bool ClientPoolPrivate::resolveStream(PooledStream *s, Outcome outcome, const QString &why)
+bool ClientPoolPrivate::resolveStream(PooledStream *s, Outcome outcome, const QString &why, pool::StreamId id)
 {
     if (!pending.remove(s))
         return true;
     switch (outcome) {
     case Outcome::Created:
         ++batchCreated;
-        if (!pool(s))
+        if (!pool(s, id))
             return false;
         break;
     case Outcome::Refused:

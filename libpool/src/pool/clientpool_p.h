@@ -6,6 +6,7 @@
 #include "transport/connection.h"
 #include "transport/tls/tlscontext.h"
 #include <QtCore/QHash>
+#include <array>
 
 namespace quicpool {
 
@@ -27,7 +28,8 @@ public:
     // One refill batch at a time, as the Go loop waits for its goroutines.
     struct Pending
     {
-        QByteArray got;
+        std::array<uint8_t, 4> id{};   // the ID's bytes so far
+        qint64 got = 0;
     };
     QHash<PooledStream *, Pending> pending;
     int batchNeeded = 0;      // streams this batch set out to create
@@ -55,7 +57,10 @@ public:
     /// Something happened on a stream of the connection: bytes, FIN, reset.
     void onStreamChanged(PooledStream *s);
     enum class Outcome { Created, Refused, Failed };
-    [[nodiscard]] bool resolveStream(PooledStream *s, Outcome outcome, const QString &why = QString());
+    /// `id`: what the server named a Created stream (a copy: the entry in
+    /// `pending` goes first).
+    [[nodiscard]] bool resolveStream(PooledStream *s, Outcome outcome, const QString &why = QString(),
+                                     pool::StreamId id = {});
     /// The pool stops hearing from c (dropped, retired or closed).
     void forget(Connection *c);
     [[nodiscard]] bool finishBatch();

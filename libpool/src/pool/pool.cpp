@@ -212,33 +212,19 @@ void PoolPrivate::sweepDead()
 {
     // Idle pooled streams are looked at here, once a second, and when a get
     // would hand one out: watching each one costs more than finding it.
-    QList<PooledStream *> dead;
-    {
-        QMutexLocker lock(&readyLock);
-        readyQueue.forEach([&](const QString &, PooledStream *s) {
-            if (isDeadPooled(s))
-                dead.append(s);
-        });
-        for (PooledStream *s : dead)
-            readyQueue.take(transport::pooledId(s));
-        activeCount = readyQueue.size();
-    }
-    // No application code runs: abortPooled() returns the credit of
-    // whatever the stream held, and frees it.
-    for (PooledStream *s : dead)
-        transport::abortPooled(s);
+    dropPooled([](const PooledStream *s) { return isDeadPooled(s); });
     (void)publish();   // a timer's slot: nothing follows
 }
 
-bool PoolPrivate::pool(PooledStream *stream)
+bool PoolPrivate::pool(PooledStream *stream, const pool::StreamId &raw)
 {
     QPointer<Pool> self(q_ptr);
-    if (serveWaiter(stream))
+    const QString id = pool::encodeId(raw);
+    if (serveWaiter(stream, id))
         return !self.isNull();
-    const QString id = transport::pooledId(stream);
     {
         QMutexLocker lock(&readyLock);
-        if (!readyQueue.push(id, stream)) {
+        if (!readyQueue.push(ReadyQueue::keyOf(raw), stream)) {
             lock.unlock();
             transport::closePooled(stream);   // nobody else knows it; lingers until its FIN is acknowledged
             return true;
@@ -251,8 +237,10 @@ bool PoolPrivate::pool(PooledStream *stream)
 
 Stream *PoolPrivate::take(const QString &id)
 {
+    pool::StreamId raw{};
+    const bool valid = pool::decodeId(id, &raw);   // callers pass a normalized ID
     QMutexLocker lock(&readyLock);
-    PooledStream *s = readyQueue.take(id);
+    PooledStream *s = valid ? readyQueue.take(ReadyQueue::keyOf(raw)) : nullptr;
     activeCount = readyQueue.size();
     lock.unlock();
     if (s && isDeadPooled(s)) {
@@ -270,7 +258,7 @@ Stream *PoolPrivate::handOut(PooledStream *core, const QString &id)
 {
     // From here on a child of the pool, as documented; its bytes are the
     // application's own.
-    Stream *s = transport::takePooled(core, q_ptr);
+    Stream *s = transport::takePooled(core, q_ptr, id);
     QPointer<Pool> self(q_ptr);
     QPointer<Stream> guard(s);
     Q_EMIT q_ptr->streamTaken(id);
@@ -282,7 +270,7 @@ Stream *PoolPrivate::handOut(PooledStream *core, const QString &id)
 Stream *PoolPrivate::takeOldest()
 {
     for (;;) {
-        QString id;
+        ReadyQueue::Key id = 0;
         QMutexLocker lock(&readyLock);
         PooledStream *s = readyQueue.takeOldest(&id);
         activeCount = readyQueue.size();
@@ -295,7 +283,7 @@ Stream *PoolPrivate::takeOldest()
             transport::abortPooled(s);
             continue;
         }
-        return handOut(s, id);
+        return handOut(s, ReadyQueue::textOf(id));
     }
 }
 
@@ -392,9 +380,8 @@ void PoolPrivate::asyncGet(const QString &id, Milliseconds timeout, QObject *con
     addWaiter(id, timeout, ctx, std::move(callback), timeoutCode, timeoutMessage);
 }
 
-bool PoolPrivate::serveWaiter(PooledStream *core)
+bool PoolPrivate::serveWaiter(PooledStream *core, const QString &id)
 {
-    const QString id = transport::pooledId(core);
     for (auto it = waiters.begin(); it != waiters.end(); ++it) {
         if (!it->context || !(it->id.isEmpty() || it->id == id))
             continue;
@@ -404,7 +391,7 @@ bool PoolPrivate::serveWaiter(PooledStream *core)
         w.timer->deleteLater();
         // The stream is the pool's child from here, so it goes with the
         // pool if a slot below deletes it; the waiter is ours alone.
-        Stream *stream = transport::takePooled(core, q_ptr);   // as in handOut()
+        Stream *stream = transport::takePooled(core, q_ptr, id);   // as in handOut()
         QPointer<Pool> self(q_ptr);
         QPointer<Stream> guard(stream);
         Q_EMIT q_ptr->streamPooled(id);

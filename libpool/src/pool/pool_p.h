@@ -75,7 +75,7 @@ public:
 
     /// Adds a stream that finished its ID handshake: hands it to a waiting
     /// get if one matches, otherwise queues it. Always store before announce.
-    [[nodiscard]] bool pool(PooledStream *stream);
+    [[nodiscard]] bool pool(PooledStream *stream, const pool::StreamId &id);
     /// Removes and hands out the stream (nullptr if absent or dead, or if a
     /// slot deleted it or the pool). Callers that go on afterwards check
     /// the pool themselves.
@@ -85,6 +85,8 @@ public:
     /// child of the pool, then streamTaken. The stream, or nullptr if a slot
     /// deleted it or the pool.
     Stream *handOut(PooledStream *stream, const QString &id);
+    /// Removes the pooled streams `dead` says cannot serve and aborts them.
+    template <typename Pred> void dropPooled(Pred dead);
     void closeAllPooled();
 
     // --- waiting asynchronous gets
@@ -109,7 +111,7 @@ public:
     void failWaiters(const Error &error);
     /// Hands the stream to the first matching live waiter; true if taken
     /// (the pool may be gone then: the caller checks).
-    bool serveWaiter(PooledStream *stream);
+    bool serveWaiter(PooledStream *stream, const QString &id);
 
     /// Blocking get helper shared by both pools.
     Stream *blockingGet(const std::function<void(Milliseconds, QObject *, GetCallback)> &asyncGet,
@@ -146,5 +148,27 @@ public:
     void sweepDead();
     QTimer *sweepTimer = nullptr;
 };
+
+template <typename Pred> void PoolPrivate::dropPooled(Pred dead)
+{
+    QList<PooledStream *> gone;
+    {
+        QMutexLocker lock(&readyLock);
+        QList<ReadyQueue::Key> ids;
+        readyQueue.forEach([&](ReadyQueue::Key id, PooledStream *s) {
+            if (dead(s)) {
+                ids.append(id);
+                gone.append(s);
+            }
+        });
+        for (ReadyQueue::Key id : ids)
+            readyQueue.take(id);
+        activeCount = readyQueue.size();
+    }
+    // No application code runs: abortPooled() returns the credit of
+    // whatever the stream held, and frees it.
+    for (PooledStream *s : gone)
+        transport::abortPooled(s);
+}
 
 } // namespace quicpool

@@ -76,16 +76,24 @@ void ServerPoolPrivate::onNewStream(PooledStream *s)
         refuse(s, "the pool is full");
         return;
     }
+    if (transport::pooledBytesAvailable(s) > 0 || transport::pooledAtEnd(s)) {
+        // The usual case: the hello came with the stream.
+        (void)answerHello(s);
+        return;
+    }
+    // The connection's handler calls tryHello() when more arrives.
     awaitingHello.insert(s, clock.elapsed() + config.helloTimeout().count());
-    // The usual case: the hello came with the stream. Otherwise the
-    // connection's handler calls tryHello() again when more arrives.
-    (void)tryHello(s);
 }
 
 bool ServerPoolPrivate::tryHello(PooledStream *s)
 {
     if (!awaitingHello.contains(s))
         return true;   // pooled already: the sweep and the gets look at those
+    return answerHello(s);
+}
+
+bool ServerPoolPrivate::answerHello(PooledStream *s)
+{
     std::optional<uint8_t> hello;
     if (char byte = 0; transport::pooledBytesAvailable(s) > 0 && transport::pooledRead(s, &byte, 1) == 1)
         hello = uint8_t(byte);
@@ -106,25 +114,21 @@ bool ServerPoolPrivate::tryHello(PooledStream *s)
     }
     awaitingHello.remove(s);
 
-    const pool::StreamId raw = pool::makeStreamId(firstId, [](void *buf, size_t len) {
-        transport::randomBytes(buf, len);
-    });
+    const pool::StreamId raw = pool::makeStreamId(firstId, idBytes.filler());
     firstId = false;
-    const QString id = pool::encodeId(raw);
     {
         QMutexLocker lock(&readyLock);
-        if (readyQueue.contains(id)) {
+        if (readyQueue.contains(ReadyQueue::keyOf(raw))) {
             lock.unlock();
             refuse(s, "its random ID is already pooled");
             return true;
         }
     }
-    transport::setPooledId(s, id);
     transport::pooledWrite(s, reinterpret_cast<const char *>(raw.data()), 4);
     transport::markApplicationStart(s);
     // Store first, then announce: the Go server does it the other way round
     // and can lose a stream to a concurrent IncomingGet.
-    return pool(s);
+    return pool(s, raw);
 }
 
 void ServerPoolPrivate::refuse(PooledStream *s, const char *why, Counted counted)

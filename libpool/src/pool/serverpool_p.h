@@ -3,6 +3,7 @@
 #pragma once
 
 #include "pool/pool_p.h"
+#include "pool/randomreserve.h"
 #include "transport/listener.h"
 #include "transport/tls/tlscontext.h"
 #include <QtCore/QElapsedTimer>
@@ -22,6 +23,7 @@ public:
     QPointer<Connection> current;   // the newest connection: address and TLS reporting
     QHostAddress allowed;
     bool firstId = true;
+    pool::RandomReserve idBytes{[](void *out, size_t length) { transport::randomBytes(out, length); }};
     QHash<PooledStream *, qint64> awaitingHello;  // stream -> deadline (ms since start)
     QElapsedTimer clock;
     QTimer *helloSweep = nullptr;
@@ -32,6 +34,8 @@ public:
     void onNewStream(PooledStream *s);
     /// False when a slot (on streamPooled, or a get's callback) deleted the pool.
     [[nodiscard]] bool tryHello(PooledStream *s);
+    /// tryHello() for a stream whose hello (or FIN) is there.
+    [[nodiscard]] bool answerHello(PooledStream *s);
     /// Closes s unanswered. why (for the debug log) is null for quiet ends;
     /// a refusal counts in refusedStreamCount(), a stream the client gave
     /// up on itself (failed, or ended before its hello) does not.

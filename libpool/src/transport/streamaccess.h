@@ -38,9 +38,6 @@ Error pooledError(const PooledStream *s);
 bool isPooledDetached(const PooledStream *s);
 /// The QUIC stream ID, for logs.
 qint64 pooledStreamId(const PooledStream *s);
-/// The pool's ID for it (Stream::id() once taken).
-QString pooledId(const PooledStream *s);
-void setPooledId(PooledStream *s, const QString &id);
 /// The ID handshake is over: byte counters start from here.
 void markApplicationStart(PooledStream *s);
 /// Bytes written so far are the pool's (a hello): they do not count as the
@@ -48,10 +45,11 @@ void markApplicationStart(PooledStream *s);
 void markApplicationSendStart(PooledStream *s);
 
 // --- its end in the pool (each consumes `s`)
-/// An application takes it: the Stream, a child of parent, owns it from
-/// now, and its unread bytes no longer count against the connection's
-/// bound for streams nobody has taken (TransportConfig::maxUnclaimedBytes).
-Stream *takePooled(PooledStream *s, QObject *parent);
+/// An application takes it: the Stream, a child of parent and named `id`
+/// (Stream::id()), owns it from now, and its unread bytes no longer count
+/// against the connection's bound for streams nobody has taken
+/// (TransportConfig::maxUnclaimedBytes).
+Stream *takePooled(PooledStream *s, QObject *parent, const QString &id);
 /// FIN after what is queued, and forget it (the transport keeps it until
 /// the FIN is acknowledged): Stream::close() and delete.
 void closePooled(PooledStream *s);

@@ -506,9 +506,7 @@ bool pooledAtEnd(const PooledStream *s) { return s->atEnd(); }
 bool pooledIsFinished(const PooledStream *s) { return s->finReceived(); }
 Error pooledError(const PooledStream *s) { return s->error; }
 bool isPooledDetached(const PooledStream *s) { return !s->isInQuic(); }
-QString pooledId(const PooledStream *s) { return s->id; }
 qint64 pooledStreamId(const PooledStream *s) { return s->streamId; }
-void setPooledId(PooledStream *s, const QString &id) { s->id = id; }
 
 void markApplicationStart(PooledStream *s)
 {
@@ -523,8 +521,9 @@ void markApplicationSendStart(PooledStream *s)
     s->updateSending();
 }
 
-Stream *takePooled(PooledStream *s, QObject *parent)
+Stream *takePooled(PooledStream *s, QObject *parent, const QString &id)
 {
+    s->id = id;
     return StreamPrivate::adopt(s, parent, StreamPrivate::Claim::Yes);
 }
 
