@@ -4,6 +4,7 @@
 // mismatch, usage errors, hold mode, and a clean exit on SIGTERM/SIGINT.
 // (How the binary is found and run: cliprocess.h.)
 #include "cliprocess.h"
+#include "closedport.h"
 #include "relayfixture.h"
 
 #include <quicpool/quicpool.h>
@@ -16,7 +17,6 @@
 #include <QtCore/QProcess>
 #include <QtCore/QRegularExpression>
 #include <QtCore/QtEndian>
-#include <QtNetwork/QUdpSocket>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 #include <csignal>
@@ -31,13 +31,6 @@ namespace {
 constexpr int kStreams = 20;
 constexpr qint64 kBytes = 100000;
 
-/// A loopback UDP port nothing listens on (bound once, then let go).
-quint16 closedPort()
-{
-    QUdpSocket probe;
-    probe.bind(QHostAddress::LocalHost, 0);
-    return probe.localPort();
-}
 
 QStringList clientArgs(const QString &address, const QString &mode, const QStringList &extra = {})
 {
@@ -393,7 +386,7 @@ private Q_SLOTS:
         // Nobody listens: the kernel says so at once (ICMP port
         // unreachable); the client keeps redialing, backing off, until
         // --timeout, then says why it gave up.
-        const quint16 port = closedPort();
+        const quint16 port = quicpool::testing::closedUdpPort();
         QElapsedTimer clock;
         clock.start();
         const Finished f = runCli({QStringLiteral("client"), QStringLiteral("--connect"),

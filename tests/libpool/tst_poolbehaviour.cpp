@@ -1,6 +1,7 @@
 // The NodePass pool behaviours end to end over loopback with real TLS:
 // waking gets, many streams both ways, flush, close, reconnect, refusals,
 // IP restriction and the three TLS modes with pins.
+#include "closedport.h"
 #include "pool/rules.h"
 #include "poolfixture.h"
 #include "relayfixture.h"
@@ -439,10 +440,8 @@ private Q_SLOTS:
         // not mean redialing fast: the waits still grow (50, 100, 200, then
         // 400 ms), where fixed 50 ms waits would have made about 60 dials
         // in 3 s and a 10 s handshake timeout one.
-        ServerPool server(serverConfig(1));
-        QVERIFY(server.start());
-        const quint16 port = server.serverPort();
-        server.close();
+        const quint16 port = closedUdpPort();
+        QVERIFY(port);
         ClientPoolConfig cc = clientConfig(port, 1, 1);
         cc.setMaxBackoff(400ms);
         ClientPool client(cc);
@@ -472,10 +471,8 @@ private Q_SLOTS:
     {
         // Unreachable is not a persistent failure: a server started later
         // on that port is found within one back-off step.
-        ServerPool probe(serverConfig(1));
-        QVERIFY(probe.start());
-        const quint16 port = probe.serverPort();
-        probe.close();
+        const quint16 port = closedUdpPort();
+        QVERIFY(port);
         ClientPoolConfig cc = clientConfig(port, 2, 2);
         cc.setMaxBackoff(500ms);
         ClientPool client(cc);

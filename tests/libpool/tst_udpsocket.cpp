@@ -1,5 +1,6 @@
 // UdpSocket over real loopback sockets: binding, batched reads, GSO sends
 // that arrive as separate datagrams, counters, and the errors a user sees.
+#include "closedport.h"
 #include "transport/udpsocket.h"
 #include "transport/unreachable.h"
 
@@ -40,15 +41,6 @@ QByteArray bytes(int size, char seed)
     return out;
 }
 
-/// A loopback UDP port nothing listens on (bound once, then let go).
-quint16 closedPort(const QHostAddress &address)
-{
-    UdpSocket s;
-    Error error;
-    if (!s.bind(address, 0, &error))
-        return 0;
-    return s.localAddress().port();
-}
 
 } // namespace
 
@@ -95,7 +87,7 @@ private Q_SLOTS:
         QFETCH(QString, toText);
         QFETCH(QString, fromText);
         const QHostAddress to(toText), from(fromText);
-        const quint16 port = closedPort(to);
+        const quint16 port = quicpool::testing::closedUdpPort(to);
         if (port == 0)
             QSKIP("no such loopback address here");
         UdpSocket s;
@@ -129,7 +121,7 @@ private Q_SLOTS:
     {
         // Without a receiver the socket keeps its old behaviour: ICMP errors
         // are not seen, nothing fails.
-        const quint16 port = closedPort(QHostAddress(QHostAddress::LocalHost));
+        const quint16 port = quicpool::testing::closedUdpPort();
         UdpSocket s;
         Error error;
         QVERIFY(s.bind(QHostAddress(QHostAddress::AnyIPv4), 0, &error));
