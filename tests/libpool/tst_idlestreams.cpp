@@ -3,9 +3,8 @@
 // Stream made when one is taken has everything that arrived before.
 #include "loopbackpools.h"
 
+#include "rawlistener.h"
 #include "transport/connection.h"
-#include "transport/listener.h"
-#include "transport/tls/tlscontext.h"
 
 #include <QtCore/QTimer>
 #include <algorithm>
@@ -160,12 +159,8 @@ private Q_SLOTS:
         // reads the first half when it hears of the stream, keeps it, and
         // pools the stream once the second half is in.
         Error err;
-        std::shared_ptr<transport::TlsContext> tls = transport::TlsContext::createServer(transport::TlsServerOptions{}, &err);
-        QVERIFY2(tls, qPrintable(err.toString()));
-        transport::TransportConfig tc;
-        tc.maxIncomingBidiStreams = 100;
         transport::Listener listener;
-        QVERIFY(listener.listen(QHostAddress::LocalHost, 0, tls, tc, &err));
+        QVERIFY2(listenRaw(listener, &err), qPrintable(err.toString()));
         quint32 served = 0;
         QStringList sent;
         connect(&listener, &transport::Listener::newConnection, this, [&](transport::Connection *c) {

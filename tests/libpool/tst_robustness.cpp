@@ -3,6 +3,7 @@
 // get the stream handshake wrong.
 #include "garbage.h"
 #include "poolfixture.h"
+#include "rawlistener.h"
 #include "relayfixture.h"
 
 #include "transport/connection.h"
@@ -208,14 +209,9 @@ private Q_SLOTS:
         // and FIN: those creations fail, the good ones are pooled.
         ServerPool reference(serverConfig(1));  // only for its certificate
         QVERIFY(reference.start());
-        transport::TlsServerOptions so;
         Error err;
-        std::shared_ptr<transport::TlsContext> tls = transport::TlsContext::createServer(so, &err);
-        QVERIFY2(tls, qPrintable(err.toString()));
-        transport::TransportConfig tc;
-        tc.maxIncomingBidiStreams = 100;
         transport::Listener listener;
-        QVERIFY(listener.listen(QHostAddress::LocalHost, 0, tls, tc, &err));
+        QVERIFY2(listenRaw(listener, &err), qPrintable(err.toString()));
         int served = 0;
         connect(&listener, &transport::Listener::newConnection, this, [&](transport::Connection *c) {
             connect(c, &transport::Connection::newStream, this, [&](Stream *s) {
