@@ -117,6 +117,37 @@ private Q_SLOTS:
         QVERIFY(got.datagrams.isEmpty());
     }
 
+    void datagramsCostNoErrorQueueRead()
+    {
+        // A socket that listens for ICMP errors reads its error queue when
+        // the kernel says one waits, not once per wake-up: 50 datagrams
+        // one at a time cost 50 reads of an empty queue before, none now.
+        UdpSocket s;
+        Error error;
+        QVERIFY(s.bind(QHostAddress::LocalHost, 0, &error));
+        Received got;
+        collect(s, &got);
+        QList<int> errs;
+        s.setIcmpErrorReceiver([&](const SocketAddress &, int err) { errs.append(err); });
+        QUdpSocket peer;
+        QVERIFY(peer.bind(QHostAddress::LocalHost, 0));
+        for (int i = 0; i < 50; ++i) {
+            peer.writeDatagram(bytes(100, char(i)), QHostAddress::LocalHost, s.localAddress().port());
+            QTRY_COMPARE_WITH_TIMEOUT(got.datagrams.size(), i + 1, 5000);
+        }
+        QCOMPARE(s.errorQueueReads(), quint64(0));
+        QVERIFY(errs.isEmpty());
+        // And an error that does come is still read and reported.
+        const quint16 closed = quicpool::testing::closedUdpPort();
+        const QByteArray hello = bytes(100, 1);
+        QCOMPARE(s.send(SocketAddress::fromQt(QHostAddress::LocalHost, closed),
+                        reinterpret_cast<const uint8_t *>(hello.constData()), size_t(hello.size()), 1500),
+                 UdpSocket::SendResult::Sent);
+        QTRY_VERIFY_WITH_TIMEOUT(!errs.isEmpty(), 2000);
+        QCOMPARE(errs.first(), ECONNREFUSED);
+        QVERIFY(s.errorQueueReads() >= 1);
+    }
+
     void icmpErrorsAreIgnoredUnlessAsked()
     {
         // Without a receiver the socket keeps its old behaviour: ICMP errors

@@ -5,6 +5,7 @@
 #include "common/logging.h"
 #include "transport/clock.h"
 #include "transport/stream_p.h"
+#include "transport/turnhooks.h"
 #include "transport/udpsocket.h"
 
 #include <QtCore/QPointer>
@@ -33,6 +34,8 @@ ConnectionPrivate::ConnectionPrivate(Connection *owner) : q(owner)
 
 ConnectionPrivate::~ConnectionPrivate()
 {
+    if (flushOwed)
+        turnhooks::cancel(this);
     detachStreams();
     orphans.clear();
     // Peer-opened streams never announced belong to nobody else (detached
@@ -268,11 +271,18 @@ void ConnectionPrivate::scheduleDispatch()
 void ConnectionPrivate::process()
 {
     // Signals first: what the application writes in its slots then leaves
-    // in the same packets as our ACKs (one datagram per echo, not two).
+    // in the same packets as our ACKs (one datagram per echo, not two),
+    // flushed here rather than on a posted event (scheduleFlush()).
     QPointer<Connection> self(q);
+    ++processing;
     dispatch();
     if (!self)
-        return;
+        return;   // ~ConnectionPrivate took back any owed flush
+    --processing;
+    if (flushOwed) {
+        flushOwed = false;
+        turnhooks::cancel(this);
+    }
     flush();
     // What the flush handed to the transport (bytesWritten()).
     if (self && !dirty.empty())

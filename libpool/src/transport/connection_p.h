@@ -131,9 +131,13 @@ public:
     bool sendBatch(const UdpPath &path, const uint8_t *data, size_t len, size_t gsoSize);
     void onWritable();
     void retryAfter(std::chrono::milliseconds delay);
-    void armTimer();
+    /// Sets the timer to expiry (one of ngtcp2's deadlines), or stops it for UINT64_MAX.
+    void armTimer(uint64_t expiry);
     void handleExpiry();
+    /// A flush on a later loop turn, for writes made outside process();
+    /// one made while process() runs its slots rides on process()'s own.
     void scheduleFlush();
+    void postFlush();
     void writeClosePacket(const ngtcp2_ccerr &ccerr);
     void sendClosePacket();
     /// Sends what no ngtcp2 accounting sees (our CONNECTION_CLOSE) only
@@ -173,6 +177,8 @@ public:
     TransportConfig config;
     std::unique_ptr<PreciseTimer> timer;           // ngtcp2's expiry: loss, pacing, keep-alive
     bool flushScheduled = false;
+    int processing = 0;                            // process() is running its slots (nesting depth)
+    bool flushOwed = false;                        // ... and one wrote: process() flushes it (turnhooks.h)
     bool dispatchScheduled = false;
     bool inCallback = false;
     bool sendBlocked = false;

@@ -10,6 +10,7 @@
 #include "transport/clock.h"
 #include "transport/packetbatcher.h"
 #include "transport/stream_p.h"
+#include "transport/turnhooks.h"
 #include "transport/udpsocket.h"
 
 #include <QtCore/QTimer>
@@ -65,6 +66,27 @@ thread_local bool BatchScratch::s_busy = false;
 } // namespace
 
 void ConnectionPrivate::scheduleFlush()
+{
+    if (flushScheduled || state == State::Closed)
+        return;
+    if (processing > 0) {
+        // process() flushes once its slots return; should a slot run an
+        // event loop of its own first, the flush is posted as that loop
+        // starts its next turn (turnhooks.h).
+        if (flushOwed)
+            return;
+        flushOwed = turnhooks::defer(this, [](void *self) {
+            auto *d = static_cast<ConnectionPrivate *>(self);
+            d->flushOwed = false;
+            d->postFlush();
+        });
+        if (flushOwed)
+            return;
+    }
+    postFlush();
+}
+
+void ConnectionPrivate::postFlush()
 {
     if (flushScheduled || state == State::Closed)
         return;
@@ -152,6 +174,7 @@ void ConnectionPrivate::writeLoop()
     uint8_t *buf = scratch.data();
     PacketBatcher batch(budget);
     ngtcp2_vec vecs[kMaxVecs];
+    bool drained = false;
 
     for (;;) {
         StreamPrivate *stream = nextWritableStream();
@@ -214,6 +237,7 @@ void ConnectionPrivate::writeLoop()
             // Nothing more now: congestion, pacing, flow control, or done.
             if (!batch.isEmpty())
                 sendBatch(batch.destination(), buf, batch.bytes(), batch.segmentSize());
+            drained = writeQueue.empty();
             break;
         }
 
@@ -258,8 +282,16 @@ void ConnectionPrivate::writeLoop()
             }
         }
     }
+    // The pacer's next send time is only worth a wake-up when there is a
+    // next packet. Drained (ngtcp2 had nothing more, no stream has data),
+    // the timer waits for the rest of ngtcp2's deadlines (loss, ACK delay,
+    // keep-alive), taken before the pacer sets its own; a write that comes
+    // earlier than the pacer allows finds it blocked and arms it then.
+    // (An echo's answer otherwise cost a timer re-arm and a wake-up on each
+    // side for every round trip: docs/PERFORMANCE.md.)
+    const uint64_t unpacedExpiry = drained && conn ? ngtcp2_conn_get_expiry(conn) : 0;
     ngtcp2_conn_update_pkt_tx_time(conn, ts);
-    armTimer();
+    armTimer(drained ? unpacedExpiry : ngtcp2_conn_get_expiry(conn));
 }
 
 void ConnectionPrivate::writeClosePacket(const ngtcp2_ccerr &ccerr)
@@ -298,11 +330,10 @@ void ConnectionPrivate::countUnvalidated(size_t received, size_t sent)
     host->noteUnvalidated(received, sent);
 }
 
-void ConnectionPrivate::armTimer()
+void ConnectionPrivate::armTimer(uint64_t expiry)
 {
     if (!conn || state == State::Closed)
         return;
-    const uint64_t expiry = ngtcp2_conn_get_expiry(conn);
     if (expiry == UINT64_MAX)
         timer->stop();
     else

@@ -52,6 +52,7 @@ thread_local ThreadTimers *ThreadTimers::s_current = nullptr;
 
 namespace {
 std::atomic_bool g_warnedFallback{false};
+thread_local uint64_t t_wakeups = 0;
 }
 
 /// Lives as a child of a timer's owner, so it hears (QEvent::ThreadChange)
@@ -146,6 +147,7 @@ void ThreadTimers::setSource()
 
 void ThreadTimers::onSource()
 {
+    ++t_wakeups;
     if (m_fd >= 0) {
         uint64_t expirations = 0;
         // Nothing to read: it was set again after it fired; fire what is due anyway.
@@ -240,6 +242,11 @@ size_t PreciseTimer::armedOnThisThread()
 bool PreciseTimer::threadHasTimerSource()
 {
     return ThreadTimers::ofThisThread() != nullptr;
+}
+
+uint64_t PreciseTimer::wakeupsOnThisThread()
+{
+    return t_wakeups;
 }
 
 } // namespace quicpool::transport

@@ -55,6 +55,9 @@ public:
     /// thread holds its one timer descriptor (tests, monitors).
     static size_t armedOnThisThread();
     static bool threadHasTimerSource();
+    /// How often this thread's timer source has woken its event loop so far
+    /// (tests: a wake-up per packet is what the pacing work removed).
+    static uint64_t wakeupsOnThisThread();
 
 private:
     friend class ThreadTimers;

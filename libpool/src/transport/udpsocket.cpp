@@ -174,6 +174,7 @@ void UdpSocket::drainErrorQueue()
         msg.msg_iovlen = 1;
         msg.msg_control = control;
         msg.msg_controllen = sizeof control;
+        ++m_errorQueueReads;
         if (::recvmsg(m_fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
             if (errno == EINTR)
                 continue;
@@ -238,11 +239,14 @@ void readPathInfo(msghdr &msg, const SocketAddress &bound, UdpPath *path, size_t
 
 void UdpSocket::onReadable()
 {
-    if (m_icmpError) {
-        drainErrorQueue();
-        if (m_fd < 0)
-            return;  // closed by the receiver
-    }
+    // The error queue is read only when the kernel says there is something
+    // in it, not on every wake-up (one system call per datagram more, on a
+    // client): a queued error is reported once by the next plain read
+    // (sock_error() before any data), and a queue that holds one keeps the
+    // socket readable (POLLERR), so a wake-up that finds no datagram may be
+    // one too.
+    bool errorQueued = false;
+    bool readAny = false;
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int)) * 3 + CMSG_SPACE(sizeof(in6_pktinfo))
                                   + CMSG_SPACE(sizeof(in_pktinfo))];
     for (int i = 0; i < kMaxReadsPerTurn && m_fd >= 0; ++i) {
@@ -257,14 +261,21 @@ void UdpSocket::onReadable()
         msg.msg_controllen = sizeof control;
         const ssize_t n = ::recvmsg(m_fd, &msg, 0);
         if (n < 0) {
-            // With IP_RECVERR the kernel also reports a queued ICMP error
-            // once on the next read; the error queue has told us already.
-            if (errno == EINTR || errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH)
+            if (errno == EINTR)
                 continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK)
-                qCDebug(lcUdp) << "recvmsg:" << strerror(errno);
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                errorQueued = errorQueued || !readAny;
+                break;
+            }
+            // With IP_RECVERR a queued error (ICMP, or a local one such as
+            // EMSGSIZE) comes back here once, its details in the error queue.
+            errorQueued = true;
+            if (errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH || errno == EMSGSIZE)
+                continue;
+            qCDebug(lcUdp) << "recvmsg:" << strerror(errno);
             break;
         }
+        readAny = true;
         path.peer.length = msg.msg_namelen;
         size_t segment = size_t(n);
         readPathInfo(msg, m_local, &path, &segment);
@@ -278,6 +289,11 @@ void UdpSocket::onReadable()
             if (m_fd < 0)
                 return;  // closed by the receiver
         }
+    }
+    if (errorQueued && m_icmpError && m_fd >= 0) {
+        drainErrorQueue();
+        if (m_fd < 0)
+            return;  // closed by the receiver
     }
     if (m_batchDone)
         m_batchDone();

@@ -85,6 +85,8 @@ public:
     uint64_t datagramsSent() const { return m_datagramsSent; }
     uint64_t datagramsReceived() const { return m_datagramsReceived; }
     UdpCounters counters() const { return {m_bytesSent, m_bytesReceived, m_datagramsSent, m_datagramsReceived}; }
+    /// Reads of the error queue so far (tests: only when an error waits).
+    uint64_t errorQueueReads() const { return m_errorQueueReads; }
     bool gsoEnabled() const { return m_gso; }
     /// A GSO send to `to` failed (EINVAL: the path cannot take the segment
     /// size; EIO: its device cannot segment), so it gets one datagram per
@@ -135,6 +137,7 @@ private:
     bool m_gso = false;
     bool m_gro = false;
     uint64_t m_bytesSent = 0, m_bytesReceived = 0, m_datagramsSent = 0, m_datagramsReceived = 0;
+    uint64_t m_errorQueueReads = 0;
 };
 
 } // namespace quicpool::transport
