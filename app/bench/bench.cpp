@@ -100,6 +100,7 @@ int runBench(const BenchOptions &options)
     report.settings.bytes = plan.sizes.bytes;
     report.settings.connect = plan.connect;
     report.settings.congestionControl = options.congestionControl;
+    report.settings.busyPollUs = options.busyPollUs;
     for (const WorkloadInfo &w : plan.workloads)
         report.settings.workloads.append(w.name);
     if (!report.machine.optimized)
@@ -107,7 +108,7 @@ int runBench(const BenchOptions &options)
 
     WorkerThread worker;
     const WorkloadContext context{plan.sizes, plan.connect, &worker, progress, !options.workload.isEmpty(),
-                                  plan.congestionControl};
+                                  plan.congestionControl, std::chrono::microseconds(options.busyPollUs)};
     for (const WorkloadInfo &w : plan.workloads) {
         if (w.name == u"wan") {
             // One report per path and controller, so each has its figures.

@@ -59,7 +59,7 @@ QuicServer::~QuicServer()
 }
 
 bool QuicServer::start(int maxCapacity, workload::Mode mode, QString *error,
-                       std::optional<CongestionControl> congestionControl)
+                       std::optional<CongestionControl> congestionControl, std::chrono::microseconds busyPoll)
 {
     stop();
     struct Result
@@ -70,10 +70,11 @@ bool QuicServer::start(int maxCapacity, workload::Mode mode, QString *error,
         QString error;
     };
     auto result = std::make_shared<Result>();
-    const bool ran = m_worker->run([this, result, maxCapacity, mode, congestionControl] {
+    const bool ran = m_worker->run([this, result, maxCapacity, mode, congestionControl, busyPoll] {
         ServerPoolConfig config;
         if (congestionControl)
             config.setCongestionControl(*congestionControl);
+        config.setBusyPoll(busyPoll);
         config.setMaxCapacity(maxCapacity);
         config.setListenAddress(QStringLiteral("127.0.0.1:0"));
         auto *pool = new ServerPool(config);

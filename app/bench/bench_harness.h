@@ -68,7 +68,8 @@ public:
     /// (initial_max_streams_bidi).
     /// congestionControl unset: the library's default.
     bool start(int maxCapacity, workload::Mode mode, QString *error,
-               std::optional<CongestionControl> congestionControl = std::nullopt);
+               std::optional<CongestionControl> congestionControl = std::nullopt,
+               std::chrono::microseconds busyPoll = std::chrono::microseconds(0));
     /// Closes and deletes the pool on its thread.
     void stop();
 
@@ -100,6 +101,8 @@ struct WorkloadContext
     bool chosen = false;             ///< this workload was named with --workload
     /// --cc for both ends of the QUIC workloads; unset: the library's default.
     std::optional<CongestionControl> congestionControl;
+    /// --busy-poll for both ends of the echo workload; 0: off.
+    std::chrono::microseconds busyPoll{0};
 };
 
 /// A client pool configuration for a local or remote bench server.

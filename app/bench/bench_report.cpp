@@ -247,6 +247,7 @@ QJsonObject toJson(const BenchReport &report)
         {QStringLiteral("connect"), s.connect.isEmpty() ? QJsonValue() : QJsonValue(s.connect)},
         {QStringLiteral("workloads"), QJsonArray::fromStringList(s.workloads)},
         {QStringLiteral("cc"), s.congestionControl.isEmpty() ? QJsonValue() : QJsonValue(s.congestionControl)},
+        {QStringLiteral("busy_poll_us"), s.busyPollUs},
     };
 
     QJsonObject workloads;

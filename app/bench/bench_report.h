@@ -132,6 +132,7 @@ struct BenchSettings
     QString connect;            ///< empty: in-process server
     QStringList workloads;      ///< names, in run order
     QString congestionControl;  ///< --cc as given; empty: the library's default
+    int busyPollUs = 0;         ///< --busy-poll (echo); 0: off
 };
 
 struct BenchReport

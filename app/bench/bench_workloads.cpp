@@ -26,9 +26,12 @@ double milliseconds(int64_t ns) { return double(ns) / 1e6; }
 
 std::unique_ptr<ClientPool> startClient(const QString &address, int capacity, Milliseconds interval,
                                         QString *error,
-                                        std::optional<CongestionControl> congestionControl = std::nullopt)
+                                        std::optional<CongestionControl> congestionControl = std::nullopt,
+                                        std::chrono::microseconds busyPoll = std::chrono::microseconds(0))
 {
-    auto client = std::make_unique<ClientPool>(benchClientConfig(address, capacity, interval, congestionControl));
+    ClientPoolConfig config = benchClientConfig(address, capacity, interval, congestionControl);
+    config.setBusyPoll(busyPoll);
+    auto client = std::make_unique<ClientPool>(config);
     if (!client->start()) {
         *error = QStringLiteral("the client pool did not start: %1").arg(client->lastError().toString());
         return nullptr;
@@ -269,9 +272,10 @@ RunOutcome runEcho(const WorkloadContext &context)
                                                "against quicpool server --mode echo"));
     QuicServer server(context.worker);
     QString error;
-    if (!remote && !server.start(8, workload::Mode::Echo, &error))
+    if (!remote && !server.start(8, workload::Mode::Echo, &error, std::nullopt, context.busyPoll))
         return RunOutcome::failure(error);
-    auto client = startClient(remote ? context.connect : server.address(), 1, kQuietInterval, &error);
+    auto client = startClient(remote ? context.connect : server.address(), 1, kQuietInterval, &error, std::nullopt,
+                              context.busyPoll);
     if (!client || !waitForPools(client.get(), 1, nullptr, 0, 15s, &error))
         return RunOutcome::failure(error);
     Stream *stream = client->tryOutgoingGet(client->readyIds().value(0));

@@ -59,6 +59,10 @@ CommandLine benchCommandLine(BenchOptions &o)
                  return QStringLiteral("%1 takes cubic, reno, bbr or all, not \"%2\".").arg(as, v);
              return {};
          }},
+        busyPollOption(&o.busyPollUs,
+                       QStringLiteral("busy-poll both ends of the echo workload for US microseconds of quiet "
+                                      "(ClientPoolConfig::setBusyPoll); the udp ping-pong baseline still sleeps "
+                                      "in poll()")),
         {{QStringLiteral("profile")}, QStringLiteral("NAME[,NAME]"),
          QStringLiteral("the wan workload's paths: %1").arg(keepTogether(relay::pathProfileNames())),
          defaultWords(QStringLiteral("all of them")),

@@ -28,6 +28,7 @@ struct PathOptions
     qint64 connectionWindow = ClientPoolConfig().maxConnectionReceiveWindow();
     qint64 sendBufferLimit = ClientPoolConfig().sendBufferLimit();
     QString qlogDirectory;              ///< empty: no qlog
+    int busyPollUs = 0;                 ///< --busy-poll; 0: off
 };
 
 /// Puts the path options into a server or client pool config.
@@ -39,6 +40,7 @@ void applyPathOptions(Config &config, const PathOptions &o)
     config.setMaxConnectionReceiveWindow(o.connectionWindow);
     config.setSendBufferLimit(o.sendBufferLimit);
     config.setQlogDirectory(o.qlogDirectory);
+    config.setBusyPoll(std::chrono::microseconds(o.busyPollUs));
 }
 
 /// quicpool server --listen HOST:PORT ...
@@ -118,6 +120,8 @@ struct BenchOptions
     /// --cc: a congestionControlName(), or "all" (wan only); empty: the
     /// library's default.
     QString congestionControl;
+    /// --busy-poll for both ends of the echo workload (microseconds); 0: off.
+    int busyPollUs = 0;
 };
 
 /// quicpool relay --listen HOST:PORT --to HOST:PORT ...: the path between

@@ -18,6 +18,8 @@ CommandLine relayCommandLine(RelayOptions &o);
 /// What server and client share: the path group, and --metrics.
 OptionGroup pathOptions(PathOptions &o);
 Option metricsOption(QString *out);
+/// --busy-poll US (0 to 1 s in whole microseconds), with the command's help text.
+Option busyPollOption(int *out, const QString &help);
 
 /// What a pool config refuses (a window out of range, say) as a usage
 /// error; other problems (a file that cannot be read) wait for the run.

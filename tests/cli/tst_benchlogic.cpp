@@ -210,6 +210,14 @@ private Q_SLOTS:
         QVERIFY(r.ok());
         QCOMPARE(std::get<BenchOptions>(r.command).congestionControl, QStringLiteral("all"));
 
+        r = bench({"--workload", "echo", "--busy-poll", "100"});
+        QVERIFY2(r.ok(), qPrintable(r.error));
+        QCOMPARE(std::get<BenchOptions>(r.command).busyPollUs, 100);
+        QCOMPARE(std::get<BenchOptions>(bench({}).command).busyPollUs, 0);
+        r = bench({"--busy-poll", "2000"});
+        QVERIFY(!r.ok());
+        QVERIFY2(r.error.contains(u"--busy-poll takes 0 (off) to 1000"), qPrintable(r.error));
+
         r = bench({"--profile", "lan,moon"});
         QVERIFY(!r.ok());
         QVERIFY2(r.error.contains(u"\"moon\"") && r.error.contains(u"satellite"), qPrintable(r.error));
@@ -382,6 +390,7 @@ private Q_SLOTS:
         QCOMPARE(o.value(QStringLiteral("machine")).toObject().value(QStringLiteral("cpu_model")).toString(),
                  QStringLiteral("Test CPU"));
         QVERIFY(o.value(QStringLiteral("settings")).toObject().value(QStringLiteral("repeat")).isNull());
+        QCOMPARE(o.value(QStringLiteral("settings")).toObject().value(QStringLiteral("busy_poll_us")).toInt(-1), 0);
         const QJsonObject sink = o.value(QStringLiteral("workloads")).toObject().value(QStringLiteral("sink1")).toObject();
         const QJsonObject mb = sink.value(QStringLiteral("figures")).toObject().value(QStringLiteral("mb_per_s")).toObject();
         QCOMPARE(mb.value(QStringLiteral("values")).toArray().size(), 2);

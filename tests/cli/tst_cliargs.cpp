@@ -791,7 +791,7 @@ void TestCliArgs::pathOptions()
     // Both ends take the same path options, into their pool configs.
     QFETCH(QString, command);
     const ParseResult r = parse(command + QStringLiteral(" --cc reno --stream-window 8MiB --conn-window 16MiB "
-                                                         "--send-buffer 4MiB --qlog /tmp/q"));
+                                                         "--send-buffer 4MiB --qlog /tmp/q --busy-poll 100"));
     QVERIFY2(r.ok(), qPrintable(r.error));
     auto check = [](const auto &config) {
         QCOMPARE(config.congestionControl(), CongestionControl::Reno);
@@ -799,6 +799,7 @@ void TestCliArgs::pathOptions()
         QCOMPARE(config.maxConnectionReceiveWindow(), 16 * 1024 * 1024);
         QCOMPARE(config.sendBufferLimit(), 4 * 1024 * 1024);
         QCOMPARE(config.qlogDirectory(), QStringLiteral("/tmp/q"));
+        QCOMPARE(config.busyPoll(), std::chrono::microseconds(100));
     };
     if (const auto *server = std::get_if<ServerOptions>(&r.command))
         check(toServerPoolConfig(*server));
@@ -806,10 +807,13 @@ void TestCliArgs::pathOptions()
         check(toClientPoolConfig(std::get<ClientOptions>(r.command)));
     // The defaults are the library's, BBR among them.
     const ParseResult plain = parse(command);
-    if (const auto *server = std::get_if<ServerOptions>(&plain.command))
+    if (const auto *server = std::get_if<ServerOptions>(&plain.command)) {
         QCOMPARE(toServerPoolConfig(*server).congestionControl(), CongestionControl::Bbr);
-    else
+        QCOMPARE(toServerPoolConfig(*server).busyPoll(), std::chrono::microseconds(0));
+    } else {
         QCOMPARE(toClientPoolConfig(std::get<ClientOptions>(plain.command)).congestionControl(), CongestionControl::Bbr);
+        QCOMPARE(toClientPoolConfig(std::get<ClientOptions>(plain.command)).busyPoll(), std::chrono::microseconds(0));
+    }
     QVERIFY(usageText(command.section(u' ', 0, 0)).contains(QStringLiteral("(default bbr)")));
 }
 
@@ -825,6 +829,10 @@ void TestCliArgs::pathOptionErrors_data()
                                        << QStringLiteral("smaller than a stream's");
     QTest::newRow("send buffer too big") << base + QStringLiteral("--send-buffer 2GiB") << QStringLiteral("send buffer limit");
     QTest::newRow("qlog empty") << base + QStringLiteral("--qlog=") << QStringLiteral("--qlog needs a folder name.");
+    QTest::newRow("busy-poll too long") << base + QStringLiteral("--busy-poll 1001")
+                                        << QStringLiteral("--busy-poll takes 0 (off) to 1000 microseconds, not 1001.");
+    QTest::newRow("busy-poll negative") << base + QStringLiteral("--busy-poll -5") << QStringLiteral("--busy-poll");
+    QTest::newRow("busy-poll with a unit") << base + QStringLiteral("--busy-poll 5ms") << QStringLiteral("--busy-poll");
     QTest::newRow("server too") << QStringLiteral("server --listen :0 --cc cubicle") << QStringLiteral("--cc takes");
 }
 

@@ -243,6 +243,7 @@ void TestUiCore::profilesRoundTrip()
     client.client.maxCapacity = 42;
     client.client.pin = QStringLiteral("sha256:AA");
     client.client.qlog = {true, QStringLiteral("/var/tmp/qlog")};
+    client.client.path.busyPollUs = 120;
     PoolSpec server;
     server.kind = PoolKind::Server;
     server.name = QStringLiteral("core");
@@ -268,6 +269,8 @@ void TestUiCore::profilesRoundTrip()
     QCOMPARE(back.pools.at(0).client.pin, client.client.pin);
     QVERIFY(back.pools.at(0).client.qlog.enabled);
     QCOMPARE(back.pools.at(0).client.qlog.directory, QStringLiteral("/var/tmp/qlog"));
+    QCOMPARE(back.pools.at(0).client.path.busyPollUs, 120);
+    QCOMPARE(back.pools.at(1).server.path.busyPollUs, 0);
     QVERIFY(!back.pools.at(1).server.qlog.enabled);
     QCOMPARE(back.pools.at(1).server.qlog.directory, QStringLiteral("/srv/qlog"));
     QCOMPARE(back.pools.at(1).kind, PoolKind::Server);
@@ -474,8 +477,10 @@ void TestUiCore::pathAndBackoffForm()
     f.path.streamWindowKiB = 1024;
     f.path.connectionWindowKiB = 4096;
     f.path.sendBufferKiB = 2048;
+    f.path.busyPollUs = 100;
     f.maxBackoffMs = 800;
     QVERIFY(validateClientForm(f, &c).isEmpty());
+    QCOMPARE(c.busyPoll(), std::chrono::microseconds(100));
     QCOMPARE(c.congestionControl(), CongestionControl::Reno);
     QCOMPARE(c.maxStreamReceiveWindow(), qint64(1024) * 1024);
     QCOMPARE(c.maxConnectionReceiveWindow(), qint64(4096) * 1024);
@@ -485,12 +490,14 @@ void TestUiCore::pathAndBackoffForm()
     bad.path.congestionControl = QStringLiteral("vegas");
     bad.path.connectionWindowKiB = 512; // below the stream's
     bad.path.sendBufferKiB = 10;
+    bad.path.busyPollUs = 1001;
     bad.maxBackoffMs = 0;
     bad.caFile = QStringLiteral("/etc/hostname");
     FieldErrors e = validateClientForm(bad);
     QVERIFY(e.contains(QStringLiteral("congestionControl")));
     QVERIFY(e.value(QStringLiteral("connectionWindow")).contains(QStringLiteral("below a stream's")));
     QVERIFY(e.contains(QStringLiteral("sendBuffer")));
+    QVERIFY(e.value(QStringLiteral("busyPoll")).contains(QStringLiteral("1000")));
     QVERIFY(e.contains(QStringLiteral("maxBackoff")));
     QVERIFY(e.value(QStringLiteral("caFile")).contains(QStringLiteral("mode 2")));
     bad.tlsMode = 2;

@@ -540,6 +540,8 @@ void TestWidgets::clientFormPathFieldsAndCaFile()
     form.pathFields()->congestionCombo()->setCurrentIndex(form.pathFields()->congestionCombo()->findData(QStringLiteral("cubic")));
     form.pathFields()->streamWindowSpin()->setValue(2048);
     form.pathFields()->connectionWindowSpin()->setValue(1024);
+    QCOMPARE(form.pathFields()->busyPollSpin()->text(), QStringLiteral("off"));   // 0 says what it means
+    form.pathFields()->busyPollSpin()->setValue(100);
     form.maxBackoffSpin()->setValue(10);
     form.caFileEdit()->setText(m_dir.filePath(QStringLiteral("none.pem")));
     QVERIFY(!form.validate());
@@ -562,12 +564,14 @@ void TestWidgets::clientFormPathFieldsAndCaFile()
     const ClientForm f = form.form();
     QCOMPARE(f.path.congestionControl, QStringLiteral("cubic"));
     QCOMPARE(f.path.streamWindowKiB, 2048);
+    QCOMPARE(f.path.busyPollUs, 100);
     QCOMPARE(f.maxBackoffMs, 2000);
     // Round trip through setForm.
     ClientPoolForm other;
     other.setForm(f);
     QCOMPARE(other.form().path.congestionControl, QStringLiteral("cubic"));
     QCOMPARE(other.form().path.connectionWindowKiB, 8192);
+    QCOMPARE(other.form().path.busyPollUs, 100);
     QCOMPARE(other.form().caFile, f.caFile);
 }
 

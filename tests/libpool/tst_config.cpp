@@ -345,6 +345,10 @@ void TestConfig::clientValidation_data()
     row("keep-alive negative", [](ClientPoolConfig &c) { c.setKeepAlive(-5ms); }, ErrorCode::InvalidConfig, QStringLiteral("keep-alive"));
     row("handshake timeout 0", [](ClientPoolConfig &c) { c.setHandshakeTimeout(0ms); }, ErrorCode::InvalidConfig, QStringLiteral("handshake"));
     row("id timeout 0", [](ClientPoolConfig &c) { c.setIdReadTimeout(0ms); }, ErrorCode::InvalidConfig, QStringLiteral("ID"));
+    row("busy-poll 100 us", [](ClientPoolConfig &c) { c.setBusyPoll(100us); }, ErrorCode::NoError);
+    row("busy-poll 1 ms", [](ClientPoolConfig &c) { c.setBusyPoll(1000us); }, ErrorCode::NoError);
+    row("busy-poll above 1 ms", [](ClientPoolConfig &c) { c.setBusyPoll(1001us); }, ErrorCode::InvalidConfig, QStringLiteral("1001 us"));
+    row("busy-poll negative", [](ClientPoolConfig &c) { c.setBusyPoll(-1us); }, ErrorCode::InvalidConfig, QStringLiteral("busy-poll"));
 }
 
 void TestConfig::clientValidation()
@@ -413,6 +417,8 @@ void TestConfig::serverValidation_data()
     row("keep-alive 0", [](ServerPoolConfig &c) { c.setKeepAlive(0ms); }, ErrorCode::InvalidConfig, QStringLiteral("keep-alive"));
     row("handshake timeout negative", [](ServerPoolConfig &c) { c.setHandshakeTimeout(-1ms); }, ErrorCode::InvalidConfig, QStringLiteral("handshake"));
     row("hello timeout 0", [](ServerPoolConfig &c) { c.setHelloTimeout(0ms); }, ErrorCode::InvalidConfig, QStringLiteral("hello"));
+    row("busy-poll 50 us", [](ServerPoolConfig &c) { c.setBusyPoll(50us); }, ErrorCode::NoError);
+    row("busy-poll 1 s", [](ServerPoolConfig &c) { c.setBusyPoll(1000000us); }, ErrorCode::InvalidConfig, QStringLiteral("0 (off) to 1000 us"));
 }
 
 void TestConfig::serverValidation()

@@ -5,10 +5,15 @@
 #include "transport/unreachable.h"
 
 #include <QtNetwork/QUdpSocket>
+#include <QtCore/QElapsedTimer>
 #include <QtCore/QPair>
+#include <QtCore/QTimer>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
+#include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <thread>
 
 using namespace quicpool;
 using namespace quicpool::transport;
@@ -146,6 +151,88 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!errs.isEmpty(), 2000);
         QCOMPARE(errs.first(), ECONNREFUSED);
         QVERIFY(s.errorQueueReads() >= 1);
+    }
+
+    void busyPollReadsWhatComesWithinItsBudget()
+    {
+        // A datagram that comes while the socket busy-polls is read there,
+        // in the same turn of the loop, with its own batch callback. The
+        // second is sent from the first batch's callback (loopback delivers
+        // it before the send returns), so it is there to be found.
+        UdpSocket s;
+        Error error;
+        QVERIFY(s.bind(QHostAddress::LocalHost, 0, &error));
+        s.setBusyPoll(std::chrono::microseconds(1000));
+        Received got;
+        collect(s, &got);
+        UdpSocket peer;
+        QVERIFY(peer.bind(QHostAddress::LocalHost, 0, &error));
+        const SocketAddress to = s.localAddress();
+        const QByteArray second = bytes(100, 2);
+        s.setBatchDone([&] {
+            if (++got.batches == 1)
+                peer.send(to, reinterpret_cast<const uint8_t *>(second.constData()), size_t(second.size()), 1500);
+        });
+        const QByteArray first = bytes(100, 1);
+        peer.send(to, reinterpret_cast<const uint8_t *>(first.constData()), size_t(first.size()), 1500);
+        QTRY_COMPARE_WITH_TIMEOUT(got.datagrams.size(), 2, 5000);
+        QCOMPARE(got.datagrams.at(1), second);
+        QCOMPARE(got.batches, 2);
+        QCOMPARE(s.busyPollHits(), quint64(1));
+        QCOMPARE(s.errorQueueReads(), quint64(0));   // an empty spin is no error
+
+        // Off: the same exchange takes a second turn of the loop instead.
+        UdpSocket plain;
+        QVERIFY(plain.bind(QHostAddress::LocalHost, 0, &error));
+        Received plainGot;
+        collect(plain, &plainGot);
+        plain.setBatchDone([&] {
+            if (++plainGot.batches == 1)
+                peer.send(plain.localAddress(), reinterpret_cast<const uint8_t *>(second.constData()),
+                          size_t(second.size()), 1500);
+        });
+        peer.send(plain.localAddress(), reinterpret_cast<const uint8_t *>(first.constData()), size_t(first.size()),
+                  1500);
+        QTRY_COMPARE_WITH_TIMEOUT(plainGot.datagrams.size(), 2, 5000);
+        QCOMPARE(plain.busyPollHits(), quint64(0));
+    }
+
+    void busyPollLeavesTheLoopItsTurns()
+    {
+        // Datagrams every 100 us for 300 ms keep a socket with a 1 ms
+        // budget busy all along; the event loop must still run its timers
+        // (a turn at least every millisecond), or a busy-polling pool would
+        // starve its own keep-alives and the application's slots.
+        UdpSocket s;
+        Error error;
+        QVERIFY(s.bind(QHostAddress::LocalHost, 0, &error));
+        s.setBusyPoll(std::chrono::microseconds(1000));
+        Received got;
+        collect(s, &got);
+        const quint16 port = s.localAddress().port();
+        std::atomic_bool stop{false};
+        std::thread peer([port, &stop] {
+            QUdpSocket out;
+            const QByteArray one = bytes(64, 7);
+            while (!stop) {
+                out.writeDatagram(one, QHostAddress::LocalHost, port);
+                std::this_thread::sleep_for(std::chrono::microseconds(100));
+            }
+        });
+        int ticks = 0;
+        QTimer tick;
+        connect(&tick, &QTimer::timeout, this, [&] { ++ticks; });
+        tick.start(10);
+        QElapsedTimer run;
+        run.start();
+        while (run.elapsed() < 300)
+            QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+        stop = true;
+        peer.join();
+        qInfo() << "timer ticks:" << ticks << "datagrams:" << got.datagrams.size() << "spin hits:" << s.busyPollHits();
+        QVERIFY(s.busyPollHits() > 0);
+        // 30 due; a loaded machine may merge some.
+        QVERIFY2(ticks >= 10, qPrintable(QString::number(ticks)));
     }
 
     void icmpErrorsAreIgnoredUnlessAsked()

@@ -173,6 +173,8 @@ FieldErrors checkPathForm(const PathForm &form)
                           .arg(form.connectionWindowKiB).arg(form.streamWindowKiB));
     if (!inRange(form.sendBufferKiB))
         errors.insert(QStringLiteral("sendBuffer"), QStringLiteral("The send buffer limit is 64 KiB to 1 GiB."));
+    if (form.busyPollUs < 0 || form.busyPollUs > 1000)
+        errors.insert(QStringLiteral("busyPoll"), QStringLiteral("Busy-polling is 0 (off) to 1000 µs."));
     return errors;
 }
 
@@ -226,6 +228,7 @@ void applyPathForm(const PathForm &form, Config *c)
     c->setMaxStreamReceiveWindow(qint64(form.streamWindowKiB) * 1024);
     c->setMaxConnectionReceiveWindow(qint64(form.connectionWindowKiB) * 1024);
     c->setSendBufferLimit(qint64(form.sendBufferKiB) * 1024);
+    c->setBusyPoll(std::chrono::microseconds(form.busyPollUs));
 }
 } // namespace
 

@@ -20,11 +20,13 @@ struct PathForm
     int streamWindowKiB = int(ClientPoolConfig().maxStreamReceiveWindow() / 1024);
     int connectionWindowKiB = int(ClientPoolConfig().maxConnectionReceiveWindow() / 1024);
     int sendBufferKiB = int(ClientPoolConfig().sendBufferLimit() / 1024);
+    int busyPollUs = int(ClientPoolConfig().busyPoll().count());
 };
 
 /// Per-field sentences for the path settings ("congestionControl",
-/// "streamWindow", "connectionWindow", "sendBuffer"): 64 KiB to 1 GiB each,
-/// the connection's window at least a stream's.
+/// "streamWindow", "connectionWindow", "sendBuffer", "busyPoll"): 64 KiB to
+/// 1 GiB each, the connection's window at least a stream's, busy-polling
+/// 0 (off) to 1000 us.
 FieldErrors checkPathForm(const PathForm &form);
 
 /// The qlog rows both pool forms share: off, or one qlog file per

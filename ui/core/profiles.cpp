@@ -18,6 +18,7 @@ void writePath(QSettings &s, const PathForm &p)
     s.setValue(QStringLiteral("streamWindowKiB"), p.streamWindowKiB);
     s.setValue(QStringLiteral("connectionWindowKiB"), p.connectionWindowKiB);
     s.setValue(QStringLiteral("sendBufferKiB"), p.sendBufferKiB);
+    s.setValue(QStringLiteral("busyPollUs"), p.busyPollUs);
 }
 
 PathForm readPath(QSettings &s)
@@ -27,6 +28,7 @@ PathForm readPath(QSettings &s)
     p.streamWindowKiB = s.value(QStringLiteral("streamWindowKiB"), p.streamWindowKiB).toInt();
     p.connectionWindowKiB = s.value(QStringLiteral("connectionWindowKiB"), p.connectionWindowKiB).toInt();
     p.sendBufferKiB = s.value(QStringLiteral("sendBufferKiB"), p.sendBufferKiB).toInt();
+    p.busyPollUs = s.value(QStringLiteral("busyPollUs"), p.busyPollUs).toInt();
     return p;
 }
 

@@ -1,5 +1,6 @@
 // The path settings rows both pool forms share: congestion control and the
-// receive-window and send-buffer ceilings (PathForm), with inline messages.
+// receive-window and send-buffer ceilings and busy-polling (PathForm), with
+// inline messages.
 #pragma once
 
 #include "formvalidation.h"
@@ -29,12 +30,14 @@ public:
     QSpinBox *streamWindowSpin() const { return m_stream; }
     QSpinBox *connectionWindowSpin() const { return m_connection; }
     QSpinBox *sendBufferSpin() const { return m_send; }
+    QSpinBox *busyPollSpin() const { return m_busyPoll; }
 
 private:
     QComboBox *m_cc;
     QSpinBox *m_stream;
     QSpinBox *m_connection;
     QSpinBox *m_send;
+    QSpinBox *m_busyPoll;
 };
 
 } // namespace quicpool::diag

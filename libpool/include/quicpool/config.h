@@ -147,6 +147,8 @@ public:
     void setMaxConnectionReceiveWindow(qint64 bytes);
     qint64 sendBufferLimit() const;
     void setSendBufferLimit(qint64 bytes);
+    std::chrono::microseconds busyPoll() const;
+    void setBusyPoll(std::chrono::microseconds budget);
 
     /// NodePass constructor clamping: caps <= 0 become 1, intervals <= 0
     /// become 1 s, a min above its max is swapped with it.
@@ -237,6 +239,15 @@ public:
     /// congestion window, so one stream can fill a long fat path, up to this.
     qint64 sendBufferLimit() const;
     void setSendBufferLimit(qint64 bytes);
+    /// Busy-polling for round-trip latency (default 0: off): after a batch
+    /// of datagrams the pool's thread keeps reading its socket until it has
+    /// been quiet this long (at most 1,000 us), instead of sleeping in the
+    /// event loop until the next one wakes it. Set it above the round trip
+    /// it should catch (100 us on loopback; shorter ones spin and sleep
+    /// anyway). The event loop still gets a turn every millisecond. Costs a
+    /// busy core while traffic flows.
+    std::chrono::microseconds busyPoll() const;
+    void setBusyPoll(std::chrono::microseconds budget);
     /// The key stateless reset tokens derive from (32 bytes or more), mixed
     /// (HKDF) with the address as bound: one key can serve every server of
     /// a user or host, each address gets its own secret, and a server

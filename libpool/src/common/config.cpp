@@ -22,6 +22,7 @@ constexpr qint64 kDefaultSendBufferLimit = 64 * kMiB;
 // build of a peer could still count.
 constexpr qint64 kMinBufferBytes = 64 * 1024;
 constexpr qint64 kMaxBufferBytes = 1024 * kMiB;
+constexpr std::chrono::microseconds kMaxBusyPoll{1000};   // UdpSocket spins at most 1 ms per loop turn
 
 bool isAsciiDigit(QChar c)
 {
@@ -83,7 +84,8 @@ void clampPair(T &low, T &high, T fallback)
         std::swap(low, high);
 }
 
-Error checkPathSettings(qint64 streamWindow, qint64 connectionWindow, qint64 sendLimit)
+Error checkPathSettings(qint64 streamWindow, qint64 connectionWindow, qint64 sendLimit,
+                        std::chrono::microseconds busyPoll)
 {
     auto inRange = [](qint64 v) { return v >= kMinBufferBytes && v <= kMaxBufferBytes; };
     if (!inRange(streamWindow))
@@ -95,6 +97,8 @@ Error checkPathSettings(qint64 streamWindow, qint64 connectionWindow, qint64 sen
                                .arg(connectionWindow).arg(streamWindow));
     if (!inRange(sendLimit))
         return configError(QStringLiteral("The send buffer limit of %1 bytes is outside 64 KiB to 1 GiB.").arg(sendLimit));
+    if (busyPoll.count() < 0 || busyPoll > kMaxBusyPoll)
+        return configError(QStringLiteral("The busy-poll time of %1 us is outside 0 (off) to 1000 us.").arg(busyPoll.count()));
     return {};
 }
 
@@ -237,6 +241,7 @@ public:
     qint64 maxStreamReceiveWindow = kDefaultMaxStreamWindow;
     qint64 maxConnectionReceiveWindow = kDefaultMaxConnectionWindow;
     qint64 sendBufferLimit = kDefaultSendBufferLimit;
+    std::chrono::microseconds busyPoll{0};
 };
 
 QUICPOOL_VALUE_CLASS(ClientPoolConfig)
@@ -260,6 +265,7 @@ QUICPOOL_FIELD(ClientPoolConfig, CongestionControl, congestionControl, setConges
 QUICPOOL_FIELD(ClientPoolConfig, qint64, maxStreamReceiveWindow, setMaxStreamReceiveWindow)
 QUICPOOL_FIELD(ClientPoolConfig, qint64, maxConnectionReceiveWindow, setMaxConnectionReceiveWindow)
 QUICPOOL_FIELD(ClientPoolConfig, qint64, sendBufferLimit, setSendBufferLimit)
+QUICPOOL_FIELD(ClientPoolConfig, std::chrono::microseconds, busyPoll, setBusyPoll)
 
 class ServerPoolConfigPrivate : public QSharedData
 {
@@ -281,6 +287,7 @@ public:
     qint64 maxStreamReceiveWindow = kDefaultMaxStreamWindow;
     qint64 maxConnectionReceiveWindow = kDefaultMaxConnectionWindow;
     qint64 sendBufferLimit = kDefaultSendBufferLimit;
+    std::chrono::microseconds busyPoll{0};
     QByteArray statelessResetKey;
     int maxPendingHandshakes = 256;
     int maxPendingHandshakesPerAddress = 32;
@@ -306,6 +313,7 @@ QUICPOOL_FIELD(ServerPoolConfig, CongestionControl, congestionControl, setConges
 QUICPOOL_FIELD(ServerPoolConfig, qint64, maxStreamReceiveWindow, setMaxStreamReceiveWindow)
 QUICPOOL_FIELD(ServerPoolConfig, qint64, maxConnectionReceiveWindow, setMaxConnectionReceiveWindow)
 QUICPOOL_FIELD(ServerPoolConfig, qint64, sendBufferLimit, setSendBufferLimit)
+QUICPOOL_FIELD(ServerPoolConfig, std::chrono::microseconds, busyPoll, setBusyPoll)
 QUICPOOL_REF_FIELD(ServerPoolConfig, QByteArray, statelessResetKey, setStatelessResetKey)
 QUICPOOL_FIELD(ServerPoolConfig, int, maxPendingHandshakes, setMaxPendingHandshakes)
 QUICPOOL_FIELD(ServerPoolConfig, int, maxPendingHandshakesPerAddress, setMaxPendingHandshakesPerAddress)
@@ -364,7 +372,8 @@ Error ClientPoolConfig::validate() const
         return configError(QStringLiteral("The longest wait between dials must be above zero."));
     if (!d->caFile.isEmpty() && !QFileInfo(d->caFile).isReadable())
         return Error(ErrorCode::CertificateError, QStringLiteral("The CA file \"%1\" cannot be read.").arg(d->caFile));
-    if (Error e = checkPathSettings(d->maxStreamReceiveWindow, d->maxConnectionReceiveWindow, d->sendBufferLimit))
+    if (Error e = checkPathSettings(d->maxStreamReceiveWindow, d->maxConnectionReceiveWindow, d->sendBufferLimit,
+                                    d->busyPoll))
         return e;
     return checkQlogDirectory(d->qlogDirectory);
 }
@@ -426,7 +435,8 @@ Error ServerPoolConfig::validate() const
     if (!d->statelessResetKey.isEmpty() && d->statelessResetKey.size() < 32)
         return configError(QStringLiteral("The stateless reset key is %1 bytes long; it needs 32 or more.")
                                .arg(d->statelessResetKey.size()));
-    if (Error e = checkPathSettings(d->maxStreamReceiveWindow, d->maxConnectionReceiveWindow, d->sendBufferLimit))
+    if (Error e = checkPathSettings(d->maxStreamReceiveWindow, d->maxConnectionReceiveWindow, d->sendBufferLimit,
+                                    d->busyPoll))
         return e;
     return checkQlogDirectory(d->qlogDirectory);
 }

@@ -121,6 +121,7 @@ bool ClientPoolPrivate::dialAddress(const QHostAddress &address, quint16 port)
     tc.maxConnectionWindow = uint64_t(config.maxConnectionReceiveWindow());
     tc.maxUnclaimedBytes = pool::kMaxUnclaimedBytes;
     tc.sendBufferLimit = uint64_t(config.sendBufferLimit());
+    tc.busyPoll = config.busyPoll();
     // The server's token from an earlier connection spares this dial a
     // Retry (a server under a flood asks every new client for one).
     const QString server = transport::SocketAddress::fromQt(address, port).toString();

@@ -244,6 +244,7 @@ bool ServerPool::start()
     tc.maxStreamWindow = uint64_t(d->config.maxStreamReceiveWindow());
     tc.maxConnectionWindow = uint64_t(d->config.maxConnectionReceiveWindow());
     tc.sendBufferLimit = uint64_t(d->config.sendBufferLimit());
+    tc.busyPoll = d->config.busyPoll();
     tc.maxUnclaimedBytes = pool::kMaxUnclaimedBytes;
     tc.admission.maxPending = d->config.maxPendingHandshakes();
     tc.admission.maxPendingPerAddress = d->config.maxPendingHandshakesPerAddress();

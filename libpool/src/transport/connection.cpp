@@ -319,6 +319,7 @@ Connection *Connection::dial(const QHostAddress &address, quint16 port, std::sha
     d->ownSocket->setReceiver([d](const uint8_t *data, size_t n, const UdpPath &path) { d->receive(data, n, path); });
     d->ownSocket->setBatchDone([d] { d->process(); });
     d->ownSocket->setIcmpErrorReceiver([d](const SocketAddress &to, int err) { d->icmpError(to, err); });
+    d->ownSocket->setBusyPoll(config.busyPoll);
 
     ngtcp2_cid dcid, scid;
     randomCid(&dcid, 18);

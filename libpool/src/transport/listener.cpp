@@ -124,6 +124,7 @@ bool Listener::listen(const QHostAddress &address, quint16 port, std::shared_ptr
     randomBytes(m_resetSecret.data(), m_resetSecret.size());
     m_tokenKey = tokenKeyFromSecret(m_resetSecret.data(), m_resetSecret.size()).bytes;
     m_defence->retryThreshold = m_config.admission.retryThreshold;
+    m_socket.setBusyPoll(m_config.busyPoll);
     return m_socket.bind(address, port, error);
 }
 

@@ -41,6 +41,8 @@ struct TransportConfig
     /// fewer packets to encrypt and fewer system calls.
     size_t maxUdpPayloadSize = 8952;
     QString qlogDirectory;                           ///< empty: off
+    /// Busy-polling of the socket (UdpSocket::setBusyPoll()); 0: off.
+    std::chrono::microseconds busyPoll{0};
     /// The most bytes this connection's streams may hold unread while no
     /// application has claimed them (streamaccess.h: claimStream()); the
     /// stream that would pass it is reset. 0: no bound (a bare transport

@@ -1,6 +1,7 @@
 #include "transport/udpsocket.h"
 #include "common/logging.h"
 
+#include <QtCore/QPointer>
 #include <QtCore/QSocketNotifier>
 #include <algorithm>
 #include <atomic>
@@ -26,6 +27,14 @@ constexpr size_t kRecvBufferSize = 65536;       // one GRO super-datagram at mos
 constexpr int kWantedBufferBytes = 7 * 1024 * 1024; // what quic-go asks for too
 constexpr int kMaxReadsPerTurn = 256;           // yield to the event loop eventually
 constexpr unsigned kEcnMask = 0x3;              // the two low bits of the TOS / traffic class byte
+constexpr uint64_t kMaxBusyTurnNs = 1000000;    // busy-polling yields to the event loop at least this often
+
+uint64_t monotonicNs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
+}
 std::atomic_bool g_warnedBuffers{false};
 
 QString errnoSentence(const char *what, int err)
@@ -239,14 +248,51 @@ void readPathInfo(msghdr &msg, const SocketAddress &bound, UdpPath *path, size_t
 
 void UdpSocket::onReadable()
 {
+    QPointer<UdpSocket> self(this);
+    const ReadOutcome first = readBatch(false);
+    if (first == ReadOutcome::Closed)
+        return;
+    if (m_batchDone)
+        m_batchDone();   // may delete us (a slot of the pool above)
+    if (!self || m_busyPoll.count() <= 0 || first == ReadOutcome::Limited)
+        return;
+    // Busy-polling (setBusyPoll()): the next datagram of a request/response
+    // exchange usually comes within tens of microseconds, sooner than the
+    // event loop's poll() and the thread's wake-up take. Read again until
+    // the socket has been quiet for the budget, and give the loop a turn
+    // at least every kMaxBusyTurn, so its timers and posted events run.
+    const uint64_t budget = uint64_t(m_busyPoll.count()) * 1000;
+    const uint64_t start = monotonicNs();
+    uint64_t lastData = start;
+    for (;;) {
+        const uint64_t now = monotonicNs();
+        if (now - lastData >= budget || now - start >= kMaxBusyTurnNs)
+            return;
+        const ReadOutcome more = readBatch(true);
+        if (more == ReadOutcome::Closed)
+            return;
+        if (more == ReadOutcome::Nothing)
+            continue;
+        ++m_busyPollHits;
+        if (m_batchDone)
+            m_batchDone();
+        if (!self || m_fd < 0 || more == ReadOutcome::Limited)
+            return;
+        lastData = monotonicNs();
+    }
+}
+
+UdpSocket::ReadOutcome UdpSocket::readBatch(bool spinning)
+{
     // The error queue is read only when the kernel says there is something
     // in it, not on every wake-up (one system call per datagram more, on a
     // client): a queued error is reported once by the next plain read
     // (sock_error() before any data), and a queue that holds one keeps the
     // socket readable (POLLERR), so a wake-up that finds no datagram may be
-    // one too.
+    // one too. (A busy-poll read that finds none is not a wake-up.)
     bool errorQueued = false;
     bool readAny = false;
+    bool limited = true;
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int)) * 3 + CMSG_SPACE(sizeof(in6_pktinfo))
                                   + CMSG_SPACE(sizeof(in_pktinfo))];
     for (int i = 0; i < kMaxReadsPerTurn && m_fd >= 0; ++i) {
@@ -264,7 +310,8 @@ void UdpSocket::onReadable()
             if (errno == EINTR)
                 continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                errorQueued = errorQueued || !readAny;
+                errorQueued = errorQueued || (!readAny && !spinning);
+                limited = false;
                 break;
             }
             // With IP_RECVERR a queued error (ICMP, or a local one such as
@@ -273,6 +320,7 @@ void UdpSocket::onReadable()
             if (errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH || errno == EMSGSIZE)
                 continue;
             qCDebug(lcUdp) << "recvmsg:" << strerror(errno);
+            limited = false;
             break;
         }
         readAny = true;
@@ -287,16 +335,20 @@ void UdpSocket::onReadable()
             if (m_receiver)
                 m_receiver(m_recvBuffer.data() + off, len, path);
             if (m_fd < 0)
-                return;  // closed by the receiver
+                return ReadOutcome::Closed;  // closed by the receiver
         }
     }
-    if (errorQueued && m_icmpError && m_fd >= 0) {
+    if (m_fd < 0)
+        return ReadOutcome::Closed;
+    if (errorQueued && m_icmpError) {
         drainErrorQueue();
         if (m_fd < 0)
-            return;  // closed by the receiver
+            return ReadOutcome::Closed;  // closed by the receiver
+        readAny = true;   // the batch-done callback hears of it
     }
-    if (m_batchDone)
-        m_batchDone();
+    if (!readAny)
+        return ReadOutcome::Nothing;
+    return limited ? ReadOutcome::Limited : ReadOutcome::Read;
 }
 
 void UdpSocket::injectDatagram(const uint8_t *data, size_t len, const UdpPath &path)
