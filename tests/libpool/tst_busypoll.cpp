@@ -10,13 +10,13 @@
 #include "transport/udpsocket.h"
 
 #include "loopbackpools.h"
+#include "threadedlistener.h"
 
 #include <quicpool/pool.h>
 #include <quicpool/stream.h>
 
 #include <QtCore/QPointer>
 #include <QtCore/QScopeGuard>
-#include <QtCore/QThread>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
@@ -31,32 +31,14 @@ class TestBusyPoll : public QObject
 private Q_SLOTS:
     void aSpinningConnectionEchoesAndCatchesAnswers()
     {
-        QThread serverThread;
-        serverThread.start();
-        QObject anchor;
-        anchor.moveToThread(&serverThread);
-        std::unique_ptr<Listener> remote;
-        quint16 port = 0;
         TransportConfig spinning;
         spinning.busyPoll = 1000us;
-        QMetaObject::invokeMethod(&anchor, [&] {
-            Error err;
-            remote = std::make_unique<Listener>();
-            if (!remote->listen(QHostAddress::LocalHost, 0, TlsContext::createServer(TlsServerOptions(), &err),
-                                spinning, &err))
-                return;
-            port = remote->port();
-            connect(remote.get(), &Listener::newConnection, remote.get(), [](Connection *c) {
-                connect(c, &Connection::newStream, c, [](Stream *s) {
-                    connect(s, &QIODevice::readyRead, s, [s] { s->write(s->readAll()); });
-                });
+        testing::ThreadedListener remote(spinning, [](Connection *c) {
+            connect(c, &Connection::newStream, c, [](Stream *s) {
+                connect(s, &QIODevice::readyRead, s, [s] { s->write(s->readAll()); });
             });
-        }, Qt::BlockingQueuedConnection);
-        auto stopServer = qScopeGuard([&] {
-            QMetaObject::invokeMethod(&anchor, [&] { remote.reset(); }, Qt::BlockingQueuedConnection);
-            serverThread.quit();
-            serverThread.wait();
         });
+        const quint16 port = remote.port();
         QVERIFY(port != 0);
 
         Error err;

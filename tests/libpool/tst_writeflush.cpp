@@ -11,13 +11,13 @@
 #include "transport/tls/tlscontext.h"
 #include "transport/turnhooks.h"
 
+#include "threadedlistener.h"
+
 #include <quicpool/stream.h>
 
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QEventLoop>
 #include <QtCore/QPointer>
-#include <QtCore/QScopeGuard>
-#include <QtCore/QThread>
 #include <QtCore/QTimer>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
@@ -159,31 +159,13 @@ private Q_SLOTS:
         // the client's own ACK delay for the server's occasional
         // ack-eliciting packet (ngtcp2 adds a PING to every few ACKs):
         // 49-50 quiet, 9-50 with both cores loaded (ASan build).
-        QThread serverThread;
-        serverThread.start();
-        QObject anchor;
-        anchor.moveToThread(&serverThread);
-        std::unique_ptr<Listener> remote;
-        quint16 port = 0;
         std::atomic<qint64> received{0};
-        QMetaObject::invokeMethod(&anchor, [&] {
-            Error err;
-            remote = std::make_unique<Listener>();
-            if (!remote->listen(QHostAddress::LocalHost, 0, TlsContext::createServer(TlsServerOptions(), &err),
-                                TransportConfig(), &err))
-                return;
-            port = remote->port();
-            connect(remote.get(), &Listener::newConnection, remote.get(), [&](Connection *c) {
-                connect(c, &Connection::newStream, c, [&](Stream *s) {
-                    connect(s, &QIODevice::readyRead, s, [&, s] { received += s->readAll().size(); });
-                });
+        testing::ThreadedListener remote(TransportConfig(), [&](Connection *c) {
+            connect(c, &Connection::newStream, c, [&](Stream *s) {
+                connect(s, &QIODevice::readyRead, s, [&, s] { received += s->readAll().size(); });
             });
-        }, Qt::BlockingQueuedConnection);
-        auto stopServer = qScopeGuard([&] {
-            QMetaObject::invokeMethod(&anchor, [&] { remote.reset(); }, Qt::BlockingQueuedConnection);
-            serverThread.quit();
-            serverThread.wait();
         });
+        const quint16 port = remote.port();
         QVERIFY(port != 0);
 
         Error err;
