@@ -18,7 +18,7 @@ CommandLine relayCommandLine(RelayOptions &o);
 /// What server and client share: the path group, and --metrics.
 OptionGroup pathOptions(PathOptions &o);
 Option metricsOption(QString *out);
-/// --busy-poll US (0 to 1 s in whole microseconds), with the command's help text.
+/// --busy-poll US (0 to 1000, whole microseconds), with the command's help text.
 Option busyPollOption(int *out, const QString &help);
 
 /// What a pool config refuses (a window out of range, say) as a usage

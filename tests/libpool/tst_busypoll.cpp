@@ -94,6 +94,11 @@ private Q_SLOTS:
         ClientPool client(cc);
         QVERIFY2(client.start(), qPrintable(client.lastError().toString()));
         QVERIFY(testing::waitUntil([&] { return client.active() >= 2 && server.active() >= 2; }));
+        // Every socket of either pool got the budget.
+        const QList<UdpSocket *> sockets = server.findChildren<UdpSocket *>() + client.findChildren<UdpSocket *>();
+        QVERIFY(sockets.size() >= 2);
+        for (const UdpSocket *s : sockets)
+            QCOMPARE(s->busyPoll(), 200us);
         Stream *in = server.tryIncomingGet();
         QVERIFY(in);
         Stream *out = client.tryOutgoingGet(in->id());

@@ -91,6 +91,7 @@ void ConnectionPrivate::postFlush()
     if (flushScheduled || state == State::Closed)
         return;
     flushScheduled = true;
+    turnhooks::notePostedWork();
     QMetaObject::invokeMethod(q, [this] {
         flushScheduled = false;
         QPointer<Connection> self(q);

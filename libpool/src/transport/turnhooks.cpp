@@ -26,6 +26,7 @@ struct ThreadList
 };
 
 thread_local ThreadList t_list;
+thread_local uint64_t t_postedWork = 0;
 
 void runOwed()
 {
@@ -74,6 +75,16 @@ void cancel(void *key)
 int owedOnThisThread()
 {
     return int(t_list.owed.size());
+}
+
+void notePostedWork()
+{
+    ++t_postedWork;
+}
+
+uint64_t postedWork()
+{
+    return t_postedWork;
 }
 
 } // namespace quicpool::transport::turnhooks

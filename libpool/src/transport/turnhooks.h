@@ -13,8 +13,13 @@
 // not); whatever is owed then runs first.
 //
 // One list per thread; entries are keyed so an owner that goes away can
-// take its entry back. Runs nothing itself between turns.
+// take its entry back. Runs nothing itself between turns. A loop that Qt's
+// dispatcher does not drive (a native file dialog running the GLib context
+// itself) emits neither signal: work owed there waits for the slot to
+// return or for the connection's next timer, as the flush did before.
 #pragma once
+
+#include <cstdint>
 
 namespace quicpool::transport::turnhooks {
 
@@ -32,5 +37,11 @@ void cancel(void *key);
 
 /// Entries owed on this thread (tests).
 int owedOnThisThread();
+
+/// Counts work posted on this thread for its event loop's next turn (a
+/// queued flush): a busy-polling socket stops spinning when this moves, as
+/// only the loop can run that work.
+void notePostedWork();
+uint64_t postedWork();
 
 } // namespace quicpool::transport::turnhooks

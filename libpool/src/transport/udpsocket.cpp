@@ -1,5 +1,6 @@
 #include "transport/udpsocket.h"
 #include "common/logging.h"
+#include "transport/turnhooks.h"
 
 #include <QtCore/QPointer>
 #include <QtCore/QSocketNotifier>
@@ -12,6 +13,7 @@
 #include <netinet/ip.h>
 #include <netinet/udp.h>
 #include <unistd.h>
+#include <utility>
 
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103
@@ -28,6 +30,10 @@ constexpr int kWantedBufferBytes = 7 * 1024 * 1024; // what quic-go asks for too
 constexpr int kMaxReadsPerTurn = 256;           // yield to the event loop eventually
 constexpr unsigned kEcnMask = 0x3;              // the two low bits of the TOS / traffic class byte
 constexpr uint64_t kMaxBusyTurnNs = 1000000;    // busy-polling yields to the event loop at least this often
+
+// A socket of this thread has busy-polled in this turn of its event loop
+// (turnhooks.h clears it when the next turn starts).
+thread_local bool t_spunThisTurn = false;
 
 uint64_t monotonicNs()
 {
@@ -254,31 +260,41 @@ void UdpSocket::onReadable()
         return;
     if (m_batchDone)
         m_batchDone();   // may delete us (a slot of the pool above)
-    if (!self || m_busyPoll.count() <= 0 || first == ReadOutcome::Limited)
+    if (!self || m_busyPoll.count() <= 0 || first != ReadOutcome::Read || t_spunThisTurn)
         return;
     // Busy-polling (setBusyPoll()): the next datagram of a request/response
     // exchange usually comes within tens of microseconds, sooner than the
     // event loop's poll() and the thread's wake-up take. Read again until
-    // the socket has been quiet for the budget, and give the loop a turn
-    // at least every kMaxBusyTurn, so its timers and posted events run.
+    // the socket has been quiet for the budget. The loop gets its turn at
+    // least every kMaxBusyTurnNs: one socket of a thread spins per turn
+    // (a pool's sockets share its thread), and a spin ends as soon as work
+    // is posted for the next turn (a flush of a write made outside the
+    // processing, a queued call), which only the loop can run.
+    if (!turnhooks::defer(&t_spunThisTurn, [](void *flag) { *static_cast<bool *>(flag) = false; }))
+        return;
+    t_spunThisTurn = true;
     const uint64_t budget = uint64_t(m_busyPoll.count()) * 1000;
+    const uint64_t posted = turnhooks::postedWork();
     const uint64_t start = monotonicNs();
     uint64_t lastData = start;
     for (;;) {
-        const uint64_t now = monotonicNs();
-        if (now - lastData >= budget || now - start >= kMaxBusyTurnNs)
-            return;
+        // Read first: a thread preempted past the deadline still looks once.
         const ReadOutcome more = readBatch(true);
         if (more == ReadOutcome::Closed)
             return;
-        if (more == ReadOutcome::Nothing)
-            continue;
-        ++m_busyPollHits;
-        if (m_batchDone)
-            m_batchDone();
-        if (!self || m_fd < 0 || more == ReadOutcome::Limited)
+        if (more != ReadOutcome::Nothing) {
+            ++m_busyPollHits;
+            if (m_batchDone)
+                m_batchDone();
+            if (!self || m_fd < 0 || more == ReadOutcome::Limited)
+                return;
+            lastData = monotonicNs();
+        }
+        if (turnhooks::postedWork() != posted)
             return;
-        lastData = monotonicNs();
+        const uint64_t now = monotonicNs();
+        if (now - lastData >= budget || now - start >= kMaxBusyTurnNs)
+            return;
     }
 }
 
@@ -290,7 +306,7 @@ UdpSocket::ReadOutcome UdpSocket::readBatch(bool spinning)
     // (sock_error() before any data), and a queue that holds one keeps the
     // socket readable (POLLERR), so a wake-up that finds no datagram may be
     // one too. (A busy-poll read that finds none is not a wake-up.)
-    bool errorQueued = false;
+    bool errorQueued = std::exchange(m_errorPending, false);
     bool readAny = false;
     bool limited = true;
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int)) * 3 + CMSG_SPACE(sizeof(in6_pktinfo))
@@ -502,8 +518,11 @@ UdpSocket::SendResult UdpSocket::sendOne(const UdpPath &path, const uint8_t *dat
         if (segmentSize > 0 && (*err == EIO || *err == EINVAL || *err == EOPNOTSUPP || *err == ENOPROTOOPT))
             return SendResult::Failed;
         // Unreachable peers, ICMP errors reported late: drop the packet,
-        // QUIC's loss recovery deals with it.
+        // QUIC's loss recovery deals with it. The error the kernel handed
+        // this send instead of the next read has its details in the error
+        // queue: the next read drains it.
         qCDebug(lcUdp) << "sendmsg to" << to.toString() << ":" << strerror(*err);
+        m_errorPending = true;
         return SendResult::Sent;
     }
 }

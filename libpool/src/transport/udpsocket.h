@@ -81,8 +81,9 @@ public:
 
     /// Busy-polling: after a batch, keep reading (non-blocking) until the
     /// socket has been quiet this long, instead of going back to the event
-    /// loop to wait; the loop still gets a turn every millisecond (so a
-    /// budget above 1 ms spins 1 ms). Lower
+    /// loop to wait; the loop still gets a turn every millisecond (one
+    /// socket of a thread spins per turn; a spin ends when work is posted
+    /// for the next turn; a budget above 1 ms spins 1 ms). Lower
     /// round-trip latency for request/response traffic for a busy core while
     /// it flows. 0 (the default): off.
     void setBusyPoll(std::chrono::microseconds budget) { m_busyPoll = budget; }
@@ -160,6 +161,7 @@ private:
     uint64_t m_errorQueueReads = 0;
     std::chrono::microseconds m_busyPoll{0};
     uint64_t m_busyPollHits = 0;
+    bool m_errorPending = false;   // a send met an error the error queue details
 };
 
 } // namespace quicpool::transport
