@@ -1,5 +1,6 @@
 #include "transport/udpsocket.h"
 #include "common/logging.h"
+#include "transport/clock.h"
 #include "transport/turnhooks.h"
 
 #include <QtCore/QPointer>
@@ -29,18 +30,11 @@ constexpr size_t kRecvBufferSize = 65536;       // one GRO super-datagram at mos
 constexpr int kWantedBufferBytes = 7 * 1024 * 1024; // what quic-go asks for too
 constexpr int kMaxReadsPerTurn = 256;           // yield to the event loop eventually
 constexpr unsigned kEcnMask = 0x3;              // the two low bits of the TOS / traffic class byte
-constexpr uint64_t kMaxBusyTurnNs = 1000000;    // busy-polling yields to the event loop at least this often
+constexpr uint64_t kMaxBusyTurnNs = kNsPerMs;    // busy-polling yields to the event loop at least this often
 
 // A socket of this thread has busy-polled in this turn of its event loop
 // (turnhooks.h clears it when the next turn starts).
 thread_local bool t_spunThisTurn = false;
-
-uint64_t monotonicNs()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
-}
 std::atomic_bool g_warnedBuffers{false};
 
 QString errnoSentence(const char *what, int err)
@@ -275,7 +269,7 @@ void UdpSocket::onReadable()
     t_spunThisTurn = true;
     const uint64_t budget = uint64_t(m_busyPoll.count()) * 1000;
     const uint64_t posted = turnhooks::postedWork();
-    const uint64_t start = monotonicNs();
+    const uint64_t start = nowNs();
     uint64_t lastData = start;
     for (;;) {
         // Read first: a thread preempted past the deadline still looks once.
@@ -288,11 +282,11 @@ void UdpSocket::onReadable()
                 m_batchDone();
             if (!self || m_fd < 0 || more == ReadOutcome::Limited)
                 return;
-            lastData = monotonicNs();
+            lastData = nowNs();
         }
         if (turnhooks::postedWork() != posted)
             return;
-        const uint64_t now = monotonicNs();
+        const uint64_t now = nowNs();
         if (now - lastData >= budget || now - start >= kMaxBusyTurnNs)
             return;
     }
