@@ -133,7 +133,13 @@ private Q_SLOTS:
     {
         // 200 ms round trip, no rate limit: a stream held to its 1 MiB send
         // buffer would never have more than 1 MiB in flight; one whose
-        // buffer follows the congestion window passes 4 MiB.
+        // buffer follows the congestion window gets well past it. How far
+        // depends on the CPU, not the code (2-vCPU VM, 2026-12-08): 14-17 MB
+        // at the peak under ASan or TSan on a quiet machine, but 2.8-5.5 MB
+        // under TSan with stress-ng on both cores, where both ends are
+        // CPU-bound (48 MiB took 11-14 s instead of 8). The same figures
+        // before and after the round-trip work (9e15162 against a44e226).
+        // Twice the old cap tells the designs apart on any machine.
         ServerPool server(serverConfig(4));
         QVERIFY(server.start());
         relay::RelayConfig rc = relayTo(server.serverPort());
@@ -147,7 +153,8 @@ private Q_SLOTS:
         QString why;
         ConnectionStats peak;
         QVERIFY2(carry(server, client, pattern(48 * 1024 * 1024, 7), 120000, &why, &peak), qPrintable(why));
-        QVERIFY2(peak.peakBytesInFlight() > 4 * 1024 * 1024,
+        qInfo("peak bytes in flight: %lld", qlonglong(peak.peakBytesInFlight()));
+        QVERIFY2(peak.peakBytesInFlight() > 2 * 1024 * 1024,
                  qPrintable(QStringLiteral("peak flight %1 bytes").arg(peak.peakBytesInFlight())));
         QVERIFY(peak.peakCongestionWindow() >= peak.peakBytesInFlight());
         QVERIFY(peak.smoothedRttUs() >= 190000);
