@@ -149,6 +149,37 @@ private Q_SLOTS:
         self.reset();   // the last timers go inside and after callbacks
     }
 
+    void theLastTimerMayGoAndANewOneComeInOneCallback()
+    {
+        // A connection's timer ends it (an idle timeout, say) and the pool
+        // dials again from the same callback: the thread's last timer goes
+        // while its timers are firing, and a new one is armed before the
+        // firing ends. The new one must fire, on a timer source that is
+        // still there.
+        QVERIFY(!PreciseTimer::threadHasTimerSource());
+        QObject owner;
+        std::unique_ptr<PreciseTimer> first;
+        std::unique_ptr<PreciseTimer> second;
+        int secondFired = 0;
+        first = std::make_unique<PreciseTimer>(&owner, [&] {
+            // What the callback needs after its own timer is gone, out of
+            // the closure that goes with it.
+            std::unique_ptr<PreciseTimer> *next = &second;
+            std::unique_ptr<PreciseTimer> *self = &first;
+            QObject *parent = &owner;
+            int *count = &secondFired;
+            self->reset();
+            *next = std::make_unique<PreciseTimer>(parent, [count] { ++*count; });
+            (*next)->armAt(nowNs() + 5 * kNsPerMs);
+        });
+        first->armAt(nowNs() + 5 * kNsPerMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!first, 2000);
+        QTRY_COMPARE_WITH_TIMEOUT(secondFired, 1, 2000);
+        QVERIFY(PreciseTimer::threadHasTimerSource());
+        second.reset();
+        QVERIFY(!PreciseTimer::threadHasTimerSource());
+    }
+
     void aTimerFollowsItsOwnerToAnotherThread()
     {
         QThread worker;

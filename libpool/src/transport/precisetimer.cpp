@@ -23,7 +23,11 @@ public:
     static ThreadTimers *forThisThread();
     static ThreadTimers *ofThisThread() { return s_current; }
 
-    void attach() { ++m_refs; }
+    void attach()
+    {
+        ++m_refs;
+        m_orphaned = false;   // a timer came back while the last ones were firing: stay
+    }
     void detach(PreciseTimer *t);
     void schedule(PreciseTimer *t, uint64_t deadline);
     void cancel(PreciseTimer *t) { m_heap.cancel(&t->m_entry); }   // the source may wake once for nothing
