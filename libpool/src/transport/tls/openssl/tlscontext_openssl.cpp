@@ -33,11 +33,24 @@ constexpr char kCiphersuites[] = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:
 // nothing in QUIC uses them.
 constexpr char kGroups[] = "*X25519MLKEM768/*X25519:secp256r1/secp384r1:secp521r1";
 
+/// No exit handler for our OpenSSL. By default OpenSSL's first use
+/// registers OPENSSL_cleanup() with atexit(), and that frees every thread's
+/// OpenSSL state without a lock (crypto/init.c: "We assume we are
+/// single-threaded"). But QThread::wait() returns before the thread's key
+/// destructors have run, and one of them frees that same state: an
+/// application that returns from main() just after waiting for a worker
+/// that used a pool could free it twice (seen once, at the end of
+/// tst_closedstreamcredit under ASan). This OpenSSL is private to the
+/// library, so nobody else wants its cleanup; the exit reclaims the memory.
+/// Done as the library loads, before anything can touch OpenSSL first.
+const bool g_noExitHandler = OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr) == 1;
+
 /// OpenSSL and ngtcp2's helper, set up once per process.
 void initLibrary()
 {
     static const bool ready = [] {
-        OPENSSL_init_ssl(0, nullptr);
+        Q_UNUSED(g_noExitHandler);
+        OPENSSL_init_ssl(OPENSSL_INIT_NO_ATEXIT, nullptr);
         ngtcp2_crypto_ossl_init(); // fetches the ciphers once instead of per packet
         ERR_clear_error();
         return true;
