@@ -43,13 +43,12 @@ constexpr char kGroups[] = "*X25519MLKEM768/*X25519:secp256r1/secp384r1:secp521r
 /// tst_closedstreamcredit under ASan). This OpenSSL is private to the
 /// library, so nobody else wants its cleanup; the exit reclaims the memory.
 /// Done as the library loads, before anything can touch OpenSSL first.
-const bool g_noExitHandler = OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr) == 1;
+[[maybe_unused]] const bool g_noExitHandler = OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr) == 1;
 
 /// OpenSSL and ngtcp2's helper, set up once per process.
 void initLibrary()
 {
     static const bool ready = [] {
-        Q_UNUSED(g_noExitHandler);
         OPENSSL_init_ssl(OPENSSL_INIT_NO_ATEXIT, nullptr);
         ngtcp2_crypto_ossl_init(); // fetches the ciphers once instead of per packet
         ERR_clear_error();
